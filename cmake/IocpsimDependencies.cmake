@@ -1,0 +1,50 @@
+# Every third-party dependency is found here, from Debian's packages (tools/setup.sh installs them).
+# Nothing is downloaded at build time and nothing is vendored.
+
+find_package(Threads REQUIRED)
+
+# Header-only libraries. For the mingw-w64 build the toolchain file points IOCPSIM_HOST_HEADERS
+# at a directory of symlinks to them (the host's /usr/include cannot be added whole).
+find_package(nlohmann_json 3.10 QUIET)
+if(NOT TARGET nlohmann_json::nlohmann_json)
+  find_path(IOCPSIM_NLOHMANN_DIR nlohmann/json.hpp REQUIRED)
+  add_library(nlohmann_json::nlohmann_json INTERFACE IMPORTED)
+  set_target_properties(nlohmann_json::nlohmann_json PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES "${IOCPSIM_NLOHMANN_DIR}")
+endif()
+
+find_path(IOCPSIM_ASIO_DIR asio.hpp REQUIRED)
+add_library(iocpsim_asio INTERFACE)
+add_library(iocpsim::asio ALIAS iocpsim_asio)
+target_include_directories(iocpsim_asio SYSTEM INTERFACE "${IOCPSIM_ASIO_DIR}")
+target_compile_definitions(iocpsim_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+target_link_libraries(iocpsim_asio INTERFACE Threads::Threads)
+if(WIN32)
+  target_link_libraries(iocpsim_asio INTERFACE ws2_32 mswsock)
+endif()
+
+find_package(CLI11 QUIET CONFIG)
+if(NOT TARGET CLI11::CLI11)
+  find_path(IOCPSIM_CLI11_DIR CLI/CLI.hpp REQUIRED)
+  add_library(CLI11::CLI11 INTERFACE IMPORTED)
+  set_target_properties(CLI11::CLI11 PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${IOCPSIM_CLI11_DIR}")
+endif()
+
+if(IOCPSIM_BUILD_TESTS)
+  if(CMAKE_CROSSCOMPILING)
+    # Debian ships GoogleTest as sources for other targets; build them with this toolchain.
+    set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
+    set(gtest_force_shared_crt ON CACHE BOOL "" FORCE)
+    add_subdirectory(/usr/src/googletest "${CMAKE_BINARY_DIR}/_deps/googletest" EXCLUDE_FROM_ALL SYSTEM)
+    add_library(GTest::gtest ALIAS gtest)
+    add_library(GTest::gtest_main ALIAS gtest_main)
+    add_library(GTest::gmock ALIAS gmock)
+    add_library(GTest::gmock_main ALIAS gmock_main)
+  else()
+    find_package(GTest REQUIRED)
+  endif()
+endif()
+
+if(IOCPSIM_BUILD_BENCHMARKS AND NOT CMAKE_CROSSCOMPILING)
+  find_package(benchmark REQUIRED)
+endif()

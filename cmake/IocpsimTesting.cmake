@@ -1,0 +1,27 @@
+include(GoogleTest)
+
+# iocpsim_add_test(<name> SOURCES <files...> [LIBS <targets...>] [LABELS <labels...>] [NO_MAIN])
+#
+# Adds one GoogleTest executable and registers each of its test cases with CTest, so that
+# `ctest -R Suite.Case` runs a single case. Discovery happens before the tests run
+# (PRE_TEST), which also works when the executable runs under an emulator (Wine).
+# Every test is labelled "unit" unless LABELS says otherwise; "threaded" marks the ones CI
+# also runs under ThreadSanitizer.
+function(iocpsim_add_test name)
+  cmake_parse_arguments(ARG "NO_MAIN" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gmock iocpsim::build_options)
+  if(NOT ARG_NO_MAIN)
+    target_link_libraries(${name} PRIVATE GTest::gtest_main)
+  endif()
+  gtest_discover_tests(${name}
+    DISCOVERY_MODE PRE_TEST
+    DISCOVERY_TIMEOUT 60
+    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+endfunction()
