@@ -1,0 +1,196 @@
+// Connection set-up: ConnectEx and AcceptEx, and the reactor's half of each.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "emulation.hpp"
+#include "error_map.hpp"
+#include "socket_ops.hpp"
+
+namespace iocpsim::iocp {
+namespace detail {
+namespace {
+
+// Failures Windows reports through the port after ConnectEx returned pending (R12), even when
+// the host stack knows them at once (a refused loopback connect).
+bool is_network_outcome(int errno_value) {
+  return errno_value == ECONNREFUSED || errno_value == ETIMEDOUT || errno_value == ENETUNREACH ||
+         errno_value == EHOSTUNREACH || errno_value == EHOSTDOWN;
+}
+
+// The data ConnectEx sends once connected (one non-blocking attempt: it fits in the socket's
+// buffer for any sensible size).
+void send_initial(const SocketState& sock, PendingOp& op) {
+  if (op.total_bytes == 0) return;
+  const ssize_t n = ::send(sock.fd, op.buffers[0].iov_base, op.buffers[0].iov_len,
+                           MSG_DONTWAIT | MSG_NOSIGNAL);
+  op.done_bytes = n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
+void mark_connected(SocketState& sock) {
+  sock.connected = true;
+  sock.needs_connect_context = true;
+}
+
+void write_address(int fd, bool peer, char* out, DWORD out_bytes) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  const int rc = peer ? ::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
+                      : ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (rc == 0 && len <= out_bytes) std::memcpy(out, &addr, len);
+}
+
+// Moves an accepted connection into the socket AcceptEx was given. False if that socket was
+// closed meanwhile.
+bool adopt_accepted(Emulation& emu, const PendingOp& op, int fd) {
+  SocketState& target = *emu.sockets.find(op.accept_slot);
+  std::lock_guard lock(target.mutex);
+  if (!target.open || target.generation != op.accept_generation) return false;
+  emu.reactor->unwatch(target.fd);
+  ::close(target.fd);
+  target.fd = fd;
+  target.connected = true;
+  emu.reactor->watch(fd, reactor_token(op.accept_slot, op.accept_generation));
+  write_address(fd, false, op.address_buffer, op.local_address_bytes);
+  write_address(fd, true, op.address_buffer + op.local_address_bytes, op.remote_address_bytes);
+  return true;
+}
+
+Attempt attempt_accept(Emulation& emu, const SocketState& listener, const PendingOp& op) {
+  const int fd = ::accept4(listener.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (fd < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return {AttemptResult::would_block, 0};
+    return {AttemptResult::failed, errno};
+  }
+  if (!adopt_accepted(emu, op, fd)) {
+    ::close(fd);
+    return {AttemptResult::failed, ENOTSOCK};
+  }
+  return {AttemptResult::done, 0};
+}
+
+}  // namespace
+
+void service_connect(Emulation& emu, SocketState& sock) {
+  if (sock.connects.empty()) return;
+  int err = 0;
+  socklen_t len = sizeof err;
+  ::getsockopt(sock.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  if (err == 0) {
+    sockaddr_storage peer{};
+    socklen_t peer_len = sizeof peer;
+    // An edge from before connect() was called: still connecting.
+    if (::getpeername(sock.fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) return;
+  }
+  PendingOp op = std::move(sock.connects.front());
+  sock.connects.pop_front();
+  if (err != 0) {
+    complete_parked(emu, sock, op, status_from_errno(err));
+    return;
+  }
+  mark_connected(sock);
+  send_initial(sock, op);
+  complete_parked(emu, sock, op, STATUS_SUCCESS);
+}
+
+void service_accepts(Emulation& emu, SocketState& sock) {
+  while (!sock.accepts.empty()) {
+    const Attempt r = attempt_accept(emu, sock, sock.accepts.front());
+    if (r.what == AttemptResult::would_block) return;
+    const PendingOp op = std::move(sock.accepts.front());
+    sock.accepts.pop_front();
+    complete_parked(emu, sock, op,
+                    r.what == AttemptResult::done ? STATUS_SUCCESS : status_from_errno(r.err));
+  }
+}
+
+}  // namespace detail
+
+// ---- ConnectEx — R12 (refused 1225, timeout 121, unreachable 1231/1232), R9, R9b ----
+// The socket must be bound first, as on Windows. After success the socket needs
+// SO_UPDATE_CONNECT_CONTEXT before shutdown/getpeername work. Loopback refusals come at once
+// here rather than after Windows' ~2 s of SYN retries.
+BOOL EmulatedIoApi::ConnectEx(SOCKET s, const sockaddr* name, int namelen, PVOID lpSendBuffer,
+                              DWORD dwSendDataLength, LPDWORD lpdwBytesSent,
+                              LPOVERLAPPED lpOverlapped) {
+  detail::SocketState* sock = detail::find_socket(*emu_, s);
+  if (sock == nullptr) return detail::fail_false(WSAENOTSOCK);
+  std::lock_guard lock(sock->mutex);
+  if (!sock->open) return detail::fail_false(WSAENOTSOCK);
+  if (lpOverlapped == nullptr || !sock->bound || sock->listening) {
+    return detail::fail_false(WSAEINVAL);
+  }
+  if (sock->connected) return detail::fail_false(WSAEISCONN);
+  if (!sock->connects.empty()) return detail::fail_false(WSAEALREADY);
+  detail::PendingOp op;
+  op.kind = detail::OpKind::connect;
+  op.overlapped = lpOverlapped;
+  op.buffers.push_back({lpSendBuffer, dwSendDataLength});
+  op.total_bytes = lpSendBuffer == nullptr ? 0 : dwSendDataLength;
+  detail::begin_op(lpOverlapped);
+  if (::connect(sock->fd, name, static_cast<socklen_t>(namelen)) == 0) {
+    detail::mark_connected(*sock);
+    detail::send_initial(*sock, op);
+    return detail::finish_now(*emu_, *sock, op, lpdwBytesSent) == 0 ? TRUE : FALSE;
+  }
+  const int err = errno;
+  if (err == EINPROGRESS) {
+    detail::park(*emu_, sock->connects, std::move(op));
+    return FALSE;
+  }
+  if (!detail::is_network_outcome(err)) return detail::fail_false(detail::wsa_from_errno(err));
+  detail::deliver(*emu_, *sock, lpOverlapped, detail::status_from_errno(err), 0);
+  detail::set_wsa_error(WSA_IO_PENDING);
+  return FALSE;
+}
+
+// ---- AcceptEx — R6b, R9, R9b ----
+// dwReceiveDataLength must be 0 (accept only, as asio uses it); receiving the first block with
+// the accept is not emulated (WSAEOPNOTSUPP). The address areas receive a plain sockaddr each
+// (local first), not Windows' private layout for GetAcceptExSockaddrs.
+BOOL EmulatedIoApi::AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer,
+                             DWORD dwReceiveDataLength, DWORD dwLocalAddressLength,
+                             DWORD dwRemoteAddressLength, LPDWORD lpdwBytesReceived,
+                             LPOVERLAPPED lpOverlapped) {
+  if (dwReceiveDataLength != 0) return detail::fail_false(WSAEOPNOTSUPP);
+  constexpr DWORD kAddressMin = sizeof(sockaddr_in) + 16;
+  if (lpOverlapped == nullptr || lpOutputBuffer == nullptr || dwLocalAddressLength < kAddressMin ||
+      dwRemoteAddressLength < kAddressMin) {
+    return detail::fail_false(WSAEINVAL);
+  }
+  detail::SocketState* listener = detail::find_socket(*emu_, sListenSocket);
+  detail::SocketState* target = detail::find_socket(*emu_, sAcceptSocket);
+  if (listener == nullptr || target == nullptr) return detail::fail_false(WSAENOTSOCK);
+  std::lock_guard lock(listener->mutex);
+  if (!listener->open) return detail::fail_false(WSAENOTSOCK);
+  if (!listener->listening) return detail::fail_false(WSAEINVAL);
+  detail::PendingOp op;
+  op.kind = detail::OpKind::accept;
+  op.overlapped = lpOverlapped;
+  op.accept_slot = detail::socket_slot(sAcceptSocket);
+  op.address_buffer = static_cast<char*>(lpOutputBuffer);
+  op.local_address_bytes = dwLocalAddressLength;
+  op.remote_address_bytes = dwRemoteAddressLength;
+  {
+    std::lock_guard target_lock(target->mutex);  // listener before target, always
+    if (!target->open) return detail::fail_false(WSAENOTSOCK);
+    if (target->connected || target->listening) return detail::fail_false(WSAEINVAL);
+    op.accept_generation = target->generation;
+  }
+  detail::begin_op(lpOverlapped);
+  if (listener->accepts.empty()) {
+    const detail::Attempt r = detail::attempt_accept(*emu_, *listener, op);
+    if (r.what == detail::AttemptResult::done) {
+      return detail::finish_now(*emu_, *listener, op, lpdwBytesReceived) == 0 ? TRUE : FALSE;
+    }
+    if (r.what == detail::AttemptResult::failed) {
+      return detail::fail_false(detail::wsa_from_errno(r.err));
+    }
+  }
+  detail::park(*emu_, listener->accepts, std::move(op));
+  return FALSE;
+}
+
+}  // namespace iocpsim::iocp
