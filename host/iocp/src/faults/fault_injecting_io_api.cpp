@@ -8,7 +8,7 @@
 #include "shim_state.hpp"
 
 namespace iocpsim::iocp {
-namespace detail {
+namespace shim_detail {
 namespace {
 
 std::uintptr_t as_value(HANDLE h) { return reinterpret_cast<std::uintptr_t>(h); }
@@ -45,13 +45,13 @@ void fresh_socket(ShimState& st, SOCKET s) {
 }
 
 }  // namespace
-}  // namespace detail
+}  // namespace shim_detail
 
-using detail::as_value;
-using detail::journaled;
+using shim_detail::as_value;
+using shim_detail::journaled;
 
 FaultInjectingIoApi::FaultInjectingIoApi(IoApi& inner, FaultOptions options)
-    : state_(std::make_unique<detail::ShimState>(inner, options)) {}
+    : state_(std::make_unique<shim_detail::ShimState>(inner, options)) {}
 
 FaultInjectingIoApi::~FaultInjectingIoApi() = default;
 
@@ -97,7 +97,7 @@ HANDLE FaultInjectingIoApi::CreateIoCompletionPort(HANDLE FileHandle, HANDLE Exi
   });
   if (h != nullptr && FileHandle != INVALID_HANDLE_VALUE) {
     std::lock_guard lock(state_->mu);
-    detail::SocketInfo& info = state_->sockets[reinterpret_cast<SOCKET>(FileHandle)];
+    shim_detail::SocketInfo& info = state_->sockets[reinterpret_cast<SOCKET>(FileHandle)];
     info.port = ExistingCompletionPort;
     info.key = CompletionKey;
   }
@@ -130,7 +130,7 @@ void FaultInjectingIoApi::WSASetLastError(int iError) { state_->inner.WSASetLast
 SOCKET FaultInjectingIoApi::socket(int af, int type, int protocol) {
   const SOCKET s = journaled(*state_, Call::socket, 0,
                              [&] { return state_->inner.socket(af, type, protocol); });
-  detail::fresh_socket(*state_, s);
+  shim_detail::fresh_socket(*state_, s);
   return s;
 }
 
@@ -180,7 +180,7 @@ int FaultInjectingIoApi::getpeername(SOCKET s, sockaddr* name, int* namelen) {
 SOCKET FaultInjectingIoApi::accept(SOCKET s, sockaddr* addr, int* addrlen) {
   const SOCKET a = journaled(*state_, Call::accept, s,
                              [&] { return state_->inner.accept(s, addr, addrlen); });
-  detail::fresh_socket(*state_, a);
+  shim_detail::fresh_socket(*state_, a);
   return a;
 }
 

@@ -10,7 +10,7 @@
 #include "shim_state.hpp"
 
 namespace iocpsim::iocp {
-namespace detail {
+namespace shim_detail {
 namespace {
 
 struct PortPlan {
@@ -109,9 +109,9 @@ bool looked_at(ShimState& st, Completion& c) {
 }
 
 }  // namespace
-}  // namespace detail
+}  // namespace shim_detail
 
-using detail::Completion;
+using shim_detail::Completion;
 
 // ---- GetQueuedCompletionStatus — R1..R7 R11 R12 as the backend gives them; forces R2 R3 R11 R15 ----
 BOOL FaultInjectingIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
@@ -119,15 +119,15 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
                                                     PULONG_PTR lpCompletionKey,
                                                     LPOVERLAPPED* lpOverlapped,
                                                     DWORD dwMilliseconds) {
-  detail::ShimState& st = *state_;
+  shim_detail::ShimState& st = *state_;
   const Call call = Call::GetQueuedCompletionStatus;
   const DWORD entry_error = st.inner.GetLastError();  // R1: success leaves it unchanged
-  detail::PortPlan plan = detail::port_plan(st, call);
-  if (const DWORD forced = plan.rule ? detail::forced_wait_error(st, CompletionPort, plan) : 0) {
+  shim_detail::PortPlan plan = shim_detail::port_plan(st, call);
+  if (const DWORD forced = plan.rule ? shim_detail::forced_wait_error(st, CompletionPort, plan) : 0) {
     *lpOverlapped = nullptr;  // the byte count stays untouched (R2)
     st.inner.SetLastError(forced);
-    detail::journal_wait(st, call, CompletionPort, dwMilliseconds, FALSE, nullptr,
-                         detail::rule_index(plan), plan.outcome);
+    shim_detail::journal_wait(st, call, CompletionPort, dwMilliseconds, FALSE, nullptr,
+                         shim_detail::rule_index(plan), plan.outcome);
     return FALSE;
   }
   if (plan.outcome == Outcome::spurious_wakeup) {
@@ -137,30 +137,32 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
     *lpNumberOfBytesTransferred = wake.bytes;
     *lpCompletionKey = wake.key;
     *lpOverlapped = nullptr;  // R11: TRUE with no OVERLAPPED, as a posted wake-up reads
-    detail::journal_wait(st, call, CompletionPort, dwMilliseconds, TRUE, &wake,
-                         detail::rule_index(plan), plan.outcome);
+    shim_detail::journal_wait(st, call, CompletionPort, dwMilliseconds, TRUE, &wake,
+                         shim_detail::rule_index(plan), plan.outcome);
     return TRUE;
   }
   bool hold_next = plan.outcome == Outcome::reorder;
+  bool just_held = false;  // then the next packet must come from the port, not the held one
   Completion c;
   for (;;) {
-    if (!hold_next && st.take_held(CompletionPort, &c)) break;
+    if (!hold_next && !just_held && st.take_held(CompletionPort, &c)) break;
     DWORD error = 0;
-    if (!detail::dequeue_real(st.inner, CompletionPort, dwMilliseconds, &c, &error)) {
+    if (!shim_detail::dequeue_real(st.inner, CompletionPort, dwMilliseconds, &c, &error)) {
       if (st.take_held(CompletionPort, &c)) break;  // no later packet came: deliver the held one
-      if (hold_next) detail::unfire(st, plan);
+      if (hold_next) shim_detail::unfire(st, plan);
       *lpOverlapped = nullptr;
       st.inner.SetLastError(error);
-      detail::journal_wait(st, call, CompletionPort, dwMilliseconds, FALSE, nullptr,
-                           detail::rule_index(plan), plan.outcome);
+      shim_detail::journal_wait(st, call, CompletionPort, dwMilliseconds, FALSE, nullptr,
+                           shim_detail::rule_index(plan), plan.outcome);
       return FALSE;
     }
-    if (!detail::looked_at(st, c)) continue;  // a packet Windows would not have queued
+    if (!shim_detail::looked_at(st, c)) continue;  // a packet Windows would not have queued
     if (hold_next) {
-      c.rule = detail::rule_index(plan);
+      c.rule = shim_detail::rule_index(plan);
       c.outcome = plan.outcome;
       st.hold(CompletionPort, c);  // R15: delivered after the next one
       hold_next = false;
+      just_held = true;
       continue;
     }
     break;
@@ -170,8 +172,8 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
   *lpOverlapped = c.ov;
   const BOOL ok = c.status >= 0 ? TRUE : FALSE;
   st.inner.SetLastError(ok ? entry_error
-                           : (c.error != 0 ? c.error : detail::win32_from_status(c.status)));
-  detail::journal_wait(st, call, CompletionPort, dwMilliseconds, ok, &c, detail::rule_index(plan),
+                           : (c.error != 0 ? c.error : shim_detail::win32_from_status(c.status)));
+  shim_detail::journal_wait(st, call, CompletionPort, dwMilliseconds, ok, &c, shim_detail::rule_index(plan),
                        plan.outcome);
   return ok;
 }
@@ -180,7 +182,7 @@ BOOL FaultInjectingIoApi::PostQueuedCompletionStatus(HANDLE CompletionPort,
                                                      DWORD dwNumberOfBytesTransferred,
                                                      ULONG_PTR dwCompletionKey,
                                                      LPOVERLAPPED lpOverlapped) {
-  detail::ShimState& st = *state_;
+  shim_detail::ShimState& st = *state_;
   const BOOL ok = st.inner.PostQueuedCompletionStatus(CompletionPort, dwNumberOfBytesTransferred,
                                                       dwCompletionKey, lpOverlapped);
   if (st.journaling.load(std::memory_order_relaxed)) {
@@ -198,10 +200,10 @@ BOOL FaultInjectingIoApi::PostQueuedCompletionStatus(HANDLE CompletionPort,
 }
 
 BOOL FaultInjectingIoApi::CloseHandle(HANDLE hObject) {
-  detail::ShimState& st = *state_;
+  shim_detail::ShimState& st = *state_;
   const BOOL ok = st.inner.CloseHandle(hObject);
   if (ok) st.forget_port(hObject);
-  detail::journal_wait(st, Call::CloseHandle, hObject, 0, ok, nullptr, JournalEntry::kNoRule,
+  shim_detail::journal_wait(st, Call::CloseHandle, hObject, 0, ok, nullptr, JournalEntry::kNoRule,
                        Outcome::kCount);
   return ok;
 }

@@ -6,7 +6,7 @@
 #include "shim_state.hpp"
 
 namespace iocpsim::iocp {
-namespace detail {
+namespace shim_detail {
 namespace {
 
 OVERLAPPED_ENTRY to_entry(const Completion& c) {
@@ -188,13 +188,13 @@ BOOL run_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG coun
 }
 
 }  // namespace
-}  // namespace detail
+}  // namespace shim_detail
 
 BOOL FaultInjectingIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort,
                                                       LPOVERLAPPED_ENTRY lpCompletionPortEntries,
                                                       ULONG ulCount, PULONG ulNumEntriesRemoved,
                                                       DWORD dwMilliseconds, BOOL fAlertable) {
-  detail::ShimState& st = *state_;
+  shim_detail::ShimState& st = *state_;
   IoApi& in = st.inner;
   if (lpCompletionPortEntries == nullptr || ulCount == 0) {
     return in.GetQueuedCompletionStatusEx(CompletionPort, lpCompletionPortEntries, ulCount,
@@ -203,7 +203,7 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort,
   Outcome outcome = Outcome::kCount;
   FaultRule rule;
   rule.outcome = Outcome::kCount;
-  std::optional<std::size_t> index = detail::batch_rule(st, &outcome, &rule);
+  std::optional<std::size_t> index = shim_detail::batch_rule(st, &outcome, &rule);
   const DWORD entry_error = in.GetLastError();
   const auto finish = [&](BOOL ok, ULONG removed, DWORD error) {
     *ulNumEntriesRemoved = removed;  // on FALSE: 1, to be ignored (R2)
@@ -224,7 +224,7 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort,
     }
     return ok;
   };
-  return detail::run_batch(st, CompletionPort, lpCompletionPortEntries, ulCount, dwMilliseconds,
+  return shim_detail::run_batch(st, CompletionPort, lpCompletionPortEntries, ulCount, dwMilliseconds,
                            fAlertable, index, rule, finish);
 }
 

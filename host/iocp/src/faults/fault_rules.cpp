@@ -5,7 +5,7 @@
 #include <utility>
 
 namespace iocpsim::iocp {
-namespace detail {
+namespace shim_detail {
 namespace {
 
 constexpr std::array<const char*, static_cast<std::size_t>(Call::kCount)> kCallNames = {
@@ -42,26 +42,26 @@ std::string call_list(CallSet calls) {
 }
 
 }  // namespace
-}  // namespace detail
+}  // namespace shim_detail
 
-const char* call_name(Call c) { return detail::kCallNames.at(static_cast<std::size_t>(c)); }
+const char* call_name(Call c) { return shim_detail::kCallNames.at(static_cast<std::size_t>(c)); }
 
 std::optional<Call> call_from_name(std::string_view name) {
   if (name == "GQCS") return Call::GetQueuedCompletionStatus;
   if (name == "GQCSEx") return Call::GetQueuedCompletionStatusEx;
-  for (std::size_t i = 0; i < detail::kCallNames.size(); ++i) {
-    if (name == detail::kCallNames[i]) return static_cast<Call>(i);
+  for (std::size_t i = 0; i < shim_detail::kCallNames.size(); ++i) {
+    if (name == shim_detail::kCallNames[i]) return static_cast<Call>(i);
   }
   return std::nullopt;
 }
 
 const char* outcome_name(Outcome o) {
-  return detail::kOutcomeNames.at(static_cast<std::size_t>(o));
+  return shim_detail::kOutcomeNames.at(static_cast<std::size_t>(o));
 }
 
 std::optional<Outcome> outcome_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < detail::kOutcomeNames.size(); ++i) {
-    if (name == detail::kOutcomeNames[i]) return static_cast<Outcome>(i);
+  for (std::size_t i = 0; i < shim_detail::kOutcomeNames.size(); ++i) {
+    if (name == shim_detail::kOutcomeNames[i]) return static_cast<Outcome>(i);
   }
   return std::nullopt;
 }
@@ -74,10 +74,10 @@ CallSet allowed_calls(Outcome o) {
     case Outcome::peer_reset:
     case Outcome::local_abort:
     case Outcome::sync_success:
-    case Outcome::sync_success_skip: return detail::kTransfers;
+    case Outcome::sync_success_skip: return shim_detail::kTransfers;
     case Outcome::cancelled:
     case Outcome::immediate_error:
-    case Outcome::deliver_before_return: return detail::kOverlapped;
+    case Outcome::deliver_before_return: return shim_detail::kOverlapped;
     case Outcome::connect_refused:
     case Outcome::connect_timeout:
     case Outcome::network_unreachable:
@@ -86,7 +86,7 @@ CallSet allowed_calls(Outcome o) {
     case Outcome::wait_timeout:
     case Outcome::port_closed:
     case Outcome::spurious_wakeup:
-    case Outcome::reorder: return detail::kWaits;
+    case Outcome::reorder: return shim_detail::kWaits;
     case Outcome::kCount: break;
   }
   return 0;
@@ -95,14 +95,14 @@ CallSet allowed_calls(Outcome o) {
 std::string validate_rule(const FaultRule& rule) {
   const CallSet allowed = allowed_calls(rule.outcome);
   if ((rule.when.calls & ~allowed) != 0) {
-    return "when.call: " + detail::call_list(rule.when.calls & ~allowed) + " cannot have outcome " +
-           outcome_name(rule.outcome) + "; expected one of " + detail::call_list(allowed);
+    return "when.call: " + shim_detail::call_list(rule.when.calls & ~allowed) + " cannot have outcome " +
+           outcome_name(rule.outcome) + "; expected one of " + shim_detail::call_list(allowed);
   }
   if (rule.when.every == 0) return "when.every: must be at least 1; expected a positive integer";
   if (!(rule.when.probability > 0.0 && rule.when.probability <= 1.0)) {
     return "when.probability: must be in (0, 1]; expected a number such as 0.25";
   }
-  if (rule.bytes && !detail::takes_bytes(rule.outcome)) {
+  if (rule.bytes && !shim_detail::takes_bytes(rule.outcome)) {
     return std::string("bytes: outcome ") + outcome_name(rule.outcome) + " takes no byte count";
   }
   if (rule.outcome == Outcome::short_send && rule.bytes && *rule.bytes == 0) {
@@ -150,7 +150,7 @@ RuleSet::RuleSet(std::vector<FaultRule> rules, std::chrono::microseconds armed_a
     FaultRule& r = rules_[i];
     if (r.when.calls == 0) r.when.calls = allowed_calls(r.outcome);
     if (r.name.empty()) r.name = "faults[" + std::to_string(i) + "]";
-    if ((r.when.calls & detail::kWaits) != 0) watches_port_ = true;
+    if ((r.when.calls & shim_detail::kWaits) != 0) watches_port_ = true;
   }
 }
 

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 namespace iocpsim::iocp {
-namespace detail {
+namespace shim_detail {
 namespace {
 
 using nlohmann::json;
@@ -199,16 +199,16 @@ FaultRule parse_rule(const json& v, const std::string& path) {
 }
 
 }  // namespace
-}  // namespace detail
+}  // namespace shim_detail
 
 std::vector<FaultRule> parse_fault_rules(const nlohmann::json& faults, const std::string& path) {
   if (!faults.is_array()) {
-    detail::fail(path, "expected an array of rules, got " + faults.dump());
+    shim_detail::fail(path, "expected an array of rules, got " + faults.dump());
   }
   std::vector<FaultRule> rules;
   for (std::size_t i = 0; i < faults.size(); ++i) {
     const std::string at = path + "[" + std::to_string(i) + "]";
-    rules.push_back(detail::parse_rule(faults[i], at));
+    rules.push_back(shim_detail::parse_rule(faults[i], at));
     if (rules.back().name.empty()) rules.back().name = at;
   }
   return rules;

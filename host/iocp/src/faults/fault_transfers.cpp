@@ -20,7 +20,7 @@
 #include "shim_state.hpp"
 
 namespace iocpsim::iocp {
-namespace detail {
+namespace shim_detail {
 namespace {
 
 enum class Issued { done_now, pending, failed };
@@ -304,9 +304,9 @@ Issued shim_issue(ShimState& st, const Request& rq, LPDWORD bytes_out, RealFn re
   return r;
 }
 
-}  // namespace detail
+}  // namespace shim_detail
 
-using detail::Issued;
+using shim_detail::Issued;
 
 // ---- WSARecv / WSASend — R1 R4 R5 R5b R5d R6 R7 R8 R9 R9b R10 R15 ----
 int FaultInjectingIoApi::WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
@@ -318,14 +318,14 @@ int FaultInjectingIoApi::WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCou
     return in.WSARecv(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpOverlapped,
                       lpCompletionRoutine);
   }
-  const detail::Request rq{Call::WSARecv, s, lpOverlapped, detail::total_bytes(lpBuffers, dwBufferCount)};
-  const Issued r = detail::shim_issue(*state_, rq, lpNumberOfBytesRecvd, [&](DWORD cap) {
+  const shim_detail::Request rq{Call::WSARecv, s, lpOverlapped, shim_detail::total_bytes(lpBuffers, dwBufferCount)};
+  const Issued r = shim_detail::shim_issue(*state_, rq, lpNumberOfBytesRecvd, [&](DWORD cap) {
     if (cap >= rq.requested) {
-      return detail::from_int(in, in.WSARecv(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd,
+      return shim_detail::from_int(in, in.WSARecv(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd,
                                              lpFlags, lpOverlapped, lpCompletionRoutine));
     }
-    std::vector<WSABUF> cut = detail::capped(lpBuffers, dwBufferCount, cap);
-    return detail::from_int(in, in.WSARecv(s, cut.data(), static_cast<DWORD>(cut.size()),
+    std::vector<WSABUF> cut = shim_detail::capped(lpBuffers, dwBufferCount, cap);
+    return shim_detail::from_int(in, in.WSARecv(s, cut.data(), static_cast<DWORD>(cut.size()),
                                            lpNumberOfBytesRecvd, lpFlags, lpOverlapped,
                                            lpCompletionRoutine));
   });
@@ -341,14 +341,14 @@ int FaultInjectingIoApi::WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCou
     return in.WSASend(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, lpOverlapped,
                       lpCompletionRoutine);
   }
-  const detail::Request rq{Call::WSASend, s, lpOverlapped, detail::total_bytes(lpBuffers, dwBufferCount)};
-  const Issued r = detail::shim_issue(*state_, rq, lpNumberOfBytesSent, [&](DWORD cap) {
+  const shim_detail::Request rq{Call::WSASend, s, lpOverlapped, shim_detail::total_bytes(lpBuffers, dwBufferCount)};
+  const Issued r = shim_detail::shim_issue(*state_, rq, lpNumberOfBytesSent, [&](DWORD cap) {
     if (cap >= rq.requested) {
-      return detail::from_int(in, in.WSASend(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent,
+      return shim_detail::from_int(in, in.WSASend(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent,
                                              dwFlags, lpOverlapped, lpCompletionRoutine));
     }
-    std::vector<WSABUF> cut = detail::capped(lpBuffers, dwBufferCount, cap);
-    return detail::from_int(in, in.WSASend(s, cut.data(), static_cast<DWORD>(cut.size()),
+    std::vector<WSABUF> cut = shim_detail::capped(lpBuffers, dwBufferCount, cap);
+    return shim_detail::from_int(in, in.WSASend(s, cut.data(), static_cast<DWORD>(cut.size()),
                                            lpNumberOfBytesSent, dwFlags, lpOverlapped,
                                            lpCompletionRoutine));
   });
@@ -364,9 +364,9 @@ BOOL FaultInjectingIoApi::ConnectEx(SOCKET s, const sockaddr* name, int namelen,
     return in.ConnectEx(s, name, namelen, lpSendBuffer, dwSendDataLength, lpdwBytesSent,
                         lpOverlapped);
   }
-  const detail::Request rq{Call::ConnectEx, s, lpOverlapped, dwSendDataLength};
-  const Issued r = detail::shim_issue(*state_, rq, lpdwBytesSent, [&](DWORD) {
-    return detail::from_bool(in, in.ConnectEx(s, name, namelen, lpSendBuffer, dwSendDataLength,
+  const shim_detail::Request rq{Call::ConnectEx, s, lpOverlapped, dwSendDataLength};
+  const Issued r = shim_detail::shim_issue(*state_, rq, lpdwBytesSent, [&](DWORD) {
+    return shim_detail::from_bool(in, in.ConnectEx(s, name, namelen, lpSendBuffer, dwSendDataLength,
                                               lpdwBytesSent, lpOverlapped));
   });
   return r == Issued::done_now ? TRUE : FALSE;
@@ -379,14 +379,14 @@ BOOL FaultInjectingIoApi::AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket,
                                   LPDWORD lpdwBytesReceived, LPOVERLAPPED lpOverlapped) {
   IoApi& in = state_->inner;
   const auto real = [&](DWORD) {
-    return detail::from_bool(in, in.AcceptEx(sListenSocket, sAcceptSocket, lpOutputBuffer,
+    return shim_detail::from_bool(in, in.AcceptEx(sListenSocket, sAcceptSocket, lpOutputBuffer,
                                              dwReceiveDataLength, dwLocalAddressLength,
                                              dwRemoteAddressLength, lpdwBytesReceived,
                                              lpOverlapped));
   };
   if (lpOverlapped == nullptr) return real(0) == Issued::done_now ? TRUE : FALSE;
-  const detail::Request rq{Call::AcceptEx, sListenSocket, lpOverlapped, dwReceiveDataLength};
-  return detail::shim_issue(*state_, rq, lpdwBytesReceived, real) == Issued::done_now ? TRUE : FALSE;
+  const shim_detail::Request rq{Call::AcceptEx, sListenSocket, lpOverlapped, dwReceiveDataLength};
+  return shim_detail::shim_issue(*state_, rq, lpdwBytesReceived, real) == Issued::done_now ? TRUE : FALSE;
 }
 
 }  // namespace iocpsim::iocp

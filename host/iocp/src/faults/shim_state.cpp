@@ -3,7 +3,7 @@
 
 #include <vector>
 
-namespace iocpsim::iocp::detail {
+namespace iocpsim::iocp::shim_detail {
 
 DWORD win32_from_status(NTSTATUS status) {
   struct Row {
@@ -214,4 +214,4 @@ void ShimState::half_close_read(SOCKET s, const Forced& forced) {
   inner.shutdown(s, SD_RECEIVE);
 }
 
-}  // namespace iocpsim::iocp::detail
+}  // namespace iocpsim::iocp::shim_detail

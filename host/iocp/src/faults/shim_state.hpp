@@ -18,7 +18,7 @@
 #include "iocpsim/iocp/io_api.hpp"
 #include "iocpsim/iocp/journal.hpp"
 
-namespace iocpsim::iocp::detail {
+namespace iocpsim::iocp::shim_detail {
 
 // What the world did to a connection, as far as the shim forced it.
 enum class Health : std::uint8_t { ok, fin, reset, aborted };
@@ -134,4 +134,4 @@ struct ShimState {
   void half_close_read(SOCKET s, const Forced& forced);
 };
 
-}  // namespace iocpsim::iocp::detail
+}  // namespace iocpsim::iocp::shim_detail

@@ -23,7 +23,7 @@
 
 namespace iocpsim::iocp {
 
-namespace detail {
+namespace shim_detail {
 struct ShimState;
 }
 
@@ -110,7 +110,7 @@ class FaultInjectingIoApi final : public IoApi {
                               BOOL fWait, LPDWORD lpdwFlags) override;
 
  private:
-  std::unique_ptr<detail::ShimState> state_;
+  std::unique_ptr<shim_detail::ShimState> state_;
 };
 
 }  // namespace iocpsim::iocp
