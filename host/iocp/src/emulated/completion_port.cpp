@@ -178,7 +178,7 @@ BOOL EmulatedIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
                                               PULONG_PTR lpCompletionKey,
                                               LPOVERLAPPED* lpOverlapped, DWORD dwMilliseconds) {
   const detail::PortRef ref = detail::find_port(*emu_, CompletionPort);
-  Packet packet;
+  Packet packet{};
   std::size_t count = 0;
   const DequeueResult r = ref.port == nullptr
                               ? DequeueResult::invalid
