@@ -39,6 +39,8 @@ class Port {
   bool is_open(std::uint32_t generation) const;
   bool is_open() const;
   std::size_t queued() const;
+  // Threads blocked in dequeue right now (for tests that must know a thread waits).
+  std::size_t waiters() const;
 
  private:
   // A thread blocked in dequeue. Lives on that thread's stack; a poster hands it a packet
