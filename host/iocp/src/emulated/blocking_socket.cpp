@@ -2,7 +2,7 @@
 // socket, bind, listen, accept, connect, send, recv, shutdown, setsockopt, getsockopt,
 // getsockname, getpeername.
 //
-// Host descriptors are always non-blocking (the reactor watches them); the blocking calls wait
+// Host descriptors are always non-blocking (the reactor may watch them); the blocking calls wait
 // with poll() without holding the socket's lock, so the reactor and other threads carry on.
 // Closing a socket while another thread blocks in one of these calls is not supported.
 #include <poll.h>

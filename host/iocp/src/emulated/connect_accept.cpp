@@ -52,7 +52,8 @@ bool adopt_accepted(Emulation& emu, const PendingOp& op, int fd) {
   ::close(target.fd);
   target.fd = fd;
   target.connected = true;
-  emu.reactor->watch(fd, reactor_token(op.accept_slot, op.accept_generation));
+  target.armed = 0;
+  emu.reactor->watch(fd, target.token);
   write_address(fd, false, op.address_buffer, op.local_address_bytes);
   write_address(fd, true, op.address_buffer + op.local_address_bytes, op.remote_address_bytes);
   return true;
@@ -137,7 +138,7 @@ BOOL EmulatedIoApi::ConnectEx(SOCKET s, const sockaddr* name, int namelen, PVOID
   }
   const int err = errno;
   if (err == EINPROGRESS) {
-    detail::park(*emu_, sock->connects, std::move(op));
+    detail::park(*emu_, *sock, sock->connects, std::move(op));
     return FALSE;
   }
   if (!detail::is_network_outcome(err)) return detail::fail_false(detail::wsa_from_errno(err));
@@ -189,7 +190,7 @@ BOOL EmulatedIoApi::AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID l
       return detail::fail_false(detail::wsa_from_errno(r.err));
     }
   }
-  detail::park(*emu_, listener->accepts, std::move(op));
+  detail::park(*emu_, *listener, listener->accepts, std::move(op));
   return FALSE;
 }
 
