@@ -5,12 +5,25 @@
 // threads wait goes straight to the most recent waiter (Windows wakes LIFO, to keep one hot
 // thread busy); otherwise it joins the queue.
 #include <chrono>
+#include <thread>
 
 #include "emulation.hpp"
 #include "error_map.hpp"
 
 namespace iocpsim::iocp {
 namespace detail {
+namespace {
+
+#if defined(__x86_64__) || defined(__i386__)
+inline void cpu_relax() { __builtin_ia32_pause(); }
+#else
+inline void cpu_relax() { std::this_thread::yield(); }
+#endif
+
+// How long a dequeuer looks for a packet before it goes to sleep (a few microseconds).
+constexpr int kSpinChecks = 128;
+
+}  // namespace
 
 std::uint32_t Port::open() {
   std::lock_guard lock(mutex_);
@@ -45,6 +58,7 @@ bool Port::post(std::uint32_t generation, const Packet& packet) {
   if (!open_ || generation_ != generation) return false;
   if (top_ == nullptr) {
     queue_.push_back(packet);
+    queued_hint_.store(queue_.size(), std::memory_order_relaxed);
     return true;
   }
   Waiter* w = top_;
@@ -62,6 +76,7 @@ bool Port::close(std::uint32_t generation) {
   if (!open_ || generation_ != generation) return false;
   open_ = false;
   queue_.clear();
+  queued_hint_.store(0, std::memory_order_relaxed);
   while (top_ != nullptr) {
     Waiter* w = top_;
     unlink_waiter(w);
@@ -91,7 +106,20 @@ std::size_t Port::take_queued(Packet* out, std::size_t max_count) {
     out[n++] = queue_.front();
     queue_.pop_front();
   }
+  queued_hint_.store(queue_.size(), std::memory_order_relaxed);
   return n;
+}
+
+// A packet often follows within microseconds (a producer in a loop, the reactor finishing a
+// burst): looking for it briefly costs less than sleeping and being woken. Returns true, with
+// the lock held again, if a packet came or the port was closed meanwhile.
+bool Port::spin_for_packet(std::unique_lock<std::mutex>& lock, std::uint32_t generation) {
+  lock.unlock();
+  for (int i = 0; i < kSpinChecks && queued_hint_.load(std::memory_order_relaxed) == 0; ++i) {
+    cpu_relax();
+  }
+  lock.lock();
+  return !queue_.empty() || !open_ || generation_ != generation;
 }
 
 // Returns true when a packet was handed over or the port was closed; false on timeout.
@@ -118,6 +146,11 @@ DequeueResult Port::dequeue(std::uint32_t generation, Packet* out, std::size_t m
     return DequeueResult::got;
   }
   if (timeout_ms == 0) return DequeueResult::timeout;
+  if (spin_for_packet(lock, generation)) {
+    if (!open_ || generation_ != generation) return DequeueResult::abandoned;
+    *count = take_queued(out, max_count);
+    return DequeueResult::got;
+  }
   Waiter w;
   push_waiter(&w);
   if (!wait_for_packet(lock, w, timeout_ms)) return DequeueResult::timeout;

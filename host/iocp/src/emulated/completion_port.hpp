@@ -1,6 +1,7 @@
 // One emulated completion port: a FIFO of packets and a LIFO of waiting threads.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -58,12 +59,14 @@ class Port {
   void push_waiter(Waiter* w);
   void unlink_waiter(Waiter* w);
   std::size_t take_queued(Packet* out, std::size_t max_count);
+  bool spin_for_packet(std::unique_lock<std::mutex>& lock, std::uint32_t generation);
   bool wait_for_packet(std::unique_lock<std::mutex>& lock, Waiter& w, DWORD timeout_ms);
 
   mutable std::mutex mutex_;
   bool open_ = false;
   std::uint32_t generation_ = 0;
   std::deque<Packet> queue_;
+  std::atomic<std::size_t> queued_hint_{0};  // queue_.size(), readable without the lock
   Waiter* top_ = nullptr;
 };
 
