@@ -186,26 +186,33 @@ DWORD error_without_packet(DequeueResult r) {
 using detail::DequeueResult;
 using detail::Packet;
 
-// ---- CreateIoCompletionPort — creates a port, or associates a socket with one ----
+// ---- CreateIoCompletionPort — creates a port, associates a socket with one, or both ----
 // Concurrency limits (NumberOfConcurrentThreads) are not emulated: every waiter may run.
 HANDLE EmulatedIoApi::CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort,
                                              ULONG_PTR CompletionKey,
                                              DWORD NumberOfConcurrentThreads) {
   (void)NumberOfConcurrentThreads;
-  if (FileHandle != INVALID_HANDLE_VALUE) {
-    return detail::associate_socket(*emu_, FileHandle, ExistingCompletionPort, CompletionKey);
-  }
-  if (ExistingCompletionPort != nullptr) {
+  if (FileHandle == INVALID_HANDLE_VALUE && ExistingCompletionPort != nullptr) {
     detail::last_error() = ERROR_INVALID_PARAMETER;
     return nullptr;
   }
-  const auto slot = emu_->ports.acquire();
-  if (!slot) {
-    detail::last_error() = ERROR_NOT_ENOUGH_MEMORY;
-    return nullptr;
+  HANDLE port = ExistingCompletionPort;
+  if (port == nullptr) {
+    const auto slot = emu_->ports.acquire();
+    if (!slot) {
+      detail::last_error() = ERROR_NOT_ENOUGH_MEMORY;
+      return nullptr;
+    }
+    port = detail::port_handle(*slot, emu_->ports.find(*slot)->open());
   }
-  const std::uint32_t generation = emu_->ports.find(*slot)->open();
-  return detail::port_handle(*slot, generation);
+  if (FileHandle == INVALID_HANDLE_VALUE) return port;
+  if (detail::associate_socket(*emu_, FileHandle, port, CompletionKey) != nullptr) return port;
+  if (port != ExistingCompletionPort) {  // a port made for this call alone goes again
+    const DWORD error = detail::last_error();
+    CloseHandle(port);
+    detail::last_error() = error;
+  }
+  return nullptr;
 }
 
 // ---- GetQueuedCompletionStatus — R1 R2 R3 R4 R5 R6 R7 R11 R12 ----
