@@ -134,7 +134,8 @@ BOOL EmulatedIoApi::ConnectEx(SOCKET s, const sockaddr* name, int namelen, PVOID
   if (::connect(sock->fd, name, static_cast<socklen_t>(namelen)) == 0) {
     detail::mark_connected(*sock);
     detail::send_initial(*sock, op);
-    return detail::finish_now(*emu_, *sock, op, lpdwBytesSent) == 0 ? TRUE : FALSE;
+    detail::finish_now(*emu_, *sock, op, lpdwBytesSent);
+    return TRUE;
   }
   const int err = errno;
   if (err == EINPROGRESS) {
@@ -184,7 +185,8 @@ BOOL EmulatedIoApi::AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID l
   if (listener->accepts.empty()) {
     const detail::Attempt r = detail::attempt_accept(*emu_, *listener, op);
     if (r.what == detail::AttemptResult::done) {
-      return detail::finish_now(*emu_, *listener, op, lpdwBytesReceived) == 0 ? TRUE : FALSE;
+      detail::finish_now(*emu_, *listener, op, lpdwBytesReceived);
+      return TRUE;
     }
     if (r.what == detail::AttemptResult::failed) {
       return detail::fail_false(detail::wsa_from_errno(r.err));
