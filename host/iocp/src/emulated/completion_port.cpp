@@ -6,9 +6,11 @@
 // thread busy); otherwise it joins the queue.
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "emulation.hpp"
 #include "error_map.hpp"
+#include "futex.hpp"
 
 namespace iocpsim::iocp {
 namespace detail {
@@ -54,35 +56,57 @@ std::size_t Port::waiters() const {
 }
 
 bool Port::post(std::uint32_t generation, const Packet& packet) {
-  std::lock_guard lock(mutex_);
-  if (!open_ || generation_ != generation) return false;
-  if (top_ == nullptr) {
-    queue_.push_back(packet);
-    queued_hint_.store(queue_.size(), std::memory_order_relaxed);
-    return true;
+  Waiter* w = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    if (!open_ || generation_ != generation) return false;
+    if (top_ == nullptr) {
+      queue_.push_back(packet);
+      queued_hint_.store(queue_.size(), std::memory_order_relaxed);
+      return true;
+    }
+    w = top_;
+    unlink_waiter(w);
+    w->packet = packet;
+    w->state.store(kChosen, std::memory_order_release);
   }
-  Waiter* w = top_;
-  unlink_waiter(w);
-  w->packet = packet;
-  w->has_packet = true;
-  // Notified under the lock: once it is released the waiter may return and its stack frame,
-  // which holds this condition variable, may be gone.
-  w->wake.notify_one();
+  release(w);
   return true;
 }
 
-bool Port::close(std::uint32_t generation) {
-  std::lock_guard lock(mutex_);
-  if (!open_ || generation_ != generation) return false;
-  open_ = false;
-  queue_.clear();
-  queued_hint_.store(0, std::memory_order_relaxed);
-  while (top_ != nullptr) {
-    Waiter* w = top_;
-    unlink_waiter(w);
-    w->abandoned = true;
-    w->wake.notify_one();
+void Port::release(Waiter* w) {
+  futex_wake_one(&w->state);
+  w->state.store(kReleased, std::memory_order_release);  // the last touch: w may go now
+}
+
+void Port::wait_until_released(const Waiter& w) {
+  // The poster is between its unlock and its last store: a few instructions and one syscall.
+  for (int spins = 0; w.state.load(std::memory_order_acquire) != kReleased; ++spins) {
+    if (spins < kSpinChecks) {
+      cpu_relax();
+    } else {
+      std::this_thread::yield();
+    }
   }
+}
+
+bool Port::close(std::uint32_t generation) {
+  std::vector<Waiter*> woken;
+  {
+    std::lock_guard lock(mutex_);
+    if (!open_ || generation_ != generation) return false;
+    open_ = false;
+    queue_.clear();
+    queued_hint_.store(0, std::memory_order_relaxed);
+    while (top_ != nullptr) {
+      Waiter* w = top_;
+      unlink_waiter(w);
+      w->abandoned = true;
+      w->state.store(kChosen, std::memory_order_release);
+      woken.push_back(w);
+    }
+  }
+  for (Waiter* w : woken) release(w);
   return true;
 }
 
@@ -122,18 +146,30 @@ bool Port::spin_for_packet(std::unique_lock<std::mutex>& lock, std::uint32_t gen
   return !queue_.empty() || !open_ || generation_ != generation;
 }
 
-// Returns true when a packet was handed over or the port was closed; false on timeout.
+// Returns true when a packet was handed over or the port was closed; false on timeout. Either
+// way the lock is released.
 bool Port::wait_for_packet(std::unique_lock<std::mutex>& lock, Waiter& w, DWORD timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!w.has_packet && !w.abandoned) {
+  lock.unlock();
+  while (w.state.load(std::memory_order_acquire) == kWaiting) {
     if (timeout_ms == INFINITE) {
-      w.wake.wait(lock);
-    } else if (w.wake.wait_until(lock, deadline) == std::cv_status::timeout) {
-      if (w.has_packet || w.abandoned) break;
-      unlink_waiter(&w);
-      return false;
+      futex_wait(&w.state, kWaiting, nullptr);
+      continue;
     }
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) {
+      lock.lock();
+      const bool chosen = w.state.load(std::memory_order_acquire) != kWaiting;
+      if (!chosen) unlink_waiter(&w);
+      lock.unlock();
+      if (!chosen) return false;
+      break;
+    }
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+    const timespec rel{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+    futex_wait(&w.state, kWaiting, &rel);
   }
+  wait_until_released(w);
   return true;
 }
 
@@ -156,7 +192,11 @@ DequeueResult Port::dequeue(std::uint32_t generation, Packet* out, std::size_t m
   if (!wait_for_packet(lock, w, timeout_ms)) return DequeueResult::timeout;
   if (w.abandoned) return DequeueResult::abandoned;
   out[0] = w.packet;
-  *count = 1 + take_queued(out + 1, max_count - 1);
+  *count = 1;
+  if (max_count > 1) {  // a batch also takes what queued behind the handed-over packet
+    lock.lock();
+    *count += take_queued(out + 1, max_count - 1);
+  }
   return DequeueResult::got;
 }
 

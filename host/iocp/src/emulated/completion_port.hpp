@@ -2,7 +2,6 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -47,20 +46,27 @@ class Port {
   // A thread blocked in dequeue. Lives on that thread's stack; a poster hands it a packet
   // directly, so waking is LIFO (the most recent waiter first, as Windows does) while packets
   // stay FIFO: a waiter exists only while the queue is empty.
+  //
+  // Hand-over: under the port's mutex the poster unlinks the waiter, fills it in and sets
+  // `state` to kChosen; after unlocking it wakes the waiter's futex and sets kReleased, after
+  // which it never touches the waiter again. The waiter needs no mutex to wake up (waking it
+  // under the mutex made it block on that mutex at once), and leaves only once kReleased.
+  enum : std::uint32_t { kWaiting = 0, kChosen = 1, kReleased = 2 };
   struct Waiter {
-    std::condition_variable wake;
+    std::atomic<std::uint32_t> state{kWaiting};
     Packet packet;
-    bool has_packet = false;
     bool abandoned = false;
     Waiter* below = nullptr;
     Waiter* above = nullptr;
   };
+  static void release(Waiter* w);
 
   void push_waiter(Waiter* w);
   void unlink_waiter(Waiter* w);
   std::size_t take_queued(Packet* out, std::size_t max_count);
   bool spin_for_packet(std::unique_lock<std::mutex>& lock, std::uint32_t generation);
   bool wait_for_packet(std::unique_lock<std::mutex>& lock, Waiter& w, DWORD timeout_ms);
+  static void wait_until_released(const Waiter& w);
 
   mutable std::mutex mutex_;
   bool open_ = false;
