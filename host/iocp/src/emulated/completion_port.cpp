@@ -56,7 +56,7 @@ std::size_t Port::waiters() const {
 }
 
 bool Port::post(std::uint32_t generation, const Packet& packet) {
-  Waiter* w = nullptr;
+  std::atomic<std::uint32_t>* word = nullptr;  // the chosen waiter's futex
   {
     std::lock_guard lock(mutex_);
     if (!open_ || generation_ != generation) return false;
@@ -65,33 +65,18 @@ bool Port::post(std::uint32_t generation, const Packet& packet) {
       queued_hint_.store(queue_.size(), std::memory_order_relaxed);
       return true;
     }
-    w = top_;
+    Waiter* w = top_;
     unlink_waiter(w);
     w->packet = packet;
-    w->state.store(kChosen, std::memory_order_release);
+    word = &w->state;
+    word->store(kChosen, std::memory_order_release);
   }
-  release(w);
+  futex_wake_one(word);  // the waiter may be gone already: see Waiter
   return true;
 }
 
-void Port::release(Waiter* w) {
-  futex_wake_one(&w->state);
-  w->state.store(kReleased, std::memory_order_release);  // the last touch: w may go now
-}
-
-void Port::wait_until_released(const Waiter& w) {
-  // The poster is between its unlock and its last store: a few instructions and one syscall.
-  for (int spins = 0; w.state.load(std::memory_order_acquire) != kReleased; ++spins) {
-    if (spins < kSpinChecks) {
-      cpu_relax();
-    } else {
-      std::this_thread::yield();
-    }
-  }
-}
-
 bool Port::close(std::uint32_t generation) {
-  std::vector<Waiter*> woken;
+  std::vector<std::atomic<std::uint32_t>*> words;  // the waiters' futexes
   {
     std::lock_guard lock(mutex_);
     if (!open_ || generation_ != generation) return false;
@@ -102,11 +87,11 @@ bool Port::close(std::uint32_t generation) {
       Waiter* w = top_;
       unlink_waiter(w);
       w->abandoned = true;
+      words.push_back(&w->state);
       w->state.store(kChosen, std::memory_order_release);
-      woken.push_back(w);
     }
   }
-  for (Waiter* w : woken) release(w);
+  for (auto* word : words) futex_wake_one(word);  // each waiter may be gone already: see Waiter
   return true;
 }
 
@@ -162,14 +147,12 @@ bool Port::wait_for_packet(std::unique_lock<std::mutex>& lock, Waiter& w, DWORD 
       const bool chosen = w.state.load(std::memory_order_acquire) != kWaiting;
       if (!chosen) unlink_waiter(&w);
       lock.unlock();
-      if (!chosen) return false;
-      break;
+      return chosen;
     }
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
     const timespec rel{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
     futex_wait(&w.state, kWaiting, &rel);
   }
-  wait_until_released(w);
   return true;
 }
 

@@ -48,10 +48,12 @@ class Port {
   // stay FIFO: a waiter exists only while the queue is empty.
   //
   // Hand-over: under the port's mutex the poster unlinks the waiter, fills it in and sets
-  // `state` to kChosen; after unlocking it wakes the waiter's futex and sets kReleased, after
-  // which it never touches the waiter again. The waiter needs no mutex to wake up (waking it
-  // under the mutex made it block on that mutex at once), and leaves only once kReleased.
-  enum : std::uint32_t { kWaiting = 0, kChosen = 1, kReleased = 2 };
+  // `state` to kChosen; after unlocking it wakes the waiter's futex. The waiter needs no mutex
+  // to wake up (waking it under the mutex made it block on that mutex at once) and may return
+  // as soon as it sees kChosen: the poster's wake then goes to an address that may already be
+  // reused, which at worst wakes some futex waiter spuriously — every futex user re-checks its
+  // word (the reasoning glibc's sem_post relies on).
+  enum : std::uint32_t { kWaiting = 0, kChosen = 1 };
   struct Waiter {
     std::atomic<std::uint32_t> state{kWaiting};
     Packet packet;
@@ -59,14 +61,13 @@ class Port {
     Waiter* below = nullptr;
     Waiter* above = nullptr;
   };
-  static void release(Waiter* w);
+
 
   void push_waiter(Waiter* w);
   void unlink_waiter(Waiter* w);
   std::size_t take_queued(Packet* out, std::size_t max_count);
   bool spin_for_packet(std::unique_lock<std::mutex>& lock, std::uint32_t generation);
   bool wait_for_packet(std::unique_lock<std::mutex>& lock, Waiter& w, DWORD timeout_ms);
-  static void wait_until_released(const Waiter& w);
 
   mutable std::mutex mutex_;
   bool open_ = false;
