@@ -2,7 +2,6 @@
 // worker before the issuing call returns (R15), and ops issued while workers wait.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <thread>
 
 #include "fault_shim_fixture.hpp"
@@ -13,26 +12,31 @@ namespace {
 
 using FaultInjectingIoApiThreadedTest = FaultShimTest;
 
+// What a worker's GetQueuedCompletionStatus wrote. The issuer reads it right after its call
+// returns: the shim lets that call return only once the worker's dequeue has written these.
+struct WorkerDequeue {
+  BOOL ok = 99;
+  DWORD bytes = 0xFEEDu;
+  ULONG_PTR key = 0xFEED;
+  OVERLAPPED* ov = nullptr;
+};
+
 TEST_F(FaultInjectingIoApiThreadedTest,
        R15_DeliverBeforeReturnForcedLetsAnotherWorkerDequeueTheSendBeforeTheCallReturns) {
   const Connection c = connect_pair();
   shim().arm({fault(Outcome::deliver_before_return).on(Call::WSASend).wait_ms(kCeilingMs)});
-  std::atomic<bool> issuing_call_returned{false};
-  bool returned_when_dequeued = true;
-  Dequeued seen;
-  std::thread worker([&] {
-    seen = dequeue();
-    returned_when_dequeued = issuing_call_returned.load();
-  });
+  WorkerDequeue w;
+  std::thread worker(
+      [&] { w.ok = shim().GetQueuedCompletionStatus(port(), &w.bytes, &w.key, &w.ov, kCeilingMs); });
   OVERLAPPED ov{};
   const Issued r = send(c.engine, &ov, "abc", 3);
-  issuing_call_returned = true;
+  // The issuing call has just returned, and the worker already holds its completion.
+  EXPECT_EQ(w.ov, &ov);
+  EXPECT_EQ(w.bytes, 3u);
+  EXPECT_EQ(w.key, c.key);
   worker.join();
-  EXPECT_EQ(r.rc, 0);  // done at once (R9), and its packet already taken by the worker
-  EXPECT_EQ(seen.ok, TRUE);
-  EXPECT_EQ(seen.ov, &ov);
-  EXPECT_EQ(seen.bytes, 3u);
-  EXPECT_FALSE(returned_when_dequeued);
+  EXPECT_EQ(r.rc, 0);  // done at once (R9); its packet taken by the worker meanwhile
+  EXPECT_EQ(w.ok, TRUE);
   EXPECT_EQ(shim().fired(0), 1u);
   EXPECT_EQ(peer_recv(c, 3), "abc");
 }
@@ -41,24 +45,19 @@ TEST_F(FaultInjectingIoApiThreadedTest,
        R15_DeliverBeforeReturnForcedOnAPendingRecvReturnsOnlyAfterItsCompletionWasTaken) {
   const Connection c = connect_pair();
   shim().arm({fault(Outcome::deliver_before_return).on(Call::WSARecv).wait_ms(kCeilingMs)});
-  std::atomic<bool> issuing_call_returned{false};
-  bool returned_when_dequeued = true;
-  Dequeued seen;
-  std::thread worker([&] {
-    seen = dequeue();
-    returned_when_dequeued = issuing_call_returned.load();
-  });
+  WorkerDequeue w;
+  std::thread worker(
+      [&] { w.ok = shim().GetQueuedCompletionStatus(port(), &w.bytes, &w.key, &w.ov, kCeilingMs); });
   std::thread peer([&] { peer_send(c, "late"); });
   OVERLAPPED ov{};
   char buf[8];
   const Issued r = recv(c.engine, &ov, buf, sizeof buf);
-  issuing_call_returned = true;
+  EXPECT_EQ(w.ov, &ov);
+  EXPECT_EQ(w.bytes, 4u);
   peer.join();
   worker.join();
-  EXPECT_EQ(r.error == WSA_IO_PENDING || r.rc == 0, true);
-  EXPECT_EQ(seen.ov, &ov);
-  EXPECT_EQ(seen.bytes, 4u);
-  EXPECT_FALSE(returned_when_dequeued);
+  EXPECT_TRUE(r.error == WSA_IO_PENDING || r.rc == 0);
+  EXPECT_EQ(w.ok, TRUE);
 }
 
 TEST_F(FaultInjectingIoApiThreadedTest, ForcedResetSeenByAWaitingWorkerLeavesTheSocketDeadForTheIssuer) {

@@ -1,4 +1,5 @@
 // GetQueuedCompletionStatusEx through the shim: R2 R3 R11 R14 R15 forced on a batch wait.
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -31,7 +32,7 @@ void journal_entry(ShimState& st, HANDLE port, const Completion& c) {
 // Looks at `got` entries written at `entries`, drops the swallowed ones, and returns how many
 // are kept. The sockets of kept entries go to `sockets` when asked for (mixed_batch).
 ULONG filter(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG got,
-             std::vector<SOCKET>* sockets) {
+             std::vector<SOCKET>* sockets, std::vector<const OVERLAPPED*>* awaited) {
   ULONG kept = 0;
   for (ULONG i = 0; i < got; ++i) {
     Completion c;
@@ -44,18 +45,20 @@ ULONG filter(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG got,
     }
     entries[kept++] = to_entry(c);
     if (sockets != nullptr) sockets->push_back(c.socket);
+    if (c.awaited) awaited->push_back(c.ov);
     journal_entry(st, port, c);
   }
   return kept;
 }
 
 ULONG fill_from_held(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG count,
-                     std::vector<SOCKET>* sockets) {
+                     std::vector<SOCKET>* sockets, std::vector<const OVERLAPPED*>* awaited) {
   ULONG n = 0;
   Completion c;
   while (n < count && st.take_held(port, &c)) {
     entries[n++] = to_entry(c);
     if (sockets != nullptr) sockets->push_back(c.socket);
+    if (c.awaited) awaited->push_back(c.ov);
     journal_entry(st, port, c);
   }
   return n;
@@ -138,8 +141,14 @@ std::optional<BOOL> forced_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* e
 
 // R15 in a batch: the first kept entry is held for the next call; the rest move up.
 void hold_first_entry(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG* kept,
-                      std::int16_t rule) {
+                      std::int16_t rule, std::vector<const OVERLAPPED*>& awaited) {
   Completion c;
+  // An awaited op that is held is not with the caller yet.
+  const auto it = std::find(awaited.begin(), awaited.end(), entries[0].lpOverlapped);
+  if (it != awaited.end()) {
+    awaited.erase(it);
+    c.awaited = true;
+  }
   c.key = entries[0].lpCompletionKey;
   c.ov = entries[0].lpOverlapped;
   c.bytes = entries[0].dwNumberOfBytesTransferred;
@@ -163,7 +172,8 @@ BOOL run_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG coun
   bool hold_first = index && rule.outcome == Outcome::reorder;
   std::vector<SOCKET> sockets;
   std::vector<SOCKET>* track = mixing ? &sockets : nullptr;
-  ULONG n = hold_first ? 0 : fill_from_held(st, port, entries, count, track);
+  std::vector<const OVERLAPPED*> awaited;  // allocates only for deliver_before_return
+  ULONG n = hold_first ? 0 : fill_from_held(st, port, entries, count, track, &awaited);
   DWORD error = WAIT_TIMEOUT;
   while (n < count && (n == 0 || (mixing && n < 2))) {
     ULONG got = 0;
@@ -173,18 +183,20 @@ BOOL run_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG coun
       error = st.inner.GetLastError();
       break;
     }
-    ULONG kept = filter(st, port, entries + n, got, track);
+    ULONG kept = filter(st, port, entries + n, got, track, &awaited);
     if (hold_first && kept > 0) {
-      hold_first_entry(st, port, entries + n, &kept, static_cast<std::int16_t>(*index));
+      hold_first_entry(st, port, entries + n, &kept, static_cast<std::int16_t>(*index), awaited);
       if (track != nullptr) track->erase(track->begin() + n);
       hold_first = false;
     }
     n += kept;
   }
-  if (n == 0) n = fill_from_held(st, port, entries, count, track);  // the later one never came
+  if (n == 0) n = fill_from_held(st, port, entries, count, track, &awaited);  // the later one never came
   if (hold_first || (mixing && !mix(st, port, entries, n, sockets, *index))) give_back(st, index);
   if (n == 0) return finish(FALSE, 1, error);
-  return finish(TRUE, n, 0);
+  const BOOL ok = finish(TRUE, n, 0);
+  for (const OVERLAPPED* ov : awaited) st.mark_delivered(ov);  // the entries are written
+  return ok;
 }
 
 }  // namespace

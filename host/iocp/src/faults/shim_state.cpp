@@ -107,11 +107,14 @@ bool ShimState::classify(Completion& c) {
     const auto s = sockets.find(op.socket);
     if (s != sockets.end()) s->second.bytes += c.bytes;
   }
-  if (op.awaited) {
-    delivered.insert(c.ov);
-    dequeued.notify_all();
-  }
+  c.awaited = op.awaited;
   return true;
+}
+
+void ShimState::mark_delivered(const OVERLAPPED* ov) {
+  std::lock_guard lock(mu);
+  delivered.insert(ov);
+  dequeued.notify_all();
 }
 
 bool ShimState::take_held(HANDLE port, Completion* out) {

@@ -65,6 +65,7 @@ struct Completion {
   SOCKET socket = INVALID_SOCKET;  // the op's socket, if the shim issued it
   std::int16_t rule = JournalEntry::kNoRule;
   Outcome outcome = Outcome::kCount;
+  bool awaited = false;  // its issuer waits until the caller has it (deliver_before_return)
 };
 
 struct Held {
@@ -119,6 +120,8 @@ struct ShimState {
   // Looks at a dequeued packet: applies a forced result, counts bytes, wakes an awaiting
   // issuer. False if the packet must be swallowed.
   bool classify(Completion& c);
+  // The caller of a wait now holds this op's packet: its waiting issuer may return.
+  void mark_delivered(const OVERLAPPED* ov);
   bool take_held(HANDLE port, Completion* out);
   void hold(HANDLE port, const Completion& c);
   // Forgets what belonged to a closed port.
