@@ -173,8 +173,9 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
   const BOOL ok = c.status >= 0 ? TRUE : FALSE;
   st.inner.SetLastError(ok ? entry_error
                            : (c.error != 0 ? c.error : shim_detail::win32_from_status(c.status)));
-  shim_detail::journal_wait(st, call, CompletionPort, dwMilliseconds, ok, &c, shim_detail::rule_index(plan),
-                       plan.outcome);
+  shim_detail::journal_wait(st, call, CompletionPort, dwMilliseconds, ok, &c,
+                            shim_detail::rule_index(plan), plan.outcome);
+  if (c.awaited) st.mark_delivered(c.ov);  // only now: the out-values are written
   return ok;
 }
 
