@@ -286,7 +286,7 @@ void journal_op(ShimState& st, const Request& rq, const Plan& p, std::int64_t re
   e.error = st.inner.GetLastError();
   if (p.rule) {
     e.rule = static_cast<std::int16_t>(*p.rule);
-    e.outcome = st.rules.rule(*p.rule).outcome;
+    e.outcome = p.forced.outcome;  // copied under the lock: arm() may run meanwhile
   }
   st.note(e);
 }
