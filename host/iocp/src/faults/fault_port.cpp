@@ -7,6 +7,8 @@
 // wait_timeout (R2), port_closed (R3), spurious_wakeup (R11), reorder (R15), mixed_batch (R14).
 #include "iocpsim/iocp/fault_injecting_io_api.hpp"
 
+#include <optional>
+
 #include "shim_state.hpp"
 
 namespace iocpsim::iocp {
@@ -84,28 +86,102 @@ std::int16_t rule_index(const PortPlan& p) {
   return p.rule ? static_cast<std::int16_t>(*p.rule) : JournalEntry::kNoRule;
 }
 
+// A packet GetQueuedCompletionStatus returned, as a Completion.
+Completion completion_of(IoApi& in, BOOL ok, DWORD bytes, ULONG_PTR key, OVERLAPPED* ov) {
+  Completion c;
+  c.key = key;
+  c.ov = ov;
+  c.bytes = bytes;
+  c.status = ok ? STATUS_SUCCESS : ntstatus_of(ov->Internal);
+  c.error = ok ? 0 : in.GetLastError();
+  return c;
+}
+
 // One real GetQueuedCompletionStatus. False: no packet, *error says why.
-bool dequeue_real(IoApi& in, HANDLE port, DWORD timeout_ms, Completion* c, DWORD* error) {
+bool dequeue_real(ShimState& st, HANDLE port, DWORD timeout_ms, Completion* c, DWORD* error) {
   DWORD bytes = 0;
   ULONG_PTR key = 0;
   OVERLAPPED* ov = nullptr;
-  const BOOL ok = in.GetQueuedCompletionStatus(port, &bytes, &key, &ov, timeout_ms);
+  const BOOL ok = st.inner.GetQueuedCompletionStatus(port, &bytes, &key, &ov, timeout_ms);
   if (!ok && ov == nullptr) {
-    *error = in.GetLastError();
+    *error = st.inner.GetLastError();
     return false;
   }
-  *c = Completion{};
-  c->key = key;
-  c->ov = ov;
-  c->bytes = bytes;
-  c->status = ok ? STATUS_SUCCESS : ntstatus_of(ov->Internal);
-  c->error = ok ? 0 : in.GetLastError();
+  *c = completion_of(st.inner, ok, bytes, key, ov);
+  if (st.may_be_tracked(ov)) st.classify(*c);
   return true;
 }
 
-bool looked_at(ShimState& st, Completion& c) {
-  if (c.ov == nullptr || st.tracked.load(std::memory_order_acquire) == 0) return true;
-  return st.classify(c);
+struct WaitOut {
+  LPDWORD bytes;
+  PULONG_PTR key;
+  LPOVERLAPPED* ov;
+};
+
+// Gives the caller its completion. The last error changes only on failure (R1), or goes back
+// to the caller's value when the shim's own dequeues changed it.
+BOOL hand_over(ShimState& st, const Completion& c, const WaitOut& out,
+               std::optional<DWORD> entry_error) {
+  *out.bytes = c.bytes;
+  *out.key = c.key;
+  *out.ov = c.ov;
+  const BOOL ok = c.status >= 0 ? TRUE : FALSE;
+  if (!ok) {
+    st.inner.SetLastError(c.error != 0 ? c.error : win32_from_status(c.status));
+  } else if (entry_error) {
+    st.inner.SetLastError(*entry_error);
+  }
+  return ok;
+}
+
+// A wait that ends without a packet: forced (R2, R3) or the backend's own.
+BOOL no_packet(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms, DWORD error,
+               const PortPlan& plan) {
+  *out.ov = nullptr;  // the byte count stays untouched (R2)
+  st.inner.SetLastError(error);
+  journal_wait(st, Call::GetQueuedCompletionStatus, port, ms, FALSE, nullptr, rule_index(plan),
+               plan.outcome);
+  return FALSE;
+}
+
+// GetQueuedCompletionStatus when rules watch the port, packets are held, or the journal is on.
+BOOL wait_with_rules(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms) {
+  const Call call = Call::GetQueuedCompletionStatus;
+  const DWORD entry_error = st.inner.GetLastError();
+  PortPlan plan = port_plan(st, call);
+  if (const DWORD forced = plan.rule ? forced_wait_error(st, port, plan) : 0) {
+    return no_packet(st, port, out, ms, forced, plan);
+  }
+  Completion c;
+  if (plan.outcome == Outcome::spurious_wakeup) {
+    c.bytes = plan.bytes;  // R11: TRUE with no OVERLAPPED, as a posted wake-up reads
+    c.key = plan.key;
+    hand_over(st, c, out, entry_error);
+    journal_wait(st, call, port, ms, TRUE, &c, rule_index(plan), plan.outcome);
+    return TRUE;
+  }
+  const bool hold_first = plan.outcome == Outcome::reorder;
+  if (hold_first || !st.take_held(port, &c)) {
+    DWORD error = 0;
+    if (!dequeue_real(st, port, ms, &c, &error)) {
+      if (hold_first) unfire(st, plan);
+      return no_packet(st, port, out, ms, error, plan);
+    }
+    if (hold_first) {
+      c.rule = rule_index(plan);
+      c.outcome = plan.outcome;
+      st.hold(port, c);  // R15: delivered after the next one ...
+      // ... if one is already queued; else at once, and the rule waits for a real chance.
+      if (!dequeue_real(st, port, 0, &c, &error)) {
+        st.take_held(port, &c);
+        unfire(st, plan);
+      }
+    }
+  }
+  const BOOL ok = hand_over(st, c, out, entry_error);
+  journal_wait(st, call, port, ms, ok, &c, rule_index(plan), plan.outcome);
+  if (c.awaited) st.mark_delivered(c.ov);  // only now: the out-values are written
+  return ok;
 }
 
 }  // namespace
@@ -120,63 +196,18 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
                                                     LPOVERLAPPED* lpOverlapped,
                                                     DWORD dwMilliseconds) {
   shim_detail::ShimState& st = *state_;
-  const Call call = Call::GetQueuedCompletionStatus;
-  const DWORD entry_error = st.inner.GetLastError();  // R1: success leaves it unchanged
-  shim_detail::PortPlan plan = shim_detail::port_plan(st, call);
-  if (const DWORD forced = plan.rule ? shim_detail::forced_wait_error(st, CompletionPort, plan) : 0) {
-    *lpOverlapped = nullptr;  // the byte count stays untouched (R2)
-    st.inner.SetLastError(forced);
-    shim_detail::journal_wait(st, call, CompletionPort, dwMilliseconds, FALSE, nullptr,
-                         shim_detail::rule_index(plan), plan.outcome);
-    return FALSE;
-  }
-  if (plan.outcome == Outcome::spurious_wakeup) {
-    Completion wake;
-    wake.bytes = plan.bytes;
-    wake.key = plan.key;
-    *lpNumberOfBytesTransferred = wake.bytes;
-    *lpCompletionKey = wake.key;
-    *lpOverlapped = nullptr;  // R11: TRUE with no OVERLAPPED, as a posted wake-up reads
-    shim_detail::journal_wait(st, call, CompletionPort, dwMilliseconds, TRUE, &wake,
-                         shim_detail::rule_index(plan), plan.outcome);
-    return TRUE;
-  }
-  bool hold_next = plan.outcome == Outcome::reorder;
-  bool just_held = false;  // then the next packet must come from the port, not the held one
-  Completion c;
-  for (;;) {
-    if (!hold_next && !just_held && st.take_held(CompletionPort, &c)) break;
-    DWORD error = 0;
-    if (!shim_detail::dequeue_real(st.inner, CompletionPort, dwMilliseconds, &c, &error)) {
-      if (st.take_held(CompletionPort, &c)) break;  // no later packet came: deliver the held one
-      if (hold_next) shim_detail::unfire(st, plan);
-      *lpOverlapped = nullptr;
-      st.inner.SetLastError(error);
-      shim_detail::journal_wait(st, call, CompletionPort, dwMilliseconds, FALSE, nullptr,
-                           shim_detail::rule_index(plan), plan.outcome);
-      return FALSE;
-    }
-    if (!shim_detail::looked_at(st, c)) continue;  // a packet Windows would not have queued
-    if (hold_next) {
-      c.rule = shim_detail::rule_index(plan);
-      c.outcome = plan.outcome;
-      st.hold(CompletionPort, c);  // R15: delivered after the next one
-      hold_next = false;
-      just_held = true;
-      continue;
-    }
-    break;
-  }
-  *lpNumberOfBytesTransferred = c.bytes;
-  *lpCompletionKey = c.key;
-  *lpOverlapped = c.ov;
-  const BOOL ok = c.status >= 0 ? TRUE : FALSE;
-  st.inner.SetLastError(ok ? entry_error
-                           : (c.error != 0 ? c.error : shim_detail::win32_from_status(c.status)));
-  shim_detail::journal_wait(st, call, CompletionPort, dwMilliseconds, ok, &c,
-                            shim_detail::rule_index(plan), plan.outcome);
-  if (c.awaited) st.mark_delivered(c.ov);  // only now: the out-values are written
-  return ok;
+  const shim_detail::WaitOut out{lpNumberOfBytesTransferred, lpCompletionKey, lpOverlapped};
+  if (!st.quiet()) return shim_detail::wait_with_rules(st, CompletionPort, out, dwMilliseconds);
+  // Pass-through: the backend's call, then a look at packets of ops the shim issued.
+  const BOOL ok = st.inner.GetQueuedCompletionStatus(CompletionPort, lpNumberOfBytesTransferred,
+                                                     lpCompletionKey, lpOverlapped, dwMilliseconds);
+  if (!st.may_be_tracked(*lpOverlapped)) return ok;
+  Completion c = shim_detail::completion_of(st.inner, ok, *lpNumberOfBytesTransferred,
+                                            *lpCompletionKey, *lpOverlapped);
+  st.classify(c);
+  const BOOL result = shim_detail::hand_over(st, c, out, std::nullopt);
+  if (c.awaited) st.mark_delivered(c.ov);
+  return result;
 }
 
 BOOL FaultInjectingIoApi::PostQueuedCompletionStatus(HANDLE CompletionPort,

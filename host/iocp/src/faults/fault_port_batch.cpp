@@ -29,8 +29,7 @@ void journal_entry(ShimState& st, HANDLE port, const Completion& c) {
   st.note(e);
 }
 
-// Looks at `got` entries written at `entries`, drops the swallowed ones, and returns how many
-// are kept. The sockets of kept entries go to `sockets` when asked for (mixed_batch).
+// Looks at `got` entries written at `entries` and returns how many are kept (all of them). The sockets of kept entries go to `sockets` when asked for (mixed_batch).
 ULONG filter(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG got,
              std::vector<SOCKET>* sockets, std::vector<const OVERLAPPED*>* awaited) {
   ULONG kept = 0;
@@ -40,9 +39,7 @@ ULONG filter(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG got,
     c.ov = entries[i].lpOverlapped;
     c.bytes = entries[i].dwNumberOfBytesTransferred;
     c.status = ntstatus_of(entries[i].Internal);
-    if (c.ov != nullptr && st.tracked.load(std::memory_order_acquire) != 0 && !st.classify(c)) {
-      continue;
-    }
+    if (st.may_be_tracked(c.ov)) st.classify(c);
     entries[kept++] = to_entry(c);
     if (sockets != nullptr) sockets->push_back(c.socket);
     if (c.awaited) awaited->push_back(c.ov);
@@ -175,11 +172,13 @@ BOOL run_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG coun
   std::vector<const OVERLAPPED*> awaited;  // allocates only for deliver_before_return
   ULONG n = hold_first ? 0 : fill_from_held(st, port, entries, count, track, &awaited);
   DWORD error = WAIT_TIMEOUT;
+  bool held_now = false;
   while (n < count && (n == 0 || (mixing && n < 2))) {
     ULONG got = 0;
-    // A second helping (mixed_batch) takes only what is already queued.
-    if (!st.inner.GetQueuedCompletionStatusEx(port, entries + n, count - n, &got,
-                                              n == 0 ? ms : 0, alertable)) {
+    // A second helping (mixed_batch, or after holding one) takes only what is already queued.
+    const DWORD wait_ms = (n == 0 && !held_now) ? ms : 0;
+    if (!st.inner.GetQueuedCompletionStatusEx(port, entries + n, count - n, &got, wait_ms,
+                                              alertable)) {
       error = st.inner.GetLastError();
       break;
     }
@@ -188,10 +187,14 @@ BOOL run_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG coun
       hold_first_entry(st, port, entries + n, &kept, static_cast<std::int16_t>(*index), awaited);
       if (track != nullptr) track->erase(track->begin() + n);
       hold_first = false;
+      held_now = true;
     }
     n += kept;
   }
-  if (n == 0) n = fill_from_held(st, port, entries, count, track, &awaited);  // the later one never came
+  if (n == 0) {
+    n = fill_from_held(st, port, entries, count, track, &awaited);  // nothing came after it
+    if (held_now) give_back(st, index);
+  }
   if (hold_first || (mixing && !mix(st, port, entries, n, sockets, *index))) give_back(st, index);
   if (n == 0) return finish(FALSE, 1, error);
   const BOOL ok = finish(TRUE, n, 0);

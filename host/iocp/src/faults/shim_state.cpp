@@ -82,14 +82,13 @@ void ShimState::untrack(const OVERLAPPED* ov) {
   if (ops.erase(ov) != 0) tracked.fetch_sub(1, std::memory_order_release);
 }
 
-bool ShimState::classify(Completion& c) {
+void ShimState::classify(Completion& c) {
   std::lock_guard lock(mu);
   const auto it = ops.find(c.ov);
-  if (it == ops.end()) return true;  // posted by the caller, or issued around the shim
+  if (it == ops.end()) return;  // posted by the caller, or issued around the shim
   const OpInfo op = it->second;
   ops.erase(it);
   tracked.fetch_sub(1, std::memory_order_release);
-  if (op.fate == OpInfo::Fate::swallow) return false;
   c.socket = op.socket;
   const bool rewrite = op.fate == OpInfo::Fate::synthetic ||
                        (op.fate == OpInfo::Fate::rewrite_if_cancelled && c.status == STATUS_CANCELLED);
@@ -108,7 +107,6 @@ bool ShimState::classify(Completion& c) {
     if (s != sockets.end()) s->second.bytes += c.bytes;
   }
   c.awaited = op.awaited;
-  return true;
 }
 
 void ShimState::mark_delivered(const OVERLAPPED* ov) {

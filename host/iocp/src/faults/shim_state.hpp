@@ -45,7 +45,6 @@ struct OpInfo {
   enum class Fate : std::uint8_t {
     real,                   // the backend's packet passes unchanged
     synthetic,              // no real op: the shim posted the packet; `forced` is its result
-    swallow,                // a real packet Windows would not have queued (R9b): dropped
     rewrite_if_cancelled,   // cancelled by the shim for a forced event: becomes `forced`
   };
   SOCKET socket = INVALID_SOCKET;
@@ -118,8 +117,19 @@ struct ShimState {
   void track_locked(const OVERLAPPED* ov, const OpInfo& op);
   void untrack(const OVERLAPPED* ov);
   // Looks at a dequeued packet: applies a forced result, counts bytes, wakes an awaiting
-  // issuer. False if the packet must be swallowed.
-  bool classify(Completion& c);
+  // issuer.
+  void classify(Completion& c);
+  // Nothing armed, held or journaled: a wait is the backend's own call.
+  bool quiet() const {
+    return !port_rules.load(std::memory_order_relaxed) &&
+           held_count.load(std::memory_order_relaxed) == 0 &&
+           !journaling.load(std::memory_order_relaxed);
+  }
+  // A dequeued packet may be an op the shim tracks (checked after the dequeue: the op was
+  // tracked before its packet could exist).
+  bool may_be_tracked(const OVERLAPPED* ov) const {
+    return ov != nullptr && tracked.load(std::memory_order_acquire) != 0;
+  }
   // The caller of a wait now holds this op's packet: its waiting issuer may return.
   void mark_delivered(const OVERLAPPED* ov);
   bool take_held(HANDLE port, Completion* out);
