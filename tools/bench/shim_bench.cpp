@@ -4,7 +4,9 @@
 //   pair:     one thread posts a packet and dequeues it (GQCS), the per-call cost with nothing
 //             else moving; journal off and on;
 //   threaded: one producer posts, one consumer dequeues (as iocp_bench's port benchmark);
-//   batch:    posts 64, takes them with one GQCSEx.
+//   batch:    posts 64, takes them with one GQCSEx;
+//   send:     a 64-byte WSASend over loopback, its completion, and the peer's recv — the shim's
+//             cost on a real operation (op tracking included).
 //
 // Run with the release preset: build/release/tools/bench/shim_bench --benchmark_repetitions=5
 //   --benchmark_report_aggregates_only=true
@@ -126,6 +128,60 @@ void BM_PostBatchThenDequeueEx(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kBatches * kBatch);
 }
 BENCHMARK(BM_PostBatchThenDequeueEx)->ArgName("stack")->Arg(0)->Arg(1)->Arg(2)->Unit(
+    benchmark::kMillisecond);
+
+// A loopback connection: the engine side through the stack under test, the peer on the backend.
+struct Loopback {
+  explicit Loopback(Stack& stack, HANDLE port) : emu(stack.emu) {
+    const SOCKET listener = emu.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    check(emu.bind(listener, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0, "bind");
+    check(emu.listen(listener, 1) == 0, "listen");
+    int len = sizeof addr;
+    emu.getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+    engine = stack.io.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    check(stack.io.connect(engine, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0,
+          "connect");
+    peer = emu.accept(listener, nullptr, nullptr);
+    emu.closesocket(listener);
+    check(stack.io.CreateIoCompletionPort(reinterpret_cast<HANDLE>(engine), port, 1, 0) == port,
+          "associate");
+  }
+  EmulatedIoApi& emu;
+  SOCKET engine = INVALID_SOCKET;
+  SOCKET peer = INVALID_SOCKET;
+};
+
+void BM_SendThenDequeue(benchmark::State& state) {
+  constexpr int kSends = 10'000;
+  Stack stack(static_cast<int>(state.range(0)));
+  IoApi& io = stack.io;
+  const HANDLE port = io.CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 0);
+  Loopback link(stack, port);
+  char data[64] = {};
+  char sink[64];
+  for (auto _ : state) {
+    for (int i = 0; i < kSends; ++i) {
+      OVERLAPPED ov{};
+      WSABUF b{sizeof data, data};
+      DWORD sent = 0;
+      io.WSASend(link.engine, &b, 1, &sent, 0, &ov, nullptr);
+      DWORD bytes = 0;
+      ULONG_PTR key = 0;
+      OVERLAPPED* got = nullptr;
+      check(io.GetQueuedCompletionStatus(port, &bytes, &key, &got, INFINITE) == TRUE, "send");
+      check(stack.emu.recv(link.peer, sink, sizeof sink, MSG_WAITALL) == sizeof sink, "peer recv");
+    }
+  }
+  io.closesocket(link.engine);
+  stack.emu.closesocket(link.peer);
+  io.CloseHandle(port);
+  state.SetLabel(label(static_cast<int>(state.range(0))));
+  state.SetItemsProcessed(state.iterations() * kSends);
+}
+BENCHMARK(BM_SendThenDequeue)->ArgName("stack")->Arg(0)->Arg(1)->Arg(2)->Unit(
     benchmark::kMillisecond);
 
 }  // namespace

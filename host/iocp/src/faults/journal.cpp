@@ -8,34 +8,26 @@ namespace iocpsim::iocp {
 Journal::Journal(std::size_t capacity) : ring_(capacity == 0 ? 1 : capacity) {}
 
 void Journal::append(const JournalEntry& entry) {
-  std::lock_guard lock(mutex_);
-  ring_[next_] = entry;
-  next_ = (next_ + 1) % ring_.size();
-  if (size_ < ring_.size()) {
-    ++size_;
-  } else {
-    ++dropped_;
-  }
+  // Writers never share a slot until the ring wraps; readers come after the writers.
+  const std::size_t slot = next_.fetch_add(1, std::memory_order_relaxed);
+  ring_[slot % ring_.size()] = entry;
 }
 
 std::vector<JournalEntry> Journal::entries() const {
-  std::lock_guard lock(mutex_);
+  const std::size_t total = next_.load(std::memory_order_acquire);
+  const std::size_t size = total < ring_.size() ? total : ring_.size();
   std::vector<JournalEntry> out;
-  out.reserve(size_);
-  const std::size_t first = (next_ + ring_.size() - size_) % ring_.size();
-  for (std::size_t i = 0; i < size_; ++i) out.push_back(ring_[(first + i) % ring_.size()]);
+  out.reserve(size);
+  for (std::size_t i = total - size; i < total; ++i) out.push_back(ring_[i % ring_.size()]);
   return out;
 }
 
 std::size_t Journal::dropped() const {
-  std::lock_guard lock(mutex_);
-  return dropped_;
+  const std::size_t total = next_.load(std::memory_order_acquire);
+  return total > ring_.size() ? total - ring_.size() : 0;
 }
 
-void Journal::clear() {
-  std::lock_guard lock(mutex_);
-  next_ = size_ = dropped_ = 0;
-}
+void Journal::clear() { next_.store(0, std::memory_order_release); }
 
 std::string Journal::format(const JournalEntry& e) {
   char line[256];
