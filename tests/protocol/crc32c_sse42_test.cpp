@@ -5,6 +5,7 @@
 #include <random>
 #include <vector>
 
+#include "crc32c_tables.hpp"
 #include "iocpsim/protocol/crc32c.hpp"
 
 namespace iocpsim::protocol {
@@ -53,6 +54,16 @@ TEST_F(Crc32cHardwareTest, ExtendsAStartingValueLikePortable) {
     const std::size_t length = rng_() % data_.size();
     const std::uint32_t start_crc = static_cast<std::uint32_t>(rng_());
     ASSERT_EQ(crc32c_hardware(start_crc, data_.data(), length), crc32c_portable(start_crc, data_.data(), length))
+        << "length " << length << " seed " << seed_;
+  }
+}
+
+TEST_F(Crc32cHardwareTest, ThreeStreamsAloneAgreeWithPortableOnLongBuffers) {
+  // crc32c_hardware() hands long buffers to the folding code where it can; test the streams too.
+  for (std::size_t length : {0u, 7u, 191u, 192u, 200u, 3071u, 3072u, 3079u, 6144u + 192u + 13u, 32768u}) {
+    const std::size_t start = length % 5;
+    ASSERT_EQ(~detail::crc32c_instruction_streams(~0u, data_.data() + start, length),
+              crc32c_portable(0, data_.data() + start, length))
         << "length " << length << " seed " << seed_;
   }
 }
