@@ -4,6 +4,8 @@
 
 #include <cstring>
 #include <deque>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
 #include <string>
@@ -449,6 +451,18 @@ TEST(DecoderTest, DecodingAllocatesNothingAfterConstruction) {
   }
   EXPECT_EQ(testing::allocation_count(), before);
   EXPECT_EQ(frames, 10 * golden_frames().size());
+}
+
+// The fuzzer's seed corpus is the golden frames behind two control bytes; keep them in step.
+TEST(DecoderTest, TheFuzzSeedCorpusHoldsEveryGoldenFrame) {
+  for (const GoldenFrame& g : golden_frames()) {
+    const std::string path = std::string(IOCPSIM_DECODER_CORPUS_DIR) + "/golden_" + g.name;
+    std::ifstream file(path, std::ios::binary);
+    ASSERT_TRUE(file) << "missing " << path;
+    const ByteVector seed{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+    ASSERT_EQ(seed.size(), g.bytes.size() + 2) << path;
+    EXPECT_EQ(ByteVector(seed.begin() + 2, seed.end()), g.bytes) << path;
+  }
 }
 
 TEST(DecoderTest, AMovedDecoderKeepsItsHalfReceivedFrame) {
