@@ -6,13 +6,14 @@
 
 #include "crc32c_tables.hpp"
 #include "iocpsim/protocol/crc32c.hpp"
+#include "test_seed.hpp"
 
 namespace iocpsim::protocol {
 namespace {
 
 TEST(Crc32cFoldTest, FoldsWholeBlocksToTheSameRegisterAsSlicing) {
   if (!detail::crc32c_fold_available()) GTEST_SKIP() << "no AVX-512 carry-less multiply on this build or CPU";
-  const unsigned seed = std::random_device{}();
+  const unsigned seed = testing::test_seed();
   std::mt19937 rng(seed);
   std::vector<std::uint8_t> data(64 * detail::kFoldBlockBytes + 64);
   for (auto& b : data) b = static_cast<std::uint8_t>(rng());
@@ -25,7 +26,7 @@ TEST(Crc32cFoldTest, FoldsWholeBlocksToTheSameRegisterAsSlicing) {
       const std::uint32_t folded = detail::crc32c_fold(reg, data.data() + start, n, &taken);
       ASSERT_EQ(taken, blocks * detail::kFoldBlockBytes) << "n " << n;
       ASSERT_EQ(folded, detail::crc32c_slicing(reg, data.data() + start, taken))
-          << "blocks " << blocks << " start " << start << " seed " << seed;
+          << "blocks " << blocks << " start " << start << " " << testing::replay_hint(seed);
     }
   }
 }

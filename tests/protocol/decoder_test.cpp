@@ -15,6 +15,7 @@
 #include "golden_frames.hpp"
 #include "iocpsim/protocol/crc32c.hpp"
 #include "iocpsim/protocol/encoder.hpp"
+#include "test_seed.hpp"
 
 namespace iocpsim::protocol {
 namespace {
@@ -214,7 +215,7 @@ class RandomStream {
 };
 
 TEST(DecoderTest, DecodesLongRunsOfFramesBackToBackInRandomSplits) {
-  const unsigned seed = std::random_device{}();
+  const unsigned seed = testing::test_seed();
   RandomStream gen(seed);
   for (int run = 0; run < 20; ++run) {
     ByteVector stream;
@@ -227,8 +228,8 @@ TEST(DecoderTest, DecodesLongRunsOfFramesBackToBackInRandomSplits) {
       if (at < stream.size()) cuts.push_back(at);
     }
     const Outcome out = feed_split(stream, cuts);
-    ASSERT_EQ(out.error, DecodeError::none) << "seed " << seed << " run " << run << ": " << to_string(out.error);
-    ASSERT_EQ(out.frames, expected) << "seed " << seed << " run " << run;
+    ASSERT_EQ(out.error, DecodeError::none) << testing::replay_hint(seed) << " run " << run << ": " << to_string(out.error);
+    ASSERT_EQ(out.frames, expected) << testing::replay_hint(seed) << " run " << run;
   }
 }
 
