@@ -175,7 +175,7 @@ class RandomStream {
   // Appends a random valid frame to `stream` and returns its expected line.
   std::string append(ByteVector& stream) {
     const Message m = random_message();
-    const std::uint32_t seq = static_cast<std::uint32_t>(rng_());
+    const std::uint32_t seq = u32();
     const std::uint16_t flags = static_cast<std::uint16_t>(rng_() % 2);
     const std::size_t at = stream.size();
     stream.resize(at + frame_size(m));
@@ -196,21 +196,23 @@ class RandomStream {
     return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
   }
   std::uint32_t u32() { return static_cast<std::uint32_t>(rng_()); }
+  std::uint64_t u64() { return (std::uint64_t{u32()} << 32) | u32(); }
   Message random_message() {
     switch (below(10)) {
       case 0: return Hello{1, static_cast<std::uint8_t>(1 + below(3)), u32(), text(40)};
       case 1: return HelloAck{1, u32(), u32(), text(20), text(20), text(20)};
-      case 2: return Heartbeat{rng_()};
-      case 3: return HeartbeatAck{rng_()};
+      case 2: return Heartbeat{u64()};
+      case 3: return HeartbeatAck{u64()};
       case 4: return Command{u32(), static_cast<std::uint16_t>(u32()), bytes(300)};
       case 5: return Response{u32(), static_cast<Status>(below(5)), bytes(300)};
-      case 6: return Event{u32(), static_cast<Severity>(below(4)), 7, rng_(), text(80)};
+      case 6: return Event{u32(), static_cast<Severity>(below(4)), 7, u64(), text(80)};
       case 7: return Bye{static_cast<ByeReason>(below(5)), text(30)};
       case 8: return Error{static_cast<ErrorCode>(1 + below(4)), u32(), text(30)};
-      default: return Telemetry{static_cast<std::uint16_t>(below(8)), u32(), rng_(), bytes(below(8) == 0 ? 20000 : 64)};
+      default:
+        return Telemetry{static_cast<std::uint16_t>(below(8)), u32(), u64(), bytes(below(8) == 0 ? 20000 : 64)};
     }
   }
-  std::mt19937_64 rng_;
+  std::mt19937 rng_;
   std::deque<std::string> arena_;  // backs the views in the messages
 };
 
