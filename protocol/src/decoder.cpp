@@ -95,7 +95,7 @@ void Decoder::Impl::put_partial(Bytes input, DecodeResult& r) noexcept {
   std::size_t used = 0;
   if (held < kHeaderSize) {
     used = std::min(kHeaderSize - held, input.size());
-    std::memcpy(buffer.get() + held, input.data(), used);
+    if (used != 0) std::memcpy(buffer.get() + held, input.data(), used);  // data() may be null
     const detail::HeaderFault fault = detail::check_header(buffer.get(), held, held + used, max_frame_bytes);
     if (fault.error != DecodeError::none) {
       r.consumed = fault.at - held + 1;

@@ -156,6 +156,20 @@ TEST(DecoderTest, AnEmptyPutNeedsMoreAndTakesNothing) {
   EXPECT_EQ(d.stream_offset(), 0u);
 }
 
+TEST(DecoderTest, AnEmptyPutInsideAFrameChangesNothing) {
+  const ByteVector& hello = golden_frames()[0].bytes;
+  for (std::size_t held : {std::size_t{5}, kHeaderSize, std::size_t{20}}) {
+    Decoder d;
+    const ExactCopy first(hello.data(), held), rest(hello.data() + held, hello.size() - held);
+    ASSERT_EQ(d.put(first.bytes()).status, DecodeStatus::need_more);
+    const DecodeResult empty = d.put(Bytes{});
+    EXPECT_EQ(empty.status, DecodeStatus::need_more);
+    EXPECT_EQ(empty.consumed, 0u);
+    EXPECT_EQ(d.buffered(), held);
+    EXPECT_EQ(d.put(rest.bytes()).status, DecodeStatus::frame) << "held " << held;
+  }
+}
+
 TEST(DecoderTest, ACallTakesOneFrameAndLeavesTheNextForTheFollowingCall) {
   const ByteVector stream = golden_stream();
   const ExactCopy input(stream.data(), stream.size());
