@@ -2,7 +2,11 @@
 // backends as io_api_conformance_test.cpp; labelled "threaded" so CI also runs them under
 // ThreadSanitizer.
 #include <atomic>
+#include <memory>
+#include <mutex>
+#include <random>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -125,6 +129,155 @@ TYPED_TEST(IocpConformance, R15_SeveralWaitersShareThePacketsWithoutLossOrDuplic
   }
   EXPECT_EQ(total, kPackets);
   EXPECT_EQ(all.size(), kPackets);
+}
+
+
+// ---------------------------------------------------------------- many connections at once
+
+// One engine-side connection of the stress test. Its completion key is its index, never the
+// socket; its mutex serialises the workers' handling with the chaos thread's cancels and closes.
+struct StressConnection {
+  std::mutex mutex;
+  Pair pair;
+  OVERLAPPED ov{};
+  char buf[4096] = {};
+  bool closed = false;           // we closed the engine side
+  bool op_outstanding = false;   // a packet is owed to us
+  bool finished = false;         // closed and nothing owed
+  int packets_owed_total = 0;
+  int packets_got = 0;
+};
+
+TYPED_TEST(IocpConformance, R15_ManyConnectionsAndWorkersGetExactlyOnePacketPerOperation) {
+  constexpr int kConnections = 12;
+  constexpr int kWorkers = 3;
+  constexpr std::uint32_t kSeed = 20261125;
+  SCOPED_TRACE(::testing::Message() << "seed " << kSeed);
+  IoApi& io = this->io();
+  std::vector<std::unique_ptr<StressConnection>> conns;
+  for (int i = 0; i < kConnections; ++i) {
+    conns.push_back(std::make_unique<StressConnection>());
+    conns.back()->pair = this->connected_pair(0, static_cast<ULONG_PTR>(i));
+  }
+  std::atomic<int> finished{0};
+  const ULONG_PTR kSentinel = ~ULONG_PTR{0};
+
+  // Called with c.mutex held, after anything that may have ended the connection's last op.
+  const auto settle = [&](StressConnection& c) {
+    if (!c.closed || c.op_outstanding || c.finished) return;
+    c.finished = true;
+    if (finished.fetch_add(1) + 1 == kConnections) {
+      for (int w = 0; w < kWorkers; ++w) io.PostQueuedCompletionStatus(this->port(), 0, kSentinel, nullptr);
+    }
+  };
+  const auto close_engine = [&](StressConnection& c) {
+    if (c.closed) return;
+    EXPECT_EQ(io.closesocket(c.pair.engine), 0);
+    c.closed = true;
+  };
+  const auto post_receive = [&](StressConnection& c) {
+    WSABUF b{sizeof c.buf, c.buf};
+    DWORD flags = 0;
+    DWORD bytes = 0;
+    const int rc = io.WSARecv(c.pair.engine, &b, 1, &bytes, &flags, &c.ov, nullptr);
+    if (rc == 0 || io.WSAGetLastError() == WSA_IO_PENDING) {  // R9 or pending: one packet
+      c.op_outstanding = true;
+      ++c.packets_owed_total;
+    } else {  // R10: no packet
+      close_engine(c);
+    }
+  };
+
+  for (auto& c : conns) {
+    std::lock_guard lock(c->mutex);
+    post_receive(*c);
+  }
+  std::vector<std::thread> workers;
+  for (int w = 0; w < kWorkers; ++w) {
+    workers.emplace_back([&] {
+      for (;;) {
+        DWORD bytes = 0;
+        ULONG_PTR key = 0;
+        OVERLAPPED* ov = nullptr;
+        const BOOL ok = io.GetQueuedCompletionStatus(this->port(), &bytes, &key, &ov, kGenerousMs);
+        if (ov == nullptr) {
+          EXPECT_EQ(key, kSentinel) << "FALSE + NULL: timed out waiting, error " << io.GetLastError();
+          return;
+        }
+        StressConnection& c = *conns.at(key);
+        std::lock_guard lock(c.mutex);
+        EXPECT_EQ(ov, &c.ov);
+        EXPECT_TRUE(c.op_outstanding) << "a packet nobody was owed";
+        c.op_outstanding = false;
+        ++c.packets_got;
+        if (ok && bytes > 0 && !c.closed) {
+          post_receive(c);
+        } else {
+          close_engine(c);  // end of stream, reset, abort or cancel: done with it
+        }
+        settle(c);
+      }
+    });
+  }
+  std::vector<std::thread> peers;
+  for (int half = 0; half < 2; ++half) {
+    peers.emplace_back([&, half] {
+      std::mt19937 rng(kSeed + static_cast<std::uint32_t>(half));
+      const std::string chunk(2048, 'p');
+      for (int i = half; i < kConnections; i += 2) {
+        const SOCKET peer = conns[static_cast<std::size_t>(i)]->pair.peer;
+        const int sends = 4 + static_cast<int>(rng() % 40);
+        for (int n = 0; n < sends; ++n) {
+          if (io.send(peer, chunk.data(), 1 + static_cast<int>(rng() % chunk.size()), 0) < 0) break;
+        }
+        if (rng() % 2 == 0) {
+          io.shutdown(peer, SD_SEND);  // FIN first; the close below may still reset
+        } else {
+          linger l{};
+          l.l_onoff = 1;
+          io.setsockopt(peer, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&l), sizeof l);
+        }
+      }
+    });
+  }
+  std::thread chaos([&] {
+    // Acts on half the connections, each once data has flowed on it (packets_got >= 2), so
+    // cancels and closes land among completions rather than before the first one.
+    std::mt19937 rng(kSeed + 7);
+    int actions = 0;
+    for (long attempt = 0; actions < kConnections / 2 && attempt < 1'000'000; ++attempt) {
+      StressConnection& c = *conns[rng() % kConnections];
+      std::unique_lock lock(c.mutex);
+      if (c.closed || c.packets_got < 2) {
+        lock.unlock();
+        std::this_thread::yield();
+        continue;
+      }
+      ++actions;
+      if (rng() % 2 == 0) {
+        close_engine(c);  // R6: the outstanding op completes with an abort
+      } else if (c.op_outstanding) {
+        io.CancelIoEx(reinterpret_cast<HANDLE>(c.pair.engine), &c.ov);  // R7, or raced: 1168
+      }
+      settle(c);
+    }
+  });
+  chaos.join();
+  for (auto& t : peers) t.join();
+  for (auto& c : conns) {  // the peers are done: close what the chaos left open
+    std::lock_guard lock(c->mutex);
+    close_engine(*c);
+    settle(*c);
+  }
+  for (auto& t : workers) t.join();
+  int total_packets = 0;
+  for (auto& c : conns) {
+    total_packets += c->packets_got;
+    EXPECT_EQ(c->packets_got, c->packets_owed_total) << "exactly one packet per operation";
+    EXPECT_FALSE(c->op_outstanding);
+    this->close(c->pair.peer);
+  }
+  EXPECT_GT(total_packets, kConnections) << "the peers' data went through";
 }
 
 }  // namespace
