@@ -117,19 +117,18 @@ class IocpConformance : public ::testing::Test {
               0);
   }
 
-  void associate(SOCKET s) {
-    EXPECT_EQ(io().CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), port_, kEngineKey, 0),
-              port_);
+  void associate(SOCKET s, ULONG_PTR key = kEngineKey) {
+    EXPECT_EQ(io().CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), port_, key, 0), port_);
   }
 
   // listen + ConnectEx + accept on 127.0.0.1, port 0. Small buffers make sends pend on demand.
-  Pair connected_pair(int buffer_bytes = 0) {
+  Pair connected_pair(int buffer_bytes = 0, ULONG_PTR key = kEngineKey) {
     Pair p;
     const SOCKET lst = listener(buffer_bytes);
     const sockaddr_in to = loopback(local_port(lst));
     p.engine = bound_socket();
     if (buffer_bytes > 0) set_int_option(p.engine, SO_SNDBUF, buffer_bytes);
-    associate(p.engine);
+    associate(p.engine, key);
     OVERLAPPED ov{};
     DWORD sent = 0;
     if (!io().ConnectEx(p.engine, reinterpret_cast<const sockaddr*>(&to), sizeof to, nullptr, 0,
