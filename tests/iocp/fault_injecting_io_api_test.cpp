@@ -204,6 +204,21 @@ TEST_F(FaultInjectingIoApiTest, R5_PeerResetForcedOnOneOpAlsoEndsTheOtherPending
   EXPECT_EQ(ntstatus_of(sending.Internal), STATUS_CONNECTION_RESET);
 }
 
+TEST_F(FaultInjectingIoApiTest, R5c_ForcedResetReadThroughWSAGetOverlappedResultIs10054) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::peer_reset)});
+  OVERLAPPED ov{};
+  char buf[4];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
+  EXPECT_EQ(dequeue().error, ERROR_NETNAME_DELETED);  // the same event, GQCS's code
+  DWORD bytes = 0xFEED;
+  DWORD flags = 0;
+  shim().WSASetLastError(static_cast<int>(kDeadbeef));
+  EXPECT_EQ(shim().WSAGetOverlappedResult(c.engine, &ov, &bytes, FALSE, &flags), FALSE);
+  EXPECT_EQ(shim().WSAGetLastError(), WSAECONNRESET);  // ... and Winsock's
+  EXPECT_EQ(bytes, 0u);
+}
+
 TEST_F(FaultInjectingIoApiTest, R5d_PeerResetForcedOnPendingSendReportsThePartialCount) {
   const Connection c = connect_pair();
   shim().arm({fault(Outcome::peer_reset).on(Call::WSASend).bytes(3)});
