@@ -80,6 +80,24 @@ TEST_F(JournalShimTest, EveryCallIsRecordedWithTheInjectedTimeAndTheRuleThatChan
   EXPECT_EQ(entries[1].rule, 0);
 }
 
+TEST_F(JournalShimTest, EachEntryOfABatchIsRecordedAfterItsCall) {
+  ASSERT_TRUE(shim().PostQueuedCompletionStatus(port(), 1, 0xA, nullptr));
+  ASSERT_TRUE(shim().PostQueuedCompletionStatus(port(), 2, 0xB, nullptr));
+  shim().journal().clear();
+  OVERLAPPED_ENTRY entries[4]{};
+  ULONG removed = 0;
+  ASSERT_TRUE(shim().GetQueuedCompletionStatusEx(port(), entries, 4, &removed, kCeilingMs, FALSE));
+  const auto journal = shim().journal().entries();
+  ASSERT_EQ(journal.size(), 3u);
+  EXPECT_TRUE(journal[0].batch_entry);
+  EXPECT_EQ(journal[0].key, 0xAu);
+  EXPECT_EQ(journal[1].key, 0xBu);
+  EXPECT_FALSE(journal[2].batch_entry);
+  EXPECT_EQ(journal[2].call, Call::GetQueuedCompletionStatusEx);
+  EXPECT_EQ(journal[2].arg, 4u);
+  EXPECT_EQ(journal[2].bytes, 2u);  // entries removed
+}
+
 TEST_F(JournalShimTest, JournalingCanBeTurnedOff) {
   shim().journal().clear();
   shim().set_journaling(false);
