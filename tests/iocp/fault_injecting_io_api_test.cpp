@@ -581,6 +581,57 @@ TEST_F(FaultInjectingIoApiTest, R15_ReorderForcedOnGqcsExHoldsTheFirstEntryForTh
   EXPECT_EQ(entries[0].lpCompletionKey, 1u);
 }
 
+// ---- events forced on ops already pending in the backend ----
+
+TEST_F(FaultInjectingIoApiTest, R5_PeerResetForcedNowOnARecvPendingInTheBackendFailsItWith64) {
+  const Connection c = connect_pair();
+  OVERLAPPED ov{};
+  char buf[8];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
+  EXPECT_EQ(emu_.outstanding().pending_ops, 1u);  // really pending
+  shim().force_now(c.engine, Outcome::peer_reset);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 0u);
+  EXPECT_EQ(d.error, ERROR_NETNAME_DELETED);
+  EXPECT_EQ(ntstatus_of(ov.Internal), STATUS_CONNECTION_RESET);
+  EXPECT_EQ(send(c.engine, &ov, "x", 1).error, WSAECONNRESET);  // R5b
+}
+
+TEST_F(FaultInjectingIoApiTest, R4_PeerFinForcedNowOnARecvPendingInTheBackendCompletesItWithZero) {
+  const Connection c = connect_pair();
+  OVERLAPPED ov{};
+  char buf[8];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
+  shim().force_now(c.engine, Outcome::peer_fin);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, TRUE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 0u);
+  EXPECT_EQ(d.error, kDeadbeef);
+  OVERLAPPED ov2{};
+  EXPECT_EQ(recv(c.engine, &ov2, buf, sizeof buf).rc, 0);  // and every receive after it
+  EXPECT_EQ(dequeue().bytes, 0u);
+}
+
+TEST_F(FaultInjectingIoApiTest, R6_LocalAbortForcedNowOnAPendingRecvFailsItWith1236AndLaterCallsWith10053) {
+  const Connection c = connect_pair();
+  OVERLAPPED receive{};
+  char buf[8];
+  EXPECT_EQ(recv(c.engine, &receive, buf, sizeof buf).error, WSA_IO_PENDING);
+  shim().force_now(c.engine, Outcome::local_abort);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ov, &receive);
+  EXPECT_EQ(d.error, ERROR_CONNECTION_ABORTED);
+  EXPECT_EQ(recv(c.engine, &receive, buf, sizeof buf).error, WSAECONNABORTED);
+}
+
+TEST_F(FaultInjectingIoApiTest, ForceNowRejectsWhatIsNotAnEventOfAConnection) {
+  const Connection c = connect_pair();
+  EXPECT_THROW(shim().force_now(c.engine, Outcome::wait_timeout), FaultRuleError);
+}
+
 // ---- consistency over the whole exchange ----
 
 TEST_F(FaultInjectingIoApiTest, ClosingAResetSocketCompletesNothingMoreAndLeaksNothing) {

@@ -69,6 +69,43 @@ void FaultInjectingIoApi::tag_socket(SOCKET s, std::string tag) {
   state_->sockets[s].tag = std::move(tag);
 }
 
+void FaultInjectingIoApi::force_now(SOCKET s, Outcome outcome) {
+  shim_detail::ShimState& st = *state_;
+  const shim_detail::Forced forced{shim_detail::status_of(outcome), 0, JournalEntry::kNoRule,
+                                   outcome};
+  const auto set_health = [&](shim_detail::Health h) {
+    std::lock_guard lock(st.mu);
+    st.sockets[s].health = h;
+  };
+  switch (outcome) {
+    case Outcome::peer_fin:
+      set_health(shim_detail::Health::fin);
+      st.half_close_read(s, forced);
+      break;
+    case Outcome::peer_reset:
+    case Outcome::local_abort:
+      set_health(outcome == Outcome::peer_reset ? shim_detail::Health::reset
+                                                : shim_detail::Health::aborted);
+      st.kill_connection(s, forced);
+      break;
+    case Outcome::cancelled: {
+      shim_detail::ErrorKeeper keep(st.inner);
+      st.inner.CancelIoEx(reinterpret_cast<HANDLE>(s), nullptr);
+      break;
+    }
+    default:
+      throw FaultRuleError(std::string("force_now: ") + outcome_name(outcome) +
+                           " is not an event of a connection; expected peer_fin, peer_reset, "
+                           "local_abort or cancelled");
+  }
+  if (st.journaling.load(std::memory_order_relaxed)) {
+    JournalEntry e;  // an event, not a call: call stays kCount
+    e.handle = s;
+    e.outcome = outcome;
+    st.note(e);
+  }
+}
+
 std::uint64_t FaultInjectingIoApi::seed() const { return state_->random.seed(); }
 
 std::uint64_t FaultInjectingIoApi::fired(std::size_t rule_index) const {

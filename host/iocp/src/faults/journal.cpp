@@ -34,11 +34,16 @@ std::string Journal::format(const JournalEntry& e) {
   std::snprintf(line, sizeof line,
                 "%10lld us %s%s h=%#llx ov=%p arg=%llu -> ret=%lld bytes=%u err=%u status=%#x key=%#llx",
                 static_cast<long long>(e.time_us), e.batch_entry ? "  entry of " : "",
-                e.call == Call::kCount ? "?" : call_name(e.call),
+                e.call == Call::kCount ? "event" : call_name(e.call),
                 static_cast<unsigned long long>(e.handle), e.overlapped,
                 static_cast<unsigned long long>(e.arg), static_cast<long long>(e.result), e.bytes,
                 e.error, static_cast<unsigned>(e.status), static_cast<unsigned long long>(e.key));
   std::string out = line;
+  if (e.call == Call::kCount) {
+    out += " [";
+    out += outcome_name(e.outcome);
+    out += " forced now]";
+  }
   if (e.changed()) {
     out += " [rule ";
     out += std::to_string(e.rule);

@@ -51,6 +51,11 @@ class FaultInjectingIoApi final : public IoApi {
   void disarm() { arm({}); }
   // Names a socket's connection (e.g. the device id); rules match on it.
   void tag_socket(SOCKET s, std::string tag);
+  // Makes an event happen now to a connection, whatever is pending on it: peer_fin (pending
+  // receives complete with 0 bytes), peer_reset or local_abort (every pending op fails as in
+  // R5/R6), cancelled (every pending op is cancelled, R7). Later calls answer as after the
+  // event. Throws FaultRuleError for any other outcome.
+  void force_now(SOCKET s, Outcome outcome);
   std::uint64_t seed() const;
   // Firings of rule i of the armed set.
   std::uint64_t fired(std::size_t rule_index) const;
