@@ -150,7 +150,7 @@ TEST(FaultRulesJsonTest, AnImmediateErrorMustNotBePending) {
 
 TEST(FaultRulesJsonTest, AShortSendMustMoveAtLeastOneByte) {
   EXPECT_EQ(error_of(R"([{"outcome": "short_send", "bytes": 0}])"),
-            "faults[0].bytes: a short send moves at least 1 byte; expected a positive integer");
+            "faults[0].bytes: outcome short_send moves at least 1 byte; expected a positive integer");
 }
 
 }  // namespace

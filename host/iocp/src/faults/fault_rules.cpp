@@ -105,8 +105,11 @@ std::string validate_rule(const FaultRule& rule) {
   if (rule.bytes && !shim_detail::takes_bytes(rule.outcome)) {
     return std::string("bytes: outcome ") + outcome_name(rule.outcome) + " takes no byte count";
   }
-  if (rule.outcome == Outcome::short_send && rule.bytes && *rule.bytes == 0) {
-    return "bytes: a short send moves at least 1 byte; expected a positive integer";
+  // 0 bytes would read as the peer's FIN (R4) while data is still there.
+  if ((rule.outcome == Outcome::short_send || rule.outcome == Outcome::success) && rule.bytes &&
+      *rule.bytes == 0) {
+    return std::string("bytes: outcome ") + outcome_name(rule.outcome) +
+           " moves at least 1 byte; expected a positive integer";
   }
   if (rule.outcome == Outcome::immediate_error &&
       (rule.error == 0 || rule.error == WSA_IO_PENDING)) {
