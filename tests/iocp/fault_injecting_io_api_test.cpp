@@ -35,6 +35,29 @@ TEST_F(FaultInjectingIoApiTest, WithNoRuleArmedEverythingPassesThrough) {
   EXPECT_EQ(std::string(buf, 5), "hello");
 }
 
+TEST_F(FaultInjectingIoApiTest, R5_WithTheJournalOffAForcedResetStillReachesGqcsAndGqcsEx) {
+  shim().set_journaling(false);  // the pass-through path of both waits
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::peer_reset).times(2)});
+  OVERLAPPED ov{};
+  char buf[4];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.error, ERROR_NETNAME_DELETED);
+  const Connection c2 = connect_pair();
+  OVERLAPPED ov2{};
+  EXPECT_EQ(recv(c2.engine, &ov2, buf, sizeof buf).error, WSA_IO_PENDING);
+  OVERLAPPED_ENTRY entries[2]{};
+  ULONG removed = 0;
+  ASSERT_TRUE(shim().GetQueuedCompletionStatusEx(port(), entries, 2, &removed, kCeilingMs, FALSE));
+  ASSERT_EQ(removed, 1u);
+  EXPECT_EQ(entries[0].lpOverlapped, &ov2);
+  EXPECT_EQ(ntstatus_of(entries[0].Internal), STATUS_CONNECTION_RESET);
+  EXPECT_EQ(ntstatus_of(ov2.Internal), STATUS_CONNECTION_RESET);
+}
+
 // ---- R1 / R8: success with a chosen byte count ----
 
 TEST_F(FaultInjectingIoApiTest, R1_SuccessWithByteCountForcedOnRecvMovesAtMostThatMany) {

@@ -211,9 +211,17 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort,
                                                       DWORD dwMilliseconds, BOOL fAlertable) {
   shim_detail::ShimState& st = *state_;
   IoApi& in = st.inner;
-  if (lpCompletionPortEntries == nullptr || ulCount == 0) {
-    return in.GetQueuedCompletionStatusEx(CompletionPort, lpCompletionPortEntries, ulCount,
-                                          ulNumEntriesRemoved, dwMilliseconds, fAlertable);
+  if (lpCompletionPortEntries == nullptr || ulCount == 0 || st.quiet()) {
+    // Pass-through: the backend's call, then a look at packets of ops the shim issued.
+    const BOOL ok = in.GetQueuedCompletionStatusEx(CompletionPort, lpCompletionPortEntries, ulCount,
+                                                   ulNumEntriesRemoved, dwMilliseconds, fAlertable);
+    if (ok && st.tracked.load(std::memory_order_acquire) != 0) {
+      std::vector<const OVERLAPPED*> awaited;
+      shim_detail::filter(st, CompletionPort, lpCompletionPortEntries, *ulNumEntriesRemoved,
+                          nullptr, &awaited);
+      for (const OVERLAPPED* ov : awaited) st.mark_delivered(ov);
+    }
+    return ok;
   }
   Outcome outcome = Outcome::kCount;
   FaultRule rule;
