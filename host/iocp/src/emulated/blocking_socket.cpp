@@ -103,7 +103,9 @@ int EmulatedIoApi::connect(SOCKET s, const sockaddr* name, int namelen) {
     sock.unlock();
     detail::host_wait(fd, true);
     sock.relock();
-    if (const int late = detail::host_pending_error(fd); late != 0) return detail::host_result(late);
+    if (const int late = detail::host_pending_error(fd); late != 0) {
+      return detail::host_result(late);
+    }
   }
   sock->connected = true;
   sock->bound = true;

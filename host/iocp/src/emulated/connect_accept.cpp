@@ -34,7 +34,9 @@ void write_address(HostSocket fd, bool peer, char* out, DWORD out_bytes) {
   int len = sizeof addr;
   const int rc = peer ? host_getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
                       : host_getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  if (rc == 0 && static_cast<DWORD>(len) <= out_bytes) std::memcpy(out, &addr, static_cast<std::size_t>(len));
+  if (rc == 0 && static_cast<DWORD>(len) <= out_bytes) {
+    std::memcpy(out, &addr, static_cast<std::size_t>(len));
+  }
 }
 
 // Moves an accepted connection into the socket AcceptEx was given. False if that socket was

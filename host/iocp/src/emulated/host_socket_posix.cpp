@@ -108,8 +108,8 @@ int host_pending_error(HostSocket s) {
 }
 
 int host_receive(HostSocket s, const WSABUF* buffers, std::size_t count, std::size_t* bytes) {
-  const ssize_t n = with_iovecs(buffers, count,
-                                [&](msghdr* msg) { return ::recvmsg(fd_of(s), msg, MSG_DONTWAIT); });
+  const ssize_t n = with_iovecs(
+      buffers, count, [&](msghdr* msg) { return ::recvmsg(fd_of(s), msg, MSG_DONTWAIT); });
   return transfer_result(n, bytes);
 }
 
