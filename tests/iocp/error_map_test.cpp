@@ -56,5 +56,31 @@ TEST(ErrorMapStatusTest, AnUnknownStatusGetsWindowsNoMappingCode) {
   EXPECT_EQ(win32_from_status(static_cast<NTSTATUS>(0xC0DE0001u)), 317u);
 }
 
+// A Winsock host reports WSAE* codes; each must come back to the errno whose row says the same
+// thing, so the Windows outcome is the one the table gives on Linux.
+TEST(ErrorMapWinsockTest, EveryRowsWinsockCodeComesBackToAnErrnoWithTheSameOutcome) {
+  for (const int wsa :
+       {WSAECONNRESET, WSAECONNREFUSED, WSAETIMEDOUT, WSAENETUNREACH, WSAEHOSTUNREACH,
+        WSAECONNABORTED, WSAEMSGSIZE, WSAENOTCONN, WSAEISCONN, WSAESHUTDOWN, WSAEADDRINUSE,
+        WSAEADDRNOTAVAIL, WSAEINVAL, WSAENOTSOCK, WSAENOBUFS}) {
+    EXPECT_EQ(wsa_from_errno(errno_from_wsa(wsa)), wsa) << wsa;
+  }
+}
+
+TEST(ErrorMapWinsockTest, WouldBlockAndInProgressAreNotFailures) {
+  EXPECT_EQ(errno_from_wsa(WSAEWOULDBLOCK), EWOULDBLOCK);
+  EXPECT_EQ(errno_from_wsa(WSAEINPROGRESS), EINPROGRESS);
+}
+
+TEST(ErrorMapWinsockTest, ANetworkResetIsAConnectionReset) {
+  EXPECT_EQ(errno_from_wsa(WSAENETRESET), ECONNRESET);
+}
+
+TEST(ErrorMapWinsockTest, AnUnknownWinsockCodeIsAFailureNotASuccess) {
+  const int host_error = errno_from_wsa(10999);
+  EXPECT_NE(host_error, 0);
+  EXPECT_NE(status_from_errno(host_error), STATUS_SUCCESS);
+}
+
 }  // namespace
 }  // namespace iocpsim::iocp::detail

@@ -26,6 +26,11 @@ constexpr ULONG_PTR kEngineKey = 0x5eed;
 #define IOCPSIM_SKIP_UNDER_WINE(reason)                                  \
   if (TypeParam::under_wine()) GTEST_SKIP() << "Wine 8.0 divergence: " << (reason)
 
+// Skips a test of the emulation (over Wine's Winsock) only under Wine, printing the reason.
+#define IOCPSIM_SKIP_EMULATION_UNDER_WINE(reason)                                       \
+  if (TypeParam::emulated_under_wine())                                                 \
+  GTEST_SKIP() << "Wine 8.0 divergence, seen through the emulation's Winsock calls: " << (reason)
+
 // What one GetQueuedCompletionStatus call reported. The out-values start as markers so a test
 // sees which ones the call wrote.
 struct Dequeued {

@@ -3,13 +3,9 @@
 // getsockname, getpeername.
 //
 // Host descriptors are always non-blocking (the reactor may watch them); the blocking calls wait
-// with poll() without holding the socket's lock, so the reactor and other threads carry on.
+// for readiness (host_wait) without holding the socket's lock, so the reactor and other threads
+// carry on.
 // Closing a socket while another thread blocks in one of these calls is not supported.
-#include <poll.h>
-#include <sys/socket.h>
-
-#include <cerrno>
-
 #include "emulation.hpp"
 #include "error_map.hpp"
 #include "socket_ops.hpp"
@@ -18,16 +14,7 @@ namespace iocpsim::iocp {
 namespace detail {
 namespace {
 
-void wait_ready(int fd, short events) {
-  pollfd p{fd, events, 0};
-  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
-  }
-}
-
-int host_result(int rc) {
-  if (rc == 0) return 0;
-  return fail_now(wsa_from_errno(errno));
-}
+int host_result(int err) { return err == 0 ? 0 : fail_now(wsa_from_errno(err)); }
 
 // Why a blocking transfer cannot start; 0 if it can.
 int transfer_precondition(const SocketState& sock, bool sending) {
@@ -37,18 +24,16 @@ int transfer_precondition(const SocketState& sock, bool sending) {
   return 0;
 }
 
-// Runs one blocking transfer step until it stops would-blocking; the lock is dropped while
-// waiting. Returns the syscall's result with errno preserved.
+// Runs one blocking step until it stops would-blocking; the lock is dropped while waiting.
+// Returns the step's host error (0 on success).
 template <class Step>
-ssize_t blocking_step(LockedSocket& sock, short events, Step step) {
-  const int fd = sock->fd;
+int blocking_step(LockedSocket& sock, bool writable, Step step) {
+  const HostSocket fd = sock->fd;
   sock.unlock();
-  ssize_t n = 0;
-  while ((n = step(fd)) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) wait_ready(fd, events);
-  const int saved = errno;
+  int err = 0;
+  while ((err = step(fd)) == kHostWouldBlock) host_wait(fd, writable);
   sock.relock();
-  errno = saved;
-  return n;
+  return err;
 }
 
 }  // namespace
@@ -56,9 +41,9 @@ ssize_t blocking_step(LockedSocket& sock, short events, Step step) {
 
 // ---- socket — overlapped-capable, like Winsock's socket() ----
 SOCKET EmulatedIoApi::socket(int af, int type, int protocol) {
-  const int fd = ::socket(af, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
-  if (fd < 0) {
-    detail::set_wsa_error(detail::wsa_from_errno(errno));
+  detail::HostSocket fd = detail::kNoHostSocket;
+  if (const int err = detail::host_open(af, type, protocol, &fd); err != 0) {
+    detail::set_wsa_error(detail::wsa_from_errno(err));
     return INVALID_SOCKET;
   }
   return detail::adopt_fd(*emu_, fd, false);
@@ -68,7 +53,9 @@ SOCKET EmulatedIoApi::socket(int af, int type, int protocol) {
 int EmulatedIoApi::bind(SOCKET s, const sockaddr* name, int namelen) {
   detail::LockedSocket sock(*emu_, s);
   if (!sock) return SOCKET_ERROR;
-  if (::bind(sock->fd, name, static_cast<socklen_t>(namelen)) != 0) return detail::host_result(-1);
+  if (const int err = detail::host_bind(sock->fd, name, namelen); err != 0) {
+    return detail::host_result(err);
+  }
   sock->bound = true;
   return 0;
 }
@@ -78,7 +65,9 @@ int EmulatedIoApi::listen(SOCKET s, int backlog) {
   detail::LockedSocket sock(*emu_, s);
   if (!sock) return SOCKET_ERROR;
   if (!sock->bound) return detail::fail_now(WSAEINVAL);  // Winsock does not bind implicitly
-  if (::listen(sock->fd, backlog) != 0) return detail::host_result(-1);
+  if (const int err = detail::host_listen(sock->fd, backlog); err != 0) {
+    return detail::host_result(err);
+  }
   sock->listening = true;
   return 0;
 }
@@ -91,18 +80,16 @@ SOCKET EmulatedIoApi::accept(SOCKET s, sockaddr* addr, int* addrlen) {
     detail::set_wsa_error(WSAEINVAL);
     return INVALID_SOCKET;
   }
-  socklen_t len = addrlen != nullptr ? static_cast<socklen_t>(*addrlen) : 0;
-  const auto fd = detail::blocking_step(sock, POLLIN, [&](int listen_fd) {
-    return static_cast<ssize_t>(
-        ::accept4(listen_fd, addr, addrlen != nullptr ? &len : nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+  detail::HostSocket fd = detail::kNoHostSocket;
+  const int err = detail::blocking_step(sock, false, [&](detail::HostSocket listen_fd) {
+    return detail::host_accept(listen_fd, addr, addrlen, &fd);
   });
-  if (fd < 0) {
-    detail::set_wsa_error(detail::wsa_from_errno(errno));
+  if (err != 0) {
+    detail::set_wsa_error(detail::wsa_from_errno(err));
     return INVALID_SOCKET;
   }
   sock.unlock();
-  if (addrlen != nullptr) *addrlen = static_cast<int>(len);
-  return detail::adopt_fd(*emu_, static_cast<int>(fd), true);
+  return detail::adopt_fd(*emu_, fd, true);
 }
 
 // ---- connect (blocking) ----
@@ -110,16 +97,15 @@ int EmulatedIoApi::connect(SOCKET s, const sockaddr* name, int namelen) {
   detail::LockedSocket sock(*emu_, s);
   if (!sock) return SOCKET_ERROR;
   if (sock->connected) return detail::fail_now(WSAEISCONN);
-  if (::connect(sock->fd, name, static_cast<socklen_t>(namelen)) != 0) {
-    if (errno != EINPROGRESS) return detail::host_result(-1);
-    const int fd = sock->fd;
+  if (const int err = detail::host_connect(sock->fd, name, namelen); err != 0) {
+    if (err != EINPROGRESS) return detail::host_result(err);
+    const detail::HostSocket fd = sock->fd;
     sock.unlock();
-    detail::wait_ready(fd, POLLOUT);
+    detail::host_wait(fd, true);
     sock.relock();
-    int err = 0;
-    socklen_t len = sizeof err;
-    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err != 0) return detail::fail_now(detail::wsa_from_errno(err));
+    if (const int late = detail::host_pending_error(fd); late != 0) {
+      return detail::host_result(late);
+    }
   }
   sock->connected = true;
   sock->bound = true;
@@ -133,13 +119,15 @@ int EmulatedIoApi::send(SOCKET s, const char* buf, int len, int flags) {
   if (const int err = detail::transfer_precondition(*sock, true); err != 0) {
     return detail::fail_now(err);
   }
+  if (flags != 0) return detail::fail_now(WSAEOPNOTSUPP);  // MSG_OOB/MSG_DONTROUTE not emulated
   int sent = 0;
   while (sent < len) {
-    const ssize_t n = detail::blocking_step(sock, POLLOUT, [&](int fd) {
-      return ::send(fd, buf + sent, static_cast<std::size_t>(len - sent),
-                    flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+    std::size_t n = 0;
+    const int err = detail::blocking_step(sock, true, [&](detail::HostSocket fd) {
+      const WSABUF rest{static_cast<ULONG>(len - sent), const_cast<char*>(buf) + sent};
+      return detail::host_send(fd, &rest, 1, &n);
     });
-    if (n < 0) return detail::fail_now(detail::transfer_error(*sock, errno));
+    if (err != 0) return detail::fail_now(detail::transfer_error(*sock, err));
     sent += static_cast<int>(n);
   }
   return sent;
@@ -152,10 +140,13 @@ int EmulatedIoApi::recv(SOCKET s, char* buf, int len, int flags) {
   if (const int err = detail::transfer_precondition(*sock, false); err != 0) {
     return detail::fail_now(err);
   }
-  const ssize_t n = detail::blocking_step(sock, POLLIN, [&](int fd) {
-    return ::recv(fd, buf, static_cast<std::size_t>(len), flags | MSG_DONTWAIT);
+  if (flags != 0) return detail::fail_now(WSAEOPNOTSUPP);  // MSG_PEEK/MSG_OOB not emulated
+  std::size_t n = 0;
+  const int err = detail::blocking_step(sock, false, [&](detail::HostSocket fd) {
+    const WSABUF into{static_cast<ULONG>(len), buf};
+    return detail::host_receive(fd, &into, 1, &n);
   });
-  if (n < 0) return detail::fail_now(detail::transfer_error(*sock, errno));
+  if (err != 0) return detail::fail_now(detail::transfer_error(*sock, err));
   return static_cast<int>(n);
 }
 
@@ -165,7 +156,9 @@ int EmulatedIoApi::shutdown(SOCKET s, int how) {
   detail::LockedSocket sock(*emu_, s);
   if (!sock) return SOCKET_ERROR;
   if (!sock->connected || sock->needs_connect_context) return detail::fail_now(WSAENOTCONN);
-  if (::shutdown(sock->fd, how) != 0) return detail::host_result(-1);
+  if (const int err = detail::host_shutdown(sock->fd, how); err != 0) {
+    return detail::host_result(err);
+  }
   sock->shut_receive = sock->shut_receive || how == SD_RECEIVE || how == SD_BOTH;
   sock->shut_send = sock->shut_send || how == SD_SEND || how == SD_BOTH;
   return 0;
@@ -181,18 +174,17 @@ int EmulatedIoApi::setsockopt(SOCKET s, int level, int optname, const char* optv
     return 0;
   }
   if (level == SOL_SOCKET && optname == SO_UPDATE_ACCEPT_CONTEXT) return 0;
-  return detail::host_result(
-      ::setsockopt(sock->fd, level, optname, optval, static_cast<socklen_t>(optlen)));
+  return detail::host_result(detail::host_setsockopt(sock->fd, level, optname, optval, optlen));
 }
 
 // ---- getsockopt — SO_ERROR reads as a Winsock code ----
 int EmulatedIoApi::getsockopt(SOCKET s, int level, int optname, char* optval, int* optlen) {
   detail::LockedSocket sock(*emu_, s);
   if (!sock) return SOCKET_ERROR;
-  auto len = static_cast<socklen_t>(*optlen);
-  if (::getsockopt(sock->fd, level, optname, optval, &len) != 0) return detail::host_result(-1);
-  *optlen = static_cast<int>(len);
-  if (level == SOL_SOCKET && optname == SO_ERROR && len == sizeof(int)) {
+  if (const int err = detail::host_getsockopt(sock->fd, level, optname, optval, optlen); err != 0) {
+    return detail::host_result(err);
+  }
+  if (level == SOL_SOCKET && optname == SO_ERROR && *optlen == sizeof(int)) {
     auto* value = reinterpret_cast<int*>(optval);  // Windows reports a Winsock code here
     if (*value != 0) *value = detail::wsa_from_errno(*value);
   }
@@ -203,10 +195,7 @@ int EmulatedIoApi::getsockopt(SOCKET s, int level, int optname, char* optval, in
 int EmulatedIoApi::getsockname(SOCKET s, sockaddr* name, int* namelen) {
   detail::LockedSocket sock(*emu_, s);
   if (!sock) return SOCKET_ERROR;
-  auto len = static_cast<socklen_t>(*namelen);
-  if (::getsockname(sock->fd, name, &len) != 0) return detail::host_result(-1);
-  *namelen = static_cast<int>(len);
-  return 0;
+  return detail::host_result(detail::host_getsockname(sock->fd, name, namelen));
 }
 
 // ---- getpeername — WSAENOTCONN after ConnectEx until SO_UPDATE_CONNECT_CONTEXT ----
@@ -214,10 +203,7 @@ int EmulatedIoApi::getpeername(SOCKET s, sockaddr* name, int* namelen) {
   detail::LockedSocket sock(*emu_, s);
   if (!sock) return SOCKET_ERROR;
   if (sock->needs_connect_context) return detail::fail_now(WSAENOTCONN);
-  auto len = static_cast<socklen_t>(*namelen);
-  if (::getpeername(sock->fd, name, &len) != 0) return detail::host_result(-1);
-  *namelen = static_cast<int>(len);
-  return 0;
+  return detail::host_result(detail::host_getpeername(sock->fd, name, namelen));
 }
 
 }  // namespace iocpsim::iocp

@@ -1,7 +1,4 @@
 // Ending operations early: CancelIoEx, and closesocket with operations outstanding.
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include "emulation.hpp"
 #include "socket_ops.hpp"
 
@@ -56,17 +53,17 @@ BOOL EmulatedIoApi::CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped) {
 int EmulatedIoApi::closesocket(SOCKET s) {
   detail::LockedSocket sock(*emu_, s);
   if (!sock) return SOCKET_ERROR;
-  if (sock->pending_count() > 0 && sock->connected) {
-    const linger abort_on_close{1, 0};
-    ::setsockopt(sock->fd, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
-  }
   emu_->reactor->unwatch(sock->fd);
-  ::close(sock->fd);
+  if (sock->pending_count() > 0 && sock->connected) {
+    detail::host_close_with_reset(sock->fd);
+  } else {
+    detail::host_close(sock->fd);
+  }
   detail::fail_all_parked(*emu_, *sock,
                           sock->connected ? STATUS_CONNECTION_ABORTED : STATUS_CANCELLED,
                           STATUS_CANCELLED);
   sock->open = false;
-  sock->fd = -1;
+  sock->fd = detail::kNoHostSocket;
   sock.unlock();
   emu_->sockets.release(detail::socket_slot(s));
   return 0;

@@ -10,7 +10,7 @@
 
 #include "emulation.hpp"
 #include "error_map.hpp"
-#include "futex.hpp"
+#include "word_wait.hpp"
 
 namespace iocpsim::iocp {
 namespace detail {
@@ -56,7 +56,7 @@ std::size_t Port::waiters() const {
 }
 
 bool Port::post(std::uint32_t generation, const Packet& packet) {
-  std::atomic<std::uint32_t>* word = nullptr;  // the chosen waiter's futex
+  std::atomic<std::uint32_t>* word = nullptr;  // the chosen waiter's word
   {
     std::lock_guard lock(mutex_);
     if (!open_ || generation_ != generation) return false;
@@ -71,12 +71,12 @@ bool Port::post(std::uint32_t generation, const Packet& packet) {
     word = &w->state;
     word->store(kChosen, std::memory_order_release);
   }
-  futex_wake_one(word);  // the waiter may be gone already: see Waiter
+  word_wake_one(word);  // the waiter may be gone already: see Waiter
   return true;
 }
 
 bool Port::close(std::uint32_t generation) {
-  std::vector<std::atomic<std::uint32_t>*> words;  // the waiters' futexes
+  std::vector<std::atomic<std::uint32_t>*> words;  // the waiters' words
   {
     std::lock_guard lock(mutex_);
     if (!open_ || generation_ != generation) return false;
@@ -91,7 +91,7 @@ bool Port::close(std::uint32_t generation) {
       w->state.store(kChosen, std::memory_order_release);
     }
   }
-  for (auto* word : words) futex_wake_one(word);  // each waiter may be gone already: see Waiter
+  for (auto* word : words) word_wake_one(word);  // each waiter may be gone already: see Waiter
   return true;
 }
 
@@ -138,7 +138,7 @@ bool Port::wait_for_packet(std::unique_lock<std::mutex>& lock, Waiter& w, DWORD 
   lock.unlock();
   while (w.state.load(std::memory_order_acquire) == kWaiting) {
     if (timeout_ms == INFINITE) {
-      futex_wait(&w.state, kWaiting, nullptr);
+      word_wait(&w.state, kWaiting, nullptr);
       continue;
     }
     const auto left = deadline - std::chrono::steady_clock::now();
@@ -149,9 +149,8 @@ bool Port::wait_for_packet(std::unique_lock<std::mutex>& lock, Waiter& w, DWORD 
       lock.unlock();
       return chosen;
     }
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
-    const timespec rel{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
-    futex_wait(&w.state, kWaiting, &rel);
+    const auto left_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left);
+    word_wait(&w.state, kWaiting, &left_ns);
   }
   return true;
 }

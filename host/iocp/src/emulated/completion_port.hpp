@@ -48,10 +48,10 @@ class Port {
   // stay FIFO: a waiter exists only while the queue is empty.
   //
   // Hand-over: under the port's mutex the poster unlinks the waiter, fills it in and sets
-  // `state` to kChosen; after unlocking it wakes the waiter's futex. The waiter needs no mutex
+  // `state` to kChosen; after unlocking it wakes the waiter's word. The waiter needs no mutex
   // to wake up (waking it under the mutex made it block on that mutex at once) and may return
   // as soon as it sees kChosen: the poster's wake then goes to an address that may already be
-  // reused, which at worst wakes some futex waiter spuriously — every futex user re-checks its
+  // reused, which at worst wakes some other sleeper spuriously — every sleeper re-checks its
   // word (the reasoning glibc's sem_post relies on).
   enum : std::uint32_t { kWaiting = 0, kChosen = 1 };
   struct Waiter {

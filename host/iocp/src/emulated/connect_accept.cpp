@@ -1,8 +1,4 @@
 // Connection set-up: ConnectEx and AcceptEx, and the reactor's half of each.
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
 
 #include "emulation.hpp"
@@ -24,9 +20,8 @@ bool is_network_outcome(int errno_value) {
 // buffer for any sensible size).
 void send_initial(const SocketState& sock, PendingOp& op) {
   if (op.total_bytes == 0) return;
-  const ssize_t n = ::send(sock.fd, op.buffers[0].iov_base, op.buffers[0].iov_len,
-                           MSG_DONTWAIT | MSG_NOSIGNAL);
-  op.done_bytes = n > 0 ? static_cast<std::size_t>(n) : 0;
+  std::size_t sent = 0;
+  op.done_bytes = host_send(sock.fd, op.buffers.data(), 1, &sent) == 0 ? sent : 0;
 }
 
 void mark_connected(SocketState& sock) {
@@ -34,22 +29,24 @@ void mark_connected(SocketState& sock) {
   sock.needs_connect_context = true;
 }
 
-void write_address(int fd, bool peer, char* out, DWORD out_bytes) {
+void write_address(HostSocket fd, bool peer, char* out, DWORD out_bytes) {
   sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  const int rc = peer ? ::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
-                      : ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  if (rc == 0 && len <= out_bytes) std::memcpy(out, &addr, len);
+  int len = sizeof addr;
+  const int rc = peer ? host_getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
+                      : host_getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (rc == 0 && static_cast<DWORD>(len) <= out_bytes) {
+    std::memcpy(out, &addr, static_cast<std::size_t>(len));
+  }
 }
 
 // Moves an accepted connection into the socket AcceptEx was given. False if that socket was
 // closed meanwhile.
-bool adopt_accepted(Emulation& emu, const PendingOp& op, int fd) {
+bool adopt_accepted(Emulation& emu, const PendingOp& op, HostSocket fd) {
   SocketState& target = *emu.sockets.find(op.accept_slot);
   std::lock_guard lock(target.mutex);
   if (!target.open || target.generation != op.accept_generation) return false;
   emu.reactor->unwatch(target.fd);
-  ::close(target.fd);
+  host_close(target.fd);
   target.fd = fd;
   target.connected = true;
   target.armed = 0;
@@ -60,13 +57,12 @@ bool adopt_accepted(Emulation& emu, const PendingOp& op, int fd) {
 }
 
 Attempt attempt_accept(Emulation& emu, const SocketState& listener, const PendingOp& op) {
-  const int fd = ::accept4(listener.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  if (fd < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return {AttemptResult::would_block, 0};
-    return {AttemptResult::failed, errno};
-  }
+  HostSocket fd = kNoHostSocket;
+  const int err = host_accept(listener.fd, nullptr, nullptr, &fd);
+  if (err == kHostWouldBlock) return {AttemptResult::would_block, 0};
+  if (err != 0) return {AttemptResult::failed, err};
   if (!adopt_accepted(emu, op, fd)) {
-    ::close(fd);
+    host_close(fd);
     return {AttemptResult::failed, ENOTSOCK};
   }
   return {AttemptResult::done, 0};
@@ -76,14 +72,12 @@ Attempt attempt_accept(Emulation& emu, const SocketState& listener, const Pendin
 
 void service_connect(Emulation& emu, SocketState& sock) {
   if (sock.connects.empty()) return;
-  int err = 0;
-  socklen_t len = sizeof err;
-  ::getsockopt(sock.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  const int err = host_pending_error(sock.fd);
   if (err == 0) {
     sockaddr_storage peer{};
-    socklen_t peer_len = sizeof peer;
+    int peer_len = sizeof peer;
     // An edge from before connect() was called: still connecting.
-    if (::getpeername(sock.fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) return;
+    if (host_getpeername(sock.fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) return;
   }
   PendingOp op = std::move(sock.connects.front());
   sock.connects.pop_front();
@@ -128,16 +122,16 @@ BOOL EmulatedIoApi::ConnectEx(SOCKET s, const sockaddr* name, int namelen, PVOID
   detail::PendingOp op;
   op.kind = detail::OpKind::connect;
   op.overlapped = lpOverlapped;
-  op.buffers.push_back({lpSendBuffer, dwSendDataLength});
+  op.buffers.push_back({dwSendDataLength, static_cast<CHAR*>(lpSendBuffer)});
   op.total_bytes = lpSendBuffer == nullptr ? 0 : dwSendDataLength;
   detail::begin_op(lpOverlapped);
-  if (::connect(sock->fd, name, static_cast<socklen_t>(namelen)) == 0) {
+  const int err = detail::host_connect(sock->fd, name, namelen);
+  if (err == 0) {
     detail::mark_connected(*sock);
     detail::send_initial(*sock, op);
     detail::finish_now(*emu_, *sock, op, lpdwBytesSent);
     return TRUE;
   }
-  const int err = errno;
   if (err == EINPROGRESS) {
     detail::park(*emu_, *sock, sock->connects, std::move(op));
     return FALSE;

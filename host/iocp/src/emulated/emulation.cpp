@@ -2,9 +2,6 @@
 // and the reactor's entry point.
 #include "emulation.hpp"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 namespace iocpsim::iocp::detail {
 namespace {
 
@@ -13,14 +10,14 @@ constexpr std::uintptr_t kSocketBase = 0x100;
 
 }  // namespace
 
-Emulation::Emulation() : reactor(make_epoll_reactor(&on_socket_ready, this)) {}
+Emulation::Emulation() : reactor(make_reactor(&on_socket_ready, this)) {}
 
 Emulation::~Emulation() {
   reactor.reset();
   // Handles the program never closed: release the host descriptors, send no packets.
   sockets.for_each([](std::uint32_t, SocketState& sock) {
     std::lock_guard lock(sock.mutex);
-    if (sock.open && sock.fd >= 0) ::close(sock.fd);
+    if (sock.open && sock.fd != kNoHostSocket) host_close(sock.fd);
     sock.open = false;
   });
 }
@@ -58,10 +55,10 @@ std::uint64_t reactor_token(std::uint32_t slot, std::uint32_t generation) {
   return (std::uint64_t{generation} << 32) | slot;
 }
 
-SOCKET adopt_fd(Emulation& emu, int fd, bool connected) {
+SOCKET adopt_fd(Emulation& emu, HostSocket fd, bool connected) {
   const auto slot = emu.sockets.acquire();
   if (!slot) {
-    ::close(fd);
+    host_close(fd);
     set_wsa_error(WSAEMFILE);
     return INVALID_SOCKET;
   }
@@ -76,9 +73,9 @@ SOCKET adopt_fd(Emulation& emu, int fd, bool connected) {
   sock.connected = connected;
   sock.token = reactor_token(*slot, sock.generation);
   if (const int err = emu.reactor->watch(fd, sock.token); err != 0) {
-    ::close(fd);
+    host_close(fd);
     sock.open = false;
-    sock.fd = -1;
+    sock.fd = kNoHostSocket;
     emu.sockets.release(*slot);
     set_wsa_error(WSAENOBUFS);
     return INVALID_SOCKET;
@@ -157,14 +154,10 @@ void fail_all_parked(Emulation& emu, SocketState& sock, NTSTATUS transfer_status
   fail(sock.sends, transfer_status);
 }
 
-std::vector<iovec> copy_buffers(const WSABUF* buffers, DWORD count, std::size_t* total) {
-  std::vector<iovec> out(count);
+std::vector<WSABUF> copy_buffers(const WSABUF* buffers, DWORD count, std::size_t* total) {
+  std::vector<WSABUF> out(buffers, buffers + count);
   *total = 0;
-  for (DWORD i = 0; i < count; ++i) {
-    out[i].iov_base = buffers[i].buf;
-    out[i].iov_len = buffers[i].len;
-    *total += buffers[i].len;
-  }
+  for (const WSABUF& b : out) *total += b.len;
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "completion_port.hpp"
+#include "host_socket.hpp"
 #include "iocpsim/iocp/emulated_io_api.hpp"
 #include "reactor.hpp"
 #include "slot_table.hpp"
@@ -20,6 +21,7 @@ struct Emulation {
   Emulation(const Emulation&) = delete;
   Emulation& operator=(const Emulation&) = delete;
 
+  HostStack host_stack;  // first member: up before the reactor's sockets, down after them
   SlotTable<Port> ports;
   SlotTable<SocketState> sockets;
   std::atomic<std::size_t> pending_ops{0};
@@ -52,7 +54,7 @@ std::uint64_t reactor_token(std::uint32_t slot, std::uint32_t generation);
 
 // Registers a new host socket (non-blocking) as an emulated one; INVALID_SOCKET and the
 // Winsock error set if the table is full.
-SOCKET adopt_fd(Emulation& emu, int fd, bool connected);
+SOCKET adopt_fd(Emulation& emu, HostSocket fd, bool connected);
 
 // CreateIoCompletionPort with a socket: binds it to the port under the key (once only).
 HANDLE associate_socket(Emulation& emu, HANDLE socket, HANDLE port, ULONG_PTR key);
@@ -73,7 +75,7 @@ void fail_all_parked(Emulation& emu, SocketState& sock, NTSTATUS transfer_status
                      NTSTATUS setup_status);
 
 // Copies a WSABUF array; total length in *total.
-std::vector<iovec> copy_buffers(const WSABUF* buffers, DWORD count, std::size_t* total);
+std::vector<WSABUF> copy_buffers(const WSABUF* buffers, DWORD count, std::size_t* total);
 
 // Called on the reactor thread.
 void on_socket_ready(void* emu, std::uint64_t token, std::uint32_t ready_bits);

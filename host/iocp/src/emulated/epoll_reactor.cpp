@@ -46,23 +46,25 @@ class EpollReactor final : public Reactor {
   EpollReactor(const EpollReactor&) = delete;
   EpollReactor& operator=(const EpollReactor&) = delete;
 
-  int watch(int fd, std::uint64_t token) override {
+  int watch(HostSocket fd, std::uint64_t token) override {
     epoll_event ev{};
     ev.events = EPOLLONESHOT;
     ev.data.u64 = token;
-    return ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : errno;
+    return ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, static_cast<int>(fd), &ev) == 0 ? 0 : errno;
   }
 
-  void arm(int fd, std::uint64_t token, std::uint32_t interest_bits) override {
+  void arm(HostSocket fd, std::uint64_t token, std::uint32_t interest_bits) override {
     epoll_event ev{};
     ev.events = EPOLLONESHOT | EPOLLRDHUP;
     if (interest_bits & kReadable) ev.events |= EPOLLIN;
     if (interest_bits & kWritable) ev.events |= EPOLLOUT;
     ev.data.u64 = token;
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, static_cast<int>(fd), &ev);
   }
 
-  void unwatch(int fd) override { ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr); }
+  void unwatch(HostSocket fd) override {
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, static_cast<int>(fd), nullptr);
+  }
 
  private:
   static std::uint32_t ready_bits(std::uint32_t events) {
@@ -97,7 +99,7 @@ class EpollReactor final : public Reactor {
 
 }  // namespace
 
-std::unique_ptr<Reactor> make_epoll_reactor(Reactor::Handler handler, void* context) {
+std::unique_ptr<Reactor> make_reactor(Reactor::Handler handler, void* context) {
   return std::make_unique<EpollReactor>(handler, context);
 }
 

@@ -7,7 +7,9 @@
 // Rows with errno 0 are outcomes the emulation produces itself (cancel, local abort).
 #include "error_map.hpp"
 
-#include <cerrno>
+#include <span>
+
+#include "host_socket.hpp"  // ESHUTDOWN and EHOSTDOWN on hosts whose errno lacks them
 
 namespace iocpsim::iocp::detail {
 namespace {
@@ -60,6 +62,19 @@ constexpr ErrorRow kErrorTable[] = {
 };
 // clang-format on
 
+// Host-only codes: what a non-blocking call on a Winsock host reports that is no outcome of an
+// operation, so it has no NTSTATUS and never reaches a packet.
+// clang-format off
+constexpr ErrorRow kHostOnlyTable[] = {
+  {EWOULDBLOCK,     STATUS_PENDING,                    ERROR_IO_PENDING,            WSAEWOULDBLOCK},
+  {EINPROGRESS,     STATUS_PENDING,                    ERROR_IO_PENDING,            WSAEINPROGRESS},
+  {ECONNRESET,      STATUS_CONNECTION_RESET,           ERROR_NETNAME_DELETED,       WSAENETRESET},
+};
+// clang-format on
+
+// A Winsock code no row names: it becomes an errno no row names either, so it ends as kUnknown.
+constexpr int kUnmappedHostError = 0x7FFF;
+
 // Anything the table does not name: a generic failure, reported as such rather than as success.
 constexpr ErrorRow kUnknown = {0, static_cast<NTSTATUS>(0xC0000001u) /* STATUS_UNSUCCESSFUL */,
                                31 /* ERROR_GEN_FAILURE */, WSAEINVAL};
@@ -92,5 +107,15 @@ DWORD win32_from_status(NTSTATUS status) {
 int wsa_from_status(NTSTATUS status) { return row_for_status(status).wsa; }
 
 int wsa_from_errno(int errno_value) { return row_for_errno(errno_value).wsa; }
+
+int errno_from_wsa(int wsa_error) {
+  using Rows = std::span<const ErrorRow>;
+  for (const Rows table : {Rows(kErrorTable), Rows(kHostOnlyTable)}) {
+    for (const ErrorRow& row : table) {
+      if (row.wsa == wsa_error && row.errno_value != 0) return row.errno_value;
+    }
+  }
+  return kUnmappedHostError;
+}
 
 }  // namespace iocpsim::iocp::detail

@@ -14,5 +14,8 @@ DWORD win32_from_status(NTSTATUS status);
 int wsa_from_status(NTSTATUS status);
 // Shorthand for calls that fail at once.
 int wsa_from_errno(int errno_value);
+// The other way, for a Winsock host: the errno value the emulation uses for what Winsock
+// reported (the table's first row with that Winsock code, or one of the host-only codes).
+int errno_from_wsa(int wsa_error);
 
 }  // namespace iocpsim::iocp::detail

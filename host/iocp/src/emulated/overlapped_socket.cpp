@@ -5,10 +5,6 @@
 // too unless the socket skips the port on success (R9, R9b). Would block: the op is parked and
 // the call reports WSA_IO_PENDING; the reactor finishes it and posts the packet. Failed at
 // once: the error now and no packet (R5b, R10).
-#include <sys/socket.h>
-
-#include <cerrno>
-
 #include "emulation.hpp"
 #include "error_map.hpp"
 #include "socket_ops.hpp"
@@ -52,52 +48,42 @@ int finish_now(Emulation& emu, SocketState& sock, const PendingOp& op, LPDWORD b
 }
 
 Attempt attempt_receive(const SocketState& sock, PendingOp& op) {
+  int err = 0;
   if (op.total_bytes == 0) {
     // R13: a zero-byte receive completes when data (or EOF) is there, and consumes nothing.
-    char probe = 0;
-    if (::recv(sock.fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT) >= 0) return {AttemptResult::done, 0};
+    err = host_peek(sock.fd);
   } else {
-    msghdr msg{};
-    msg.msg_iov = op.buffers.data();
-    msg.msg_iovlen = op.buffers.size();
-    const ssize_t n = ::recvmsg(sock.fd, &msg, MSG_DONTWAIT);
-    if (n >= 0) {
-      op.done_bytes = static_cast<std::size_t>(n);
-      return {AttemptResult::done, 0};
-    }
+    err = host_receive(sock.fd, op.buffers.data(), op.buffers.size(), &op.done_bytes);
   }
-  if (errno == EAGAIN || errno == EWOULDBLOCK) return {AttemptResult::would_block, 0};
-  return {AttemptResult::failed, errno};
+  if (err == 0) return {AttemptResult::done, 0};
+  if (err == kHostWouldBlock) return {AttemptResult::would_block, 0};
+  return {AttemptResult::failed, err};
 }
 
 Attempt attempt_send(const SocketState& sock, PendingOp& op) {
   while (op.done_bytes < op.total_bytes) {
     // Skip what earlier attempts already sent.
-    std::vector<iovec> rest;
+    std::vector<WSABUF> rest;
     std::size_t skip = op.done_bytes;
-    for (const iovec& b : op.buffers) {
-      if (skip >= b.iov_len) {
-        skip -= b.iov_len;
+    for (const WSABUF& b : op.buffers) {
+      if (skip >= b.len) {
+        skip -= b.len;
         continue;
       }
-      rest.push_back({static_cast<char*>(b.iov_base) + skip, b.iov_len - skip});
+      rest.push_back({static_cast<ULONG>(b.len - skip), b.buf + skip});
       skip = 0;
     }
-    msghdr msg{};
-    msg.msg_iov = rest.data();
-    msg.msg_iovlen = rest.size();
-    const ssize_t n = ::sendmsg(sock.fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return {AttemptResult::would_block, 0};
-      return {AttemptResult::failed, errno};
-    }
-    op.done_bytes += static_cast<std::size_t>(n);
+    std::size_t sent = 0;
+    const int err = host_send(sock.fd, rest.data(), rest.size(), &sent);
+    if (err == kHostWouldBlock) return {AttemptResult::would_block, 0};
+    if (err != 0) return {AttemptResult::failed, err};
+    op.done_bytes += sent;
   }
   return {AttemptResult::done, 0};
 }
 
 int transfer_error(SocketState& sock, int errno_value) {
-  if (errno_value == EPIPE && sock.shut_send) return WSAESHUTDOWN;
+  if ((errno_value == EPIPE || errno_value == ESHUTDOWN) && sock.shut_send) return WSAESHUTDOWN;
   if (errno_value == ECONNRESET || errno_value == EPIPE) sock.reset = true;
   return wsa_from_errno(errno_value);
 }

@@ -1,9 +1,11 @@
-// What the emulation needs from a readiness reactor. epoll_reactor.cpp is the Linux one; a
-// WSAPoll reactor would implement the same class in its own file.
+// What the emulation needs from a readiness reactor. epoll_reactor.cpp is the Linux one,
+// wsapoll_reactor.cpp the Windows one; CMake compiles one, which defines make_reactor().
 #pragma once
 
 #include <cstdint>
 #include <memory>
+
+#include "host_socket.hpp"
 
 namespace iocpsim::iocp::detail {
 
@@ -21,15 +23,16 @@ class Reactor {
 
   virtual ~Reactor() = default;
   // Registers fd, armed for nothing yet. Returns 0 or an errno.
-  virtual int watch(int fd, std::uint64_t token) = 0;
+  // unwatch() must come before the host socket is closed.
+  virtual int watch(HostSocket fd, std::uint64_t token) = 0;
   // Arms fd for one report: the next time it is ready for any of interest_bits (or has an
   // error) the handler runs once, and fd stays silent until armed again. Arming checks the
   // current state, so readiness that came before the call is not lost.
-  virtual void arm(int fd, std::uint64_t token, std::uint32_t interest_bits) = 0;
-  virtual void unwatch(int fd) = 0;
+  virtual void arm(HostSocket fd, std::uint64_t token, std::uint32_t interest_bits) = 0;
+  virtual void unwatch(HostSocket fd) = 0;
 };
 
 // Starts the reactor's thread; the destructor stops and joins it.
-std::unique_ptr<Reactor> make_epoll_reactor(Reactor::Handler handler, void* context);
+std::unique_ptr<Reactor> make_reactor(Reactor::Handler handler, void* context);
 
 }  // namespace iocpsim::iocp::detail

@@ -1,14 +1,13 @@
 // The state of one emulated socket and of the operations parked on it.
 #pragma once
 
-#include <sys/uio.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <mutex>
 #include <vector>
 
+#include "host_socket.hpp"
 #include "iocpsim/iocp/win32.hpp"
 
 namespace iocpsim::iocp::detail {
@@ -21,7 +20,7 @@ enum class OpKind : std::uint8_t { receive, send, connect, accept };
 struct PendingOp {
   OpKind kind = OpKind::receive;
   OVERLAPPED* overlapped = nullptr;
-  std::vector<iovec> buffers;
+  std::vector<WSABUF> buffers;
   std::size_t total_bytes = 0;
   std::size_t done_bytes = 0;
   // accept only: the socket that takes the connection, and where the addresses go.
@@ -38,7 +37,7 @@ struct SocketState {
   std::uint32_t generation = 0;  // new on every open; reactor tokens carry it
   std::uint64_t token = 0;       // what the reactor reports this socket as
   std::uint32_t armed = 0;       // ReadyBits the reactor is armed for (one report)
-  int fd = -1;
+  HostSocket fd = kNoHostSocket;
 
   bool bound = false;
   bool listening = false;
@@ -67,7 +66,7 @@ struct SocketState {
   // generation stay.
   void clear() {
     open = false;
-    fd = -1;
+    fd = kNoHostSocket;
     armed = 0;
     bound = listening = connected = needs_connect_context = false;
     reset = shut_receive = shut_send = skip_port_on_success = false;

@@ -1,10 +1,12 @@
-// The IoApi backends the conformance suite runs on in this build: the native Win32 calls.
+// The IoApi backends the conformance suite runs on in this build: the native Win32 calls, and
+// the emulation over Winsock, so one run checks the emulation against the real thing.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <memory>
 
+#include "emulated_backend.hpp"
 #include "iocpsim/iocp/native_io_api.hpp"
 #include "wine_detect.hpp"
 
@@ -18,8 +20,9 @@ struct NativeBackend {
   static void expect_nothing_outstanding(IoApi&) {}
 
   static bool under_wine() { return running_under_wine(); }
+  static bool emulated_under_wine() { return false; }
 };
 
-using IocpTestBackends = ::testing::Types<NativeBackend>;
+using IocpTestBackends = ::testing::Types<NativeBackend, EmulatedBackend>;
 
 }  // namespace iocpsim::iocp::testing

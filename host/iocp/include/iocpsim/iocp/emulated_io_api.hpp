@@ -1,8 +1,10 @@
-// EmulatedIoApi: the completion-port API reproduced over the host's sockets (Linux: epoll).
+// EmulatedIoApi: the completion-port API reproduced over the host's non-blocking sockets
+// (Linux: epoll; Windows: WSAPoll over Winsock).
 //
-// Reproduces the rows of IOCP-SEMANTICS.md that TCP on Linux can produce; host/iocp/README.md
-// lists them and the ones followed by inference. Each instance owns its handle tables and one
-// reactor thread; handles are only meaningful to the instance that made them.
+// Reproduces the rows of IOCP-SEMANTICS.md that TCP over readiness can produce;
+// host/iocp/README.md lists them and the ones followed by inference. Each instance owns its
+// handle tables and one reactor thread; handles are only meaningful to the instance that made
+// them.
 #pragma once
 
 #include <cstddef>
