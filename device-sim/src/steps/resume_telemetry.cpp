@@ -1,0 +1,21 @@
+// resume_telemetry: restart the background telemetry stream.
+#include "iocpsim/devsim/step_registry.hpp"
+
+namespace iocpsim::devsim {
+namespace {
+
+class ResumeTelemetryStep final : public InstantStep {
+ private:
+  void run(StepContext& ctx) override { ctx.model().set_telemetry_streaming(true); }
+};
+
+const StepRegistration registration{StepKind{
+    "resume_telemetry", "protocol",
+    "Restarts the background telemetry stream at `telemetry.rate_hz`; the first sample follows one "
+    "period later and sequence numbers continue where they stopped. No effect when rate_hz is 0.",
+    {},
+    nlohmann::json::parse(R"({"step": "resume_telemetry"})"),
+    [](JsonReader&, const StepParseContext&) { return std::make_unique<ResumeTelemetryStep>(); }}};
+
+}  // namespace
+}  // namespace iocpsim::devsim
