@@ -1,31 +1,14 @@
 #include "iocpsim/devsim/frame_edit.hpp"
 
-#include <array>
-
-#include "iocpsim/protocol/encoder.hpp"
 #include "iocpsim/protocol/frame.hpp"
 
 namespace iocpsim::devsim {
 
 namespace detail {
 
-// Encodes a heartbeat (8-byte payload) once and looks at how its length came out.
-bool length_is_little_endian() {
-  static const bool little = [] {
-    std::array<std::uint8_t, 64> buffer{};
-    const auto result = protocol::encode(protocol::Heartbeat{0}, 0, buffer);
-    const auto size = result ? result.size - protocol::kFrameOverhead : 0;
-    return buffer[kPayloadLenOffset] == static_cast<std::uint8_t>(size & 0xFF) && size != 0;
-  }();
-  return little;
-}
-
-std::size_t byte_index(std::size_t i) { return length_is_little_endian() ? i : 3 - i; }
-
+// Multi-byte header fields are little-endian on the wire.
 void write_u32(std::vector<std::uint8_t>& frame, std::size_t offset, std::uint32_t value) {
-  for (std::size_t i = 0; i < 4; ++i) {
-    frame[offset + byte_index(i)] = static_cast<std::uint8_t>(value >> (8 * i));
-  }
+  for (std::size_t i = 0; i < 4; ++i) frame[offset + i] = static_cast<std::uint8_t>(value >> (8 * i));
 }
 
 }  // namespace detail
@@ -33,7 +16,7 @@ void write_u32(std::vector<std::uint8_t>& frame, std::size_t offset, std::uint32
 std::uint32_t read_payload_len(const std::vector<std::uint8_t>& frame) {
   std::uint32_t value = 0;
   for (std::size_t i = 0; i < 4; ++i) {
-    value |= static_cast<std::uint32_t>(frame[kPayloadLenOffset + detail::byte_index(i)]) << (8 * i);
+    value |= static_cast<std::uint32_t>(frame[kPayloadLenOffset + i]) << (8 * i);
   }
   return value;
 }

@@ -1,6 +1,6 @@
 // Byte-level edits of encoded frames, for the faults a script injects. The header layout is the
 // protocol's (magic 0..1, version 2, type 3, flags 4..5, reserved 6..7, seq 8..11, payload_len
-// 12..15); the byte order of payload_len is learnt from the encoder itself, so these edits follow it.
+// 12..15), multi-byte fields little-endian.
 #pragma once
 
 #include <cstdint>

@@ -19,7 +19,6 @@ class SpecError : public std::runtime_error {
  public:
   SpecError(std::string path, const std::string& problem);
   const std::string& path() const noexcept { return path_; }
-  const nlohmann::json& value() const noexcept { return value_; }
 
  private:
   std::string path_;

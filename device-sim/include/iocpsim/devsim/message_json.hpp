@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "iocpsim/devsim/json_reader.hpp"
+#include "iocpsim/protocol/frame.hpp"
 #include "iocpsim/protocol/messages.hpp"
 
 namespace iocpsim::devsim {

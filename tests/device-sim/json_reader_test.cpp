@@ -1,0 +1,1 @@
+#include "iocpsim/devsim/json_reader.hpp"

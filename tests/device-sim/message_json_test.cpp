@@ -1,0 +1,1 @@
+#include "iocpsim/devsim/message_json.hpp"
