@@ -141,16 +141,22 @@ void Device::apply(ConnectionOp op) {
 
 void Device::disconnected() {
   connected_ = false;
+  held_.clear();
   reading_ = true;
   model_.on_disconnected();
 }
 
 void Device::drain_model() {
+  // While the model's output is held (a stall), bytes wait in held_; connection ops go straight on.
+  if (!model_.output_held() && !held_.empty()) {
+    for (auto& action : held_) actions_.push_back(std::move(action));
+    held_.clear();
+  }
   for (auto& action : model_.take_outbox()) {
     if (const auto* op = std::get_if<ConnectionOp>(&action)) {
       apply(*op);
     } else if (connected_ && !write_shut_) {
-      actions_.push_back(std::move(action));
+      (model_.output_held() ? held_ : actions_).push_back(std::move(action));
     }
   }
 }
@@ -177,14 +183,7 @@ void Device::pump() {
 
 std::vector<Action> Device::take_actions() {
   std::vector<Action> out;
-  if (!model_.output_held()) {
-    out.swap(actions_);
-    return out;
-  }
-  // While stalled, connection ops still go out (pause reading first) but bytes wait.
-  auto it = actions_.begin();
-  while (it != actions_.end() && std::holds_alternative<ConnectionOp>(*it)) out.push_back(std::move(*it++));
-  actions_.erase(actions_.begin(), it);
+  out.swap(actions_);
   return out;
 }
 

@@ -75,6 +75,7 @@ class Device final : private StepContext {
   DeviceModel model_;
   Sequence script_;
   std::vector<Action> actions_;
+  std::vector<Action> held_;  // bytes produced during a stall
   std::optional<DeviceTime> wake_;
   ScriptState script_state_ = ScriptState::idle;
   std::string failure_;
