@@ -38,7 +38,9 @@ std::optional<std::string> nearest_key(std::string_view key, const std::vector<s
   std::optional<std::string> best;
   std::size_t best_distance = std::max<std::size_t>(2, key.size() / 3) + 1;
   for (const auto& candidate : known) {
-    const std::size_t d = detail::edit_distance(key, candidate);
+    // A key missing its unit ("delay" for "delay_ms") is as likely a slip as a typo.
+    const bool prefix = key.size() >= 3 && (candidate.starts_with(key) || key.starts_with(candidate));
+    const std::size_t d = prefix ? 1 : detail::edit_distance(key, candidate);
     if (d < best_distance) {
       best_distance = d;
       best = candidate;
@@ -87,7 +89,7 @@ std::string JsonReader::path_of(std::string_view key) const {
   return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
 }
 
-bool JsonReader::has(std::string_view key) const { return value_.contains(key); }
+bool JsonReader::has(std::string_view key) { return find(key) != nullptr; }
 
 const nlohmann::json* JsonReader::find(std::string_view key) {
   if (std::find(asked_.begin(), asked_.end(), key) == asked_.end()) asked_.emplace_back(key);

@@ -35,7 +35,7 @@ class JsonReader {
   const std::string& path() const noexcept { return path_; }
   const nlohmann::json& value() const noexcept { return value_; }
   std::string path_of(std::string_view key) const;
-  bool has(std::string_view key) const;
+  bool has(std::string_view key);  // counts as asking for the key
   const nlohmann::json& raw(std::string_view key);  // marks the key read; throws if absent
 
   std::uint64_t get_uint(std::string_view key, std::uint64_t fallback, std::uint64_t max = UINT32_MAX);
