@@ -1,0 +1,1 @@
+#include "iocpsim/devsim/asio_connection.hpp"
