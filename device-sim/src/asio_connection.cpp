@@ -1,5 +1,7 @@
 #include "iocpsim/devsim/asio_connection.hpp"
 
+#include <utility>
+
 #include <asio/write.hpp>
 
 namespace iocpsim::devsim::detail {
@@ -28,7 +30,12 @@ void AsioConnection::start() {
 
 void AsioConnection::set_reading(bool on) {
   reading_ = on;
-  if (on) read();
+  if (!on) return;
+  if (held_bytes_ > 0) {
+    const auto n = std::exchange(held_bytes_, 0);
+    fire(events_.on_data, buffer_.data(), n);
+  }
+  read();
 }
 
 void AsioConnection::read() {
@@ -56,6 +63,11 @@ void AsioConnection::on_read(const asio::error_code& ec, std::size_t n) {
   if (ec) {
     fire(events_.on_lost, ec.message());
     close();
+    return;
+  }
+  if (!reading_) {
+    // Reading stopped while this read was in flight: keep its bytes until reading resumes.
+    held_bytes_ = n;
     return;
   }
   fire(events_.on_data, buffer_.data(), n);

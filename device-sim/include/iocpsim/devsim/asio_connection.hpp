@@ -49,6 +49,7 @@ class AsioConnection : public std::enable_shared_from_this<AsioConnection> {
   ConnectionEvents events_;
   std::array<std::uint8_t, 64 * 1024> buffer_{};
   std::deque<std::vector<std::uint8_t>> writes_;
+  std::size_t held_bytes_ = 0;  // read while reading was off, not yet delivered
   Ending ending_ = Ending::none;
   bool reading_ = true;
   bool read_in_flight_ = false;
