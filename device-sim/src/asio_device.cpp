@@ -61,6 +61,9 @@ void AsioDevice::process() {
   if (current_) current_->set_reading(device_.is_reading());
   update_listener();
   arm_timer();
+  const bool idle_now = idle();
+  if (idle_now && !was_idle_ && on_idle_) asio::post(io_, on_idle_);
+  was_idle_ = idle_now;
 }
 
 void AsioDevice::carry_out(Action& action) {

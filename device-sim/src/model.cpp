@@ -46,8 +46,11 @@ void DeviceModel::on_connected() {
   broken_ = false;
   streaming_ = false;
   seq_ = 1;
+  event_id_ = 1;
+  last_rx_seq_ = 0;
   decoder_.reset();
   pending_.clear();
+  last_sent_ = last_received_ = clock_.now();
   ++record_.connections_accepted;
 }
 
@@ -62,6 +65,7 @@ void DeviceModel::on_disconnected() {
 
 void DeviceModel::on_bytes(pr::Bytes bytes) {
   record_.bytes_received += bytes.size();
+  if (!bytes.empty()) last_received_ = clock_.now();
   while (!bytes.empty() && !broken_) {
     const auto result = decoder_.put(bytes);
     bytes = bytes.subspan(result.consumed);
@@ -77,23 +81,35 @@ void DeviceModel::on_bytes(pr::Bytes bytes) {
 void DeviceModel::on_decode_error(const pr::DecodeResult& result) {
   log({{"event", "decode_error"}, {"error", pr::to_string(result.error)}, {"offset", result.error_offset}});
   broken_ = true;
-  send(pr::Error{pr::ErrorCode::malformed_frame, 0, pr::to_string(result.error)});
-  request(ConnectionOp::close_graceful);
+  // PROTOCOL.md 6.7: ref_seq is the best guess of the bad frame's seq; then BYE and close.
+  send(pr::Error{pr::ErrorCode::malformed_frame, last_rx_seq_ + 1, pr::to_string(result.error)});
+  say_goodbye(pr::ByeReason::protocol_violation);
+}
+
+void DeviceModel::say_goodbye(pr::ByeReason reason) {
+  send(pr::Bye{reason, {}});
+  request(ConnectionOp::close_graceful);  // FIN, then read until the peer's FIN, then close
 }
 
 void DeviceModel::handle(const pr::Frame& frame) {
   auto json = message_to_json(frame.message);
   log({{"event", "frame_received"}, {"seq", frame.header.seq}, {"message", json}});
   record_.received.push_back({clock_.now(), frame.header.seq, std::move(json)});
+  last_rx_seq_ = frame.header.seq;
+  last_received_ = clock_.now();
   const auto type = pr::type_of(frame.message);
-  if (type == pr::MessageType::hello) return on_hello(std::get<pr::Hello>(frame.message));
-  if (type == pr::MessageType::heartbeat) {
-    if (config_.answer_heartbeats) send(pr::HeartbeatAck{std::get<pr::Heartbeat>(frame.message).nonce});
-    return;
+  // PROTOCOL.md 6.1: before HELLO only ERROR and BYE may come; a second HELLO is unexpected.
+  if (type == pr::MessageType::hello && !handshake_done_) return on_hello(std::get<pr::Hello>(frame.message), frame.header.seq);
+  if (type == pr::MessageType::bye) return say_goodbye(pr::ByeReason::normal);
+  if (type == pr::MessageType::error) return;
+  if (handshake_done_) {
+    if (type == pr::MessageType::heartbeat_ack) return;
+    if (type == pr::MessageType::heartbeat) {
+      if (config_.answer_heartbeats) send(pr::HeartbeatAck{std::get<pr::Heartbeat>(frame.message).nonce});
+      return;
+    }
+    if (type == pr::MessageType::command) return on_command(std::get<pr::Command>(frame.message));
   }
-  if (type == pr::MessageType::bye) return request(ConnectionOp::close_graceful);
-  if (type == pr::MessageType::error || type == pr::MessageType::heartbeat_ack) return;
-  if (type == pr::MessageType::command && handshake_done_) return on_command(std::get<pr::Command>(frame.message));
   reject(pr::ErrorCode::unexpected_message, frame.header.seq, pr::to_string(type));
 }
 
@@ -101,10 +117,10 @@ void DeviceModel::reject(pr::ErrorCode code, std::uint32_t ref_seq, const char* 
   send(pr::Error{code, ref_seq, text});
 }
 
-void DeviceModel::on_hello(const pr::Hello& hello) {
+void DeviceModel::on_hello(const pr::Hello& hello, std::uint32_t seq) {
   if (hello.min_version > pr::kVersion || hello.max_version < pr::kVersion) {
-    send(pr::Error{pr::ErrorCode::unsupported_version, seq_, "version 1 only"});
-    request(ConnectionOp::close_graceful);
+    send(pr::Error{pr::ErrorCode::unsupported_version, seq, "version 1 only"});
+    say_goodbye(pr::ByeReason::protocol_violation);
     return;
   }
   const auto& id = config_.identity;
@@ -141,6 +157,26 @@ void DeviceModel::on_command(const pr::Command& command) {
 void DeviceModel::on_time() {
   send_due_replies();
   send_due_telemetry();
+  keep_alive();
+}
+
+// PROTOCOL.md 6.3: after an interval without sending, send a HEARTBEAT; after three without
+// receiving anything, say BYE(idle_timeout) and close.
+void DeviceModel::keep_alive() {
+  const auto interval = heartbeat_interval();
+  if (!interval || !handshake_done_ || held_ || !connected_ || broken_) return;
+  const auto now = clock_.now();
+  if (now - last_received_ >= 3 * *interval) {
+    log({{"event", "idle_timeout"}});
+    broken_ = true;  // nothing more is taken from this connection
+    return say_goodbye(pr::ByeReason::idle_timeout);
+  }
+  if (now - last_sent_ >= *interval) send(pr::Heartbeat{rng_()}, pr::kFlagReplyExpected);
+}
+
+std::optional<DeviceTime> DeviceModel::heartbeat_interval() const {
+  if (config_.identity.heartbeat_interval_ms == 0) return std::nullopt;
+  return std::chrono::milliseconds(config_.identity.heartbeat_interval_ms);
 }
 
 void DeviceModel::send_due_replies() {
@@ -186,6 +222,10 @@ std::optional<DeviceTime> DeviceModel::next_deadline() const {
   if (streaming_) {
     for (const auto t : telemetry_due_) consider(t);
   }
+  if (const auto interval = heartbeat_interval(); interval && handshake_done_ && !broken_) {
+    consider(last_sent_ + *interval);
+    consider(last_received_ + 3 * *interval);
+  }
   return next;
 }
 
@@ -222,6 +262,7 @@ std::vector<std::uint8_t> DeviceModel::encode(const pr::Message& message, std::u
     sent.fault = to_string(fault_);
     fault_ = FrameFault::none;
   }
+  last_sent_ = clock_.now();
   log({{"event", "frame_sent"}, {"seq", seq}, {"fault", sent.fault}, {"message", message_to_json(message)}});
   record_.sent.push_back(std::move(sent));
   return bytes;

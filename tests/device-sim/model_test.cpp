@@ -39,6 +39,8 @@ TEST(DeviceModelTest, RefusesAHelloWithoutVersionOneAndCloses) {
   const auto error = h.next_frame();
   EXPECT_EQ(error["type"], "error");
   EXPECT_EQ(error["code"], "unsupported_version");
+  EXPECT_EQ(error["ref_seq"], 1);
+  EXPECT_EQ(h.next_frame()["reason"], "protocol_violation");
   EXPECT_EQ(h.ops, std::vector<ConnectionOp>{ConnectionOp::close_graceful});
 }
 
@@ -129,14 +131,57 @@ TEST(DeviceModelTest, AnswersAMalformedFrameWithAnErrorAndCloses) {
   const auto error = h.next_frame();
   EXPECT_EQ(error["code"], "malformed_frame");
   EXPECT_EQ(error["text"], "crc_mismatch");
+  EXPECT_EQ(error["ref_seq"], 2);  // the last good frame was seq 1
+  EXPECT_EQ(h.next_frame()["reason"], "protocol_violation");
   EXPECT_EQ(h.ops, std::vector<ConnectionOp>{ConnectionOp::close_graceful});
   EXPECT_FALSE(h.device().is_connected());
 }
 
-TEST(DeviceModelTest, ClosesGracefullyWhenTheHostSaysBye) {
+TEST(DeviceModelTest, AnswersByeWithItsOwnByeAndCloses) {
   DeviceHarness h("{}");
   handshake(h);
   h.host_sends(pr::Bye{pr::ByeReason::shutting_down, "bye"});
+  const auto bye = h.next_frame();
+  EXPECT_EQ(bye["type"], "bye");
+  EXPECT_EQ(bye["reason"], "normal");
+  EXPECT_EQ(h.ops, std::vector<ConnectionOp>{ConnectionOp::close_graceful});
+}
+
+TEST(DeviceModelTest, RejectsASecondHelloAndAHeartbeatBeforeTheFirst) {
+  DeviceHarness h("{}");
+  h.start();
+  h.connect();
+  h.host_sends(pr::Heartbeat{1});
+  EXPECT_EQ(h.next_frame()["code"], "unexpected_message");
+  h.host_sends(pr::Hello{1, 1, 0, "h"});
+  EXPECT_EQ(h.next_frame()["type"], "hello_ack");
+  h.host_sends(pr::Hello{1, 1, 0, "h"});
+  const auto error = h.next_frame();
+  EXPECT_EQ(error["code"], "unexpected_message");
+  EXPECT_EQ(error["ref_seq"], 3);
+}
+
+TEST(DeviceModelTest, SendsAHeartbeatAfterAnIntervalWithoutSending) {
+  DeviceHarness h(R"({"identity": {"heartbeat_interval_ms": 1000}})");
+  handshake(h);
+  h.advance_ms(999);
+  EXPECT_TRUE(h.frames.empty());
+  h.host_sends(pr::Heartbeat{1});  // answering counts as sending
+  h.next_frame();
+  h.advance_ms(999);
+  EXPECT_TRUE(h.frames.empty());
+  h.advance_ms(1);
+  EXPECT_EQ(h.next_frame()["type"], "heartbeat");
+}
+
+TEST(DeviceModelTest, SaysByeAfterThreeIntervalsWithoutHearingFromTheHost) {
+  DeviceHarness h(R"({"identity": {"heartbeat_interval_ms": 1000}})");
+  handshake(h);
+  h.run_for_ms(2999);
+  EXPECT_TRUE(h.ops.empty());
+  h.run_for_ms(1);
+  while (h.frames.size() > 1) h.next_frame();  // the device's own heartbeats
+  EXPECT_EQ(h.next_frame()["reason"], "idle_timeout");
   EXPECT_EQ(h.ops, std::vector<ConnectionOp>{ConnectionOp::close_graceful});
 }
 

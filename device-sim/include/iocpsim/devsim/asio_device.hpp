@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include <asio/io_context.hpp>
@@ -36,6 +37,8 @@ class AsioDevice {
   const DeliveryRecord& record() const { return device_.record(); }
   // The script has ended and no connection is open.
   bool idle() const { return device_.script_done() && !current_; }
+  // Called (on the io_context's thread) each time the device becomes idle.
+  void on_idle(std::function<void()> callback) { on_idle_ = std::move(callback); }
 
  private:
   void process();  // carries out the device's actions and brings listener, reads and timer up to date
@@ -62,6 +65,8 @@ class AsioDevice {
   bool listening_ = false;
   bool accept_in_flight_ = false;
   bool stopped_ = false;
+  bool was_idle_ = false;
+  std::function<void()> on_idle_;
 };
 
 }  // namespace iocpsim::devsim

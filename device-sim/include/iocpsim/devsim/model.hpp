@@ -1,6 +1,7 @@
 // The transport-free device model: answers HELLO, heartbeats and commands, streams telemetry with
-// per-channel sequence numbers, and frames whatever the script sends. Bytes and time in (on_bytes,
-// on_time, reading the injected Clock); bytes and connection actions out (the outbox).
+// per-channel sequence numbers, keeps the connection alive with heartbeats, and frames whatever the
+// script sends, following the conversation rules of protocol/PROTOCOL.md section 6. Bytes and time
+// in (on_bytes, on_time, reading the injected Clock); bytes and connection actions out (the outbox).
 #pragma once
 
 #include <cstdint>
@@ -98,7 +99,10 @@ class DeviceModel {
   };
 
   void handle(const protocol::Frame& frame);
-  void on_hello(const protocol::Hello& hello);
+  void on_hello(const protocol::Hello& hello, std::uint32_t seq);
+  void say_goodbye(protocol::ByeReason reason);
+  void keep_alive();
+  std::optional<DeviceTime> heartbeat_interval() const;
   void on_command(const protocol::Command& command);
   void on_decode_error(const protocol::DecodeResult& result);
   void reject(protocol::ErrorCode code, std::uint32_t ref_seq, const char* text);
@@ -119,6 +123,9 @@ class DeviceModel {
   std::vector<DeviceTime> telemetry_due_;      // per configured channel
   std::vector<std::uint32_t> channel_seqs_;    // indexed by channel number, grown on demand
   std::uint32_t seq_ = 1;
+  std::uint32_t last_rx_seq_ = 0;
+  DeviceTime last_sent_{};
+  DeviceTime last_received_{};
   std::uint32_t event_id_ = 1;
   FrameFault fault_ = FrameFault::none;
   std::uint32_t length_delta_ = 1;
