@@ -26,6 +26,7 @@ enum ExitCode : int { kOk = 0, kScriptFailed = 1, kBadInput = 2, kCannotBind = 3
 
 struct Options {
   std::string script_path;
+  std::string script_positional;
   std::vector<std::string> listen;
   std::uint64_t seed = 0;
   bool seed_given = false;
@@ -154,6 +155,7 @@ int run(const Options& o, const std::vector<devsim::DeviceSpec>& specs, JsonLine
 void define_options(CLI::App& app, Options& o) {
   app.add_option("--script,-s", o.script_path,
                  "JSON file: one device spec, an array of them, or a scenario with \"devices\"");
+  app.add_option("script", o.script_positional, "the same as --script");
   app.add_option("--listen,-l", o.listen,
                  "IP:PORT for a device, once per device in file order (port 0 picks a free port); "
                  "overrides the spec's \"listen\"");
@@ -181,6 +183,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? kOk : kBadInput;
   }
   o.seed_given = app.count("--seed") > 0;
+  if (o.script_path.empty()) o.script_path = o.script_positional;
   if (o.list_steps) {
     std::cout << devsim::StepRegistry::global().catalogue_markdown();
     return kOk;
