@@ -158,7 +158,8 @@ void define_options(CLI::App& app, Options& o) {
   app.add_option("script", o.script_positional, "the same as --script");
   app.add_option("--listen,-l", o.listen,
                  "IP:PORT for a device, once per device in file order (port 0 picks a free port); "
-                 "overrides the spec's \"listen\"");
+                 "overrides the spec's \"listen\"")
+      ->allow_extra_args(false);  // one address per --listen, so a script file may follow it
   app.add_option("--seed", o.seed, "seed for every random choice (default: a fresh one, logged)");
   app.add_option("--log", o.log_path, "where the JSON-lines log goes; - is stdout")->capture_default_str();
   app.add_flag("--exit-when-done", o.exit_when_done,
