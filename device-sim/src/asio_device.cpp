@@ -106,7 +106,7 @@ void AsioDevice::update_listener() {
 void AsioDevice::listen() {
   acceptor_.listen();
   listening_ = true;
-  log({{"event", "listening"}});
+  log({{"event", "listening"}, {"address", endpoint_.address().to_string()}, {"port", endpoint_.port()}});
 }
 
 void AsioDevice::refuse() {

@@ -81,7 +81,7 @@ TEST(DeviceSimMainTest, ServesAHostAndExitsCleanlyWhenTheScriptIsDone) {
   const auto script = write_script("devsim_bye.json", R"({"name": "d1", "script": [
       {"step": "expect", "message": {"type": "hello", "host_id": "cli-host"}}, {"step": "say_bye"}]})");
   DeviceSimProcess sim({"--listen", "127.0.0.1:0", "--seed", "5", "--exit-when-done", script});
-  const auto bound = sim.wait_for("bound");
+  const auto bound = sim.wait_for("listening");
   asio::io_context io;
   testing::TestClient client(io);
   ASSERT_FALSE(client.connect({asio::ip::make_address("127.0.0.1"), bound["port"].get<unsigned short>()}));
