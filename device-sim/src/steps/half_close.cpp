@@ -1,5 +1,5 @@
 // half_close: shut down writing, keep reading.
-#include "iocpsim/devsim/connection_op_step.hpp"
+#include "iocpsim/devsim/simple_steps.hpp"
 #include "iocpsim/devsim/step_registry.hpp"
 
 namespace iocpsim::devsim {

@@ -1,16 +1,9 @@
 // never_accept: listen but never accept.
+#include "iocpsim/devsim/simple_steps.hpp"
 #include "iocpsim/devsim/step_registry.hpp"
 
 namespace iocpsim::devsim {
 namespace {
-
-class NeverAcceptStep final : public InstantStep {
- public:
-  bool needs_connection() const override { return false; }
-
- private:
-  void run(StepContext& ctx) override { ctx.set_listen_mode(ListenMode::holding); }
-};
 
 const StepRegistration registration{StepKind{
     "never_accept", "connection",
@@ -19,7 +12,7 @@ const StepRegistration registration{StepKind{
     "answered. Returns at once.",
     {},
     nlohmann::json::parse(R"({"step": "never_accept"})"),
-    [](JsonReader&, const StepParseContext&) { return std::make_unique<NeverAcceptStep>(); }}};
+    [](JsonReader&, const StepParseContext&) { return ListenModeStep::make(ListenMode::holding); }}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

@@ -1,5 +1,5 @@
 // reset: abortive close (RST).
-#include "iocpsim/devsim/connection_op_step.hpp"
+#include "iocpsim/devsim/simple_steps.hpp"
 #include "iocpsim/devsim/step_registry.hpp"
 
 namespace iocpsim::devsim {

@@ -1,5 +1,5 @@
 // resume_reading: read again after stop_reading.
-#include "iocpsim/devsim/connection_op_step.hpp"
+#include "iocpsim/devsim/simple_steps.hpp"
 #include "iocpsim/devsim/step_registry.hpp"
 
 namespace iocpsim::devsim {

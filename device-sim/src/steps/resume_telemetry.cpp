@@ -1,13 +1,9 @@
 // resume_telemetry: restart the background telemetry stream.
+#include "iocpsim/devsim/simple_steps.hpp"
 #include "iocpsim/devsim/step_registry.hpp"
 
 namespace iocpsim::devsim {
 namespace {
-
-class ResumeTelemetryStep final : public InstantStep {
- private:
-  void run(StepContext& ctx) override { ctx.model().set_telemetry_streaming(true); }
-};
 
 const StepRegistration registration{StepKind{
     "resume_telemetry", "protocol",
@@ -15,7 +11,7 @@ const StepRegistration registration{StepKind{
     "period later and sequence numbers continue where they stopped. No effect when rate_hz is 0.",
     {},
     nlohmann::json::parse(R"({"step": "resume_telemetry"})"),
-    [](JsonReader&, const StepParseContext&) { return std::make_unique<ResumeTelemetryStep>(); }}};
+    [](JsonReader&, const StepParseContext&) { return TelemetrySwitchStep::make(true); }}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

@@ -1,5 +1,5 @@
 // stop_reading: stop reading so the peer's sends back up.
-#include "iocpsim/devsim/connection_op_step.hpp"
+#include "iocpsim/devsim/simple_steps.hpp"
 #include "iocpsim/devsim/step_registry.hpp"
 
 namespace iocpsim::devsim {
