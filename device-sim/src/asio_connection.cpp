@@ -76,6 +76,7 @@ void AsioConnection::on_read(const asio::error_code& ec, std::size_t n) {
 
 void AsioConnection::send(std::vector<std::uint8_t> bytes) {
   if (write_shut_ || ending_ != Ending::none || !socket_.is_open()) return;
+  queued_bytes_ += bytes.size();
   writes_.push_back(std::move(bytes));
   write();
 }
@@ -93,8 +94,9 @@ void AsioConnection::write() {
                         self->close();
                         return;
                       }
-                      fire(self->events_.on_written, n);
+                      self->queued_bytes_ -= self->writes_.front().size();
                       self->writes_.pop_front();
+                      fire(self->events_.on_written, n);
                       self->write();
                     });
 }
@@ -126,6 +128,7 @@ void AsioConnection::drain_until_eof() {
 void AsioConnection::reset() {
   events_ = {};
   writes_.clear();
+  queued_bytes_ = 0;
   asio::error_code ignored;
   socket_.set_option(asio::socket_base::linger(true, 0), ignored);
   socket_.close(ignored);

@@ -58,7 +58,10 @@ void AsioDevice::poke() {
 void AsioDevice::process() {
   if (stopped_) return;
   for (auto& action : device_.take_actions()) carry_out(action);
-  if (current_) current_->set_reading(device_.is_reading());
+  if (current_) {
+    current_->set_reading(device_.is_reading());
+    device_.on_send_backlog(current_->queued_bytes());
+  }
   update_listener();
   arm_timer();
   const bool idle_now = idle();
@@ -150,7 +153,10 @@ void AsioDevice::on_accepted(const asio::error_code& ec, tcp::socket socket) {
     device_.on_connection_lost(why);
     process();
   };
-  events.on_written = [this](std::size_t n) { device_.on_written(n); };
+  events.on_written = [this](std::size_t n) {
+    device_.on_written(n);
+    if (current_) device_.on_send_backlog(current_->queued_bytes());
+  };
   current_ = std::make_shared<detail::AsioConnection>(std::move(socket), std::move(events));
   current_->start();
   device_.on_accepted();

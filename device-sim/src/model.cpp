@@ -48,6 +48,7 @@ void DeviceModel::on_connected() {
   seq_ = 1;
   event_id_ = 1;
   last_rx_seq_ = 0;
+  backlog_bytes_ = 0;
   decoder_.reset();
   pending_.clear();
   last_sent_ = last_received_ = clock_.now();
@@ -197,7 +198,11 @@ void DeviceModel::send_due_telemetry() {
   const auto period = period_of(config_.telemetry.rate_hz);
   for (std::size_t i = 0; i < config_.telemetry.channels.size(); ++i) {
     while (telemetry_due_[i] <= now) {
-      send_telemetry(config_.telemetry.channels[i], config_.telemetry.sample_bytes);
+      if (backlog_bytes_ > config_.telemetry.max_backlog_bytes) {
+        drop_telemetry(config_.telemetry.channels[i]);
+      } else {
+        send_telemetry(config_.telemetry.channels[i], config_.telemetry.sample_bytes);
+      }
       telemetry_due_[i] += period;
     }
   }
@@ -234,6 +239,13 @@ void DeviceModel::send_telemetry(std::uint16_t channel, std::size_t sample_bytes
   std::vector<std::uint8_t> samples(sample_bytes);
   for (auto& b : samples) b = static_cast<std::uint8_t>(rng_());
   send(pr::Telemetry{channel, channel_seqs_[channel]++, micros(clock_.now()), samples});
+}
+
+void DeviceModel::drop_telemetry(std::uint16_t channel) {
+  if (channel_seqs_.size() <= channel) channel_seqs_.resize(channel + 1u, 0);
+  const auto seq = channel_seqs_[channel]++;
+  ++record_.telemetry_dropped;
+  log({{"event", "telemetry_dropped"}, {"channel", channel}, {"channel_seq", seq}, {"backlog_bytes", backlog_bytes_}});
 }
 
 void DeviceModel::send_event(pr::Severity severity, std::uint16_t code, std::string text) {

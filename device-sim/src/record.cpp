@@ -48,7 +48,8 @@ nlohmann::json DeliveryRecord::to_json() const {
           {"bytes_queued", bytes_queued},
           {"bytes_written", bytes_written},
           {"bytes_received", bytes_received},
-          {"connections_accepted", connections_accepted}};
+          {"connections_accepted", connections_accepted},
+          {"telemetry_dropped", telemetry_dropped}};
 }
 
 }  // namespace iocpsim::devsim

@@ -37,6 +37,7 @@ TelemetryConfig telemetry_from(JsonReader& r) {
   t.rate_hz = r.get_number("rate_hz", t.rate_hz, 0, 100000);
   t.sample_bytes = r.get_uint("sample_bytes", t.sample_bytes, 60000);
   t.autostart = r.get_bool("autostart", t.autostart);
+  t.max_backlog_bytes = r.get_uint("max_backlog_bytes", t.max_backlog_bytes, UINT64_MAX);
   r.finish();
   return t;
 }

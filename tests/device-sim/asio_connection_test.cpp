@@ -43,6 +43,15 @@ TEST_F(AsioConnectionTest, DeliversWhatThePeerSendsAndWritesInOrder) {
   ASSERT_TRUE(run_until(io_, [&] { return received_.size() == 3 && client_.bytes.size() == 3 && written_ == 3; }));
   EXPECT_EQ(client_.bytes, (std::vector<std::uint8_t>{7, 8, 9}));
   EXPECT_EQ(written_, 3u);
+  EXPECT_EQ(connection_->queued_bytes(), 0u);
+}
+
+TEST_F(AsioConnectionTest, CountsWhatIsQueuedAndNotYetWritten) {
+  connection_->send(std::vector<std::uint8_t>(100, 1));
+  connection_->send(std::vector<std::uint8_t>(50, 2));
+  EXPECT_EQ(connection_->queued_bytes(), 150u);  // no handler has run yet
+  ASSERT_TRUE(run_until(io_, [&] { return written_ == 150; }));
+  EXPECT_EQ(connection_->queued_bytes(), 0u);
 }
 
 TEST_F(AsioConnectionTest, ClosesGracefullyAfterTheQueuedBytes) {

@@ -122,6 +122,19 @@ TEST(DeviceModelTest, StreamsTelemetryAtTheConfiguredRateWithSequencesPerChannel
   EXPECT_EQ(h.device().record().telemetry_seqs(5), expected);
 }
 
+TEST(DeviceModelTest, DropsBackgroundSamplesWhileTheTransportIsBackedUpAndLeavesAGap) {
+  DeviceHarness h(R"({"telemetry": {"rate_hz": 10, "max_backlog_bytes": 1000}})");
+  handshake(h);
+  h.run_for_ms(200);  // seqs 0, 1
+  h.device().on_send_backlog(1001);
+  h.run_for_ms(300);  // seqs 2, 3, 4 dropped
+  h.device().on_send_backlog(1000);
+  h.run_for_ms(100);  // seq 5
+  EXPECT_EQ(h.device().record().telemetry_seqs(0), (std::vector<std::uint32_t>{0, 1, 5}));
+  EXPECT_EQ(h.device().record().telemetry_dropped, 3u);
+  EXPECT_TRUE(h.logged("telemetry_dropped"));
+}
+
 TEST(DeviceModelTest, AnswersAMalformedFrameWithAnErrorAndCloses) {
   DeviceHarness h("{}");
   handshake(h);

@@ -20,7 +20,7 @@ TEST(SpecTest, ReadsEveryPartOfADeviceSpec) {
       "name": "pump", "listen": "127.0.0.1:0", "seed": 9,
       "identity": {"device_id": "p-1", "serial": "S", "firmware": "3", "capabilities": 5, "heartbeat_interval_ms": 100},
       "commands": [{"opcode": 2, "status": "busy", "delay_ms": 10}],
-      "telemetry": {"channels": [1, 2], "rate_hz": 50, "sample_bytes": 8, "autostart": false},
+      "telemetry": {"channels": [1, 2], "rate_hz": 50, "sample_bytes": 8, "autostart": false, "max_backlog_bytes": 9},
       "answer_heartbeats": false, "max_frame_bytes": 4096,
       "script": [{"step": "wait", "ms": 1}]}]})"));
   ASSERT_EQ(specs.size(), 1u);
@@ -36,6 +36,7 @@ TEST(SpecTest, ReadsEveryPartOfADeviceSpec) {
   EXPECT_EQ(s.model.telemetry.channels, (std::vector<std::uint16_t>{1, 2}));
   EXPECT_DOUBLE_EQ(s.model.telemetry.rate_hz, 50);
   EXPECT_FALSE(s.model.telemetry.autostart);
+  EXPECT_EQ(s.model.telemetry.max_backlog_bytes, 9u);
   EXPECT_FALSE(s.model.answer_heartbeats);
   EXPECT_EQ(s.model.max_frame_bytes, 4096u);
   EXPECT_EQ(s.script.size(), 1u);

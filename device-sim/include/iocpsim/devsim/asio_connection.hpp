@@ -35,6 +35,7 @@ class AsioConnection : public std::enable_shared_from_this<AsioConnection> {
   void reset();              // SO_LINGER 0 and close: the peer gets RST; queued bytes are dropped
   void close();              // at once, for shutting the transport down
   bool is_open() const { return socket_.is_open(); }
+  std::size_t queued_bytes() const { return queued_bytes_; }  // handed over, not yet written
 
  private:
   enum class Ending : std::uint8_t { none, half_close, graceful };
@@ -49,7 +50,8 @@ class AsioConnection : public std::enable_shared_from_this<AsioConnection> {
   ConnectionEvents events_;
   std::array<std::uint8_t, 64 * 1024> buffer_{};
   std::deque<std::vector<std::uint8_t>> writes_;
-  std::size_t held_bytes_ = 0;  // read while reading was off, not yet delivered
+  std::size_t held_bytes_ = 0;
+  std::size_t queued_bytes_ = 0;  // read while reading was off, not yet delivered
   Ending ending_ = Ending::none;
   bool reading_ = true;
   bool read_in_flight_ = false;

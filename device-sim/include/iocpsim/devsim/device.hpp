@@ -31,6 +31,7 @@ class Device final : private StepContext {
   void on_peer_eof();                          // FIN from the peer
   void on_connection_lost(const std::string& why);  // reset or error; the connection is gone
   void on_written(std::size_t bytes);
+  void on_send_backlog(std::size_t queued_bytes) { model_.set_send_backlog(queued_bytes); }
   void on_time();
 
   std::vector<Action> take_actions();

@@ -37,6 +37,9 @@ struct TelemetryConfig {
   double rate_hz = 0;               // samples per second per channel; 0 = no background stream
   std::size_t sample_bytes = 16;
   bool autostart = true;            // start streaming once the handshake is done
+  // Back-pressure: while more than this is queued and unwritten, background samples are dropped
+  // (their channel_seq is used up, so the host sees the gap, as PROTOCOL.md 6.5 describes).
+  std::size_t max_backlog_bytes = 256 * 1024;
 };
 
 struct ModelConfig {
@@ -77,6 +80,8 @@ class DeviceModel {
   bool telemetry_streaming() const noexcept { return streaming_; }
   void send_telemetry(std::uint16_t channel, std::size_t sample_bytes);
   void send_event(protocol::Severity severity, std::uint16_t code, std::string text);
+  // Bytes the transport holds unwritten; the background stream drops samples above the limit.
+  void set_send_backlog(std::size_t bytes) noexcept { backlog_bytes_ = bytes; }
   // While held, nothing due is sent and the background stream skips its samples.
   void set_output_held(bool held);
   bool output_held() const noexcept { return held_; }
@@ -109,6 +114,7 @@ class DeviceModel {
   CommandBehaviour behaviour_for(std::uint16_t opcode);
   void send_due_replies();
   void send_due_telemetry();
+  void drop_telemetry(std::uint16_t channel);
   void log(nlohmann::json event) const;
 
   ModelConfig config_;
@@ -122,6 +128,7 @@ class DeviceModel {
   std::vector<CommandBehaviour> overrides_;
   std::vector<DeviceTime> telemetry_due_;      // per configured channel
   std::vector<std::uint32_t> channel_seqs_;    // indexed by channel number, grown on demand
+  std::size_t backlog_bytes_ = 0;
   std::uint32_t seq_ = 1;
   std::uint32_t last_rx_seq_ = 0;
   DeviceTime last_sent_{};

@@ -36,6 +36,7 @@ struct DeliveryRecord {
   std::uint64_t bytes_written = 0;   // confirmed written by the transport
   std::uint64_t bytes_received = 0;
   std::uint32_t connections_accepted = 0;
+  std::uint64_t telemetry_dropped = 0;  // background samples skipped under back-pressure
 
   // channel_seq of every intact telemetry frame sent on `channel`, in order.
   std::vector<std::uint32_t> telemetry_seqs(std::uint16_t channel) const;
