@@ -149,6 +149,10 @@ int run(const Options& o, const std::vector<devsim::DeviceSpec>& specs, JsonLine
                {"failure", d->device().failure()}, {"record", d->record().to_json()}});
   }
   log.write({{"t_us", clock.now().count()}, {"event", "run_finished"}, {"exit_code", code}, {"seed", seed}});
+  if (code == kScriptFailed) {
+    std::cerr << "device-sim: a script step failed (see step_failed in the log); the run used --seed " << seed
+              << ", which replays its random choices\n";
+  }
   return code;
 }
 
