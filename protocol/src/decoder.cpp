@@ -1,0 +1,151 @@
+#include "iocpsim/protocol/decoder.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "frame_header.hpp"
+#include "iocpsim/protocol/crc32c.hpp"
+#include "wire.hpp"
+
+namespace iocpsim::protocol {
+
+const char* to_string(DecodeError e) noexcept {
+  switch (e) {
+    case DecodeError::none: return "none";
+    case DecodeError::bad_magic: return "bad_magic";
+    case DecodeError::unsupported_version: return "unsupported_version";
+    case DecodeError::unknown_type: return "unknown_type";
+    case DecodeError::bad_flags: return "bad_flags";
+    case DecodeError::reserved_nonzero: return "reserved_nonzero";
+    case DecodeError::frame_too_large: return "frame_too_large";
+    case DecodeError::crc_mismatch: return "crc_mismatch";
+    case DecodeError::truncated_payload: return "truncated_payload";
+    case DecodeError::inconsistent_payload: return "inconsistent_payload";
+  }
+  return "unknown";
+}
+
+struct Decoder::Impl {
+  explicit Impl(std::size_t max_bytes)
+      : max_frame_bytes(std::max(max_bytes, kMinMaxFrameBytes)),
+        buffer(std::make_unique_for_overwrite<std::uint8_t[]>(max_frame_bytes)) {}
+
+  DecodeResult put(Bytes input) noexcept;
+  DecodeResult put_fresh(Bytes input) noexcept;
+  DecodeResult put_partial(Bytes input) noexcept;
+  DecodeResult finish(const std::uint8_t* f, std::size_t frame_bytes, std::uint64_t frame_start,
+                      std::size_t consumed) noexcept;
+  DecodeResult fail(DecodeError e, std::uint64_t at, std::size_t consumed) noexcept;
+  DecodeResult hold(Bytes input, std::size_t at, std::size_t n) noexcept;
+
+  std::size_t max_frame_bytes;
+  std::unique_ptr<std::uint8_t[]> buffer;  // a frame split across puts, reassembled
+  std::size_t held = 0;                    // bytes of that frame in `buffer`
+  std::size_t frame_bytes = 0;             // its whole size, once its header is complete
+  std::uint64_t offset = 0;                // stream offset of the next byte to consume
+  DecodeError error = DecodeError::none;   // sticky until reset()
+  std::uint64_t error_offset = 0;
+};
+
+DecodeResult Decoder::Impl::put(Bytes input) noexcept {
+  if (error != DecodeError::none) return fail(error, error_offset, 0);
+  DecodeResult r = held == 0 ? put_fresh(input) : put_partial(input);
+  offset += r.consumed;
+  return r;
+}
+
+// Nothing held: a frame wholly inside `input` is decoded where it lies, without a copy.
+DecodeResult Decoder::Impl::put_fresh(Bytes input) noexcept {
+  const std::uint8_t* p = input.data();
+  const std::size_t n = input.size();
+  if (n < kHeaderSize || !detail::header_acceptable(p, max_frame_bytes)) {
+    const detail::HeaderFault fault = detail::check_header(p, 0, std::min(n, kHeaderSize), max_frame_bytes);
+    if (fault.error != DecodeError::none) return fail(fault.error, offset + fault.at, fault.at + 1);
+    if (n < kHeaderSize) return hold(input, 0, n);
+  }
+  const std::size_t whole = kFrameOverhead + detail::load_le32(p + 12);
+  if (n >= whole) return finish(p, whole, offset, whole);
+  frame_bytes = whole;
+  return hold(input, 0, n);
+}
+
+// Copies input[at, at + n) behind the bytes already held.
+DecodeResult Decoder::Impl::hold(Bytes input, std::size_t at, std::size_t n) noexcept {
+  if (n != 0) std::memcpy(buffer.get() + held, input.data() + at, n);
+  held += n;
+  DecodeResult r;
+  r.consumed = at + n;
+  return r;
+}
+
+// Part of a frame is held: complete its header, then its body, from `input`.
+DecodeResult Decoder::Impl::put_partial(Bytes input) noexcept {
+  const std::uint64_t frame_start = offset - held;
+  std::size_t used = 0;
+  if (held < kHeaderSize) {
+    used = std::min(kHeaderSize - held, input.size());
+    std::memcpy(buffer.get() + held, input.data(), used);
+    const detail::HeaderFault fault = detail::check_header(buffer.get(), held, held + used, max_frame_bytes);
+    if (fault.error != DecodeError::none) {
+      return fail(fault.error, frame_start + fault.at, fault.at - held + 1);
+    }
+    held += used;
+    if (held < kHeaderSize) return {DecodeStatus::need_more, used};
+    frame_bytes = kFrameOverhead + detail::load_le32(buffer.get() + 12);
+  }
+  const std::size_t n = std::min(frame_bytes - held, input.size() - used);
+  DecodeResult r = hold(input, used, n);
+  if (held < frame_bytes) return r;
+  held = 0;
+  return finish(buffer.get(), frame_bytes, frame_start, r.consumed);
+}
+
+DecodeResult Decoder::Impl::finish(const std::uint8_t* f, std::size_t whole, std::uint64_t frame_start,
+                                   std::size_t consumed) noexcept {
+  const std::size_t covered = whole - kTrailerSize;
+  if (crc32c(0, f, covered) != detail::load_le32(f + covered)) {
+    return fail(DecodeError::crc_mismatch, frame_start + covered, consumed);
+  }
+  DecodeResult r;
+  r.frame.header = detail::parse_header(f);
+  std::size_t fault_at = 0;
+  const DecodeError e =
+      decode_payload(r.frame.header.type, Bytes(f + kHeaderSize, covered - kHeaderSize), r.frame.message, &fault_at);
+  if (e != DecodeError::none) return fail(e, frame_start + kHeaderSize + fault_at, consumed);
+  r.status = DecodeStatus::frame;
+  r.consumed = consumed;
+  r.frame.raw = Bytes(f, whole);
+  return r;
+}
+
+DecodeResult Decoder::Impl::fail(DecodeError e, std::uint64_t at, std::size_t consumed) noexcept {
+  error = e;
+  error_offset = at;
+  DecodeResult r;
+  r.status = DecodeStatus::error;
+  r.consumed = consumed;
+  r.error = e;
+  r.error_offset = at;
+  return r;
+}
+
+Decoder::Decoder(DecoderOptions options) : impl_(std::make_unique<Impl>(options.max_frame_bytes)) {}
+Decoder::~Decoder() = default;
+Decoder::Decoder(Decoder&&) noexcept = default;
+Decoder& Decoder::operator=(Decoder&&) noexcept = default;
+
+DecodeResult Decoder::put(Bytes input) { return impl_->put(input); }
+
+void Decoder::reset() {
+  impl_->held = 0;
+  impl_->frame_bytes = 0;
+  impl_->offset = 0;
+  impl_->error = DecodeError::none;
+  impl_->error_offset = 0;
+}
+
+std::uint64_t Decoder::stream_offset() const noexcept { return impl_->offset; }
+std::size_t Decoder::buffered() const noexcept { return impl_->held; }
+std::size_t Decoder::max_frame_bytes() const noexcept { return impl_->max_frame_bytes; }
+
+}  // namespace iocpsim::protocol

@@ -1,0 +1,29 @@
+// Header validation, byte by byte, so that a stream of garbage is refused at its first bad byte.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "iocpsim/protocol/decoder.hpp"
+#include "iocpsim/protocol/frame.hpp"
+
+namespace iocpsim::protocol::detail {
+
+struct HeaderFault {
+  DecodeError error = DecodeError::none;
+  std::size_t at = 0;  // header offset of the first bad byte
+};
+
+// Checks header bytes [from, to) of `h`, where bytes [0, to) are present and [0, from) were
+// already checked; to <= kHeaderSize. The size check fires at the first payload_len byte after
+// which the frame must exceed max_frame_bytes, whatever the bytes still to come.
+HeaderFault check_header(const std::uint8_t* h, std::size_t from, std::size_t to,
+                         std::size_t max_frame_bytes) noexcept;
+
+// True when the whole 16-byte header is acceptable; a quick path for the common case.
+bool header_acceptable(const std::uint8_t* h, std::size_t max_frame_bytes) noexcept;
+
+// Reads a complete header that check_header() accepted.
+FrameHeader parse_header(const std::uint8_t* h) noexcept;
+
+}  // namespace iocpsim::protocol::detail
