@@ -24,11 +24,11 @@ function(iocpsim_add_test name)
     DISCOVERY_MODE PRE_TEST
     DISCOVERY_TIMEOUT 60
     PROPERTIES TIMEOUT ${ARG_TIMEOUT})
-  # gtest_discover_tests() splits a list-valued property into separate words (CMake 3.25), so
-  # several labels are set by a script that CTest runs after the discovered tests are listed.
+  # Labels are set by a script that runs after discovery: gtest_discover_tests flattens its
+  # PROPERTIES into one list, which keeps only the first of several labels.
   set(labels_script "${CMAKE_CURRENT_BINARY_DIR}/${name}_labels.cmake")
   file(WRITE "${labels_script}"
-    "if(DEFINED ${name}_TESTS)\n"
+    "if(${name}_TESTS)\n"
     "  set_tests_properties(\${${name}_TESTS} PROPERTIES LABELS \"${ARG_LABELS}\")\n"
     "endif()\n")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${labels_script}")

@@ -33,6 +33,13 @@ std::size_t Port::queued() const {
   return open_ ? queue_.size() : 0;
 }
 
+std::size_t Port::waiters() const {
+  std::lock_guard lock(mutex_);
+  std::size_t n = 0;
+  for (const Waiter* w = top_; w != nullptr; w = w->below) ++n;
+  return n;
+}
+
 bool Port::post(std::uint32_t generation, const Packet& packet) {
   std::lock_guard lock(mutex_);
   if (!open_ || generation_ != generation) return false;
@@ -178,7 +185,7 @@ BOOL EmulatedIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
                                               PULONG_PTR lpCompletionKey,
                                               LPOVERLAPPED* lpOverlapped, DWORD dwMilliseconds) {
   const detail::PortRef ref = detail::find_port(*emu_, CompletionPort);
-  Packet packet;
+  Packet packet{};
   std::size_t count = 0;
   const DequeueResult r = ref.port == nullptr
                               ? DequeueResult::invalid

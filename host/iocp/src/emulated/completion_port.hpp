@@ -11,14 +11,15 @@
 
 namespace iocpsim::iocp::detail {
 
+// Trivial on purpose: GQCSEx keeps an uninitialised batch of these on its stack.
 struct Packet {
-  ULONG_PTR key = 0;
-  OVERLAPPED* overlapped = nullptr;
-  DWORD bytes = 0;
-  NTSTATUS status = STATUS_SUCCESS;
+  ULONG_PTR key;
+  OVERLAPPED* overlapped;
+  DWORD bytes;
+  NTSTATUS status;
   // True for I/O completions, whose OVERLAPPED gets Internal/InternalHigh written when dequeued;
   // posted packets leave the OVERLAPPED alone, as on Windows.
-  bool io = false;
+  bool io;
 };
 
 enum class DequeueResult { got, timeout, abandoned, invalid };
@@ -38,6 +39,8 @@ class Port {
   bool is_open(std::uint32_t generation) const;
   bool is_open() const;
   std::size_t queued() const;
+  // Threads blocked in dequeue right now (for tests that must know a thread waits).
+  std::size_t waiters() const;
 
  private:
   // A thread blocked in dequeue. Lives on that thread's stack; a poster hands it a packet

@@ -227,10 +227,7 @@ int EmulatedIoApi::WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
 BOOL EmulatedIoApi::WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
                                            LPDWORD lpcbTransfer, BOOL fWait, LPDWORD lpdwFlags) {
   (void)fWait;
-  if (detail::find_socket(*emu_, s) == nullptr) {
-    detail::set_wsa_error(WSAENOTSOCK);
-    return FALSE;
-  }
+  if (!detail::LockedSocket(*emu_, s)) return FALSE;
   const NTSTATUS status = ntstatus_of(lpOverlapped->Internal);
   if (status == STATUS_PENDING) {
     detail::set_wsa_error(WSA_IO_INCOMPLETE);
@@ -247,13 +244,8 @@ BOOL EmulatedIoApi::WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlappe
 
 // ---- SetFileCompletionNotificationModes — R9b ----
 BOOL EmulatedIoApi::SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags) {
-  detail::SocketState* sock = detail::find_socket(*emu_, reinterpret_cast<SOCKET>(FileHandle));
-  if (sock == nullptr) {
-    detail::last_error() = ERROR_INVALID_HANDLE;
-    return FALSE;
-  }
-  std::lock_guard lock(sock->mutex);
-  if (!sock->open) {
+  detail::LockedSocket sock(*emu_, reinterpret_cast<SOCKET>(FileHandle));
+  if (!sock) {
     detail::last_error() = ERROR_INVALID_HANDLE;
     return FALSE;
   }
