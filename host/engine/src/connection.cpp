@@ -31,6 +31,7 @@ void Engine::Impl::acquire(OpContext& op) {
   std::memset(&op.ov, 0, sizeof op.ov);
   op.in_use = true;
   op.cancelled_by_us = false;
+  op.completing = false;
   ++op.conn->refs;
   ++live_ops;
 }
@@ -45,8 +46,11 @@ void Engine::Impl::release(OpContext& op) {
 
 void Engine::Impl::drop_ref(Connection& c) {
   if (--c.refs > 0) return;
+  Device& d = c.device;
+  const std::uint32_t generation = c.generation;
   delete &c;
   --live_connections;
+  emit(&d, "connection_released", {{"generation", generation}});  // after the count drops
   note_connection_freed();
 }
 
@@ -155,6 +159,7 @@ void Engine::Impl::handle_issue_result(Device& d, OpContext& op, int rc, DWORD b
 void Engine::Impl::handle_completion(Device& d, OpContext& op, CompletionRow row, DWORD bytes,
                                      DWORD code, Outbox& box) {
   Connection& c = *op.conn;
+  op.completing = true;
   const nlohmann::json where = {{"row", to_string(row)}, {"op", to_string(op.kind)}};
   switch (row) {
     case CompletionRow::r1_success:
@@ -208,7 +213,7 @@ void Engine::Impl::close_connection(Device& d, Connection& c, Outbox& box) {
   c.closed = true;
   const bool current = d.conn == &c;
   io.closesocket(c.sock);
-  emit(&d, "socket_closed", {{"generation", c.generation}, {"ops_outstanding", c.refs - 1}});
+  emit(&d, "socket_closed", {{"generation", c.generation}, {"ops_outstanding", c.ops_owed()}});
   if (const std::size_t dropped = c.send_queue.discard(); dropped > 0) {
     emit(&d, "send_queue_discarded", {{"bytes", dropped}});
   }

@@ -27,6 +27,7 @@ struct OpContext {
   OpKind kind;
   bool in_use;
   bool cancelled_by_us;  // our own flag: 995 alone cannot say who ended the op
+  bool completing;       // its completion is being handled now: nothing more is owed for it
   Connection* conn;
   std::uint32_t generation;  // the connection's generation when issued
   DWORD requested;           // bytes asked for
@@ -56,6 +57,13 @@ struct Connection {
   bool peer_said_bye = false;
   bool connect_timed_out = false;
   bool pumping = false;           // pump_send() is on the stack: inline sends loop, not recurse
+
+  // Ops whose completion has not arrived yet (each will come exactly once).
+  int ops_owed() const {
+    int n = 0;
+    for (const OpContext* op : {&connect_op, &receive_op, &send_op}) n += op->in_use && !op->completing;
+    return n;
+  }
 
   std::vector<std::uint8_t> receive_buffer;
   protocol::Decoder decoder;
