@@ -44,6 +44,7 @@ TEST_F(ConnectionRowTest, R2DequeueTimeoutRunsDueTimersWithoutAnyWakeUp) {
   start();
   TestDevice peer;
   connect_ready("d", peer);
+  ASSERT_TRUE(io.wait_waiting(2));  // both workers asleep in GQCSEx
   const std::size_t mark = io.mark();
   clock.advance(1'000);  // no wake(): only a worker's GQCSEx timing out (R2) can notice
   ASSERT_TRUE(wait("heartbeat_sent", "d"));
@@ -122,7 +123,7 @@ TEST_F(ConnectionRowTest, R5dResetOnAPendingSendKillsTheConnection) {
   io.rewrite_next_completion("WSASend", STATUS_CONNECTION_RESET, 5);
   const std::uint8_t data[] = {1};
   engine->send_command("d", 1, data, 0, nullptr);
-  ASSERT_TRUE(wait("connection_released", "d"));
+  ASSERT_TRUE(wait("connection_released", "d")) << ::testing::PrintToString(sink->names_for("d"));
   const auto reset = first(*sink, "peer_reset", "d");
   EXPECT_EQ(reset["row"], "R5");
   EXPECT_EQ(reset["op"], "send");

@@ -202,7 +202,11 @@ void Engine::Impl::handle_completion(Device& d, OpContext& op, CompletionRow row
       if (!c.closed) fail_and_reconnect(d, c, box);
       break;
   }
+  // The next send can start only once this one's context is free again. A connection that is
+  // not closed still has the device's reference, so it outlives the release.
+  const bool send_more = op.kind == OpKind::send && !c.closed;
   release(op);
+  if (send_more) pump_send(d, c, box);
 }
 
 // Closes the socket exactly once. Outstanding ops complete later with R6 (an abortive close,

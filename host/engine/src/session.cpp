@@ -83,11 +83,7 @@ void Engine::Impl::on_sent(Device& d, Connection& c, DWORD bytes, CompletionRow 
     // R8: the rest goes out from the first unsent byte.
     emit(&d, "partial_send_resumed", {{"sent", bytes}, {"requested", c.send_op.requested}});
   }
-  if (c.close_after_send) {
-    fail_and_reconnect(d, c, box);  // R4 waited for this send to finish
-    return;
-  }
-  pump_send(d, c, box);
+  if (c.close_after_send) fail_and_reconnect(d, c, box);  // R4 waited for this send to finish
 }
 
 // R4: the peer will send nothing more. Stop reading; a send in flight finishes first.

@@ -20,6 +20,11 @@ bool ForcingIoApi::wait_calls(const std::string& call, std::size_t n) {
   });
 }
 
+bool ForcingIoApi::wait_waiting(std::size_t n) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, std::chrono::seconds(20), [&] { return waiting_ >= n; });
+}
+
 bool ForcingIoApi::wait_posted_dequeued() {
   std::unique_lock lock(mutex_);
   return changed_.wait_for(lock, std::chrono::seconds(20),
@@ -129,8 +134,14 @@ BOOL ForcingIoApi::GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY e
       *removed = 1;  // as Windows does on FALSE (R2): the count means nothing
       return FALSE;
     }
+    ++waiting_;
   }
+  changed_.notify_all();
   const BOOL ok = inner_.GetQueuedCompletionStatusEx(port, entries, count, removed, ms, alertable);
+  {
+    std::lock_guard lock(mutex_);
+    --waiting_;
+  }
   if (!ok) {
     if (inner_.GetLastError() == WAIT_TIMEOUT) note("GetQueuedCompletionStatusEx:WAIT_TIMEOUT");
     return ok;
@@ -226,13 +237,17 @@ BOOL ForcingIoApi::ConnectEx(SOCKET s, const sockaddr* name, int namelen, PVOID 
 
 int ForcingIoApi::WSARecv(SOCKET s, LPWSABUF bufs, DWORD count, LPDWORD received, LPDWORD flags,
                           LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
-  note("WSARecv");
   if (const auto e = take_failure("WSARecv")) {
+    note("WSARecv");
     inner_.WSASetLastError(*e);
     return SOCKET_ERROR;
   }
   arm_rewrite("WSARecv", ov);
-  return inner_.WSARecv(s, bufs, count, received, flags, ov, routine);
+  const int rc = inner_.WSARecv(s, bufs, count, received, flags, ov, routine);
+  const int error = inner_.WSAGetLastError();
+  note("WSARecv");  // after the call: a test waiting for it knows the receive is issued
+  inner_.WSASetLastError(error);
+  return rc;
 }
 
 int ForcingIoApi::WSASend(SOCKET s, LPWSABUF bufs, DWORD count, LPDWORD sent, DWORD flags,

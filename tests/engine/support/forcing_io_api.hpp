@@ -35,6 +35,8 @@ class ForcingIoApi final : public iocp::IoApi {
   bool wait_calls(const std::string& call, std::size_t n);
   // Waits until every packet posted so far has been dequeued: no wake-up is in flight.
   bool wait_posted_dequeued();
+  // Waits until `n` threads are blocked inside GetQueuedCompletionStatusEx at once.
+  bool wait_waiting(std::size_t n);
 
   HANDLE CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort,
                                 ULONG_PTR CompletionKey, DWORD NumberOfConcurrentThreads) override;
@@ -116,6 +118,7 @@ class ForcingIoApi final : public iocp::IoApi {
   std::condition_variable changed_;
   std::size_t posted_ = 0;
   std::size_t posted_dequeued_ = 0;
+  std::size_t waiting_ = 0;
 };
 
 }  // namespace iocpsim::engine::testing
