@@ -27,6 +27,10 @@ Connection::Connection(Device& d, std::uint32_t gen, std::size_t receive_bytes,
 
 }  // namespace detail
 
+void Engine::Impl::park_receive(Connection& c, const Outbox& box) {
+  if (!c.closed && !c.end_of_stream) c.receive_parked_by = &box;
+}
+
 void Engine::Impl::acquire(OpContext& op) {
   std::memset(&op.ov, 0, sizeof op.ov);
   op.in_use = true;
@@ -175,7 +179,7 @@ void Engine::Impl::handle_completion(Device& d, OpContext& op, CompletionRow row
       // Not fatal: read again (the engine only issues full-buffer TCP receives, so these are
       // never expected here; they are named so that nothing falls through unhandled).
       emit(&d, "unexpected_completion", where);
-      if (op.kind == OpKind::receive) c.receive_parked = !c.closed;
+      if (op.kind == OpKind::receive) park_receive(c, box);
       break;
     case CompletionRow::r5_peer_reset:
     case CompletionRow::r5b_reset_on_issue:

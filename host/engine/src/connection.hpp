@@ -53,7 +53,6 @@ struct Connection {
   bool close_after_send = false;  // FIN seen while a send was in flight: finish it, then close
   bool half_close_when_flushed = false;
   bool half_closed = false;
-  bool receive_parked = false;    // the next WSARecv waits until deliveries are done
   bool peer_said_bye = false;
   bool connect_timed_out = false;
   bool pumping = false;           // pump_send() is on the stack: inline sends loop, not recurse
@@ -64,6 +63,11 @@ struct Connection {
     for (const OpContext* op : {&connect_op, &receive_op, &send_op}) n += op->in_use && !op->completing;
     return n;
   }
+
+  // The next WSARecv waits until the frames of the last one are delivered, and only the handler
+  // that delivers them may issue it: otherwise another worker's receive could deliver later
+  // frames first. Holds that handler's outbox while parked.
+  const void* receive_parked_by = nullptr;
 
   std::vector<std::uint8_t> receive_buffer;
   protocol::Decoder decoder;

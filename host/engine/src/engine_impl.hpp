@@ -112,6 +112,7 @@ struct Engine::Impl {
   void fail_and_reconnect(detail::Device& d, detail::Connection& c, detail::Outbox& box);
   void half_close(detail::Device& d, detail::Connection& c);
   void cancel_op(detail::Device& d, detail::OpContext& op);
+  void park_receive(detail::Connection& c, const detail::Outbox& box);
   void acquire(detail::OpContext& op);
   void release(detail::OpContext& op);
   void drop_ref(detail::Connection& c);
@@ -161,8 +162,8 @@ void Engine::Impl::with_device(detail::Device& d, Fn&& fn) {
     box->deliver(callbacks);
     lock.lock();
     detail::Connection* c = d.conn;
-    if (c == nullptr || !c->receive_parked) break;
-    c->receive_parked = false;
+    if (c == nullptr || c->receive_parked_by != &*box) break;
+    c->receive_parked_by = nullptr;
     issue_receive(d, *c, *box);
   }
 }
