@@ -103,7 +103,7 @@ TEST_F(ConnectionRowTest, R5bResetReportedByTheIssuingWSASendIsHandledInline) {
   TestDevice peer;
   connect_ready("d", peer);
   io.fail_next("WSASend", WSAECONNRESET);
-  CommandOutcome outcome = CommandOutcome::ok;
+  CommandOutcome outcome = CommandOutcome::ok;  // the callback runs on this thread (inline failure)
   const std::uint8_t data[] = {1, 2, 3};
   EXPECT_EQ(engine->send_command("d", 7, data, 0, [&](const CommandResult& r) { outcome = r.outcome; }),
             Submit::accepted);
