@@ -231,6 +231,7 @@ void Engine::Impl::close_connection(Device& d, Connection& c, Outbox& box) {
                   box);
     d.connect_deadline_ms = d.handshake_deadline_ms = detail::kNever;
     d.heartbeat_due_ms = d.heartbeat_ack_deadline_ms = d.stall_deadline_ms = detail::kNever;
+    d.drain_deadline_ms = detail::kNever;
   }
   drop_ref(c);  // the device's reference; c may be gone now
 }
