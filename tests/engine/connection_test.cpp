@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <future>
 
 #include "engine_harness.hpp"
 
@@ -103,13 +104,16 @@ TEST_F(ConnectionRowTest, R5bResetReportedByTheIssuingWSASendIsHandledInline) {
   TestDevice peer;
   connect_ready("d", peer);
   io.fail_next("WSASend", WSAECONNRESET);
-  CommandOutcome outcome = CommandOutcome::ok;  // the callback runs on this thread (inline failure)
+  std::promise<CommandOutcome> outcome;
   const std::uint8_t data[] = {1, 2, 3};
-  EXPECT_EQ(engine->send_command("d", 7, data, 0, [&](const CommandResult& r) { outcome = r.outcome; }),
+  EXPECT_EQ(engine->send_command("d", 7, data, 0,
+                                 [&](const CommandResult& r) { outcome.set_value(r.outcome); }),
             Submit::accepted);
   ASSERT_TRUE(wait("connection_released", "d"));
   EXPECT_EQ(first(*sink, "peer_reset", "d")["row"], "R5b");
-  EXPECT_EQ(outcome, CommandOutcome::connection_lost);  // ran before send_command returned
+  auto answered = outcome.get_future();
+  ASSERT_EQ(answered.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  EXPECT_EQ(answered.get(), CommandOutcome::connection_lost);
   // The pending receive was aborted by our close (R6), not reported as the peer's error.
   EXPECT_EQ(first(*sink, "op_aborted", "d")["row"], "R6");
 }

@@ -51,10 +51,14 @@ TEST_F(EngineTest, StateChangesReachTheStateCallbackInOrder) {
   ASSERT_TRUE(engine->start());
   TestDevice peer;
   connect_ready("d", peer);
-  std::lock_guard lock(m);
-  ASSERT_GE(seen.size(), 2u);
-  EXPECT_EQ(seen[0], std::pair(SessionState::backoff, SessionState::connecting));
-  EXPECT_EQ(seen[1], std::pair(SessionState::connecting, SessionState::handshaking));
+  finish();  // every callback has run: `seen` (on this stack) is no longer touched
+  const std::vector<std::pair<SessionState, SessionState>> expected = {
+      {SessionState::backoff, SessionState::connecting},
+      {SessionState::connecting, SessionState::handshaking},
+      {SessionState::handshaking, SessionState::ready},
+      {SessionState::ready, SessionState::closing},
+      {SessionState::closing, SessionState::stopped}};
+  EXPECT_EQ(seen, expected);
 }
 
 TEST_F(EngineTest, AGarbageSenderAStalledDeviceAndAResettingDeviceDoNotDisturbTheOthers) {

@@ -27,8 +27,27 @@ Connection::Connection(Device& d, std::uint32_t gen, std::size_t receive_bytes,
 
 }  // namespace detail
 
-void Engine::Impl::park_receive(Connection& c, const Outbox& box) {
-  if (!c.closed && !c.end_of_stream) c.receive_parked_by = &box;
+void Engine::Impl::park_receive(Connection& c) {
+  if (!c.closed && !c.end_of_stream) c.receive_parked = true;
+}
+
+void Engine::Impl::drain(Device& d, std::unique_lock<std::mutex>& lock) {
+  detail::OutboxScope spare;
+  for (;;) {
+    if (!d.outbox.empty()) {
+      d.outbox.swap(*spare);
+      lock.unlock();
+      spare->deliver(callbacks);
+      lock.lock();
+      continue;
+    }
+    Connection* c = d.conn;
+    if (c == nullptr || !c->receive_parked) break;
+    c->receive_parked = false;
+    issue_receive(d, *c, d.outbox);
+    rearm(d);
+  }
+  d.draining = false;
 }
 
 void Engine::Impl::acquire(OpContext& op) {
@@ -179,7 +198,7 @@ void Engine::Impl::handle_completion(Device& d, OpContext& op, CompletionRow row
       // Not fatal: read again (the engine only issues full-buffer TCP receives, so these are
       // never expected here; they are named so that nothing falls through unhandled).
       emit(&d, "unexpected_completion", where);
-      if (op.kind == OpKind::receive) park_receive(c, box);
+      if (op.kind == OpKind::receive) park_receive(c);
       break;
     case CompletionRow::r5_peer_reset:
     case CompletionRow::r5b_reset_on_issue:

@@ -64,10 +64,9 @@ struct Connection {
     return n;
   }
 
-  // The next WSARecv waits until the frames of the last one are delivered, and only the handler
-  // that delivers them may issue it: otherwise another worker's receive could deliver later
-  // frames first. Holds that handler's outbox while parked.
-  const void* receive_parked_by = nullptr;
+  // The next WSARecv waits until the frames of the last one are delivered to the application
+  // (the device's draining thread issues it), which bounds what is queued for a slow consumer.
+  bool receive_parked = false;
 
   std::vector<std::uint8_t> receive_buffer;
   protocol::Decoder decoder;

@@ -13,6 +13,7 @@
 
 #include "iocpsim/engine/engine.hpp"
 #include "iocpsim/iocp/win32.hpp"
+#include "outbox.hpp"
 
 namespace iocpsim::engine::detail {
 
@@ -57,6 +58,9 @@ struct Device {
   std::array<std::uint32_t, 64> expired_ids{};  // recently timed-out request ids (ring)
   std::size_t expired_next = 0;
   std::vector<std::pair<std::uint16_t, std::uint32_t>> next_channel_seq;
+
+  Outbox outbox;          // callbacks queued for the application, in decision order
+  bool draining = false;  // a thread is delivering `outbox` (see Engine::Impl::with_device)
 };
 
 }  // namespace iocpsim::engine::detail

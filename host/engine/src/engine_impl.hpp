@@ -88,10 +88,12 @@ struct Engine::Impl {
   void set_state(detail::Device& d, SessionState to, detail::Outbox& box);
   std::vector<detail::Device*> all_devices() const;
   detail::Device* find_device(const std::string& name) const;
-  // Runs `fn` with the device locked, re-arms its timer, then (unlocked) delivers callbacks and
-  // issues the receive that waited for them, until nothing is left to do.
+  // Runs `fn` with the device locked and re-arms its timer; then, unless another thread is at it,
+  // delivers the device's queued callbacks (unlocked) and issues the receive that waited for
+  // them, until nothing is left to do.
   template <class Fn>
   void with_device(detail::Device& d, Fn&& fn);
+  void drain(detail::Device& d, std::unique_lock<std::mutex>& lock);
 
   // ---- worker.cpp ----
   void worker_loop();
@@ -112,7 +114,7 @@ struct Engine::Impl {
   void fail_and_reconnect(detail::Device& d, detail::Connection& c, detail::Outbox& box);
   void half_close(detail::Device& d, detail::Connection& c);
   void cancel_op(detail::Device& d, detail::OpContext& op);
-  void park_receive(detail::Connection& c, const detail::Outbox& box);
+  void park_receive(detail::Connection& c);
   void acquire(detail::OpContext& op);
   void release(detail::OpContext& op);
   void drop_ref(detail::Connection& c);
@@ -153,19 +155,14 @@ struct Engine::Impl {
 
 template <class Fn>
 void Engine::Impl::with_device(detail::Device& d, Fn&& fn) {
-  detail::OutboxScope box;
   std::unique_lock lock(d.mutex);
-  fn(*box);
-  for (;;) {
-    rearm(d);
-    lock.unlock();
-    box->deliver(callbacks);
-    lock.lock();
-    detail::Connection* c = d.conn;
-    if (c == nullptr || c->receive_parked_by != &*box) break;
-    c->receive_parked_by = nullptr;
-    issue_receive(d, *c, *box);
-  }
+  fn(d.outbox);
+  rearm(d);
+  // One thread at a time delivers a device's callbacks, in the order they were queued; a
+  // thread that finds another one delivering leaves its items to it.
+  if (d.draining) return;
+  d.draining = true;
+  drain(d, lock);
 }
 
 }  // namespace iocpsim::engine

@@ -1,7 +1,8 @@
-// Application callbacks collected while a device's mutex is held and run after it is released,
-// so a callback may call back into the engine for any device without lock-order deadlocks.
-// Variable-size data is copied into one byte arena whose capacity is kept (no per-frame
-// allocation once warm). Nested use (a callback that calls the engine) takes the next outbox.
+// Application callbacks queued while a device's mutex is held and run after it is released, so a
+// callback may call back into the engine for any device without lock-order deadlocks. Each
+// device has one (in decision order); its draining thread swaps it with a per-thread spare and
+// delivers from that. Variable-size data is copied into a byte arena whose capacity is kept (no
+// per-frame allocation once warm). A callback that drains another device uses the next spare.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,11 @@ class Outbox {
                     std::span<const std::uint8_t> data);
 
   bool empty() const noexcept { return items_.empty(); }
+  void swap(Outbox& other) noexcept {
+    items_.swap(other.items_);
+    arena_.swap(other.arena_);
+    commands_.swap(other.commands_);
+  }
   void deliver(const Callbacks& callbacks);
 
  private:
@@ -45,7 +51,7 @@ class Outbox {
   std::vector<CommandCallback> commands_;
 };
 
-// The outbox for the current call depth on this thread.
+// A spare outbox for the current delivery depth on this thread.
 class OutboxScope {
  public:
   OutboxScope();

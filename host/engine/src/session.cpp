@@ -53,7 +53,7 @@ void Engine::Impl::on_connected(Device& d, Connection& c, Outbox& box) {
                             {"max_version", d.config.max_version}});
   }
   pump_send(d, c, box);
-  park_receive(c, box);  // with_device() issues it
+  park_receive(c);  // with_device() issues it
 }
 
 void Engine::Impl::on_received(Device& d, Connection& c, DWORD bytes, Outbox& box) {
@@ -73,7 +73,7 @@ void Engine::Impl::on_received(Device& d, Connection& c, DWORD bytes, Outbox& bo
     on_frame(d, c, r.frame, box);
   }
   // Reassembly continues across receives; the next one waits until these frames are delivered.
-  park_receive(c, box);
+  park_receive(c);
 }
 
 void Engine::Impl::on_sent(Device& d, Connection& c, DWORD bytes, CompletionRow row, Outbox& box) {
