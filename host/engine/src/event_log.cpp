@@ -37,10 +37,13 @@ std::size_t MemorySink::count_locked(const std::string& name, const std::string&
   return n;
 }
 
+// Timed waits use system_clock on purpose: libstdc++ turns steady_clock waits into
+// pthread_cond_clockwait, which ThreadSanitizer (GCC 12) does not intercept, and waiters then miss
+// their notification. A ceiling does not care which clock measures it.
 bool MemorySink::wait_for(const std::string& name, const std::string& device, std::size_t count,
                           std::int64_t ceiling_ms) {
   std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, std::chrono::milliseconds(ceiling_ms),
+  return changed_.wait_until(lock, std::chrono::system_clock::now() + std::chrono::milliseconds(ceiling_ms),
                            [&] { return count_locked(name, device) >= count; });
 }
 

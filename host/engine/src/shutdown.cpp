@@ -55,7 +55,7 @@ void Engine::Impl::note_connection_freed() {
 
 bool Engine::Impl::wait_connections_closed(std::int64_t ceiling_ms) {
   std::unique_lock lock(drain_mutex);
-  return drained.wait_for(lock, std::chrono::milliseconds(ceiling_ms),
+  return drained.wait_until(lock, std::chrono::system_clock::now() + std::chrono::milliseconds(ceiling_ms),
                           [&] { return live_connections.load() == 0 && live_ops.load() == 0; });
 }
 

@@ -34,7 +34,7 @@ class Recorder {
   }
   bool wait_telemetry(const std::string& device, std::size_t count) {
     std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, std::chrono::seconds(20),
+    return changed_.wait_until(lock, std::chrono::system_clock::now() + std::chrono::seconds(20),
                              [&] { return telemetry_[device].size() >= count; });
   }
   std::vector<Delivered> telemetry_of(const std::string& device) {
@@ -84,7 +84,9 @@ class EngineHarness : public ::testing::Test {
     ASSERT_TRUE(engine->add_device(config != nullptr ? *config : device(name, peer)));
     peer.handshake();
     ASSERT_TRUE(wait("session_ready", name));
-    ASSERT_TRUE(io.wait_calls("WSARecv", receives + 2));
+    ASSERT_TRUE(io.wait_calls("WSARecv", receives + 2))
+        << ::testing::PrintToString(sink->names_for(name)) << " receives before: " << receives
+        << ", now: " << io.count("WSARecv");
     ASSERT_TRUE(io.wait_posted_dequeued());
   }
 

@@ -15,19 +15,19 @@ void ForcingIoApi::note(const char* call) {
 
 bool ForcingIoApi::wait_calls(const std::string& call, std::size_t n) {
   std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, std::chrono::seconds(20), [&] {
+  return changed_.wait_until(lock, std::chrono::system_clock::now() + std::chrono::seconds(20), [&] {
     return static_cast<std::size_t>(std::count(journal_.begin(), journal_.end(), call)) >= n;
   });
 }
 
 bool ForcingIoApi::wait_waiting(std::size_t n) {
   std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, std::chrono::seconds(20), [&] { return waiting_ >= n; });
+  return changed_.wait_until(lock, std::chrono::system_clock::now() + std::chrono::seconds(20), [&] { return waiting_ >= n; });
 }
 
 bool ForcingIoApi::wait_posted_dequeued() {
   std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, std::chrono::seconds(20),
+  return changed_.wait_until(lock, std::chrono::system_clock::now() + std::chrono::seconds(20),
                            [&] { return posted_dequeued_ >= posted_; });
 }
 
