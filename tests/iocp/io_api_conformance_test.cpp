@@ -104,6 +104,20 @@ TYPED_TEST(IocpConformance, R3_CallsOnAClosedPortFailWithInvalidHandle) {
   EXPECT_EQ(this->io().GetLastError(), ERROR_INVALID_HANDLE);
 }
 
+TYPED_TEST(IocpConformance, R1_ASocketJoinsANewPortInOneCallAndStaysThere) {
+  const SOCKET s = this->bound_socket();
+  const HANDLE own = this->io().CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), nullptr, 9, 0);
+  ASSERT_NE(own, nullptr);
+  EXPECT_NE(own, this->port());
+  this->io().SetLastError(kDeadbeef);
+  EXPECT_EQ(this->io().CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), this->port(), 1, 0),
+            nullptr)
+      << "a socket belongs to one port for life";
+  EXPECT_EQ(this->io().GetLastError(), static_cast<DWORD>(ERROR_INVALID_PARAMETER));
+  this->close(s);
+  EXPECT_TRUE(this->io().CloseHandle(own));
+}
+
 TYPED_TEST(IocpConformance, R4_PeerFinCompletesPendingRecvWithTrueAndZeroBytes) {
   const Pair p = this->connected_pair();
   OVERLAPPED ov{};

@@ -2,7 +2,7 @@
 // socket, bind, listen, accept, connect, send, recv, shutdown, setsockopt, getsockopt,
 // getsockname, getpeername.
 //
-// Host descriptors are always non-blocking (the reactor watches them); the blocking calls wait
+// Host descriptors are always non-blocking (the reactor may watch them); the blocking calls wait
 // with poll() without holding the socket's lock, so the reactor and other threads carry on.
 // Closing a socket while another thread blocks in one of these calls is not supported.
 #include <poll.h>
@@ -64,6 +64,7 @@ SOCKET EmulatedIoApi::socket(int af, int type, int protocol) {
   return detail::adopt_fd(*emu_, fd, false);
 }
 
+// ---- bind ----
 int EmulatedIoApi::bind(SOCKET s, const sockaddr* name, int namelen) {
   detail::LockedSocket sock(*emu_, s);
   if (!sock) return SOCKET_ERROR;
@@ -72,10 +73,11 @@ int EmulatedIoApi::bind(SOCKET s, const sockaddr* name, int namelen) {
   return 0;
 }
 
+// ---- listen — the socket must be bound first ----
 int EmulatedIoApi::listen(SOCKET s, int backlog) {
   detail::LockedSocket sock(*emu_, s);
   if (!sock) return SOCKET_ERROR;
-  if (!sock->bound) return detail::fail_now(WSAEINVAL);  // Windows does not bind implicitly
+  if (!sock->bound) return detail::fail_now(WSAEINVAL);  // Winsock does not bind implicitly
   if (::listen(sock->fd, backlog) != 0) return detail::host_result(-1);
   sock->listening = true;
   return 0;
@@ -183,6 +185,7 @@ int EmulatedIoApi::setsockopt(SOCKET s, int level, int optname, const char* optv
       ::setsockopt(sock->fd, level, optname, optval, static_cast<socklen_t>(optlen)));
 }
 
+// ---- getsockopt — SO_ERROR reads as a Winsock code ----
 int EmulatedIoApi::getsockopt(SOCKET s, int level, int optname, char* optval, int* optlen) {
   detail::LockedSocket sock(*emu_, s);
   if (!sock) return SOCKET_ERROR;
@@ -196,6 +199,7 @@ int EmulatedIoApi::getsockopt(SOCKET s, int level, int optname, char* optval, in
   return 0;
 }
 
+// ---- getsockname ----
 int EmulatedIoApi::getsockname(SOCKET s, sockaddr* name, int* namelen) {
   detail::LockedSocket sock(*emu_, s);
   if (!sock) return SOCKET_ERROR;
@@ -205,6 +209,7 @@ int EmulatedIoApi::getsockname(SOCKET s, sockaddr* name, int* namelen) {
   return 0;
 }
 
+// ---- getpeername — WSAENOTCONN after ConnectEx until SO_UPDATE_CONNECT_CONTEXT ----
 int EmulatedIoApi::getpeername(SOCKET s, sockaddr* name, int* namelen) {
   detail::LockedSocket sock(*emu_, s);
   if (!sock) return SOCKET_ERROR;

@@ -5,12 +5,27 @@
 // threads wait goes straight to the most recent waiter (Windows wakes LIFO, to keep one hot
 // thread busy); otherwise it joins the queue.
 #include <chrono>
+#include <thread>
+#include <vector>
 
 #include "emulation.hpp"
 #include "error_map.hpp"
+#include "futex.hpp"
 
 namespace iocpsim::iocp {
 namespace detail {
+namespace {
+
+#if defined(__x86_64__) || defined(__i386__)
+inline void cpu_relax() { __builtin_ia32_pause(); }
+#else
+inline void cpu_relax() { std::this_thread::yield(); }
+#endif
+
+// How long a dequeuer looks for a packet before it goes to sleep (a few microseconds).
+constexpr int kSpinChecks = 128;
+
+}  // namespace
 
 std::uint32_t Port::open() {
   std::lock_guard lock(mutex_);
@@ -41,33 +56,42 @@ std::size_t Port::waiters() const {
 }
 
 bool Port::post(std::uint32_t generation, const Packet& packet) {
-  std::lock_guard lock(mutex_);
-  if (!open_ || generation_ != generation) return false;
-  if (top_ == nullptr) {
-    queue_.push_back(packet);
-    return true;
+  std::atomic<std::uint32_t>* word = nullptr;  // the chosen waiter's futex
+  {
+    std::lock_guard lock(mutex_);
+    if (!open_ || generation_ != generation) return false;
+    if (top_ == nullptr) {
+      queue_.push_back(packet);
+      queued_hint_.store(queue_.size(), std::memory_order_relaxed);
+      return true;
+    }
+    Waiter* w = top_;
+    unlink_waiter(w);
+    w->packet = packet;
+    word = &w->state;
+    word->store(kChosen, std::memory_order_release);
   }
-  Waiter* w = top_;
-  unlink_waiter(w);
-  w->packet = packet;
-  w->has_packet = true;
-  // Notified under the lock: once it is released the waiter may return and its stack frame,
-  // which holds this condition variable, may be gone.
-  w->wake.notify_one();
+  futex_wake_one(word);  // the waiter may be gone already: see Waiter
   return true;
 }
 
 bool Port::close(std::uint32_t generation) {
-  std::lock_guard lock(mutex_);
-  if (!open_ || generation_ != generation) return false;
-  open_ = false;
-  queue_.clear();
-  while (top_ != nullptr) {
-    Waiter* w = top_;
-    unlink_waiter(w);
-    w->abandoned = true;
-    w->wake.notify_one();
+  std::vector<std::atomic<std::uint32_t>*> words;  // the waiters' futexes
+  {
+    std::lock_guard lock(mutex_);
+    if (!open_ || generation_ != generation) return false;
+    open_ = false;
+    queue_.clear();
+    queued_hint_.store(0, std::memory_order_relaxed);
+    while (top_ != nullptr) {
+      Waiter* w = top_;
+      unlink_waiter(w);
+      w->abandoned = true;
+      words.push_back(&w->state);
+      w->state.store(kChosen, std::memory_order_release);
+    }
   }
+  for (auto* word : words) futex_wake_one(word);  // each waiter may be gone already: see Waiter
   return true;
 }
 
@@ -91,20 +115,43 @@ std::size_t Port::take_queued(Packet* out, std::size_t max_count) {
     out[n++] = queue_.front();
     queue_.pop_front();
   }
+  queued_hint_.store(queue_.size(), std::memory_order_relaxed);
   return n;
 }
 
-// Returns true when a packet was handed over or the port was closed; false on timeout.
+// A packet often follows within microseconds (a producer in a loop, the reactor finishing a
+// burst): looking for it briefly costs less than sleeping and being woken. Returns true, with
+// the lock held again, if a packet came or the port was closed meanwhile.
+bool Port::spin_for_packet(std::unique_lock<std::mutex>& lock, std::uint32_t generation) {
+  lock.unlock();
+  for (int i = 0; i < kSpinChecks && queued_hint_.load(std::memory_order_relaxed) == 0; ++i) {
+    cpu_relax();
+  }
+  lock.lock();
+  return !queue_.empty() || !open_ || generation_ != generation;
+}
+
+// Returns true when a packet was handed over or the port was closed; false on timeout. Either
+// way the lock is released.
 bool Port::wait_for_packet(std::unique_lock<std::mutex>& lock, Waiter& w, DWORD timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!w.has_packet && !w.abandoned) {
+  lock.unlock();
+  while (w.state.load(std::memory_order_acquire) == kWaiting) {
     if (timeout_ms == INFINITE) {
-      w.wake.wait(lock);
-    } else if (w.wake.wait_until(lock, deadline) == std::cv_status::timeout) {
-      if (w.has_packet || w.abandoned) break;
-      unlink_waiter(&w);
-      return false;
+      futex_wait(&w.state, kWaiting, nullptr);
+      continue;
     }
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) {
+      lock.lock();
+      const bool chosen = w.state.load(std::memory_order_acquire) != kWaiting;
+      if (!chosen) unlink_waiter(&w);
+      lock.unlock();
+      return chosen;
+    }
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+    const timespec rel{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+    futex_wait(&w.state, kWaiting, &rel);
   }
   return true;
 }
@@ -118,12 +165,21 @@ DequeueResult Port::dequeue(std::uint32_t generation, Packet* out, std::size_t m
     return DequeueResult::got;
   }
   if (timeout_ms == 0) return DequeueResult::timeout;
+  if (spin_for_packet(lock, generation)) {
+    if (!open_ || generation_ != generation) return DequeueResult::abandoned;
+    *count = take_queued(out, max_count);
+    return DequeueResult::got;
+  }
   Waiter w;
   push_waiter(&w);
   if (!wait_for_packet(lock, w, timeout_ms)) return DequeueResult::timeout;
   if (w.abandoned) return DequeueResult::abandoned;
   out[0] = w.packet;
-  *count = 1 + take_queued(out + 1, max_count - 1);
+  *count = 1;
+  if (max_count > 1) {  // a batch also takes what queued behind the handed-over packet
+    lock.lock();
+    *count += take_queued(out + 1, max_count - 1);
+  }
   return DequeueResult::got;
 }
 
@@ -153,26 +209,33 @@ DWORD error_without_packet(DequeueResult r) {
 using detail::DequeueResult;
 using detail::Packet;
 
-// ---- CreateIoCompletionPort — creates a port, or associates a socket with one ----
+// ---- CreateIoCompletionPort — creates a port, associates a socket with one, or both ----
 // Concurrency limits (NumberOfConcurrentThreads) are not emulated: every waiter may run.
 HANDLE EmulatedIoApi::CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort,
                                              ULONG_PTR CompletionKey,
                                              DWORD NumberOfConcurrentThreads) {
   (void)NumberOfConcurrentThreads;
-  if (FileHandle != INVALID_HANDLE_VALUE) {
-    return detail::associate_socket(*emu_, FileHandle, ExistingCompletionPort, CompletionKey);
-  }
-  if (ExistingCompletionPort != nullptr) {
+  if (FileHandle == INVALID_HANDLE_VALUE && ExistingCompletionPort != nullptr) {
     detail::last_error() = ERROR_INVALID_PARAMETER;
     return nullptr;
   }
-  const auto slot = emu_->ports.acquire();
-  if (!slot) {
-    detail::last_error() = ERROR_NOT_ENOUGH_MEMORY;
-    return nullptr;
+  HANDLE port = ExistingCompletionPort;
+  if (port == nullptr) {
+    const auto slot = emu_->ports.acquire();
+    if (!slot) {
+      detail::last_error() = ERROR_NOT_ENOUGH_MEMORY;
+      return nullptr;
+    }
+    port = detail::port_handle(*slot, emu_->ports.find(*slot)->open());
   }
-  const std::uint32_t generation = emu_->ports.find(*slot)->open();
-  return detail::port_handle(*slot, generation);
+  if (FileHandle == INVALID_HANDLE_VALUE) return port;
+  if (detail::associate_socket(*emu_, FileHandle, port, CompletionKey) != nullptr) return port;
+  if (port != ExistingCompletionPort) {  // a port made for this call alone goes again
+    const DWORD error = detail::last_error();
+    CloseHandle(port);
+    detail::last_error() = error;
+  }
+  return nullptr;
 }
 
 // ---- GetQueuedCompletionStatus — R1 R2 R3 R4 R5 R6 R7 R11 R12 ----

@@ -1,7 +1,7 @@
 // One emulated completion port: a FIFO of packets and a LIFO of waiting threads.
 #pragma once
 
-#include <condition_variable>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -46,24 +46,34 @@ class Port {
   // A thread blocked in dequeue. Lives on that thread's stack; a poster hands it a packet
   // directly, so waking is LIFO (the most recent waiter first, as Windows does) while packets
   // stay FIFO: a waiter exists only while the queue is empty.
+  //
+  // Hand-over: under the port's mutex the poster unlinks the waiter, fills it in and sets
+  // `state` to kChosen; after unlocking it wakes the waiter's futex. The waiter needs no mutex
+  // to wake up (waking it under the mutex made it block on that mutex at once) and may return
+  // as soon as it sees kChosen: the poster's wake then goes to an address that may already be
+  // reused, which at worst wakes some futex waiter spuriously — every futex user re-checks its
+  // word (the reasoning glibc's sem_post relies on).
+  enum : std::uint32_t { kWaiting = 0, kChosen = 1 };
   struct Waiter {
-    std::condition_variable wake;
+    std::atomic<std::uint32_t> state{kWaiting};
     Packet packet;
-    bool has_packet = false;
     bool abandoned = false;
     Waiter* below = nullptr;
     Waiter* above = nullptr;
   };
 
+
   void push_waiter(Waiter* w);
   void unlink_waiter(Waiter* w);
   std::size_t take_queued(Packet* out, std::size_t max_count);
+  bool spin_for_packet(std::unique_lock<std::mutex>& lock, std::uint32_t generation);
   bool wait_for_packet(std::unique_lock<std::mutex>& lock, Waiter& w, DWORD timeout_ms);
 
   mutable std::mutex mutex_;
   bool open_ = false;
   std::uint32_t generation_ = 0;
   std::deque<Packet> queue_;
+  std::atomic<std::size_t> queued_hint_{0};  // queue_.size(), readable without the lock
   Waiter* top_ = nullptr;
 };
 

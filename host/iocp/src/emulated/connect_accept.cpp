@@ -52,7 +52,8 @@ bool adopt_accepted(Emulation& emu, const PendingOp& op, int fd) {
   ::close(target.fd);
   target.fd = fd;
   target.connected = true;
-  emu.reactor->watch(fd, reactor_token(op.accept_slot, op.accept_generation));
+  target.armed = 0;
+  emu.reactor->watch(fd, target.token);
   write_address(fd, false, op.address_buffer, op.local_address_bytes);
   write_address(fd, true, op.address_buffer + op.local_address_bytes, op.remote_address_bytes);
   return true;
@@ -133,11 +134,12 @@ BOOL EmulatedIoApi::ConnectEx(SOCKET s, const sockaddr* name, int namelen, PVOID
   if (::connect(sock->fd, name, static_cast<socklen_t>(namelen)) == 0) {
     detail::mark_connected(*sock);
     detail::send_initial(*sock, op);
-    return detail::finish_now(*emu_, *sock, op, lpdwBytesSent) == 0 ? TRUE : FALSE;
+    detail::finish_now(*emu_, *sock, op, lpdwBytesSent);
+    return TRUE;
   }
   const int err = errno;
   if (err == EINPROGRESS) {
-    detail::park(*emu_, sock->connects, std::move(op));
+    detail::park(*emu_, *sock, sock->connects, std::move(op));
     return FALSE;
   }
   if (!detail::is_network_outcome(err)) return detail::fail_false(detail::wsa_from_errno(err));
@@ -183,13 +185,14 @@ BOOL EmulatedIoApi::AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID l
   if (listener->accepts.empty()) {
     const detail::Attempt r = detail::attempt_accept(*emu_, *listener, op);
     if (r.what == detail::AttemptResult::done) {
-      return detail::finish_now(*emu_, *listener, op, lpdwBytesReceived) == 0 ? TRUE : FALSE;
+      detail::finish_now(*emu_, *listener, op, lpdwBytesReceived);
+      return TRUE;
     }
     if (r.what == detail::AttemptResult::failed) {
       return detail::fail_false(detail::wsa_from_errno(r.err));
     }
   }
-  detail::park(*emu_, listener->accepts, std::move(op));
+  detail::park(*emu_, *listener, listener->accepts, std::move(op));
   return FALSE;
 }
 

@@ -9,6 +9,7 @@ EmulatedIoApi::EmulatedIoApi() : emu_(std::make_unique<detail::Emulation>()) {}
 
 EmulatedIoApi::~EmulatedIoApi() = default;
 
+// Not a Win32 call: what the emulation still holds, for the leak check tests end with.
 Outstanding EmulatedIoApi::outstanding() const {
   Outstanding out;
   emu_->ports.for_each([&](std::uint32_t, const detail::Port& port) {

@@ -74,7 +74,8 @@ SOCKET adopt_fd(Emulation& emu, int fd, bool connected) {
   sock.open = true;
   sock.fd = fd;
   sock.connected = connected;
-  if (const int err = emu.reactor->watch(fd, reactor_token(*slot, sock.generation)); err != 0) {
+  sock.token = reactor_token(*slot, sock.generation);
+  if (const int err = emu.reactor->watch(fd, sock.token); err != 0) {
     ::close(fd);
     sock.open = false;
     sock.fd = -1;
@@ -124,10 +125,21 @@ void complete_parked(Emulation& emu, SocketState& sock, const PendingOp& op, NTS
   deliver(emu, sock, op.overlapped, status, static_cast<DWORD>(op.done_bytes));
 }
 
-void park(Emulation& emu, std::deque<PendingOp>& queue, PendingOp&& op) {
+void park(Emulation& emu, SocketState& sock, std::deque<PendingOp>& queue, PendingOp&& op) {
   emu.pending_ops.fetch_add(1, std::memory_order_relaxed);
   queue.push_back(std::move(op));
+  update_interest(emu, sock);
   set_wsa_error(WSA_IO_PENDING);
+}
+
+void update_interest(Emulation& emu, SocketState& sock) {
+  std::uint32_t wanted = 0;
+  if (!sock.receives.empty() || !sock.accepts.empty()) wanted |= kReadable;
+  if (!sock.sends.empty() || !sock.connects.empty()) wanted |= kWritable;
+  // Armed for more than is parked now costs at most one report that finds nothing to do.
+  if ((wanted & ~sock.armed) == 0) return;
+  emu.reactor->arm(sock.fd, sock.token, wanted);
+  sock.armed = wanted;
 }
 
 void fail_all_parked(Emulation& emu, SocketState& sock, NTSTATUS transfer_status,
@@ -162,12 +174,14 @@ void on_socket_ready(void* context, std::uint64_t token, std::uint32_t ready_bit
   if (sock == nullptr) return;
   std::lock_guard lock(sock->mutex);
   if (!sock->open || sock->generation != static_cast<std::uint32_t>(token >> 32)) return;
+  sock->armed = 0;  // a one-shot registration is spent once reported
   if (ready_bits & (kWritable | kErrorOrHangup)) service_connect(emu, *sock);
   if (ready_bits & (kReadable | kErrorOrHangup)) {
     service_accepts(emu, *sock);
     service_receives(emu, *sock);
   }
   if (ready_bits & (kWritable | kErrorOrHangup)) service_sends(emu, *sock);
+  if (sock->open) update_interest(emu, *sock);
 }
 
 }  // namespace iocpsim::iocp::detail

@@ -63,8 +63,10 @@ HANDLE associate_socket(Emulation& emu, HANDLE socket, HANDLE port, ULONG_PTR ke
 void deliver(Emulation& emu, SocketState& sock, OVERLAPPED* ov, NTSTATUS status, DWORD bytes);
 // Completes a parked op: releases its pending count and delivers.
 void complete_parked(Emulation& emu, SocketState& sock, const PendingOp& op, NTSTATUS status);
-// Parks an op and reports WSA_IO_PENDING.
-void park(Emulation& emu, std::deque<PendingOp>& queue, PendingOp&& op);
+// Parks an op, arms the reactor for it and reports WSA_IO_PENDING.
+void park(Emulation& emu, SocketState& sock, std::deque<PendingOp>& queue, PendingOp&& op);
+// Arms the reactor for whatever is parked on the socket, if it is not armed for it already.
+void update_interest(Emulation& emu, SocketState& sock);
 // Fails every op parked on the socket: receives and sends with transfer_status, connects and
 // accepts with setup_status (reset, local close).
 void fail_all_parked(Emulation& emu, SocketState& sock, NTSTATUS transfer_status,

@@ -1,10 +1,10 @@
-// The reactor over epoll: one thread, edge-triggered, every socket watched for both directions
-// from creation to close.
+// The reactor over epoll: one thread, one-shot registrations.
 //
-// Edge-triggered is safe here because the emulation always tries the syscall itself before it
-// parks an operation, under the socket's mutex, and the handler runs under that same mutex: an
-// edge that arrives while nothing is parked finds nothing to do, and whatever it signalled is
-// picked up by the next issuing call's own attempt.
+// A socket is armed only while an operation is parked on it (EPOLLONESHOT, re-armed with
+// EPOLL_CTL_MOD), so data that an issuing call reads at once never wakes this thread: with
+// sockets armed all the time, every arriving segment cost a wake-up that found nothing to do.
+// Re-arming evaluates the current readiness, so nothing that arrived between the syscall that
+// would block and the arming is lost.
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -48,9 +48,18 @@ class EpollReactor final : public Reactor {
 
   int watch(int fd, std::uint64_t token) override {
     epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.events = EPOLLONESHOT;
     ev.data.u64 = token;
     return ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : errno;
+  }
+
+  void arm(int fd, std::uint64_t token, std::uint32_t interest_bits) override {
+    epoll_event ev{};
+    ev.events = EPOLLONESHOT | EPOLLRDHUP;
+    if (interest_bits & kReadable) ev.events |= EPOLLIN;
+    if (interest_bits & kWritable) ev.events |= EPOLLOUT;
+    ev.data.u64 = token;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
   }
 
   void unwatch(int fd) override { ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr); }

@@ -159,7 +159,7 @@ int issue_transfer(Emulation& emu, SocketState& sock, std::deque<PendingOp>& que
     if (r.what == AttemptResult::done) return finish_now(emu, sock, op, bytes_out);
     if (r.what == AttemptResult::failed) return fail_now(transfer_error(sock, r.err));
   }
-  park(emu, queue, std::move(op));
+  park(emu, sock, queue, std::move(op));
   return SOCKET_ERROR;
 }
 

@@ -7,7 +7,7 @@
 
 namespace iocpsim::iocp::detail {
 
-// Readiness bits handed to the handler (edge-triggered: "something changed", not a level).
+// Readiness bits: what a descriptor is armed for, and what the handler is told.
 enum ReadyBits : std::uint32_t {
   kReadable = 1u << 0,
   kWritable = 1u << 1,
@@ -20,8 +20,12 @@ class Reactor {
   using Handler = void (*)(void* context, std::uint64_t token, std::uint32_t ready_bits);
 
   virtual ~Reactor() = default;
-  // Watches fd for reading and writing until unwatch() or close(fd). Returns 0 or an errno.
+  // Registers fd, armed for nothing yet. Returns 0 or an errno.
   virtual int watch(int fd, std::uint64_t token) = 0;
+  // Arms fd for one report: the next time it is ready for any of interest_bits (or has an
+  // error) the handler runs once, and fd stays silent until armed again. Arming checks the
+  // current state, so readiness that came before the call is not lost.
+  virtual void arm(int fd, std::uint64_t token, std::uint32_t interest_bits) = 0;
   virtual void unwatch(int fd) = 0;
 };
 

@@ -35,7 +35,9 @@ struct PendingOp {
 struct SocketState {
   std::mutex mutex;
   bool open = false;
-  std::uint32_t generation = 0;  // bumped on open and close; reactor tokens carry it
+  std::uint32_t generation = 0;  // new on every open; reactor tokens carry it
+  std::uint64_t token = 0;       // what the reactor reports this socket as
+  std::uint32_t armed = 0;       // ReadyBits the reactor is armed for (one report)
   int fd = -1;
 
   bool bound = false;
@@ -66,6 +68,7 @@ struct SocketState {
   void clear() {
     open = false;
     fd = -1;
+    armed = 0;
     bound = listening = connected = needs_connect_context = false;
     reset = shut_receive = shut_send = skip_port_on_success = false;
     has_port = false;

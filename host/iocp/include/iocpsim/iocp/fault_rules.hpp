@@ -1,0 +1,190 @@
+// Fault rules: which call to change, when, and into which outcome of IOCP-SEMANTICS.md.
+//
+// A rule is a predicate (the calls it watches, the connection tag, the n-th or every k-th
+// matching occurrence, after a time or a byte count, with a probability drawn from the run's
+// seed) and an outcome named after what happens in the world (peer_reset, peer_fin ...). Rules
+// come from the `faults` section of a scenario file (fault_rules_json.hpp, FAULTS.md) or from
+// the builder below in tests. Nothing fires unless a rule says so.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "iocpsim/iocp/clock.hpp"
+#include "iocpsim/iocp/win32.hpp"
+
+namespace iocpsim::iocp {
+
+// Every IoApi method, for the journal; rules watch the ones marked in allowed_calls().
+enum class Call : std::uint8_t {
+  CreateIoCompletionPort,
+  GetQueuedCompletionStatus,
+  GetQueuedCompletionStatusEx,
+  PostQueuedCompletionStatus,
+  CloseHandle,
+  SetFileCompletionNotificationModes,
+  CancelIoEx,
+  socket,
+  bind,
+  listen,
+  closesocket,
+  shutdown,
+  setsockopt,
+  getsockopt,
+  getsockname,
+  getpeername,
+  accept,
+  connect,
+  send,
+  recv,
+  AcceptEx,
+  ConnectEx,
+  WSARecv,
+  WSASend,
+  WSAGetOverlappedResult,
+  kCount
+};
+
+using CallSet = std::uint32_t;
+static_assert(static_cast<int>(Call::kCount) <= 32);
+constexpr CallSet call_bit(Call c) { return CallSet{1} << static_cast<unsigned>(c); }
+
+const char* call_name(Call c);
+// Accepts the Win32 names and the short forms GQCS and GQCSEx.
+std::optional<Call> call_from_name(std::string_view name);
+
+// What a rule makes happen. The comment names the row of IOCP-SEMANTICS.md.
+enum class Outcome : std::uint8_t {
+  success,              // R1 R8: the op completes, moving at most `bytes`
+  short_send,           // R8: a send completes having moved only `bytes`
+  peer_fin,             // R4: the peer half-closed; the recv completes TRUE with 0 bytes
+  peer_reset,           // R5 R5d, then R5b: the peer reset the connection
+  local_abort,          // R6: the local stack aborted the connection (1236)
+  cancelled,            // R7 R6b: the op is cancelled (995)
+  sync_success,         // R9: the call succeeds at once and a packet is queued
+  sync_success_skip,    // R9b: the call succeeds at once and no packet is queued
+  immediate_error,      // R10 (R5b with 10054): the call fails at once, no packet
+  connect_refused,      // R12: 1225
+  connect_timeout,      // R12: 121
+  network_unreachable,  // R12: 1231
+  host_unreachable,     // R12: 1232
+  wait_timeout,         // R2: the wait ends with nothing
+  port_closed,          // R3: the port is closed under the waiter
+  spurious_wakeup,      // R11: a packet with no OVERLAPPED that nobody posted
+  reorder,              // R15: a completion is held and delivered after a later one
+  deliver_before_return,  // R15: the completion is dequeued before the issuing call returns
+  mixed_batch,          // R14: one GQCSEx batch holds successes and failures
+  kCount
+};
+
+const char* outcome_name(Outcome o);
+std::optional<Outcome> outcome_from_name(std::string_view name);
+// The calls an outcome can apply to; a rule that names no call watches all of them.
+CallSet allowed_calls(Outcome o);
+
+// The predicate. Occurrences are counted per rule, over calls that pass every filter (call,
+// tag, after, after_bytes); nth and every then pick which of them may fire.
+struct Trigger {
+  CallSet calls = 0;                // 0: every call the outcome allows
+  std::optional<std::string> tag;   // the connection's tag (tag_socket); unset: any
+  std::uint64_t nth = 0;            // first occurrence that fires (1-based); 0: same as every
+  std::uint64_t every = 1;          // then every k-th occurrence
+  std::chrono::microseconds after{0};  // only once this long has passed since the rules were armed
+  std::uint64_t after_bytes = 0;    // only once the connection moved this many bytes (port calls: all)
+  double probability = 1.0;         // each candidate fires with this probability (the run's seed)
+};
+
+inline constexpr std::uint64_t kAlways = 0;
+
+struct FaultRule {
+  std::string name;  // for the journal and messages; defaults to "faults[i]"
+  Trigger when;
+  Outcome outcome = Outcome::success;
+  std::uint64_t times = 1;  // firings before the rule retires; kAlways: never retires
+  // Outcome parameters (each outcome reads only its own; see FAULTS.md).
+  std::optional<DWORD> bytes;   // success, short_send, peer_reset (send), spurious_wakeup
+  int error = WSAENOBUFS;       // immediate_error: the Winsock code the call fails with
+  ULONG_PTR key = 0;            // spurious_wakeup: the completion key it reports
+  DWORD wait_ms = 1000;         // deliver_before_return: ceiling on waiting for the dequeue
+};
+
+// A rule that cannot be: the message starts with the path of the offending field.
+class FaultRuleError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// "" if the rule is well formed, else "<field>: <what is wrong>; expected <form>".
+std::string validate_rule(const FaultRule& rule);
+
+// Builds a rule in tests: fault(Outcome::peer_reset).on(Call::WSARecv).tag("A").nth(3).
+class RuleBuilder {
+ public:
+  explicit RuleBuilder(Outcome outcome) { rule_.outcome = outcome; }
+  RuleBuilder& named(std::string name);
+  RuleBuilder& on(Call call);
+  RuleBuilder& tag(std::string tag);
+  RuleBuilder& nth(std::uint64_t n);
+  RuleBuilder& every(std::uint64_t k);
+  RuleBuilder& after(std::chrono::microseconds elapsed);
+  RuleBuilder& after_bytes(std::uint64_t bytes);
+  RuleBuilder& probability(double p);
+  RuleBuilder& times(std::uint64_t n);
+  RuleBuilder& always();
+  RuleBuilder& bytes(DWORD n);
+  RuleBuilder& error(int wsa_error);
+  RuleBuilder& key(ULONG_PTR k);
+  RuleBuilder& wait_ms(DWORD ms);
+  // Throws FaultRuleError if the rule is malformed.
+  FaultRule build() const;
+  operator FaultRule() const { return build(); }  // NOLINT: reads naturally in rule lists
+
+ private:
+  FaultRule rule_;
+};
+
+inline RuleBuilder fault(Outcome outcome) { return RuleBuilder(outcome); }
+
+// The armed rules and their counters. Not thread-safe: the shim serialises calls.
+class RuleSet {
+ public:
+  RuleSet() = default;
+  RuleSet(std::vector<FaultRule> rules, std::chrono::microseconds armed_at);
+
+  struct Subject {
+    Call call;
+    const std::string* tag = nullptr;  // nullptr: untagged or not a socket call
+    std::uint64_t bytes = 0;           // bytes moved so far by the subject's connection
+    std::chrono::microseconds now{0};
+  };
+  // The index of the rule that fires for this call, if any. Counts the occurrence in every
+  // rule that watches it.
+  std::optional<std::size_t> match(const Subject& subject, SeededRandom& random);
+  // Gives back a firing the shim could not carry out (the rule stays armed for the next one).
+  void unfire(std::size_t index);
+
+  bool empty() const { return rules_.empty(); }
+  bool watches_port() const { return watches_port_; }
+  std::size_t size() const { return rules_.size(); }
+  const FaultRule& rule(std::size_t index) const { return rules_[index]; }
+  std::uint64_t fired(std::size_t index) const { return state_[index].fired; }
+
+ private:
+  struct State {
+    std::uint64_t seen = 0;
+    std::uint64_t fired = 0;
+  };
+  bool candidate(std::size_t index, const Subject& subject, SeededRandom& random);
+
+  std::vector<FaultRule> rules_;
+  std::vector<State> state_;
+  std::chrono::microseconds armed_at_{0};
+  bool watches_port_ = false;
+};
+
+}  // namespace iocpsim::iocp

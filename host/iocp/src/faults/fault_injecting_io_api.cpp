@@ -1,0 +1,208 @@
+// FaultInjectingIoApi: construction, rule arming, tags, and the calls that only pass through
+// (journaled, and noted where the shim must know what happened: sockets, ports, modes).
+#include "iocpsim/iocp/fault_injecting_io_api.hpp"
+
+#include <type_traits>
+#include <utility>
+
+#include "shim_state.hpp"
+
+namespace iocpsim::iocp {
+namespace shim_detail {
+namespace {
+
+std::uintptr_t as_value(HANDLE h) { return reinterpret_cast<std::uintptr_t>(h); }
+
+template <class T>
+std::int64_t result_value(T v) {
+  if constexpr (std::is_pointer_v<T>) {
+    return static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(v));
+  } else {
+    return static_cast<std::int64_t>(v);
+  }
+}
+
+// Runs a plain call and journals it.
+template <class Fn>
+auto journaled(ShimState& st, Call call, std::uintptr_t handle, Fn fn) {
+  const auto result = fn();
+  if (st.journaling.load(std::memory_order_relaxed)) {
+    JournalEntry e;
+    e.call = call;
+    e.handle = handle;
+    e.result = result_value(result);
+    e.error = st.inner.GetLastError();
+    st.note(e);
+  }
+  return result;
+}
+
+
+void fresh_socket(ShimState& st, SOCKET s) {
+  if (s == INVALID_SOCKET) return;
+  std::lock_guard lock(st.mu);
+  st.sockets.insert_or_assign(s, SocketInfo{});  // a reused value starts clean
+}
+
+}  // namespace
+}  // namespace shim_detail
+
+using shim_detail::as_value;
+using shim_detail::journaled;
+
+FaultInjectingIoApi::FaultInjectingIoApi(IoApi& inner, FaultOptions options)
+    : state_(std::make_unique<shim_detail::ShimState>(inner, options)) {}
+
+FaultInjectingIoApi::~FaultInjectingIoApi() = default;
+
+void FaultInjectingIoApi::arm(std::vector<FaultRule> rules) {
+  for (const FaultRule& r : rules) {
+    if (std::string problem = validate_rule(r); !problem.empty()) throw FaultRuleError(problem);
+  }
+  std::lock_guard lock(state_->mu);
+  state_->rules = RuleSet(std::move(rules), state_->clock.now());
+  state_->port_rules.store(state_->rules.watches_port(), std::memory_order_release);
+}
+
+void FaultInjectingIoApi::tag_socket(SOCKET s, std::string tag) {
+  std::lock_guard lock(state_->mu);
+  state_->sockets[s].tag = std::move(tag);
+}
+
+std::uint64_t FaultInjectingIoApi::seed() const { return state_->random.seed(); }
+
+std::uint64_t FaultInjectingIoApi::fired(std::size_t rule_index) const {
+  std::lock_guard lock(state_->mu);
+  return rule_index < state_->rules.size() ? state_->rules.fired(rule_index) : 0;
+}
+
+Journal& FaultInjectingIoApi::journal() { return state_->journal; }
+
+void FaultInjectingIoApi::set_journaling(bool on) {
+  state_->journaling.store(on, std::memory_order_relaxed);
+}
+
+ShimOutstanding FaultInjectingIoApi::outstanding() const {
+  std::lock_guard lock(state_->mu);
+  return {state_->ops.size(), state_->held.size()};
+}
+
+// ---- association and modes: the shim needs each socket's port, key and skip mode ----
+HANDLE FaultInjectingIoApi::CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort,
+                                                   ULONG_PTR CompletionKey,
+                                                   DWORD NumberOfConcurrentThreads) {
+  const HANDLE h = journaled(*state_, Call::CreateIoCompletionPort, as_value(FileHandle), [&] {
+    return state_->inner.CreateIoCompletionPort(FileHandle, ExistingCompletionPort,
+                                                CompletionKey, NumberOfConcurrentThreads);
+  });
+  if (h != nullptr && FileHandle != INVALID_HANDLE_VALUE) {
+    std::lock_guard lock(state_->mu);
+    shim_detail::SocketInfo& info = state_->sockets[reinterpret_cast<SOCKET>(FileHandle)];
+    info.port = ExistingCompletionPort;
+    info.key = CompletionKey;
+  }
+  return h;
+}
+
+BOOL FaultInjectingIoApi::SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags) {
+  const BOOL ok = journaled(*state_, Call::SetFileCompletionNotificationModes, as_value(FileHandle),
+                            [&] { return state_->inner.SetFileCompletionNotificationModes(FileHandle, Flags); });
+  if (ok) {
+    std::lock_guard lock(state_->mu);
+    state_->sockets[reinterpret_cast<SOCKET>(FileHandle)].skip_on_success =
+        (Flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) != 0;
+  }
+  return ok;
+}
+
+BOOL FaultInjectingIoApi::CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped) {
+  return journaled(*state_, Call::CancelIoEx, as_value(hFile),
+                   [&] { return state_->inner.CancelIoEx(hFile, lpOverlapped); });
+}
+
+// ---- last error: the backend's own ----
+DWORD FaultInjectingIoApi::GetLastError() { return state_->inner.GetLastError(); }
+void FaultInjectingIoApi::SetLastError(DWORD dwErrCode) { state_->inner.SetLastError(dwErrCode); }
+int FaultInjectingIoApi::WSAGetLastError() { return state_->inner.WSAGetLastError(); }
+void FaultInjectingIoApi::WSASetLastError(int iError) { state_->inner.WSASetLastError(iError); }
+
+// ---- sockets ----
+SOCKET FaultInjectingIoApi::socket(int af, int type, int protocol) {
+  const SOCKET s = journaled(*state_, Call::socket, 0,
+                             [&] { return state_->inner.socket(af, type, protocol); });
+  shim_detail::fresh_socket(*state_, s);
+  return s;
+}
+
+int FaultInjectingIoApi::bind(SOCKET s, const sockaddr* name, int namelen) {
+  return journaled(*state_, Call::bind, s, [&] { return state_->inner.bind(s, name, namelen); });
+}
+
+int FaultInjectingIoApi::listen(SOCKET s, int backlog) {
+  return journaled(*state_, Call::listen, s, [&] { return state_->inner.listen(s, backlog); });
+}
+
+int FaultInjectingIoApi::closesocket(SOCKET s) {
+  const int rc = journaled(*state_, Call::closesocket, s, [&] { return state_->inner.closesocket(s); });
+  if (rc == 0) {
+    std::lock_guard lock(state_->mu);
+    state_->sockets.erase(s);
+  }
+  return rc;
+}
+
+int FaultInjectingIoApi::shutdown(SOCKET s, int how) {
+  return journaled(*state_, Call::shutdown, s, [&] { return state_->inner.shutdown(s, how); });
+}
+
+int FaultInjectingIoApi::setsockopt(SOCKET s, int level, int optname, const char* optval,
+                                    int optlen) {
+  return journaled(*state_, Call::setsockopt, s,
+                   [&] { return state_->inner.setsockopt(s, level, optname, optval, optlen); });
+}
+
+int FaultInjectingIoApi::getsockopt(SOCKET s, int level, int optname, char* optval, int* optlen) {
+  return journaled(*state_, Call::getsockopt, s,
+                   [&] { return state_->inner.getsockopt(s, level, optname, optval, optlen); });
+}
+
+int FaultInjectingIoApi::getsockname(SOCKET s, sockaddr* name, int* namelen) {
+  return journaled(*state_, Call::getsockname, s,
+                   [&] { return state_->inner.getsockname(s, name, namelen); });
+}
+
+int FaultInjectingIoApi::getpeername(SOCKET s, sockaddr* name, int* namelen) {
+  return journaled(*state_, Call::getpeername, s,
+                   [&] { return state_->inner.getpeername(s, name, namelen); });
+}
+
+// ---- blocking calls (test peers): passed through ----
+SOCKET FaultInjectingIoApi::accept(SOCKET s, sockaddr* addr, int* addrlen) {
+  const SOCKET a = journaled(*state_, Call::accept, s,
+                             [&] { return state_->inner.accept(s, addr, addrlen); });
+  shim_detail::fresh_socket(*state_, a);
+  return a;
+}
+
+int FaultInjectingIoApi::connect(SOCKET s, const sockaddr* name, int namelen) {
+  return journaled(*state_, Call::connect, s,
+                   [&] { return state_->inner.connect(s, name, namelen); });
+}
+
+int FaultInjectingIoApi::send(SOCKET s, const char* buf, int len, int flags) {
+  return journaled(*state_, Call::send, s, [&] { return state_->inner.send(s, buf, len, flags); });
+}
+
+int FaultInjectingIoApi::recv(SOCKET s, char* buf, int len, int flags) {
+  return journaled(*state_, Call::recv, s, [&] { return state_->inner.recv(s, buf, len, flags); });
+}
+
+BOOL FaultInjectingIoApi::WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
+                                                 LPDWORD lpcbTransfer, BOOL fWait,
+                                                 LPDWORD lpdwFlags) {
+  return journaled(*state_, Call::WSAGetOverlappedResult, s, [&] {
+    return state_->inner.WSAGetOverlappedResult(s, lpOverlapped, lpcbTransfer, fWait, lpdwFlags);
+  });
+}
+
+}  // namespace iocpsim::iocp

@@ -1,0 +1,186 @@
+// Names of calls and outcomes, rule validation, the builder, and rule matching.
+#include "iocpsim/iocp/fault_rules.hpp"
+
+#include <array>
+#include <utility>
+
+namespace iocpsim::iocp {
+namespace shim_detail {
+namespace {
+
+constexpr std::array<const char*, static_cast<std::size_t>(Call::kCount)> kCallNames = {
+    "CreateIoCompletionPort", "GetQueuedCompletionStatus", "GetQueuedCompletionStatusEx",
+    "PostQueuedCompletionStatus", "CloseHandle", "SetFileCompletionNotificationModes",
+    "CancelIoEx", "socket", "bind", "listen", "closesocket", "shutdown", "setsockopt",
+    "getsockopt", "getsockname", "getpeername", "accept", "connect", "send", "recv", "AcceptEx",
+    "ConnectEx", "WSARecv", "WSASend", "WSAGetOverlappedResult"};
+
+constexpr std::array<const char*, static_cast<std::size_t>(Outcome::kCount)> kOutcomeNames = {
+    "success", "short_send", "peer_fin", "peer_reset", "local_abort", "cancelled",
+    "sync_success", "sync_success_skip", "immediate_error", "connect_refused",
+    "connect_timeout", "network_unreachable", "host_unreachable", "wait_timeout",
+    "port_closed", "spurious_wakeup", "reorder", "deliver_before_return", "mixed_batch"};
+
+constexpr CallSet kTransfers = call_bit(Call::WSARecv) | call_bit(Call::WSASend);
+constexpr CallSet kOverlapped = kTransfers | call_bit(Call::ConnectEx) | call_bit(Call::AcceptEx);
+constexpr CallSet kWaits =
+    call_bit(Call::GetQueuedCompletionStatus) | call_bit(Call::GetQueuedCompletionStatusEx);
+
+bool takes_bytes(Outcome o) {
+  return o == Outcome::success || o == Outcome::short_send || o == Outcome::peer_reset ||
+         o == Outcome::spurious_wakeup;
+}
+
+std::string call_list(CallSet calls) {
+  std::string out;
+  for (std::size_t i = 0; i < kCallNames.size(); ++i) {
+    if ((calls & call_bit(static_cast<Call>(i))) == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += kCallNames[i];
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace shim_detail
+
+const char* call_name(Call c) { return shim_detail::kCallNames.at(static_cast<std::size_t>(c)); }
+
+std::optional<Call> call_from_name(std::string_view name) {
+  if (name == "GQCS") return Call::GetQueuedCompletionStatus;
+  if (name == "GQCSEx") return Call::GetQueuedCompletionStatusEx;
+  for (std::size_t i = 0; i < shim_detail::kCallNames.size(); ++i) {
+    if (name == shim_detail::kCallNames[i]) return static_cast<Call>(i);
+  }
+  return std::nullopt;
+}
+
+const char* outcome_name(Outcome o) {
+  return shim_detail::kOutcomeNames.at(static_cast<std::size_t>(o));
+}
+
+std::optional<Outcome> outcome_from_name(std::string_view name) {
+  for (std::size_t i = 0; i < shim_detail::kOutcomeNames.size(); ++i) {
+    if (name == shim_detail::kOutcomeNames[i]) return static_cast<Outcome>(i);
+  }
+  return std::nullopt;
+}
+
+CallSet allowed_calls(Outcome o) {
+  switch (o) {
+    case Outcome::short_send: return call_bit(Call::WSASend);
+    case Outcome::peer_fin: return call_bit(Call::WSARecv);
+    case Outcome::success:
+    case Outcome::peer_reset:
+    case Outcome::local_abort:
+    case Outcome::sync_success:
+    case Outcome::sync_success_skip: return shim_detail::kTransfers;
+    case Outcome::cancelled:
+    case Outcome::immediate_error:
+    case Outcome::deliver_before_return: return shim_detail::kOverlapped;
+    case Outcome::connect_refused:
+    case Outcome::connect_timeout:
+    case Outcome::network_unreachable:
+    case Outcome::host_unreachable: return call_bit(Call::ConnectEx);
+    case Outcome::mixed_batch: return call_bit(Call::GetQueuedCompletionStatusEx);
+    case Outcome::wait_timeout:
+    case Outcome::port_closed:
+    case Outcome::spurious_wakeup:
+    case Outcome::reorder: return shim_detail::kWaits;
+    case Outcome::kCount: break;
+  }
+  return 0;
+}
+
+std::string validate_rule(const FaultRule& rule) {
+  const CallSet allowed = allowed_calls(rule.outcome);
+  if ((rule.when.calls & ~allowed) != 0) {
+    return "when.call: " + shim_detail::call_list(rule.when.calls & ~allowed) + " cannot have outcome " +
+           outcome_name(rule.outcome) + "; expected one of " + shim_detail::call_list(allowed);
+  }
+  if (rule.when.every == 0) return "when.every: must be at least 1; expected a positive integer";
+  if (!(rule.when.probability > 0.0 && rule.when.probability <= 1.0)) {
+    return "when.probability: must be in (0, 1]; expected a number such as 0.25";
+  }
+  if (rule.bytes && !shim_detail::takes_bytes(rule.outcome)) {
+    return std::string("bytes: outcome ") + outcome_name(rule.outcome) + " takes no byte count";
+  }
+  if (rule.outcome == Outcome::short_send && rule.bytes && *rule.bytes == 0) {
+    return "bytes: a short send moves at least 1 byte; expected a positive integer";
+  }
+  if (rule.outcome == Outcome::immediate_error &&
+      (rule.error == 0 || rule.error == WSA_IO_PENDING)) {
+    return "error: " + std::to_string(rule.error) +
+           " is not an immediate failure; expected a Winsock or Win32 error code such as 10054";
+  }
+  return "";
+}
+
+RuleBuilder& RuleBuilder::named(std::string name) { rule_.name = std::move(name); return *this; }
+RuleBuilder& RuleBuilder::on(Call call) { rule_.when.calls |= call_bit(call); return *this; }
+RuleBuilder& RuleBuilder::tag(std::string tag) { rule_.when.tag = std::move(tag); return *this; }
+RuleBuilder& RuleBuilder::nth(std::uint64_t n) { rule_.when.nth = n; return *this; }
+RuleBuilder& RuleBuilder::every(std::uint64_t k) { rule_.when.every = k; return *this; }
+RuleBuilder& RuleBuilder::after(std::chrono::microseconds elapsed) {
+  rule_.when.after = elapsed;
+  return *this;
+}
+RuleBuilder& RuleBuilder::after_bytes(std::uint64_t bytes) {
+  rule_.when.after_bytes = bytes;
+  return *this;
+}
+RuleBuilder& RuleBuilder::probability(double p) { rule_.when.probability = p; return *this; }
+RuleBuilder& RuleBuilder::times(std::uint64_t n) { rule_.times = n; return *this; }
+RuleBuilder& RuleBuilder::always() { rule_.times = kAlways; return *this; }
+RuleBuilder& RuleBuilder::bytes(DWORD n) { rule_.bytes = n; return *this; }
+RuleBuilder& RuleBuilder::error(int wsa_error) { rule_.error = wsa_error; return *this; }
+RuleBuilder& RuleBuilder::key(ULONG_PTR k) { rule_.key = k; return *this; }
+RuleBuilder& RuleBuilder::wait_ms(DWORD ms) { rule_.wait_ms = ms; return *this; }
+
+FaultRule RuleBuilder::build() const {
+  if (std::string problem = validate_rule(rule_); !problem.empty()) {
+    throw FaultRuleError(problem);
+  }
+  return rule_;
+}
+
+RuleSet::RuleSet(std::vector<FaultRule> rules, std::chrono::microseconds armed_at)
+    : rules_(std::move(rules)), state_(rules_.size()), armed_at_(armed_at) {
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    FaultRule& r = rules_[i];
+    if (r.when.calls == 0) r.when.calls = allowed_calls(r.outcome);
+    if (r.name.empty()) r.name = "faults[" + std::to_string(i) + "]";
+    if ((r.when.calls & shim_detail::kWaits) != 0) watches_port_ = true;
+  }
+}
+
+bool RuleSet::candidate(std::size_t index, const Subject& subject, SeededRandom& random) {
+  const FaultRule& r = rules_[index];
+  State& st = state_[index];
+  if ((r.when.calls & call_bit(subject.call)) == 0) return false;
+  if (r.when.tag && (subject.tag == nullptr || *subject.tag != *r.when.tag)) return false;
+  if (subject.now - armed_at_ < r.when.after) return false;
+  if (subject.bytes < r.when.after_bytes) return false;
+  const std::uint64_t seen = ++st.seen;
+  if (r.times != kAlways && st.fired >= r.times) return false;
+  const std::uint64_t first = r.when.nth != 0 ? r.when.nth : r.when.every;
+  if (seen < first || (seen - first) % r.when.every != 0) return false;
+  // Drawn only for candidates, so the same calls and seed give the same firings.
+  return r.when.probability >= 1.0 || random.next_unit() < r.when.probability;
+}
+
+std::optional<std::size_t> RuleSet::match(const Subject& subject, SeededRandom& random) {
+  std::optional<std::size_t> chosen;
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    // Every rule counts the occurrence; the first candidate in file order fires.
+    if (candidate(i, subject, random) && !chosen) chosen = i;
+  }
+  if (chosen) ++state_[*chosen].fired;
+  return chosen;
+}
+
+void RuleSet::unfire(std::size_t index) {
+  if (state_[index].fired > 0) --state_[index].fired;
+}
+
+}  // namespace iocpsim::iocp

@@ -1,0 +1,218 @@
+// The fault shim's bookkeeping and the helpers that keep forced outcomes consistent.
+#include "shim_state.hpp"
+
+#include <vector>
+
+namespace iocpsim::iocp::shim_detail {
+
+DWORD win32_from_status(NTSTATUS status) {
+  struct Row {
+    NTSTATUS status;
+    DWORD win32;
+  };
+  // The statuses an op can end with here, and what GetQueuedCompletionStatus reports for them.
+  static constexpr Row kRows[] = {
+      {STATUS_CONNECTION_RESET, ERROR_NETNAME_DELETED},
+      {STATUS_CONNECTION_ABORTED, ERROR_CONNECTION_ABORTED},
+      {STATUS_CANCELLED, ERROR_OPERATION_ABORTED},
+      {STATUS_CONNECTION_REFUSED, ERROR_CONNECTION_REFUSED},
+      {STATUS_IO_TIMEOUT, ERROR_SEM_TIMEOUT},
+      {STATUS_NETWORK_UNREACHABLE, ERROR_NETWORK_UNREACHABLE},
+      {STATUS_HOST_UNREACHABLE, ERROR_HOST_UNREACHABLE},
+      {STATUS_PROTOCOL_UNREACHABLE, ERROR_PROTOCOL_UNREACHABLE},
+      {STATUS_PORT_UNREACHABLE, ERROR_PORT_UNREACHABLE},
+      {STATUS_BUFFER_OVERFLOW, ERROR_MORE_DATA},
+      {STATUS_HANDLES_CLOSED, ERROR_HANDLES_CLOSED},
+      {STATUS_LOCAL_DISCONNECT, ERROR_NETNAME_DELETED},
+      {STATUS_REMOTE_DISCONNECT, ERROR_NETNAME_DELETED},
+      {STATUS_INVALID_CONNECTION, ERROR_CONNECTION_INVALID},
+  };
+  for (const Row& r : kRows) {
+    if (r.status == status) return r.win32;
+  }
+  return ERROR_INVALID_PARAMETER;
+}
+
+NTSTATUS status_of(Outcome o) {
+  switch (o) {
+    case Outcome::peer_reset: return STATUS_CONNECTION_RESET;
+    case Outcome::local_abort: return STATUS_CONNECTION_ABORTED;
+    case Outcome::cancelled: return STATUS_CANCELLED;
+    case Outcome::connect_refused: return STATUS_CONNECTION_REFUSED;
+    case Outcome::connect_timeout: return STATUS_IO_TIMEOUT;
+    case Outcome::network_unreachable: return STATUS_NETWORK_UNREACHABLE;
+    case Outcome::host_unreachable: return STATUS_HOST_UNREACHABLE;
+    default: return STATUS_SUCCESS;
+  }
+}
+
+ShimState::ShimState(IoApi& inner_io, const FaultOptions& options)
+    : inner(inner_io),
+      clock(options.clock != nullptr ? *options.clock : own_clock),
+      journaling(options.journal),
+      journal(options.journal_capacity),
+      random(options.seed) {}
+
+void ShimState::note(JournalEntry entry) {
+  entry.time_us = clock.now().count();
+  journal.append(entry);
+}
+
+std::optional<std::size_t> ShimState::match_locked(Call call, SOCKET s) {
+  if (rules.empty()) return std::nullopt;
+  RuleSet::Subject subject{call, nullptr, 0, clock.now()};
+  if (s != INVALID_SOCKET) {
+    const auto it = sockets.find(s);
+    if (it != sockets.end()) {
+      if (!it->second.tag.empty()) subject.tag = &it->second.tag;
+      subject.bytes = it->second.bytes;
+    }
+  } else {
+    for (const auto& [value, info] : sockets) subject.bytes += info.bytes;
+  }
+  return rules.match(subject, random);
+}
+
+void ShimState::track_locked(const OVERLAPPED* ov, const OpInfo& op) {
+  if (ops.insert_or_assign(ov, op).second) tracked.fetch_add(1, std::memory_order_release);
+}
+
+void ShimState::untrack(const OVERLAPPED* ov) {
+  std::lock_guard lock(mu);
+  if (ops.erase(ov) != 0) tracked.fetch_sub(1, std::memory_order_release);
+}
+
+void ShimState::classify(Completion& c) {
+  std::lock_guard lock(mu);
+  const auto it = ops.find(c.ov);
+  if (it == ops.end()) return;  // posted by the caller, or issued around the shim
+  const OpInfo op = it->second;
+  ops.erase(it);
+  tracked.fetch_sub(1, std::memory_order_release);
+  c.socket = op.socket;
+  const bool rewrite = op.fate == OpInfo::Fate::synthetic ||
+                       (op.fate == OpInfo::Fate::rewrite_if_cancelled && c.status == STATUS_CANCELLED);
+  if (rewrite) {
+    c.status = op.forced.status;
+    c.bytes = op.forced.bytes;
+    c.error = c.status < 0 ? win32_from_status(c.status) : 0;
+    c.rule = op.forced.rule;
+    c.outcome = op.forced.outcome;
+    // The I/O manager writes the result into the OVERLAPPED when the packet is dequeued.
+    c.ov->Internal = static_cast<DWORD>(c.status);
+    c.ov->InternalHigh = c.bytes;
+  }
+  if (c.status >= 0) {
+    const auto s = sockets.find(op.socket);
+    if (s != sockets.end()) s->second.bytes += c.bytes;
+  }
+  c.awaited = op.awaited;
+}
+
+void ShimState::mark_delivered(const OVERLAPPED* ov) {
+  std::lock_guard lock(mu);
+  delivered.insert(ov);
+  dequeued.notify_all();
+}
+
+bool ShimState::take_held(HANDLE port, Completion* out) {
+  if (held_count.load(std::memory_order_acquire) == 0) return false;
+  std::lock_guard lock(mu);
+  for (auto it = held.begin(); it != held.end(); ++it) {
+    if (it->port != port) continue;
+    *out = it->completion;
+    held.erase(it);
+    held_count.fetch_sub(1, std::memory_order_release);
+    return true;
+  }
+  return false;
+}
+
+void ShimState::hold(HANDLE port, const Completion& c) {
+  std::lock_guard lock(mu);
+  held.push_back({port, c});
+  held_count.fetch_add(1, std::memory_order_release);
+}
+
+void ShimState::forget_port(HANDLE port) {
+  std::lock_guard lock(mu);
+  // A closed port drops its packets (Windows frees them): nothing will be dequeued for these.
+  for (auto it = ops.begin(); it != ops.end();) {
+    const auto s = sockets.find(it->second.socket);
+    if (s != sockets.end() && s->second.port == port) {
+      it = ops.erase(it);
+      tracked.fetch_sub(1, std::memory_order_release);
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = held.begin(); it != held.end();) {
+    if (it->port == port) {
+      it = held.erase(it);
+      held_count.fetch_sub(1, std::memory_order_release);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void ShimState::post_synthetic(SOCKET s, OVERLAPPED* ov, const Forced& forced) {
+  HANDLE port = nullptr;
+  ULONG_PTR key = 0;
+  {
+    std::lock_guard lock(mu);
+    const auto it = sockets.find(s);
+    if (it != sockets.end()) {
+      port = it->second.port;
+      key = it->second.key;
+    }
+  }
+  ErrorKeeper keep(inner);
+  if (port == nullptr || !inner.PostQueuedCompletionStatus(port, forced.bytes, key, ov)) {
+    // No port (or a closed one): the result stays in the OVERLAPPED, and no packet comes.
+    untrack(ov);
+    ov->Internal = static_cast<DWORD>(forced.status);
+    ov->InternalHigh = forced.bytes;
+  }
+}
+
+namespace {
+
+// Marks the socket's real ops (optionally only receives) to become `forced` once cancelled,
+// and returns them.
+std::vector<OVERLAPPED*> mark_for_rewrite(ShimState& st, SOCKET s, const Forced& forced,
+                                          bool receives_only) {
+  std::vector<OVERLAPPED*> marked;
+  std::lock_guard lock(st.mu);
+  for (auto& [ov, op] : st.ops) {
+    if (op.socket != s || op.fate != OpInfo::Fate::real) continue;
+    if (receives_only && op.call != Call::WSARecv) continue;
+    op.fate = OpInfo::Fate::rewrite_if_cancelled;
+    op.forced = forced;
+    marked.push_back(const_cast<OVERLAPPED*>(ov));
+  }
+  return marked;
+}
+
+}  // namespace
+
+void ShimState::kill_connection(SOCKET s, const Forced& forced) {
+  const std::vector<OVERLAPPED*> marked = mark_for_rewrite(*this, s, forced, false);
+  ErrorKeeper keep(inner);
+  for (OVERLAPPED* ov : marked) inner.CancelIoEx(reinterpret_cast<HANDLE>(s), ov);
+  // The backend cannot reset a connection it keeps open, so: no more data either way now, and
+  // RST (not FIN) when the owner closes the socket.
+  const linger abort_on_close{1, 0};
+  inner.setsockopt(s, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&abort_on_close),
+                   sizeof abort_on_close);
+  inner.shutdown(s, SD_BOTH);
+}
+
+void ShimState::half_close_read(SOCKET s, const Forced& forced) {
+  const std::vector<OVERLAPPED*> marked = mark_for_rewrite(*this, s, forced, true);
+  ErrorKeeper keep(inner);
+  for (OVERLAPPED* ov : marked) inner.CancelIoEx(reinterpret_cast<HANDLE>(s), ov);
+  inner.shutdown(s, SD_RECEIVE);
+}
+
+}  // namespace iocpsim::iocp::shim_detail

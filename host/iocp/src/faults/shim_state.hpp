@@ -1,0 +1,150 @@
+// The fault shim's bookkeeping: what it knows of each socket and each operation issued through
+// it, the packets it holds back, and the helpers that keep a forced outcome consistent.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "iocpsim/iocp/clock.hpp"
+#include "iocpsim/iocp/fault_injecting_io_api.hpp"
+#include "iocpsim/iocp/fault_rules.hpp"
+#include "iocpsim/iocp/io_api.hpp"
+#include "iocpsim/iocp/journal.hpp"
+
+namespace iocpsim::iocp::shim_detail {
+
+// What the world did to a connection, as far as the shim forced it.
+enum class Health : std::uint8_t { ok, fin, reset, aborted };
+
+struct SocketInfo {
+  std::string tag;
+  HANDLE port = nullptr;
+  ULONG_PTR key = 0;
+  bool skip_on_success = false;
+  Health health = Health::ok;
+  std::uint64_t bytes = 0;  // moved by completed transfers
+};
+
+// A result the shim puts in place of (or in the absence of) a real one.
+struct Forced {
+  NTSTATUS status = STATUS_SUCCESS;
+  DWORD bytes = 0;
+  std::int16_t rule = JournalEntry::kNoRule;
+  Outcome outcome = Outcome::kCount;
+};
+
+// An operation issued through the shim whose packet has not been dequeued yet.
+struct OpInfo {
+  enum class Fate : std::uint8_t {
+    real,                   // the backend's packet passes unchanged
+    synthetic,              // no real op: the shim posted the packet; `forced` is its result
+    rewrite_if_cancelled,   // cancelled by the shim for a forced event: becomes `forced`
+  };
+  SOCKET socket = INVALID_SOCKET;
+  Call call = Call::kCount;
+  Fate fate = Fate::real;
+  Forced forced;
+  bool awaited = false;  // deliver_before_return: the issuing call waits for the dequeue
+};
+
+// One completion as the caller will see it.
+struct Completion {
+  ULONG_PTR key = 0;
+  OVERLAPPED* ov = nullptr;
+  DWORD bytes = 0;
+  NTSTATUS status = STATUS_SUCCESS;
+  DWORD error = 0;  // GetQueuedCompletionStatus's last error when status fails
+  SOCKET socket = INVALID_SOCKET;  // the op's socket, if the shim issued it
+  std::int16_t rule = JournalEntry::kNoRule;
+  Outcome outcome = Outcome::kCount;
+  bool awaited = false;  // its issuer waits until the caller has it (deliver_before_return)
+};
+
+struct Held {
+  HANDLE port = nullptr;
+  Completion completion;
+};
+
+// Win32 code GetQueuedCompletionStatus reports for a failed op's NTSTATUS.
+DWORD win32_from_status(NTSTATUS status);
+// The status a forced event gives the ops it ends.
+NTSTATUS status_of(Outcome o);
+
+// Keeps the caller's last error across the shim's own calls into the backend.
+class ErrorKeeper {
+ public:
+  explicit ErrorKeeper(IoApi& io) : io_(io), saved_(io.GetLastError()) {}
+  ~ErrorKeeper() { io_.SetLastError(saved_); }
+  ErrorKeeper(const ErrorKeeper&) = delete;
+  ErrorKeeper& operator=(const ErrorKeeper&) = delete;
+
+ private:
+  IoApi& io_;
+  DWORD saved_;
+};
+
+struct ShimState {
+  ShimState(IoApi& inner_io, const FaultOptions& options);
+
+  IoApi& inner;
+  SteadyClock own_clock;
+  const Clock& clock;
+  std::atomic<bool> journaling;
+  Journal journal;
+
+  mutable std::mutex mu;
+  std::condition_variable dequeued;
+  SeededRandom random;
+  RuleSet rules;
+  std::atomic<bool> port_rules{false};
+  std::atomic<std::size_t> tracked{0};
+  std::atomic<std::size_t> held_count{0};
+  std::unordered_map<SOCKET, SocketInfo> sockets;
+  std::unordered_map<const OVERLAPPED*, OpInfo> ops;
+  std::unordered_set<const OVERLAPPED*> delivered;  // awaited ops already dequeued
+  std::deque<Held> held;
+
+  void note(JournalEntry entry);
+  // Under mu: a rule for this call on this socket (INVALID_SOCKET: a port call).
+  std::optional<std::size_t> match_locked(Call call, SOCKET s);
+  void track_locked(const OVERLAPPED* ov, const OpInfo& op);
+  void untrack(const OVERLAPPED* ov);
+  // Looks at a dequeued packet: applies a forced result, counts bytes, wakes an awaiting
+  // issuer.
+  void classify(Completion& c);
+  // Nothing armed, held or journaled: a wait is the backend's own call.
+  bool quiet() const {
+    return !port_rules.load(std::memory_order_relaxed) &&
+           held_count.load(std::memory_order_relaxed) == 0 &&
+           !journaling.load(std::memory_order_relaxed);
+  }
+  // A dequeued packet may be an op the shim tracks (checked after the dequeue: the op was
+  // tracked before its packet could exist).
+  bool may_be_tracked(const OVERLAPPED* ov) const {
+    return ov != nullptr && tracked.load(std::memory_order_acquire) != 0;
+  }
+  // The caller of a wait now holds this op's packet: its waiting issuer may return.
+  void mark_delivered(const OVERLAPPED* ov);
+  bool take_held(HANDLE port, Completion* out);
+  void hold(HANDLE port, const Completion& c);
+  // Forgets what belonged to a closed port.
+  void forget_port(HANDLE port);
+
+  // Posts the packet of a synthetic op (or, with no port, writes the result into the
+  // OVERLAPPED as the backend would). Caller holds no lock.
+  void post_synthetic(SOCKET s, OVERLAPPED* ov, const Forced& forced);
+  // The connection was reset or aborted: every real op still pending on it ends with
+  // `forced`, the real socket stops moving data, and closing it later sends RST.
+  void kill_connection(SOCKET s, const Forced& forced);
+  // The peer half-closed: pending receives end with 0 bytes and the real read side shuts.
+  void half_close_read(SOCKET s, const Forced& forced);
+};
+
+}  // namespace iocpsim::iocp::shim_detail

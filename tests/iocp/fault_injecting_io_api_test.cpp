@@ -1,0 +1,583 @@
+// Every outcome the shim can force, driven on a real emulated connection: the tuple the caller
+// sees (return, OVERLAPPED, bytes, last error, Ex status, packet or none) is the one in its row
+// of IOCP-SEMANTICS.md, and later calls on the socket answer as Windows would after that event.
+#include "iocpsim/iocp/fault_injecting_io_api.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "fault_shim_fixture.hpp"
+
+namespace iocpsim::iocp::testing {
+namespace {
+
+using FaultInjectingIoApiTest = FaultShimTest;
+
+constexpr int kPending = SOCKET_ERROR;
+
+// ---- pass-through ----
+
+TEST_F(FaultInjectingIoApiTest, WithNoRuleArmedEverythingPassesThrough) {
+  const Connection c = connect_pair();
+  OVERLAPPED ov{};
+  char buf[16];
+  const Issued r = recv(c.engine, &ov, buf, sizeof buf);
+  EXPECT_EQ(r.rc, kPending);
+  EXPECT_EQ(r.error, WSA_IO_PENDING);
+  peer_send(c, "hello");
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, TRUE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 5u);
+  EXPECT_EQ(d.key, c.key);
+  EXPECT_EQ(d.error, kDeadbeef);
+  EXPECT_EQ(std::string(buf, 5), "hello");
+}
+
+// ---- R1 / R8: success with a chosen byte count ----
+
+TEST_F(FaultInjectingIoApiTest, R1_SuccessWithByteCountForcedOnRecvMovesAtMostThatMany) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::success).on(Call::WSARecv).bytes(4)});
+  OVERLAPPED ov{};
+  char buf[16];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
+  peer_send(c, "0123456789");
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, TRUE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 4u);
+  EXPECT_EQ(d.error, kDeadbeef);  // R1: success leaves the last error alone
+  EXPECT_EQ(std::string(buf, 4), "0123");
+  // Nothing was lost: the rest is there for the next receive, at once (R9).
+  OVERLAPPED ov2{};
+  const Issued r = recv(c.engine, &ov2, buf, sizeof buf);
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_EQ(r.bytes, 6u);
+  EXPECT_EQ(std::string(buf, 6), "456789");
+  EXPECT_EQ(dequeue().ov, &ov2);
+}
+
+TEST_F(FaultInjectingIoApiTest, R8_ShortSendForcedCompletesWithFewerBytesAndOnlyThoseReachThePeer) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::short_send).bytes(4)});
+  OVERLAPPED ov{};
+  const Issued r = send(c.engine, &ov, "0123456789", 10);
+  EXPECT_EQ(r.rc, 0);  // done at once, and (R9) the packet reports the same
+  EXPECT_EQ(r.bytes, 4u);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, TRUE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 4u);
+  EXPECT_EQ(peer_recv(c, 4), "0123");
+  // The engine resends the rest; the peer sees the stream whole and in order.
+  OVERLAPPED ov2{};
+  EXPECT_EQ(send(c.engine, &ov2, "456789", 6).rc, 0);
+  EXPECT_EQ(dequeue().bytes, 6u);
+  EXPECT_EQ(peer_recv(c, 6), "456789");
+  EXPECT_EQ(shim().fired(0), 1u);
+}
+
+TEST_F(FaultInjectingIoApiTest, R8_ShortSendCannotBeForcedOnASendNoLongerThanItsCount) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::short_send).bytes(4)});
+  OVERLAPPED ov{};
+  EXPECT_EQ(send(c.engine, &ov, "abc", 3).bytes, 3u);
+  EXPECT_EQ(dequeue().bytes, 3u);
+  EXPECT_EQ(shim().fired(0), 0u);  // still armed for the next send that can be short
+  OVERLAPPED ov2{};
+  EXPECT_EQ(send(c.engine, &ov2, "0123456789", 10).bytes, 4u);
+  EXPECT_EQ(dequeue().bytes, 4u);
+  EXPECT_EQ(peer_recv(c, 7), "abc0123");
+}
+
+// ---- R4: peer FIN ----
+
+TEST_F(FaultInjectingIoApiTest, R4_PeerFinForcedOnPendingRecvCompletesWithZeroBytesAndLaterRecvsReturnZero) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::peer_fin)});
+  OVERLAPPED ov{};
+  char buf[16];
+  const Issued r = recv(c.engine, &ov, buf, sizeof buf);
+  EXPECT_EQ(r.rc, kPending);
+  EXPECT_EQ(r.error, WSA_IO_PENDING);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, TRUE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 0u);
+  EXPECT_EQ(d.key, c.key);
+  EXPECT_EQ(d.error, kDeadbeef);
+  EXPECT_EQ(ntstatus_of(ov.Internal), STATUS_SUCCESS);
+  // The read side is closed for good: a later receive is done at once with 0 bytes (R9).
+  OVERLAPPED ov2{};
+  const Issued again = recv(c.engine, &ov2, buf, sizeof buf);
+  EXPECT_EQ(again.rc, 0);
+  EXPECT_EQ(again.bytes, 0u);
+  const Dequeued d2 = dequeue();
+  EXPECT_EQ(d2.ok, TRUE);
+  EXPECT_EQ(d2.ov, &ov2);
+  EXPECT_EQ(d2.bytes, 0u);
+  // A half-close leaves our sending side working.
+  OVERLAPPED ov3{};
+  EXPECT_EQ(send(c.engine, &ov3, "bye", 3).rc, 0);
+  EXPECT_EQ(dequeue().ov, &ov3);
+  EXPECT_EQ(peer_recv(c, 3), "bye");
+}
+
+TEST_F(FaultInjectingIoApiTest, R4_AfterForcedFinASkipModeSocketReturnsZeroWithoutPacket) {
+  const Connection c = connect_pair();
+  ASSERT_TRUE(shim().SetFileCompletionNotificationModes(reinterpret_cast<HANDLE>(c.engine),
+                                                        FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+  shim().arm({fault(Outcome::peer_fin)});
+  OVERLAPPED ov{};
+  char buf[8];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).rc, kPending);  // ops that pend still queue
+  EXPECT_EQ(dequeue().bytes, 0u);
+  OVERLAPPED ov2{};
+  const Issued again = recv(c.engine, &ov2, buf, sizeof buf);
+  EXPECT_EQ(again.rc, 0);
+  EXPECT_EQ(again.bytes, 0u);
+  EXPECT_EQ(ntstatus_of(ov2.Internal), STATUS_SUCCESS);  // R9b: handled inline, no packet
+}
+
+// ---- R5 / R5b / R5d: peer reset ----
+
+TEST_F(FaultInjectingIoApiTest, R5_PeerResetForcedOnPendingRecvFailsItWith64AndLaterCallsFailAtOnce) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::peer_reset).on(Call::WSARecv)});
+  OVERLAPPED ov{};
+  char buf[16];
+  const Issued r = recv(c.engine, &ov, buf, sizeof buf);
+  EXPECT_EQ(r.rc, kPending);
+  EXPECT_EQ(r.error, WSA_IO_PENDING);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 0u);
+  EXPECT_EQ(d.key, c.key);
+  EXPECT_EQ(d.error, ERROR_NETNAME_DELETED);
+  EXPECT_EQ(ntstatus_of(ov.Internal), STATUS_CONNECTION_RESET);
+  // R5b: later receives and sends fail at once with WSAECONNRESET, and queue nothing.
+  OVERLAPPED ov2{};
+  const Issued again = recv(c.engine, &ov2, buf, sizeof buf);
+  EXPECT_EQ(again.rc, SOCKET_ERROR);
+  EXPECT_EQ(again.error, WSAECONNRESET);
+  const Issued sent = send(c.engine, &ov2, "x", 1);
+  EXPECT_EQ(sent.rc, SOCKET_ERROR);
+  EXPECT_EQ(sent.error, WSAECONNRESET);
+  // The connection is really over: the peer reads the end of it.
+  EXPECT_EQ(peer_recv(c, 1), "");
+}
+
+TEST_F(FaultInjectingIoApiTest, R5_PeerResetForcedReportsConnectionResetStatusThroughGqcsEx) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::peer_reset)});
+  OVERLAPPED ov{};
+  char buf[16];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
+  OVERLAPPED_ENTRY entries[4]{};
+  ULONG removed = 0;
+  ASSERT_EQ(shim().GetQueuedCompletionStatusEx(port(), entries, 4, &removed, kCeilingMs, FALSE), TRUE);
+  ASSERT_EQ(removed, 1u);
+  EXPECT_EQ(entries[0].lpOverlapped, &ov);
+  EXPECT_EQ(ntstatus_of(entries[0].Internal), STATUS_CONNECTION_RESET);
+  EXPECT_EQ(entries[0].dwNumberOfBytesTransferred, 0u);
+}
+
+TEST_F(FaultInjectingIoApiTest, R5_PeerResetForcedOnOneOpAlsoEndsTheOtherPendingOpOnTheConnection) {
+  const Connection c = connect_pair();
+  OVERLAPPED receive{};
+  char buf[16];
+  EXPECT_EQ(recv(c.engine, &receive, buf, sizeof buf).error, WSA_IO_PENDING);  // real, pending
+  shim().arm({fault(Outcome::peer_reset).on(Call::WSASend)});
+  OVERLAPPED sending{};
+  EXPECT_EQ(send(c.engine, &sending, "abc", 3).error, WSA_IO_PENDING);
+  // One packet each, both reporting the reset.
+  for (int i = 0; i < 2; ++i) {
+    const Dequeued d = dequeue();
+    EXPECT_EQ(d.ok, FALSE);
+    EXPECT_TRUE(d.ov == &receive || d.ov == &sending);
+    EXPECT_EQ(d.error, ERROR_NETNAME_DELETED);
+  }
+  EXPECT_EQ(ntstatus_of(receive.Internal), STATUS_CONNECTION_RESET);
+  EXPECT_EQ(ntstatus_of(sending.Internal), STATUS_CONNECTION_RESET);
+}
+
+TEST_F(FaultInjectingIoApiTest, R5d_PeerResetForcedOnPendingSendReportsThePartialCount) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::peer_reset).on(Call::WSASend).bytes(3)});
+  OVERLAPPED ov{};
+  EXPECT_EQ(send(c.engine, &ov, "0123456789", 10).error, WSA_IO_PENDING);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 3u);
+  EXPECT_EQ(d.error, ERROR_NETNAME_DELETED);
+}
+
+TEST_F(FaultInjectingIoApiTest, R5b_ResetForcedAtIssueFailsTheCallAtOnceWithoutPacket) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::immediate_error).on(Call::WSARecv).error(WSAECONNRESET)});
+  OVERLAPPED ov{};
+  char buf[8];
+  const Issued r = recv(c.engine, &ov, buf, sizeof buf);
+  EXPECT_EQ(r.rc, SOCKET_ERROR);
+  EXPECT_EQ(r.error, WSAECONNRESET);
+  EXPECT_EQ(r.bytes, 0xFEEDu);
+  // The connection is dead for every later call too.
+  const Issued sent = send(c.engine, &ov, "x", 1);
+  EXPECT_EQ(sent.rc, SOCKET_ERROR);
+  EXPECT_EQ(sent.error, WSAECONNRESET);
+}
+
+// ---- R6: local abort ----
+
+TEST_F(FaultInjectingIoApiTest, R6_LocalAbortForcedOnPendingRecvFailsItWith1236) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::local_abort)});
+  OVERLAPPED ov{};
+  char buf[8];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 0u);
+  EXPECT_EQ(d.error, ERROR_CONNECTION_ABORTED);
+  EXPECT_EQ(ntstatus_of(ov.Internal), STATUS_CONNECTION_ABORTED);
+  const Issued again = recv(c.engine, &ov, buf, sizeof buf);
+  EXPECT_EQ(again.rc, SOCKET_ERROR);
+  EXPECT_EQ(again.error, WSAECONNABORTED);
+}
+
+// ---- R7 / R6b: cancelled ----
+
+TEST_F(FaultInjectingIoApiTest, R7_CancelledForcedOnPendingRecvCompletesWith995AndTheSocketStaysUsable) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::cancelled)});
+  OVERLAPPED ov{};
+  char buf[8];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 0u);
+  EXPECT_EQ(d.error, ERROR_OPERATION_ABORTED);
+  EXPECT_EQ(ntstatus_of(ov.Internal), STATUS_CANCELLED);
+  // Cancelling ends the op, not the connection.
+  peer_send(c, "ok");
+  OVERLAPPED ov2{};
+  EXPECT_EQ(recv(c.engine, &ov2, buf, sizeof buf).bytes, 2u);
+  EXPECT_EQ(dequeue().ov, &ov2);
+}
+
+TEST_F(FaultInjectingIoApiTest, R6b_CancelledForcedOnPendingAcceptExCompletesWith995) {
+  const SOCKET l = listener(shim());
+  keep_socket(l);
+  ASSERT_EQ(shim().CreateIoCompletionPort(reinterpret_cast<HANDLE>(l), port(), 7, 0), port());
+  const SOCKET target = shim().socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  keep_socket(target);
+  shim().arm({fault(Outcome::cancelled).on(Call::AcceptEx)});
+  OVERLAPPED ov{};
+  char addresses[2 * (sizeof(sockaddr_in) + 16)];
+  DWORD bytes = 0;
+  shim().SetLastError(kDeadbeef);
+  EXPECT_EQ(shim().AcceptEx(l, target, addresses, 0, sizeof(sockaddr_in) + 16,
+                            sizeof(sockaddr_in) + 16, &bytes, &ov),
+            FALSE);
+  EXPECT_EQ(shim().GetLastError(), static_cast<DWORD>(WSA_IO_PENDING));
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.key, 7u);
+  EXPECT_EQ(d.error, ERROR_OPERATION_ABORTED);
+}
+
+// ---- R9 / R9b: done at once ----
+
+TEST_F(FaultInjectingIoApiTest, R9_SyncSuccessForcedOnSkipModeSocketStillQueuesExactlyOnePacket) {
+  const Connection c = connect_pair();
+  ASSERT_TRUE(shim().SetFileCompletionNotificationModes(reinterpret_cast<HANDLE>(c.engine),
+                                                        FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+  peer_send(c, "abcd");
+  shim().arm({fault(Outcome::sync_success)});
+  OVERLAPPED ov{};
+  char buf[8];
+  const Issued r = recv(c.engine, &ov, buf, sizeof buf);
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_EQ(r.bytes, 4u);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, TRUE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 4u);
+  EXPECT_EQ(d.key, c.key);
+  EXPECT_EQ(shim().fired(0), 1u);
+}
+
+TEST_F(FaultInjectingIoApiTest, R9_SyncSuccessCannotBeForcedOnAnOpThatPendsAndWaitsForTheNext) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::sync_success_skip).on(Call::WSARecv)});
+  OVERLAPPED ov{};
+  char buf[8];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
+  EXPECT_EQ(shim().fired(0), 0u);
+  peer_send(c, "ab");
+  EXPECT_EQ(dequeue().ov, &ov);  // the pended op keeps its packet
+}
+
+TEST_F(FaultInjectingIoApiTest, R9b_SyncSuccessSkipForcedOnDefaultSocketQueuesNoPacket) {
+  const Connection c = connect_pair();
+  peer_send(c, "abcd");
+  shim().arm({fault(Outcome::sync_success_skip)});
+  OVERLAPPED ov{};
+  char buf[8];
+  const Issued r = recv(c.engine, &ov, buf, sizeof buf);
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_EQ(r.bytes, 4u);
+  EXPECT_EQ(ntstatus_of(ov.Internal), STATUS_SUCCESS);
+  EXPECT_EQ(ov.InternalHigh, 4u);
+  EXPECT_EQ(dequeue(0).error, WAIT_TIMEOUT);  // handled inline only
+  // The socket's own mode is back: the next at-once success queues its packet again.
+  peer_send(c, "ef");
+  OVERLAPPED ov2{};
+  EXPECT_EQ(recv(c.engine, &ov2, buf, sizeof buf).rc, 0);
+  EXPECT_EQ(dequeue().ov, &ov2);
+}
+
+// ---- R10: immediate error ----
+
+TEST_F(FaultInjectingIoApiTest, R10_ImmediateErrorForcedOnSendFailsAtOnceWithoutPacketAndNothingIsSent) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::immediate_error).on(Call::WSASend).error(WSAENOBUFS)});
+  OVERLAPPED ov{};
+  const Issued r = send(c.engine, &ov, "lost", 4);
+  EXPECT_EQ(r.rc, SOCKET_ERROR);
+  EXPECT_EQ(r.error, WSAENOBUFS);
+  EXPECT_EQ(r.bytes, 0xFEEDu);
+  // A transient failure: the next send goes through, and only it reaches the peer.
+  OVERLAPPED ov2{};
+  EXPECT_EQ(send(c.engine, &ov2, "sent", 4).rc, 0);
+  EXPECT_EQ(dequeue().ov, &ov2);
+  EXPECT_EQ(peer_recv(c, 4), "sent");
+}
+
+// ---- R12: ConnectEx failures, one per code ----
+
+struct ConnectFailure {
+  Outcome outcome;
+  DWORD win32;
+  NTSTATUS status;
+};
+
+class R12_ConnectExFailure : public FaultShimTest,
+                             public ::testing::WithParamInterface<ConnectFailure> {};
+
+TEST_P(R12_ConnectExFailure, ForcedFailureReportsItsCodeAndLeavesTheSocketFreeToRetry) {
+  const SOCKET l = listener(emu_);
+  const SOCKET s = shim().socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  keep_socket(s);
+  const sockaddr_in any = loopback(0);
+  ASSERT_EQ(shim().bind(s, reinterpret_cast<const sockaddr*>(&any), sizeof any), 0);
+  ASSERT_EQ(shim().CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), port(), 9, 0), port());
+  shim().arm({fault(GetParam().outcome)});
+  const sockaddr_in to = loopback(local_port(l));
+  OVERLAPPED ov{};
+  shim().SetLastError(kDeadbeef);
+  EXPECT_EQ(shim().ConnectEx(s, reinterpret_cast<const sockaddr*>(&to), sizeof to, nullptr, 0,
+                             nullptr, &ov),
+            FALSE);
+  EXPECT_EQ(shim().GetLastError(), static_cast<DWORD>(WSA_IO_PENDING));
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.key, 9u);
+  EXPECT_EQ(d.bytes, 0u);
+  EXPECT_EQ(d.error, GetParam().win32);
+  EXPECT_EQ(ntstatus_of(ov.Internal), GetParam().status);
+  // Not connected; a retry (the rule fired once) connects for real.
+  sockaddr_in peer{};
+  int len = sizeof peer;
+  EXPECT_EQ(shim().getpeername(s, reinterpret_cast<sockaddr*>(&peer), &len), SOCKET_ERROR);
+  OVERLAPPED retry{};
+  const BOOL ok = shim().ConnectEx(s, reinterpret_cast<const sockaddr*>(&to), sizeof to, nullptr,
+                                   0, nullptr, &retry);
+  if (!ok) {
+    EXPECT_EQ(shim().GetLastError(), static_cast<DWORD>(WSA_IO_PENDING));
+  }
+  const Dequeued connected = dequeue();
+  EXPECT_EQ(connected.ok, TRUE);
+  EXPECT_EQ(connected.ov, &retry);
+  const SOCKET accepted = emu_.accept(l, nullptr, nullptr);
+  emu_.closesocket(accepted);
+  emu_.closesocket(l);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EachCode, R12_ConnectExFailure,
+    ::testing::Values(
+        ConnectFailure{Outcome::connect_refused, ERROR_CONNECTION_REFUSED, STATUS_CONNECTION_REFUSED},
+        ConnectFailure{Outcome::connect_timeout, ERROR_SEM_TIMEOUT, STATUS_IO_TIMEOUT},
+        ConnectFailure{Outcome::network_unreachable, ERROR_NETWORK_UNREACHABLE,
+                       STATUS_NETWORK_UNREACHABLE},
+        ConnectFailure{Outcome::host_unreachable, ERROR_HOST_UNREACHABLE,
+                       STATUS_HOST_UNREACHABLE}),
+    [](const ::testing::TestParamInfo<ConnectFailure>& p) {
+      return std::string(outcome_name(p.param.outcome));
+    });
+
+// ---- R2: wait timeout ----
+
+TEST_F(FaultInjectingIoApiTest, R2_WaitTimeoutForcedWithAPacketQueuedLeavesItForTheNextWait) {
+  ASSERT_TRUE(shim().PostQueuedCompletionStatus(port(), 5, 0x51, nullptr));
+  shim().arm({fault(Outcome::wait_timeout).on(Call::GetQueuedCompletionStatus)});
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, nullptr);
+  EXPECT_EQ(d.bytes, 0xFEEDu);  // untouched
+  EXPECT_EQ(d.error, WAIT_TIMEOUT);
+  const Dequeued next = dequeue();
+  EXPECT_EQ(next.ok, TRUE);
+  EXPECT_EQ(next.key, 0x51u);
+}
+
+TEST_F(FaultInjectingIoApiTest, R2_WaitTimeoutForcedOnGqcsExReportsOneEntryRemovedToIgnore) {
+  ASSERT_TRUE(shim().PostQueuedCompletionStatus(port(), 5, 0x51, nullptr));
+  shim().arm({fault(Outcome::wait_timeout).on(Call::GetQueuedCompletionStatusEx)});
+  OVERLAPPED_ENTRY entries[2]{};
+  ULONG removed = 77;
+  shim().SetLastError(kDeadbeef);
+  EXPECT_EQ(shim().GetQueuedCompletionStatusEx(port(), entries, 2, &removed, kCeilingMs, FALSE),
+            FALSE);
+  EXPECT_EQ(shim().GetLastError(), WAIT_TIMEOUT);
+  EXPECT_EQ(removed, 1u);
+  EXPECT_EQ(dequeue().key, 0x51u);
+}
+
+// ---- R3: port closed ----
+
+TEST_F(FaultInjectingIoApiTest, R3_PortClosedForcedEndsTheWaitAndLaterCallsFailWithInvalidHandle) {
+  shim().arm({fault(Outcome::port_closed)});
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, nullptr);
+  EXPECT_EQ(d.error, ERROR_ABANDONED_WAIT_0);
+  port_closed();
+  const Dequeued later = dequeue(0);
+  EXPECT_EQ(later.ok, FALSE);
+  EXPECT_EQ(later.error, ERROR_INVALID_HANDLE);
+  shim().SetLastError(kDeadbeef);
+  EXPECT_EQ(shim().PostQueuedCompletionStatus(port(), 0, 0, nullptr), FALSE);
+  EXPECT_EQ(shim().GetLastError(), ERROR_INVALID_HANDLE);
+  EXPECT_EQ(shim().CloseHandle(port()), FALSE);
+}
+
+// ---- R11: spurious wake-up ----
+
+TEST_F(FaultInjectingIoApiTest, R11_SpuriousWakeupForcedReadsAsAPostedPacketWithNoOverlapped) {
+  shim().arm({fault(Outcome::spurious_wakeup).bytes(3).key(0xAB)});
+  const Dequeued d = dequeue(0);
+  EXPECT_EQ(d.ok, TRUE);
+  EXPECT_EQ(d.ov, nullptr);
+  EXPECT_EQ(d.bytes, 3u);
+  EXPECT_EQ(d.key, 0xABu);
+  EXPECT_EQ(d.error, kDeadbeef);
+}
+
+// ---- R14: mixed batch ----
+
+TEST_F(FaultInjectingIoApiTest, R14_MixedBatchForcedTurnsOneSuccessIntoAResetThatTheConnectionKeeps) {
+  const Connection a = connect_pair("A");
+  const Connection b = connect_pair("B");
+  char buf_a[8];
+  char buf_b[8];
+  peer_send(a, "aa");
+  peer_send(b, "bb");
+  OVERLAPPED ov_a{};
+  OVERLAPPED ov_b{};
+  EXPECT_EQ(recv(a.engine, &ov_a, buf_a, sizeof buf_a).rc, 0);
+  EXPECT_EQ(recv(b.engine, &ov_b, buf_b, sizeof buf_b).rc, 0);
+  shim().arm({fault(Outcome::mixed_batch)});
+  OVERLAPPED_ENTRY entries[4]{};
+  ULONG removed = 0;
+  ASSERT_EQ(shim().GetQueuedCompletionStatusEx(port(), entries, 4, &removed, kCeilingMs, FALSE), TRUE);
+  ASSERT_EQ(removed, 2u);
+  // TRUE, yet one entry failed (R14): the first succeeded, the last was reset.
+  EXPECT_EQ(entries[0].lpOverlapped, &ov_a);
+  EXPECT_EQ(ntstatus_of(entries[0].Internal), STATUS_SUCCESS);
+  EXPECT_EQ(entries[0].dwNumberOfBytesTransferred, 2u);
+  EXPECT_EQ(entries[1].lpOverlapped, &ov_b);
+  EXPECT_EQ(ntstatus_of(entries[1].Internal), STATUS_CONNECTION_RESET);
+  EXPECT_EQ(entries[1].dwNumberOfBytesTransferred, 0u);
+  // B's connection is reset from now on (R5b); A's is fine.
+  OVERLAPPED again{};
+  EXPECT_EQ(recv(b.engine, &again, buf_b, sizeof buf_b).error, WSAECONNRESET);
+  EXPECT_EQ(recv(a.engine, &again, buf_a, sizeof buf_a).error, WSA_IO_PENDING);
+  peer_send(a, "a");
+  EXPECT_EQ(dequeue().ov, &again);
+}
+
+TEST_F(FaultInjectingIoApiTest, R14_MixedBatchWithASingleEntryWaitsForABatchThatCanBeMixed) {
+  ASSERT_TRUE(shim().PostQueuedCompletionStatus(port(), 0, 1, nullptr));
+  shim().arm({fault(Outcome::mixed_batch)});
+  OVERLAPPED_ENTRY entries[4]{};
+  ULONG removed = 0;
+  ASSERT_EQ(shim().GetQueuedCompletionStatusEx(port(), entries, 4, &removed, kCeilingMs, FALSE), TRUE);
+  EXPECT_EQ(removed, 1u);
+  EXPECT_EQ(shim().fired(0), 0u);
+}
+
+// ---- R15: reorder ----
+
+TEST_F(FaultInjectingIoApiTest, R15_ReorderForcedDeliversTheHeldCompletionAfterTheNextOne) {
+  ASSERT_TRUE(shim().PostQueuedCompletionStatus(port(), 1, 0xA, nullptr));
+  ASSERT_TRUE(shim().PostQueuedCompletionStatus(port(), 2, 0xB, nullptr));
+  shim().arm({fault(Outcome::reorder).on(Call::GetQueuedCompletionStatus)});
+  EXPECT_EQ(dequeue().key, 0xBu);
+  EXPECT_EQ(dequeue().key, 0xAu);
+  EXPECT_EQ(shim().outstanding().held_packets, 0u);
+}
+
+TEST_F(FaultInjectingIoApiTest, R15_ReorderForcedWithNoLaterPacketStillDeliversTheHeldOne) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::reorder)});
+  peer_send(c, "x");
+  OVERLAPPED ov{};
+  char buf[4];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).rc, 0);
+  const Dequeued d = dequeue(0);  // nothing after it: the held packet is not lost
+  EXPECT_EQ(d.ok, TRUE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 1u);
+}
+
+TEST_F(FaultInjectingIoApiTest, R15_ReorderForcedOnGqcsExHoldsTheFirstEntryForTheNextCall) {
+  for (ULONG_PTR key = 1; key <= 3; ++key) {
+    ASSERT_TRUE(shim().PostQueuedCompletionStatus(port(), 0, key, nullptr));
+  }
+  shim().arm({fault(Outcome::reorder).on(Call::GetQueuedCompletionStatusEx)});
+  OVERLAPPED_ENTRY entries[4]{};
+  ULONG removed = 0;
+  ASSERT_TRUE(shim().GetQueuedCompletionStatusEx(port(), entries, 4, &removed, kCeilingMs, FALSE));
+  ASSERT_EQ(removed, 2u);
+  EXPECT_EQ(entries[0].lpCompletionKey, 2u);
+  EXPECT_EQ(entries[1].lpCompletionKey, 3u);
+  ASSERT_TRUE(shim().GetQueuedCompletionStatusEx(port(), entries, 4, &removed, kCeilingMs, FALSE));
+  ASSERT_EQ(removed, 1u);
+  EXPECT_EQ(entries[0].lpCompletionKey, 1u);
+}
+
+// ---- consistency over the whole exchange ----
+
+TEST_F(FaultInjectingIoApiTest, ClosingAResetSocketCompletesNothingMoreAndLeaksNothing) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::peer_reset)});
+  OVERLAPPED ov{};
+  char buf[4];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
+  EXPECT_EQ(dequeue().error, ERROR_NETNAME_DELETED);
+  EXPECT_EQ(shim().outstanding(), ShimOutstanding{});
+  EXPECT_EQ(emu_.outstanding().pending_ops, 0u);
+}
+
+}  // namespace
+}  // namespace iocpsim::iocp::testing
