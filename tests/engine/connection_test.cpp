@@ -47,7 +47,7 @@ TEST_F(ConnectionRowTest, R2DequeueTimeoutRunsDueTimersWithoutAnyWakeUp) {
   connect_ready("d", peer);
   ASSERT_TRUE(io.wait_waiting(2));  // both workers asleep in GQCSEx
   const std::size_t mark = io.mark();
-  clock.advance(1'000);  // no wake(): only a worker's GQCSEx timing out (R2) can notice
+  clock.advance(std::chrono::milliseconds(1'000));  // no wake(): only a worker's GQCSEx timing out (R2) can notice
   ASSERT_TRUE(wait("heartbeat_sent", "d"));
   EXPECT_GE(io.count_since(mark, "GetQueuedCompletionStatusEx:WAIT_TIMEOUT"), 1u);
   EXPECT_EQ(peer.read_frame().type, proto::MessageType::heartbeat);

@@ -177,7 +177,7 @@ void wait_for(const std::atomic<std::uint64_t>& count, std::uint64_t total) {
 Result run_engine(const char* self, int devices, std::uint32_t per_device, unsigned threads) {
   Peers peers = spawn_peers(self, devices, per_device);
   auto io = iocpsim::iocp::make_default_io_api();
-  eng::SteadyClock clock;
+  iocpsim::iocp::SteadyClock clock;
   eng::EventLog log;
   std::atomic<std::uint64_t> count{0};
   eng::Callbacks cb;

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   }
 
   auto io = iocp::make_default_io_api();
-  engine::SteadyClock clock;
+  iocp::SteadyClock clock;
   engine::EventLog log;
   log.add_sink(std::make_shared<engine::JsonLinesSink>(std::cerr));
 

@@ -110,7 +110,7 @@ void Engine::Impl::start_connect(Device& d, Outbox& box) {
     return;
   }
   emit(&d, "connect_started", {{"generation", c->generation}});
-  d.connect_deadline_ms = clock.now_ms() + d.config.connect_timeout_ms;
+  d.connect_deadline_ms = now_ms() + d.config.connect_timeout_ms;
   OpContext& op = c->connect_op;
   acquire(op);
   DWORD sent = 0;

@@ -43,13 +43,13 @@ const char* to_string(Submit s) noexcept {
   return "unknown";
 }
 
-Engine::Impl::Impl(iocp::IoApi& io_api, Clock& c, EventLog& l, EngineOptions o, Callbacks cbs)
+Engine::Impl::Impl(iocp::IoApi& io_api, iocp::Clock& c, EventLog& l, EngineOptions o, Callbacks cbs)
     : io(io_api), clock(c), log(l), options(std::move(o)), callbacks(std::move(cbs)),
       rng(options.seed) {}
 
 void Engine::Impl::emit(const Device* d, const char* name, nlohmann::json fields) {
   Event e;
-  e.t_ms = clock.now_ms();
+  e.t_ms = now_ms();
   e.name = name;
   if (d != nullptr) e.device = d->config.name;
   e.fields = std::move(fields);
@@ -77,7 +77,7 @@ Device* Engine::Impl::find_device(const std::string& name) const {
   return it == devices.end() ? nullptr : it->second.get();
 }
 
-Engine::Engine(iocp::IoApi& io, Clock& clock, EventLog& log, EngineOptions options,
+Engine::Engine(iocp::IoApi& io, iocp::Clock& clock, EventLog& log, EngineOptions options,
                Callbacks callbacks)
     : impl_(std::make_unique<Impl>(io, clock, log, std::move(options), std::move(callbacks))) {}
 

@@ -8,13 +8,13 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <queue>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -56,10 +56,10 @@ class TimerQueue {
 }  // namespace detail
 
 struct Engine::Impl {
-  Impl(iocp::IoApi& io_api, Clock& c, EventLog& l, EngineOptions o, Callbacks cbs);
+  Impl(iocp::IoApi& io_api, iocp::Clock& c, EventLog& l, EngineOptions o, Callbacks cbs);
 
   iocp::IoApi& io;
-  Clock& clock;
+  iocp::Clock& clock;
   EventLog& log;
   const EngineOptions options;
   const Callbacks callbacks;
@@ -80,8 +80,12 @@ struct Engine::Impl {
   std::mutex drain_mutex;
   std::condition_variable drained;
 
-  std::mutex rng_mutex;
-  std::mt19937_64 rng;
+  std::mutex rng_mutex;  // SeededRandom is not thread-safe
+  iocp::SeededRandom rng;
+
+  std::int64_t now_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.now()).count();
+  }
 
   // ---- engine.cpp ----
   void emit(const detail::Device* d, const char* name, nlohmann::json fields = nlohmann::json::object());

@@ -21,7 +21,7 @@ bool Engine::Impl::queue_frame(Device& d, Connection& c, const proto::Message& m
     return false;
   }
   ++d.tx_seq;
-  if (d.heartbeat_interval_ms > 0) d.heartbeat_due_ms = clock.now_ms() + d.heartbeat_interval_ms;
+  if (d.heartbeat_interval_ms > 0) d.heartbeat_due_ms = now_ms() + d.heartbeat_interval_ms;
   return true;
 }
 
@@ -40,7 +40,7 @@ void Engine::Impl::on_connected(Device& d, Connection& c, Outbox& box) {
   c.connected = true;
   emit(&d, "connected", {{"generation", c.generation}});
   set_state(d, SessionState::handshaking, box);
-  const std::int64_t now = clock.now_ms();
+  const std::int64_t now = now_ms();
   d.handshake_deadline_ms = now + d.config.handshake_timeout_ms;
   d.stall_deadline_ms = now + d.config.stall_timeout_ms;
   d.heartbeat_interval_ms = 0;
@@ -58,7 +58,7 @@ void Engine::Impl::on_connected(Device& d, Connection& c, Outbox& box) {
 
 void Engine::Impl::on_received(Device& d, Connection& c, DWORD bytes, Outbox& box) {
   if (c.closed) return;
-  d.stall_deadline_ms = clock.now_ms() + d.config.stall_timeout_ms;
+  d.stall_deadline_ms = now_ms() + d.config.stall_timeout_ms;
   proto::Bytes input(c.receive_buffer.data(), bytes);
   while (!c.closed) {
     const proto::DecodeResult r = c.decoder.put(input);
@@ -148,7 +148,7 @@ void Engine::Impl::on_hello_ack(Device& d, Connection& c, const proto::HelloAck&
   d.heartbeat_interval_ms = m.heartbeat_interval_ms != 0
                                 ? std::min(m.heartbeat_interval_ms, d.config.heartbeat_interval_ms)
                                 : d.config.heartbeat_interval_ms;
-  d.heartbeat_due_ms = clock.now_ms() + d.heartbeat_interval_ms;
+  d.heartbeat_due_ms = now_ms() + d.heartbeat_interval_ms;
   emit(&d, "session_ready", {{"version", m.version}, {"device_id", std::string(m.device_id)},
                              {"firmware", std::string(m.firmware)},
                              {"capabilities", m.capabilities},
@@ -210,7 +210,7 @@ Submit Engine::Impl::submit_command(Device& d, std::uint16_t opcode,
     return Submit::queue_full;
   }
   const std::uint32_t t = timeout_ms != 0 ? timeout_ms : d.config.command_timeout_ms;
-  d.commands.push_back({id, clock.now_ms() + t, std::move(done)});
+  d.commands.push_back({id, now_ms() + t, std::move(done)});
   emit(&d, "command_sent", {{"request_id", id}, {"opcode", opcode}, {"timeout_ms", t}});
   pump_send(d, *d.conn, box);
   return Submit::accepted;

@@ -23,7 +23,7 @@ void Engine::Impl::begin_drain(Device& d, Outbox& box) {
     return;
   }
   set_state(d, SessionState::closing, box);
-  d.drain_deadline_ms = clock.now_ms() + options.shutdown_timeout_ms;
+  d.drain_deadline_ms = now_ms() + options.shutdown_timeout_ms;
   d.heartbeat_due_ms = d.heartbeat_ack_deadline_ms = d.stall_deadline_ms = kNever;
   d.handshake_deadline_ms = d.connect_deadline_ms = kNever;
   if (!c->connected) {

@@ -14,7 +14,7 @@ using detail::Outbox;
 namespace proto = iocpsim::protocol;
 
 void Engine::Impl::on_timers(Device& d, Outbox& box) {
-  const std::int64_t now = clock.now_ms();
+  const std::int64_t now = now_ms();
   if (d.drain_deadline_ms <= now) {
     d.drain_deadline_ms = kNever;
     emit(&d, "shutdown_forced", {{"state", to_string(d.state)}});
@@ -96,8 +96,7 @@ std::int64_t Engine::Impl::backoff_ms(const Device& d) {
   double factor = 1.0;
   if (d.config.backoff_jitter > 0) {
     std::lock_guard lock(rng_mutex);
-    std::uniform_real_distribution<double> u(-d.config.backoff_jitter, d.config.backoff_jitter);
-    factor += u(rng);
+    factor += d.config.backoff_jitter * (2.0 * rng.next_unit() - 1.0);
   }
   return std::max<std::int64_t>(1, std::llround(base * factor));
 }
@@ -109,7 +108,7 @@ void Engine::Impl::schedule_reconnect(Device& d, Outbox& box) {
   }
   const std::int64_t delay = backoff_ms(d);
   ++d.failed_attempts;
-  d.reconnect_at_ms = clock.now_ms() + delay;
+  d.reconnect_at_ms = now_ms() + delay;
   emit(&d, "reconnect_scheduled", {{"delay_ms", delay}, {"attempt", d.failed_attempts}});
   set_state(d, SessionState::backoff, box);
 }

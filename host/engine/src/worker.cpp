@@ -19,13 +19,13 @@ void Engine::Impl::post(ULONG_PTR key) {
 DWORD Engine::Impl::wait_timeout_ms() const {
   const std::int64_t next = timers.next_ms();
   if (next == detail::kNever) return INFINITE;
-  const std::int64_t delta = next - clock.now_ms();
+  const std::int64_t delta = next - now_ms();
   // INFINITE is 0xFFFFFFFF: stay below it for a far deadline.
   return static_cast<DWORD>(std::clamp<std::int64_t>(delta, 0, 0x7FFFFFFF));
 }
 
 void Engine::Impl::run_due_timers() {
-  for (Device* d : timers.pop_due(clock.now_ms())) {
+  for (Device* d : timers.pop_due(now_ms())) {
     with_device(*d, [&](Outbox& box) {
       d->armed_ms = detail::kNever;  // this entry is used up; rearm() pushes the next one
       on_timers(*d, box);

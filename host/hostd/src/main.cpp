@@ -33,7 +33,7 @@ int run(const hostd::Config& config) {
     }
   }
   auto io = iocp::make_default_io_api();
-  engine::SteadyClock clock;
+  iocp::SteadyClock clock;
   engine::EventLog log;
   log.add_sink(std::make_shared<engine::JsonLinesSink>(file ? *file : std::cerr));
   engine::Engine eng(*io, clock, log, config.engine);

@@ -68,7 +68,7 @@ class EngineHarness : public ::testing::Test {
   }
 
   void advance(std::int64_t ms) {
-    clock.advance(ms);
+    clock.advance(std::chrono::milliseconds(ms));
     engine->wake();
   }
 
@@ -112,7 +112,7 @@ class EngineHarness : public ::testing::Test {
 
   std::unique_ptr<iocp::IoApi> backend = iocp::make_default_io_api();
   ForcingIoApi io{*backend};
-  ManualClock clock;
+  iocp::ManualClock clock;
   EventLog log;
   std::shared_ptr<MemorySink> sink = std::make_shared<MemorySink>();
   Recorder recorder;

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "iocpsim/engine/clock.hpp"
 #include "iocpsim/engine/event_log.hpp"
+#include "iocpsim/iocp/clock.hpp"
 #include "iocpsim/iocp/io_api.hpp"
 
 namespace iocpsim::engine {
@@ -113,7 +113,8 @@ struct ShutdownReport {
 
 class Engine {
  public:
-  Engine(iocp::IoApi& io, Clock& clock, EventLog& log, EngineOptions options = {},
+  // All engine time is read from `clock`; backoff jitter comes from a SeededRandom(options.seed).
+  Engine(iocp::IoApi& io, iocp::Clock& clock, EventLog& log, EngineOptions options = {},
          Callbacks callbacks = {});
   ~Engine();  // shuts down if still running
   Engine(const Engine&) = delete;
@@ -131,7 +132,7 @@ class Engine {
                       CommandCallback done);
 
   // Posts a wake-up packet: a worker re-reads the clock and runs due timers. Call after
-  // advancing a ManualClock.
+  // advancing an iocp::ManualClock.
   void wake();
 
   void begin_shutdown();
