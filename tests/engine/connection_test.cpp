@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <future>
 
+#include "delegating_mock.hpp"
 #include "engine_harness.hpp"
 
 namespace iocpsim::engine::testing {
@@ -304,6 +305,83 @@ TEST_F(ConnectionRowTest, R14AndR15ManyWorkersManyDevicesEachStreamStaysSerialAn
     for (std::uint32_t s = 0; s < 300; ++s) ASSERT_EQ(got[s].seq, s) << name;
     EXPECT_EQ(sink->count("stale_completion", name), 0u);
   }
+}
+
+// ---- exact call order, with GoogleMock expectations on a mock that otherwise forwards ----
+
+class ConnectionCallOrderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    using ::testing::_;
+    log.add_sink(sink);
+    engine = std::make_unique<Engine>(io, clock, log);
+    ASSERT_TRUE(engine->start());
+    // Calls made by the workers all along (waits, wake-ups) are not what these tests order.
+    EXPECT_CALL(io, PostQueuedCompletionStatus(_, _, _, _)).Times(::testing::AnyNumber());
+  }
+
+  DelegatingMock io;
+  iocp::ManualClock clock;
+  EventLog log;
+  std::shared_ptr<MemorySink> sink = std::make_shared<MemorySink>();
+  std::unique_ptr<Engine> engine;
+};
+
+TEST_F(ConnectionCallOrderTest, ConnectBindsAssociatesAndSetsTheConnectContextBeforeAnyTransfer) {
+  using ::testing::_;
+  TestDevice peer;
+  {
+    ::testing::InSequence in_order;
+    EXPECT_CALL(io, socket(AF_INET, SOCK_STREAM, IPPROTO_TCP));
+    EXPECT_CALL(io, bind(_, _, _));
+    EXPECT_CALL(io, CreateIoCompletionPort(_, ::testing::Ne(nullptr), _, 0));
+    EXPECT_CALL(io, SetFileCompletionNotificationModes(_, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+    EXPECT_CALL(io, ConnectEx(_, _, _, _, _, _, _));
+    EXPECT_CALL(io, setsockopt(_, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, _, _));
+    EXPECT_CALL(io, setsockopt(_, IPPROTO_TCP, TCP_NODELAY, _, _));
+    EXPECT_CALL(io, WSASend(_, _, 1, _, 0, _, nullptr));  // the HELLO
+    EXPECT_CALL(io, WSARecv(_, _, 1, _, _, _, nullptr)).Times(::testing::AtLeast(1));
+  }
+  DeviceConfig c;
+  c.name = "d";
+  c.port = peer.port();
+  ASSERT_TRUE(engine->add_device(c));
+  peer.handshake();
+  ASSERT_TRUE(sink->wait_for("session_ready", "d"));
+  EXPECT_CALL(io, WSASend(_, _, _, _, _, _, _)).Times(::testing::AnyNumber());  // the BYE
+  engine->begin_shutdown();
+  EXPECT_EQ(peer.read_frame().type, proto::MessageType::bye);
+  EXPECT_TRUE(peer.read_end_of_stream());
+  peer.close();
+  const ShutdownReport r = engine->wait_shutdown();
+  EXPECT_EQ(r.leaked_op_contexts + r.leaked_connection_contexts, 0u);
+}
+
+TEST_F(ConnectionCallOrderTest, ShutdownSendsByeThenHalfClosesThenClosesThenSentinelsThenThePort) {
+  using ::testing::_;
+  TestDevice peer;
+  DeviceConfig c;
+  c.name = "d";
+  c.port = peer.port();
+  ASSERT_TRUE(engine->add_device(c));
+  peer.handshake();
+  ASSERT_TRUE(sink->wait_for("session_ready", "d"));
+  {
+    ::testing::InSequence in_order;
+    EXPECT_CALL(io, WSASend(_, _, _, _, _, _, _));  // the BYE
+    EXPECT_CALL(io, shutdown(_, SD_SEND));
+    EXPECT_CALL(io, closesocket(_));  // after the peer's FIN: nothing outstanding
+    EXPECT_CALL(io, PostQueuedCompletionStatus(_, 0, 2 /* sentinel */, nullptr)).Times(2);
+    EXPECT_CALL(io, CloseHandle(_));
+  }
+  EXPECT_CALL(io, CancelIoEx(_, _)).Times(0);
+  engine->begin_shutdown();
+  EXPECT_EQ(peer.read_frame().type, proto::MessageType::bye);
+  EXPECT_TRUE(peer.read_end_of_stream());
+  peer.close();
+  const ShutdownReport r = engine->wait_shutdown();
+  EXPECT_TRUE(r.drained_politely);
+  EXPECT_EQ(r.leaked_op_contexts + r.leaked_connection_contexts, 0u);
 }
 
 }  // namespace
