@@ -371,7 +371,9 @@ TEST_F(ConnectionCallOrderTest, ShutdownSendsByeThenHalfClosesThenClosesThenSent
     EXPECT_CALL(io, WSASend(_, _, _, _, _, _, _));  // the BYE
     EXPECT_CALL(io, shutdown(_, SD_SEND));
     EXPECT_CALL(io, closesocket(_));  // after the peer's FIN: nothing outstanding
-    EXPECT_CALL(io, PostQueuedCompletionStatus(_, 0, 2 /* sentinel */, nullptr)).Times(2);
+    // One per worker; a worker whose batch took two passes the extra one on.
+    EXPECT_CALL(io, PostQueuedCompletionStatus(_, 0, 2 /* sentinel */, nullptr))
+        .Times(::testing::AtLeast(2));
     EXPECT_CALL(io, CloseHandle(_));
   }
   EXPECT_CALL(io, CancelIoEx(_, _)).Times(0);
