@@ -243,14 +243,7 @@ TEST_F(SessionTest, BackoffJitterIsDrawnFromTheSeedAndStaysWithinItsFraction) {
   EngineOptions o;
   o.seed = 1234;
   start(o);
-  std::uint16_t closed_port = 0;
-  {
-    TestDevice gone;
-    closed_port = gone.port();
-  }
-  DeviceConfig c;
-  c.name = "d";
-  c.port = closed_port;
+  DeviceConfig c = refused_device("d");
   c.backoff_initial_ms = 1'000;
   c.backoff_jitter = 0.5;
   ASSERT_TRUE(engine->add_device(c));

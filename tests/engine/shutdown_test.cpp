@@ -117,14 +117,7 @@ TEST_F(ShutdownTest, WithEverythingPendingOnManyDevicesItDrainsWithinItsBoundAnd
 
 TEST_F(ShutdownTest, ADeviceBackingOffStopsAtOnce) {
   start();
-  std::uint16_t closed_port = 0;
-  {
-    TestDevice gone;
-    closed_port = gone.port();
-  }
-  DeviceConfig c;
-  c.name = "d";
-  c.port = closed_port;
+  DeviceConfig c = refused_device("d");
   ASSERT_TRUE(engine->add_device(c));
   ASSERT_TRUE(wait("reconnect_scheduled", "d"));
   const ShutdownReport r = engine->shutdown();

@@ -49,6 +49,11 @@ class Recorder {
 };
 
 class EngineHarness : public ::testing::Test {
+ public:
+  std::size_t sink_count(const std::string& event, const std::string& dev) const {
+    return sink->count(event, dev);
+  }
+
  protected:
   void start(EngineOptions options = {}) {
     options.shutdown_timeout_ms = 2'000;
@@ -64,6 +69,19 @@ class EngineHarness : public ::testing::Test {
     c.name = name;
     c.port = peer.port();
     c.backoff_jitter = 0;  // exact delays in assertions; jitter has its own test
+    return c;
+  }
+
+  // A device whose port has nobody listening (it was bound once, then closed): connects are
+  // refused (R12).
+  DeviceConfig refused_device(const std::string& name) {
+    DeviceConfig c;
+    c.name = name;
+    {
+      TestDevice gone;
+      c.port = gone.port();
+    }
+    c.backoff_jitter = 0;
     return c;
   }
 
