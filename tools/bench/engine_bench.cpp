@@ -118,7 +118,8 @@ int serve(int devices, std::uint32_t messages) {
     socklen_t len = sizeof a;
     if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 4) != 0) die("serve: listen");
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    line += " " + std::to_string(ntohs(a.sin_port));
+    line += ' ';
+    line += std::to_string(ntohs(a.sin_port));
     listeners.push_back(fd);
   }
   std::printf("%s\n", line.c_str());
@@ -148,8 +149,11 @@ struct Peers {
 
 Peers spawn_peers(const char* self, int devices, std::uint32_t messages) {
   Peers p;
-  const std::string cmd = std::string(self) + " --serve " + std::to_string(devices) + " " +
-                          std::to_string(messages);
+  std::string cmd = self;
+  cmd += " --serve ";
+  cmd += std::to_string(devices);
+  cmd += ' ';
+  cmd += std::to_string(messages);
   p.pipe = ::popen(cmd.c_str(), "r");
   if (p.pipe == nullptr) die("popen");
   char word[32];
@@ -192,7 +196,8 @@ Result run_engine(const char* self, int devices, std::uint32_t per_device, unsig
   const double c0 = process_cpu_seconds();
   for (int i = 0; i < devices; ++i) {
     eng::DeviceConfig d;
-    d.name = "d" + std::to_string(i);
+    d.name = std::to_string(i);
+    d.name.insert(d.name.begin(), 'd');
     d.port = peers.ports[static_cast<std::size_t>(i)];
     d.heartbeat_interval_ms = d.stall_timeout_ms = 3'600'000;
     d.reconnect = false;  // the peers close after their last message
