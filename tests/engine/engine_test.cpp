@@ -38,6 +38,17 @@ TEST_F(EngineTest, RemovingADeviceSaysByeHalfClosesAndReleasesEverything) {
   EXPECT_EQ(engine->state("d"), SessionState::stopped);  // unknown now
 }
 
+TEST_F(EngineTest, ShutdownWhileARemovedDeviceStillDrainsForcesItWithoutASecondBye) {
+  start();
+  TestDevice peer;
+  connect_ready("d", peer);
+  ASSERT_TRUE(engine->remove_device("d"));
+  ASSERT_TRUE(wait("half_closed", "d"));
+  finish();  // the peer never answers: the bound forces the close
+  EXPECT_EQ(sink->count("bye_sent", "d"), 1u);
+  EXPECT_EQ(sink->count("shutdown_forced", "d"), 1u);
+}
+
 TEST_F(EngineTest, StateChangesReachTheStateCallbackInOrder) {
   std::mutex m;
   std::vector<std::pair<SessionState, SessionState>> seen;

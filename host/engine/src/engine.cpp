@@ -66,8 +66,9 @@ void Engine::Impl::set_state(Device& d, SessionState to, Outbox& box) {
 std::vector<Device*> Engine::Impl::all_devices() const {
   std::lock_guard lock(devices_mutex);
   std::vector<Device*> out;
-  out.reserve(devices.size());
+  out.reserve(devices.size() + retired.size());
   for (const auto& [name, d] : devices) out.push_back(d.get());
+  for (const auto& d : retired) out.push_back(d.get());  // may still be draining
   return out;
 }
 

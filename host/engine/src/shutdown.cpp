@@ -15,6 +15,8 @@ using detail::Outbox;
 namespace proto = iocpsim::protocol;
 
 void Engine::Impl::begin_drain(Device& d, Outbox& box) {
+  // A removed device is already draining (or done) when the engine shuts down.
+  if (d.state == SessionState::closing || d.state == SessionState::stopped) return;
   d.reconnect_at_ms = kNever;
   fail_commands(d, CommandOutcome::shutdown, box);
   Connection* c = d.conn;
