@@ -17,6 +17,8 @@ constexpr std::size_t kLongStripe = 1024;
 constexpr std::size_t kShortStripe = 64;
 constexpr auto kLongShift = make_shift_tables<kLongStripe>();
 constexpr auto kShortShift = make_shift_tables<kShortStripe>();
+// Below this, folding's set-up and final reduction cost more than the three streams.
+constexpr std::size_t kFoldMinBytes = 256;
 
 inline std::uint64_t load64(const std::uint8_t* p) noexcept {
   std::uint64_t v;
@@ -39,8 +41,9 @@ __attribute__((target("sse4.2"))) inline std::uint32_t three_streams(
 
 }  // namespace
 
-__attribute__((target("sse4.2"))) std::uint32_t crc32c_instruction(std::uint32_t reg, const std::uint8_t* p,
-                                                                   std::size_t n) noexcept {
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_instruction_streams(std::uint32_t reg,
+                                                                           const std::uint8_t* p,
+                                                                           std::size_t n) noexcept {
   for (; n >= 3 * kLongStripe; n -= 3 * kLongStripe, p += 3 * kLongStripe) {
     reg = three_streams<kLongStripe>(reg, p, kLongShift);
   }
@@ -51,6 +54,17 @@ __attribute__((target("sse4.2"))) std::uint32_t crc32c_instruction(std::uint32_t
   for (; n >= 8; n -= 8, p += 8) r = _mm_crc32_u64(r, load64(p));
   for (; n != 0; --n, ++p) r = _mm_crc32_u8(static_cast<std::uint32_t>(r), *p);
   return static_cast<std::uint32_t>(r);
+}
+
+std::uint32_t crc32c_instruction(std::uint32_t reg, const std::uint8_t* p, std::size_t n) noexcept {
+  static const bool fold_available = crc32c_fold_available();
+  if (n >= kFoldMinBytes && fold_available) {
+    std::size_t taken = 0;
+    reg = crc32c_fold(reg, p, n, &taken);
+    p += taken;
+    n -= taken;
+  }
+  return crc32c_instruction_streams(reg, p, n);
 }
 
 bool crc32c_instruction_available() noexcept {
@@ -65,6 +79,10 @@ bool crc32c_instruction_available() noexcept {
 namespace iocpsim::protocol::detail {
 
 std::uint32_t crc32c_instruction(std::uint32_t reg, const std::uint8_t* p, std::size_t n) noexcept {
+  return crc32c_slicing(reg, p, n);
+}
+
+std::uint32_t crc32c_instruction_streams(std::uint32_t reg, const std::uint8_t* p, std::size_t n) noexcept {
   return crc32c_slicing(reg, p, n);
 }
 

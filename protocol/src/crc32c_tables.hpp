@@ -34,6 +34,13 @@ constexpr std::uint32_t crc_zeros_operator(std::size_t bytes) noexcept {
   return result;
 }
 
+// x^n modulo the polynomial, for any n (used for the folding constants).
+constexpr std::uint32_t crc_x_power(std::size_t n) noexcept {
+  std::uint32_t result = 0x80000000u;  // x^0
+  for (; n != 0; --n) result = (result >> 1) ^ ((result & 1u) ? kCrc32cPoly : 0u);
+  return result;
+}
+
 // Slicing tables: table[k][b] is the register after byte b followed by k zero bytes.
 constexpr std::array<CrcTable, 8> make_slicing_tables() noexcept {
   std::array<CrcTable, 8> t{};
@@ -67,8 +74,17 @@ inline std::uint32_t crc_shift(const std::array<CrcTable, 4>& t, std::uint32_t r
 // The slicing-by-8 implementation; `reg` is the raw register (not inverted).
 std::uint32_t crc32c_slicing(std::uint32_t reg, const std::uint8_t* p, std::size_t n) noexcept;
 
-// The CPU's CRC32 instruction, when this build and this CPU have it.
+// The CPU's CRC32 instruction, when this build and this CPU have it. crc32c_instruction() hands
+// long buffers to crc32c_fold() when that is available; crc32c_instruction_streams() never does.
 bool crc32c_instruction_available() noexcept;
 std::uint32_t crc32c_instruction(std::uint32_t reg, const std::uint8_t* p, std::size_t n) noexcept;
+std::uint32_t crc32c_instruction_streams(std::uint32_t reg, const std::uint8_t* p, std::size_t n) noexcept;
+
+// Folding by carry-less multiplication (AVX-512 VPCLMULQDQ), for long buffers.
+// Consumes the largest multiple of kFoldBlockBytes in `n` (n must be at least that) and stores
+// how many bytes it took in *taken. Needs the CRC32 instruction too.
+inline constexpr std::size_t kFoldBlockBytes = 256;
+bool crc32c_fold_available() noexcept;
+std::uint32_t crc32c_fold(std::uint32_t reg, const std::uint8_t* p, std::size_t n, std::size_t* taken) noexcept;
 
 }  // namespace iocpsim::protocol::detail

@@ -25,18 +25,19 @@ const char* to_string(DecodeError e) noexcept {
   return "unknown";
 }
 
+// Every step writes into the one DecodeResult that put() returns, so that the result, which is
+// large, is built in place and never copied.
 struct Decoder::Impl {
   explicit Impl(std::size_t max_bytes)
       : max_frame_bytes(std::max(max_bytes, kMinMaxFrameBytes)),
         buffer(std::make_unique_for_overwrite<std::uint8_t[]>(max_frame_bytes)) {}
 
-  DecodeResult put(Bytes input) noexcept;
-  DecodeResult put_fresh(Bytes input) noexcept;
-  DecodeResult put_partial(Bytes input) noexcept;
-  DecodeResult finish(const std::uint8_t* f, std::size_t frame_bytes, std::uint64_t frame_start,
-                      std::size_t consumed) noexcept;
-  DecodeResult fail(DecodeError e, std::uint64_t at, std::size_t consumed) noexcept;
-  DecodeResult hold(Bytes input, std::size_t at, std::size_t n) noexcept;
+  void put(Bytes input, DecodeResult& r) noexcept;
+  void put_fresh(Bytes input, DecodeResult& r) noexcept;
+  void put_partial(Bytes input, DecodeResult& r) noexcept;
+  void finish(const std::uint8_t* f, std::size_t whole, std::uint64_t frame_start, DecodeResult& r) noexcept;
+  void fail(DecodeError e, std::uint64_t at, DecodeResult& r) noexcept;
+  void hold(Bytes input, std::size_t at, std::size_t n, DecodeResult& r) noexcept;
 
   std::size_t max_frame_bytes;
   std::unique_ptr<std::uint8_t[]> buffer;  // a frame split across puts, reassembled
@@ -45,88 +46,95 @@ struct Decoder::Impl {
   std::uint64_t offset = 0;                // stream offset of the next byte to consume
   DecodeError error = DecodeError::none;   // sticky until reset()
   std::uint64_t error_offset = 0;
+  // Each result starts as a copy of this one. Built in place, a result is cleared with
+  // `rep stos` by GCC, which costs more than decoding a small frame; a copy is a few moves.
+  const DecodeResult blank{};
 };
 
-DecodeResult Decoder::Impl::put(Bytes input) noexcept {
-  if (error != DecodeError::none) return fail(error, error_offset, 0);
-  DecodeResult r = held == 0 ? put_fresh(input) : put_partial(input);
+void Decoder::Impl::put(Bytes input, DecodeResult& r) noexcept {
+  if (error != DecodeError::none) return fail(error, error_offset, r);
+  if (held == 0) {
+    put_fresh(input, r);
+  } else {
+    put_partial(input, r);
+  }
   offset += r.consumed;
-  return r;
 }
 
 // Nothing held: a frame wholly inside `input` is decoded where it lies, without a copy.
-DecodeResult Decoder::Impl::put_fresh(Bytes input) noexcept {
+void Decoder::Impl::put_fresh(Bytes input, DecodeResult& r) noexcept {
   const std::uint8_t* p = input.data();
   const std::size_t n = input.size();
   if (n < kHeaderSize || !detail::header_acceptable(p, max_frame_bytes)) {
     const detail::HeaderFault fault = detail::check_header(p, 0, std::min(n, kHeaderSize), max_frame_bytes);
-    if (fault.error != DecodeError::none) return fail(fault.error, offset + fault.at, fault.at + 1);
-    if (n < kHeaderSize) return hold(input, 0, n);
+    if (fault.error != DecodeError::none) {
+      r.consumed = fault.at + 1;
+      return fail(fault.error, offset + fault.at, r);
+    }
+    if (n < kHeaderSize) return hold(input, 0, n, r);
   }
   const std::size_t whole = kFrameOverhead + detail::load_le32(p + 12);
-  if (n >= whole) return finish(p, whole, offset, whole);
+  if (n >= whole) {
+    r.consumed = whole;
+    return finish(p, whole, offset, r);
+  }
   frame_bytes = whole;
-  return hold(input, 0, n);
+  hold(input, 0, n, r);
 }
 
 // Copies input[at, at + n) behind the bytes already held.
-DecodeResult Decoder::Impl::hold(Bytes input, std::size_t at, std::size_t n) noexcept {
+void Decoder::Impl::hold(Bytes input, std::size_t at, std::size_t n, DecodeResult& r) noexcept {
   if (n != 0) std::memcpy(buffer.get() + held, input.data() + at, n);
   held += n;
-  DecodeResult r;
   r.consumed = at + n;
-  return r;
 }
 
 // Part of a frame is held: complete its header, then its body, from `input`.
-DecodeResult Decoder::Impl::put_partial(Bytes input) noexcept {
+void Decoder::Impl::put_partial(Bytes input, DecodeResult& r) noexcept {
   const std::uint64_t frame_start = offset - held;
   std::size_t used = 0;
   if (held < kHeaderSize) {
     used = std::min(kHeaderSize - held, input.size());
-    std::memcpy(buffer.get() + held, input.data(), used);
+    if (used != 0) std::memcpy(buffer.get() + held, input.data(), used);  // data() may be null
     const detail::HeaderFault fault = detail::check_header(buffer.get(), held, held + used, max_frame_bytes);
     if (fault.error != DecodeError::none) {
-      return fail(fault.error, frame_start + fault.at, fault.at - held + 1);
+      r.consumed = fault.at - held + 1;
+      return fail(fault.error, frame_start + fault.at, r);
     }
     held += used;
-    if (held < kHeaderSize) return {DecodeStatus::need_more, used};
+    r.consumed = used;
+    if (held < kHeaderSize) return;
     frame_bytes = kFrameOverhead + detail::load_le32(buffer.get() + 12);
   }
-  const std::size_t n = std::min(frame_bytes - held, input.size() - used);
-  DecodeResult r = hold(input, used, n);
-  if (held < frame_bytes) return r;
+  hold(input, used, std::min(frame_bytes - held, input.size() - used), r);
+  if (held < frame_bytes) return;
   held = 0;
-  return finish(buffer.get(), frame_bytes, frame_start, r.consumed);
+  finish(buffer.get(), frame_bytes, frame_start, r);
 }
 
-DecodeResult Decoder::Impl::finish(const std::uint8_t* f, std::size_t whole, std::uint64_t frame_start,
-                                   std::size_t consumed) noexcept {
+// The frame [f, f + whole) is complete; r.consumed is already set.
+void Decoder::Impl::finish(const std::uint8_t* f, std::size_t whole, std::uint64_t frame_start,
+                           DecodeResult& r) noexcept {
   const std::size_t covered = whole - kTrailerSize;
   if (crc32c(0, f, covered) != detail::load_le32(f + covered)) {
-    return fail(DecodeError::crc_mismatch, frame_start + covered, consumed);
+    return fail(DecodeError::crc_mismatch, frame_start + covered, r);
   }
-  DecodeResult r;
   r.frame.header = detail::parse_header(f);
   std::size_t fault_at = 0;
   const DecodeError e =
       decode_payload(r.frame.header.type, Bytes(f + kHeaderSize, covered - kHeaderSize), r.frame.message, &fault_at);
-  if (e != DecodeError::none) return fail(e, frame_start + kHeaderSize + fault_at, consumed);
+  if (e != DecodeError::none) return fail(e, frame_start + kHeaderSize + fault_at, r);
   r.status = DecodeStatus::frame;
-  r.consumed = consumed;
   r.frame.raw = Bytes(f, whole);
-  return r;
 }
 
-DecodeResult Decoder::Impl::fail(DecodeError e, std::uint64_t at, std::size_t consumed) noexcept {
+// Fails the stream; r.consumed says how far this call got.
+void Decoder::Impl::fail(DecodeError e, std::uint64_t at, DecodeResult& r) noexcept {
   error = e;
   error_offset = at;
-  DecodeResult r;
   r.status = DecodeStatus::error;
-  r.consumed = consumed;
   r.error = e;
   r.error_offset = at;
-  return r;
 }
 
 Decoder::Decoder(DecoderOptions options) : impl_(std::make_unique<Impl>(options.max_frame_bytes)) {}
@@ -134,7 +142,11 @@ Decoder::~Decoder() = default;
 Decoder::Decoder(Decoder&&) noexcept = default;
 Decoder& Decoder::operator=(Decoder&&) noexcept = default;
 
-DecodeResult Decoder::put(Bytes input) { return impl_->put(input); }
+DecodeResult Decoder::put(Bytes input) {
+  DecodeResult r = impl_->blank;
+  impl_->put(input, r);
+  return r;
+}
 
 void Decoder::reset() {
   impl_->held = 0;

@@ -50,14 +50,4 @@ bool header_acceptable(const std::uint8_t* h, std::size_t max_frame_bytes) noexc
   return (fixed & kMask) == kExpected && is_known(h[3]) && frame_bytes <= max_frame_bytes;
 }
 
-FrameHeader parse_header(const std::uint8_t* h) noexcept {
-  FrameHeader header;
-  header.version = h[2];
-  header.type = static_cast<MessageType>(h[3]);
-  header.flags = load_le16(h + 4);
-  header.seq = load_le32(h + 8);
-  header.payload_len = load_le32(h + kPayloadLenAt);
-  return header;
-}
-
 }  // namespace iocpsim::protocol::detail

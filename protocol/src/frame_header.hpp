@@ -6,6 +6,7 @@
 
 #include "iocpsim/protocol/decoder.hpp"
 #include "iocpsim/protocol/frame.hpp"
+#include "wire.hpp"
 
 namespace iocpsim::protocol::detail {
 
@@ -24,6 +25,14 @@ HeaderFault check_header(const std::uint8_t* h, std::size_t from, std::size_t to
 bool header_acceptable(const std::uint8_t* h, std::size_t max_frame_bytes) noexcept;
 
 // Reads a complete header that check_header() accepted.
-FrameHeader parse_header(const std::uint8_t* h) noexcept;
+inline FrameHeader parse_header(const std::uint8_t* h) noexcept {
+  FrameHeader header;
+  header.version = h[2];
+  header.type = static_cast<MessageType>(h[3]);
+  header.flags = load_le16(h + 4);
+  header.seq = load_le32(h + 8);
+  header.payload_len = load_le32(h + 12);
+  return header;
+}
 
 }  // namespace iocpsim::protocol::detail

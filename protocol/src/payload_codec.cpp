@@ -87,7 +87,7 @@ constexpr bool valid(ErrorCode c) noexcept {
 }
 
 template <class T>
-using Wire = std::conditional_t<std::is_enum_v<T>, std::underlying_type<T>, std::type_identity<T>>::type;
+using Wire = typename std::conditional_t<std::is_enum_v<T>, std::underlying_type<T>, std::type_identity<T>>::type;
 
 class Sizer {
  public:

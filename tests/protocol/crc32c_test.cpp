@@ -6,6 +6,8 @@
 #include <random>
 #include <vector>
 
+#include "test_seed.hpp"
+
 namespace iocpsim::protocol {
 namespace {
 
@@ -44,17 +46,18 @@ TEST(Crc32cTest, DispatchedCodeMatchesTheKnownVectors) {
 }
 
 TEST(Crc32cTest, ExtendingInPiecesEqualsOneCall) {
-  const unsigned seed = std::random_device{}();
+  const unsigned seed = testing::test_seed();
   std::mt19937 rng(seed);
   std::vector<std::uint8_t> data(5000);
   for (auto& b : data) b = static_cast<std::uint8_t>(rng());
   const std::uint32_t whole = crc32c(0, data.data(), data.size());
   for (std::size_t cut = 0; cut <= data.size(); cut += 97) {
     const std::uint32_t first = crc32c(0, data.data(), cut);
-    EXPECT_EQ(crc32c(first, data.data() + cut, data.size() - cut), whole) << "cut " << cut << " seed " << seed;
+    EXPECT_EQ(crc32c(first, data.data() + cut, data.size() - cut), whole)
+        << "cut " << cut << " " << testing::replay_hint(seed);
     const std::uint32_t first_portable = crc32c_portable(0, data.data(), cut);
     EXPECT_EQ(crc32c_portable(first_portable, data.data() + cut, data.size() - cut), whole)
-        << "cut " << cut << " seed " << seed;
+        << "cut " << cut << " " << testing::replay_hint(seed);
   }
 }
 

@@ -5,6 +5,8 @@
 #include <array>
 #include <random>
 
+#include "test_seed.hpp"
+
 namespace iocpsim::protocol {
 namespace {
 
@@ -98,7 +100,7 @@ TEST(FrameHeaderTest, TheMaximumIsTheWholeFrameIncludingHeaderAndCrc) {
 }
 
 TEST(FrameHeaderTest, TheQuickCheckAgreesWithTheByteByByteCheck) {
-  const unsigned seed = std::random_device{}();
+  const unsigned seed = testing::test_seed();
   std::mt19937 rng(seed);
   for (int i = 0; i < 200000; ++i) {
     Header h = kGood;
@@ -106,7 +108,7 @@ TEST(FrameHeaderTest, TheQuickCheckAgreesWithTheByteByByteCheck) {
     for (int k = static_cast<int>(rng() % 3); k > 0; --k) h[rng() % kHeaderSize] = static_cast<std::uint8_t>(rng());
     const std::size_t max = kMinMaxFrameBytes + rng() % 70000;
     ASSERT_EQ(detail::header_acceptable(h.data(), max), check(h, max).error == DecodeError::none)
-        << "seed " << seed << " iteration " << i;
+        << testing::replay_hint(seed) << " iteration " << i;
   }
 }
 

@@ -1,0 +1,72 @@
+// A Device on a real TCP port, under standalone asio: one device per listening port, one connection
+// at a time, as many devices per io_context as wanted. Everything runs on the io_context's thread;
+// run the io_context from one thread. Time comes from the Clock given (SteadyClock for real runs;
+// with a ManualClock, call poke() after moving it).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "iocpsim/devsim/asio_connection.hpp"
+#include "iocpsim/devsim/device.hpp"
+
+namespace iocpsim::devsim {
+
+class AsioDevice {
+ public:
+  AsioDevice(asio::io_context& io, const DeviceSpec& spec, const Clock& clock, std::uint64_t seed, LogSink log = {});
+  ~AsioDevice();
+  AsioDevice(const AsioDevice&) = delete;
+  AsioDevice& operator=(const AsioDevice&) = delete;
+
+  // Binds `endpoint` (port 0 picks a free port; throws std::system_error if it cannot) and starts
+  // the script. The port stays bound until stop(), also while the device refuses connections.
+  void start(const asio::ip::tcp::endpoint& endpoint);
+  asio::ip::tcp::endpoint local_endpoint() const { return endpoint_; }
+  void stop();  // closes the port and every connection; the script stops where it is
+  void poke();  // re-reads the clock (after a ManualClock moved)
+
+  // Reading these from another thread than the io_context's is a race: read them from a handler
+  // or once the io_context has stopped.
+  const Device& device() const { return device_; }
+  const DeliveryRecord& record() const { return device_.record(); }
+  // The script has ended and no connection is open.
+  bool idle() const { return device_.script_done() && !current_; }
+  // Called (on the io_context's thread) each time the device becomes idle.
+  void on_idle(std::function<void()> callback) { on_idle_ = std::move(callback); }
+
+ private:
+  void process();  // carries out the device's actions and brings listener, reads and timer up to date
+  void carry_out(Action& action);
+  void carry_out(ConnectionOp op);
+  void update_listener();
+  void listen();
+  void refuse();
+  void accept();
+  void on_accepted(const asio::error_code& ec, asio::ip::tcp::socket socket);
+  void arm_timer();
+  void log(nlohmann::json event);
+
+  asio::io_context& io_;
+  const Clock& clock_;
+  LogSink log_;
+  Device device_;
+  asio::ip::tcp::acceptor acceptor_;
+  asio::ip::tcp::endpoint endpoint_;
+  asio::steady_timer timer_;
+  std::uint64_t timer_generation_ = 0;
+  std::shared_ptr<detail::AsioConnection> current_;
+  std::vector<std::weak_ptr<detail::AsioConnection>> ended_;  // closing gracefully; closed by stop()
+  bool listening_ = false;
+  bool accept_in_flight_ = false;
+  bool stopped_ = false;
+  bool was_idle_ = false;
+  std::function<void()> on_idle_;
+};
+
+}  // namespace iocpsim::devsim

@@ -1,0 +1,146 @@
+// The transport-free device model: answers HELLO, heartbeats and commands, streams telemetry with
+// per-channel sequence numbers, keeps the connection alive with heartbeats, and frames whatever the
+// script sends, following the conversation rules of protocol/PROTOCOL.md section 6. Bytes and time
+// in (on_bytes, on_time, reading the injected Clock); bytes and connection actions out (the outbox).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "iocpsim/devsim/action.hpp"
+#include "iocpsim/devsim/clock.hpp"
+#include "iocpsim/devsim/log.hpp"
+#include "iocpsim/devsim/message_json.hpp"
+#include "iocpsim/devsim/record.hpp"
+#include "iocpsim/protocol/decoder.hpp"
+#include "iocpsim/protocol/frame.hpp"
+
+namespace iocpsim::devsim {
+
+using Rng = std::mt19937_64;
+
+// How the device answers a command.
+struct CommandBehaviour {
+  std::optional<std::uint16_t> opcode;  // nullopt: any opcode
+  protocol::Status status = protocol::Status::ok;
+  std::vector<std::uint8_t> data;       // the response's data
+  bool echo = false;                    // reply with the command's own data instead of `data`
+  std::uint32_t delay_ms = 0;
+  bool reply = true;                    // false: never answer
+};
+
+struct TelemetryConfig {
+  std::vector<std::uint16_t> channels{0};
+  double rate_hz = 0;               // samples per second per channel; 0 = no background stream
+  std::size_t sample_bytes = 16;
+  bool autostart = true;            // start streaming once the handshake is done
+  // Back-pressure: while more than this is queued and unwritten, background samples are dropped
+  // (their channel_seq is used up, so the host sees the gap, as PROTOCOL.md 6.5 describes).
+  std::size_t max_backlog_bytes = 256 * 1024;
+};
+
+struct ModelConfig {
+  MessageDefaults identity;
+  // First entry whose opcode matches wins. The default table echoes opcode 1 ("ping");
+  // opcodes no entry matches are answered with unknown_opcode.
+  std::vector<CommandBehaviour> commands{CommandBehaviour{1, protocol::Status::ok, {}, true, 0, true}};
+  TelemetryConfig telemetry;
+  bool answer_heartbeats = true;
+  std::size_t max_frame_bytes = protocol::kDefaultMaxFrameBytes;
+};
+
+// A fault applied to the next frame the device encodes.
+enum class FrameFault : std::uint8_t { none, crc, magic, length };
+const char* to_string(FrameFault f) noexcept;
+
+class DeviceModel {
+ public:
+  DeviceModel(ModelConfig config, const Clock& clock, Rng& rng, LogSink log);
+
+  void on_connected();
+  void on_disconnected();
+  void on_bytes(protocol::Bytes bytes);
+  void on_time();  // sends what has come due (delayed replies, telemetry)
+  std::optional<DeviceTime> next_deadline() const;
+
+  // Frames `message` with the next seq (applying a pending fault), records it and returns the bytes.
+  std::vector<std::uint8_t> encode(const protocol::Message& message, std::uint16_t flags = 0);
+  void send(const protocol::Message& message, std::uint16_t flags = 0) { send_raw(encode(message, flags)); }
+  void send_raw(std::vector<std::uint8_t> bytes);
+  void request(ConnectionOp op) { outbox_.emplace_back(op); }
+  std::uint32_t next_seq() const noexcept { return seq_; }
+  std::uint32_t take_seq() noexcept { return seq_++; }
+
+  void corrupt_next_frame(FrameFault fault, std::uint32_t length_delta = 1);
+  void override_next_command(CommandBehaviour behaviour) { overrides_.push_back(std::move(behaviour)); }
+  void set_telemetry_streaming(bool on);
+  bool telemetry_streaming() const noexcept { return streaming_; }
+  void send_telemetry(std::uint16_t channel, std::size_t sample_bytes);
+  void send_event(protocol::Severity severity, std::uint16_t code, std::string text);
+  // Bytes the transport holds unwritten; the background stream drops samples above the limit.
+  void set_send_backlog(std::size_t bytes) noexcept { backlog_bytes_ = bytes; }
+  // While held, nothing due is sent and the background stream skips its samples.
+  void set_output_held(bool held);
+  bool output_held() const noexcept { return held_; }
+
+  bool connected() const noexcept { return connected_; }
+  bool handshake_done() const noexcept { return handshake_done_; }
+  std::vector<Action> take_outbox();
+  const DeliveryRecord& record() const noexcept { return record_; }
+  DeliveryRecord& record() noexcept { return record_; }
+  const ModelConfig& config() const noexcept { return config_; }
+  const Clock& clock() const noexcept { return clock_; }
+  Rng& rng() noexcept { return rng_; }
+
+ private:
+  struct PendingReply {
+    DeviceTime due;
+    std::uint32_t request_id;
+    protocol::Status status;
+    std::vector<std::uint8_t> data;
+  };
+
+  void handle(const protocol::Frame& frame);
+  void on_hello(const protocol::Hello& hello, std::uint32_t seq);
+  void say_goodbye(protocol::ByeReason reason);
+  void keep_alive();
+  std::optional<DeviceTime> heartbeat_interval() const;
+  void on_command(const protocol::Command& command);
+  void on_decode_error(const protocol::DecodeResult& result);
+  void reject(protocol::ErrorCode code, std::uint32_t ref_seq, const char* text);
+  CommandBehaviour behaviour_for(std::uint16_t opcode);
+  void send_due_replies();
+  void send_due_telemetry();
+  void drop_telemetry(std::uint16_t channel);
+  void log(nlohmann::json event) const;
+
+  ModelConfig config_;
+  const Clock& clock_;
+  Rng& rng_;
+  LogSink log_;
+  protocol::Decoder decoder_;
+  std::vector<Action> outbox_;
+  DeliveryRecord record_;
+  std::vector<PendingReply> pending_;
+  std::vector<CommandBehaviour> overrides_;
+  std::vector<DeviceTime> telemetry_due_;      // per configured channel
+  std::vector<std::uint32_t> channel_seqs_;    // indexed by channel number, grown on demand
+  std::size_t backlog_bytes_ = 0;
+  std::uint32_t seq_ = 1;
+  std::uint32_t last_rx_seq_ = 0;
+  DeviceTime last_sent_{};
+  DeviceTime last_received_{};
+  std::uint32_t event_id_ = 1;
+  FrameFault fault_ = FrameFault::none;
+  std::uint32_t length_delta_ = 1;
+  bool connected_ = false;
+  bool handshake_done_ = false;
+  bool broken_ = false;     // the peer sent a malformed stream; ignore the rest
+  bool streaming_ = false;
+  bool held_ = false;
+};
+
+}  // namespace iocpsim::devsim

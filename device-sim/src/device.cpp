@@ -1,0 +1,190 @@
+#include "iocpsim/devsim/device.hpp"
+
+#include "iocpsim/devsim/step_registry.hpp"
+
+namespace iocpsim::devsim {
+
+const char* to_string(ConnectionOp op) noexcept {
+  switch (op) {
+    case ConnectionOp::close_graceful: return "close_graceful";
+    case ConnectionOp::shutdown_write: return "shutdown_write";
+    case ConnectionOp::reset: return "reset";
+    case ConnectionOp::pause_reading: return "pause_reading";
+    case ConnectionOp::resume_reading: return "resume_reading";
+  }
+  return "?";
+}
+
+const char* to_string(ListenMode mode) noexcept {
+  switch (mode) {
+    case ListenMode::accepting: return "accepting";
+    case ListenMode::holding: return "holding";
+    case ListenMode::refusing: return "refusing";
+  }
+  return "?";
+}
+
+namespace detail {
+
+std::vector<std::unique_ptr<Step>> build_script(const DeviceSpec& spec) {
+  std::vector<JsonReader> readers;
+  const std::string base = spec.path.empty() ? "script" : spec.path + ".script";
+  for (std::size_t i = 0; i < spec.script.size(); ++i) {
+    readers.emplace_back(spec.script[i], base + "[" + std::to_string(i) + "]");
+  }
+  return StepRegistry::global().parse_list(std::move(readers), spec.model.identity);
+}
+
+}  // namespace detail
+
+Device::Device(const DeviceSpec& spec, const Clock& clock, std::uint64_t seed, LogSink log)
+    : name_(spec.name),
+      clock_(clock),
+      seed_(spec.seed.value_or(seed)),
+      rng_(seed_),
+      log_(std::move(log)),
+      model_(spec.model, clock, rng_, [this](const nlohmann::json& e) { this->log(e); }),
+      script_(detail::build_script(spec)) {}
+
+void Device::log(nlohmann::json event) {
+  if (!log_) return;
+  nlohmann::json line = {{"t_us", clock_.now().count()}, {"device", name_}};
+  line.update(event);
+  log_(line);
+}
+
+void Device::start() {
+  log({{"event", "device_started"}, {"seed", seed_}, {"steps", script_.size()}});
+  script_state_ = ScriptState::running;
+  pump();
+}
+
+void Device::on_accepted() {
+  if (reset_on_accept_ > 0) {
+    --reset_on_accept_;
+    log({{"event", "connection_reset_on_accept"}, {"remaining", reset_on_accept_}});
+    actions_.emplace_back(ConnectionOp::reset);
+    return;
+  }
+  connected_ = true;
+  reading_ = true;
+  peer_closed_ = false;
+  write_shut_ = false;
+  model_.on_connected();
+  log({{"event", "connection_accepted"}, {"connection", model_.record().connections_accepted}});
+  pump();
+}
+
+void Device::on_bytes(protocol::Bytes bytes) {
+  if (!connected_) return;
+  model_.on_bytes(bytes);
+  pump();
+}
+
+void Device::on_peer_eof() {
+  if (!connected_) return;
+  peer_closed_ = true;
+  log({{"event", "peer_closed"}});
+  // A faithful device answers the host's FIN by closing too.
+  apply(ConnectionOp::close_graceful);
+  pump();
+}
+
+void Device::on_connection_lost(const std::string& why) {
+  if (!connected_) return;
+  peer_closed_ = true;
+  log({{"event", "connection_lost"}, {"reason", why}});
+  disconnected();
+  pump();
+}
+
+void Device::on_written(std::size_t bytes) { model_.record().bytes_written += bytes; }
+
+void Device::on_time() { pump(); }
+
+void Device::wake_at(DeviceTime t) { wake_ = wake_ ? std::min(*wake_, t) : t; }
+
+std::optional<DeviceTime> Device::next_deadline() const {
+  auto next = model_.next_deadline();
+  if (wake_) next = next ? std::min(*next, *wake_) : *wake_;
+  return next;
+}
+
+ListenMode Device::listen_mode() const noexcept {
+  // One connection at a time: the next waits in the backlog until this one ends.
+  if (listen_mode_ == ListenMode::accepting && connected_) return ListenMode::holding;
+  return listen_mode_;
+}
+
+void Device::set_listen_mode(ListenMode mode) {
+  if (mode == listen_mode_) return;
+  listen_mode_ = mode;
+  log({{"event", "listen_mode"}, {"mode", to_string(mode)}});
+}
+
+void Device::connection(ConnectionOp op) { apply(op); }
+
+void Device::apply(ConnectionOp op) {
+  if (!connected_) return;
+  log({{"event", "connection_op"}, {"op", to_string(op)}});
+  // Queued frames go out before a graceful close or half-close; a reset discards them.
+  drain_model();
+  actions_.emplace_back(op);
+  switch (op) {
+    case ConnectionOp::close_graceful:
+    case ConnectionOp::reset: disconnected(); break;
+    case ConnectionOp::shutdown_write: write_shut_ = true; break;
+    case ConnectionOp::pause_reading: reading_ = false; break;
+    case ConnectionOp::resume_reading: reading_ = true; break;
+  }
+}
+
+void Device::disconnected() {
+  connected_ = false;
+  held_.clear();
+  reading_ = true;
+  model_.on_disconnected();
+}
+
+void Device::drain_model() {
+  // While the model's output is held (a stall), bytes wait in held_; connection ops go straight on.
+  if (!model_.output_held() && !held_.empty()) {
+    for (auto& action : held_) actions_.push_back(std::move(action));
+    held_.clear();
+  }
+  for (auto& action : model_.take_outbox()) {
+    if (const auto* op = std::get_if<ConnectionOp>(&action)) {
+      apply(*op);
+    } else if (connected_ && !write_shut_) {
+      (model_.output_held() ? held_ : actions_).push_back(std::move(action));
+    }
+  }
+}
+
+void Device::pump() {
+  model_.on_time();
+  drain_model();
+  if (script_state_ == ScriptState::running) {
+    wake_.reset();
+    const auto status = script_.advance(*this);
+    if (status.kind == StepStatus::done) {
+      script_state_ = ScriptState::finished;
+      log({{"event", "script_finished"}});
+    } else if (status.kind == StepStatus::failed) {
+      script_state_ = ScriptState::failed;
+      failure_ = status.reason;
+      log({{"event", "script_failed"}, {"reason", failure_}});
+    }
+  }
+  // A step may have made something due at once (an answer override with no delay).
+  model_.on_time();
+  drain_model();
+}
+
+std::vector<Action> Device::take_actions() {
+  std::vector<Action> out;
+  out.swap(actions_);
+  return out;
+}
+
+}  // namespace iocpsim::devsim

@@ -1,0 +1,217 @@
+#include "iocpsim/devsim/json_reader.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace iocpsim::devsim {
+
+SpecError::SpecError(std::string path, const std::string& problem)
+    : std::runtime_error(path.empty() ? problem : path + ": " + problem), path_(std::move(path)) {}
+
+namespace detail {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace detail
+
+std::optional<std::string> nearest_key(std::string_view key, const std::vector<std::string>& known) {
+  std::optional<std::string> best;
+  std::size_t best_distance = std::max<std::size_t>(2, key.size() / 3) + 1;
+  for (const auto& candidate : known) {
+    // A key missing its unit ("delay" for "delay_ms") is as likely a slip as a typo.
+    const bool prefix = key.size() >= 3 && (candidate.starts_with(key) || key.starts_with(candidate));
+    const std::size_t d = prefix ? 1 : detail::edit_distance(key, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text) {
+  std::vector<std::uint8_t> out;
+  int high = -1;
+  for (char c : text) {
+    if (c == ' ' || c == ':' || c == '_') {
+      if (high >= 0) return std::nullopt;  // a separator may not split a byte
+      continue;
+    }
+    const int digit = detail::hex_digit(c);
+    if (digit < 0) return std::nullopt;
+    if (high < 0) {
+      high = digit;
+    } else {
+      out.push_back(static_cast<std::uint8_t>(high * 16 + digit));
+      high = -1;
+    }
+  }
+  if (high >= 0) return std::nullopt;
+  return out;
+}
+
+std::string to_hex(const std::uint8_t* data, std::size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out.push_back(kDigits[data[i] >> 4]);
+    out.push_back(kDigits[data[i] & 0xF]);
+  }
+  return out;
+}
+
+JsonReader::JsonReader(const nlohmann::json& value, std::string path) : value_(value), path_(std::move(path)) {
+  if (!value_.is_object()) throw SpecError(path_, "expected an object");
+}
+
+std::string JsonReader::path_of(std::string_view key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+}
+
+bool JsonReader::has(std::string_view key) { return find(key) != nullptr; }
+
+const nlohmann::json* JsonReader::find(std::string_view key) {
+  if (std::find(asked_.begin(), asked_.end(), key) == asked_.end()) asked_.emplace_back(key);
+  const auto it = value_.find(key);
+  return it == value_.end() ? nullptr : &*it;
+}
+
+void JsonReader::fail(std::string_view key, const std::string& expected) const {
+  throw SpecError(path_of(key), "expected " + expected);
+}
+
+void JsonReader::skip(std::string_view key) { find(key); }
+
+const nlohmann::json& JsonReader::raw(std::string_view key) {
+  const auto* v = find(key);
+  if (v == nullptr) throw SpecError(path_of(key), "is required");
+  return *v;
+}
+
+std::optional<std::uint64_t> JsonReader::optional_uint(std::string_view key, std::uint64_t max) {
+  const auto* v = find(key);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_number_unsigned() || v->get<std::uint64_t>() > max) {
+    fail(key, "an integer from 0 to " + std::to_string(max));
+  }
+  return v->get<std::uint64_t>();
+}
+
+std::uint64_t JsonReader::get_uint(std::string_view key, std::uint64_t fallback, std::uint64_t max) {
+  return optional_uint(key, max).value_or(fallback);
+}
+
+std::uint64_t JsonReader::require_uint(std::string_view key, std::uint64_t max) {
+  const auto v = optional_uint(key, max);
+  if (!v) throw SpecError(path_of(key), "is required (an integer from 0 to " + std::to_string(max) + ")");
+  return *v;
+}
+
+double JsonReader::get_number(std::string_view key, double fallback, double min, double max) {
+  const auto* v = find(key);
+  if (v == nullptr) return fallback;
+  if (!v->is_number() || v->get<double>() < min || v->get<double>() > max || std::isnan(v->get<double>())) {
+    fail(key, "a number from " + nlohmann::json(min).dump() + " to " + nlohmann::json(max).dump());
+  }
+  return v->get<double>();
+}
+
+bool JsonReader::get_bool(std::string_view key, bool fallback) {
+  const auto* v = find(key);
+  if (v == nullptr) return fallback;
+  if (!v->is_boolean()) fail(key, "true or false");
+  return v->get<bool>();
+}
+
+std::string JsonReader::get_string(std::string_view key, std::string fallback) {
+  const auto* v = find(key);
+  if (v == nullptr) return fallback;
+  if (!v->is_string()) fail(key, "a string");
+  return v->get<std::string>();
+}
+
+std::string JsonReader::require_string(std::string_view key) {
+  if (!has(key)) throw SpecError(path_of(key), "is required (a string)");
+  return get_string(key, {});
+}
+
+std::string JsonReader::get_choice(std::string_view key, std::string fallback,
+                                   const std::vector<std::string>& choices) {
+  const auto* v = find(key);
+  if (v == nullptr) return fallback;
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "\"" : ", \"") + c + "\"";
+  if (!v->is_string()) fail(key, "one of " + list);
+  const auto text = v->get<std::string>();
+  if (std::find(choices.begin(), choices.end(), text) != choices.end()) return text;
+  const auto hint = nearest_key(text, choices);
+  throw SpecError(path_of(key), "expected one of " + list + ", got \"" + text + "\"" +
+                                    (hint ? " (did you mean \"" + *hint + "\"?)" : ""));
+}
+
+std::vector<std::uint8_t> JsonReader::get_hex(std::string_view key, std::vector<std::uint8_t> fallback) {
+  const auto* v = find(key);
+  if (v == nullptr) return fallback;
+  std::optional<std::vector<std::uint8_t>> bytes;
+  if (v->is_string()) bytes = parse_hex(v->get<std::string>());
+  if (!bytes) fail(key, "a hex string of whole bytes, e.g. \"a55a01\"");
+  return *bytes;
+}
+
+std::vector<std::uint64_t> JsonReader::get_positive_uints(std::string_view key) {
+  const auto& v = raw(key);
+  const auto bad = [&] { fail(key, "an array of positive integers"); };
+  if (!v.is_array() || v.empty()) bad();
+  std::vector<std::uint64_t> out;
+  for (const auto& item : v) {
+    if (!item.is_number_unsigned() || item.get<std::uint64_t>() == 0) bad();
+    out.push_back(item.get<std::uint64_t>());
+  }
+  return out;
+}
+
+JsonReader JsonReader::object(std::string_view key) { return JsonReader(raw(key), path_of(key)); }
+
+std::vector<JsonReader> JsonReader::objects(std::string_view key) {
+  const auto& v = raw(key);
+  if (!v.is_array()) fail(key, "an array of objects");
+  std::vector<JsonReader> out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    out.emplace_back(v[i], path_of(key) + "[" + std::to_string(i) + "]");
+  }
+  return out;
+}
+
+void JsonReader::finish() const {
+  for (const auto& [key, unused] : value_.items()) {
+    if (std::find(asked_.begin(), asked_.end(), key) != asked_.end()) continue;
+    const auto hint = nearest_key(key, asked_);
+    std::string known;
+    for (const auto& k : asked_) known += (known.empty() ? "" : ", ") + k;
+    throw SpecError(path_of(key), "unknown key" + (hint ? " (did you mean \"" + *hint + "\"?)" : std::string()) +
+                                      "; known keys: " + known);
+  }
+}
+
+}  // namespace iocpsim::devsim

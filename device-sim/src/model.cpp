@@ -1,0 +1,294 @@
+#include "iocpsim/devsim/model.hpp"
+
+#include <algorithm>
+
+#include "iocpsim/devsim/frame_edit.hpp"
+#include "iocpsim/protocol/encoder.hpp"
+
+namespace iocpsim::devsim {
+
+namespace pr = iocpsim::protocol;
+
+const char* to_string(FrameFault f) noexcept {
+  switch (f) {
+    case FrameFault::none: return "none";
+    case FrameFault::crc: return "crc";
+    case FrameFault::magic: return "magic";
+    case FrameFault::length: return "length";
+  }
+  return "?";
+}
+
+namespace {
+
+DeviceTime period_of(double rate_hz) {
+  return DeviceTime{static_cast<DeviceTime::rep>(1'000'000.0 / rate_hz)};
+}
+
+std::uint64_t micros(DeviceTime t) { return static_cast<std::uint64_t>(t.count()); }
+
+}  // namespace
+
+DeviceModel::DeviceModel(ModelConfig config, const Clock& clock, Rng& rng, LogSink log)
+    : config_(std::move(config)),
+      clock_(clock),
+      rng_(rng),
+      log_(std::move(log)),
+      decoder_(pr::DecoderOptions{config_.max_frame_bytes}) {}
+
+void DeviceModel::log(nlohmann::json event) const {
+  if (log_) log_(event);
+}
+
+void DeviceModel::on_connected() {
+  connected_ = true;
+  handshake_done_ = false;
+  broken_ = false;
+  streaming_ = false;
+  seq_ = 1;
+  event_id_ = 1;
+  last_rx_seq_ = 0;
+  backlog_bytes_ = 0;
+  decoder_.reset();
+  pending_.clear();
+  last_sent_ = last_received_ = clock_.now();
+  ++record_.connections_accepted;
+}
+
+void DeviceModel::on_disconnected() {
+  connected_ = false;
+  handshake_done_ = false;
+  streaming_ = false;
+  pending_.clear();
+  // Whatever was queued for the closed connection will never be written.
+  std::erase_if(outbox_, [](const Action& a) { return std::holds_alternative<SendBytes>(a); });
+}
+
+void DeviceModel::on_bytes(pr::Bytes bytes) {
+  record_.bytes_received += bytes.size();
+  if (!bytes.empty()) last_received_ = clock_.now();
+  while (!bytes.empty() && !broken_) {
+    const auto result = decoder_.put(bytes);
+    bytes = bytes.subspan(result.consumed);
+    if (result.status == pr::DecodeStatus::need_more) break;
+    if (result.status == pr::DecodeStatus::error) {
+      on_decode_error(result);
+      break;
+    }
+    handle(result.frame);
+  }
+}
+
+void DeviceModel::on_decode_error(const pr::DecodeResult& result) {
+  log({{"event", "decode_error"}, {"error", pr::to_string(result.error)}, {"offset", result.error_offset}});
+  broken_ = true;
+  // PROTOCOL.md 6.7: ref_seq is the best guess of the bad frame's seq; then BYE and close.
+  send(pr::Error{pr::ErrorCode::malformed_frame, last_rx_seq_ + 1, pr::to_string(result.error)});
+  say_goodbye(pr::ByeReason::protocol_violation);
+}
+
+void DeviceModel::say_goodbye(pr::ByeReason reason) {
+  send(pr::Bye{reason, {}});
+  request(ConnectionOp::close_graceful);  // FIN, then read until the peer's FIN, then close
+}
+
+void DeviceModel::handle(const pr::Frame& frame) {
+  auto json = message_to_json(frame.message);
+  log({{"event", "frame_received"}, {"seq", frame.header.seq}, {"message", json}});
+  record_.received.push_back({clock_.now(), frame.header.seq, std::move(json)});
+  last_rx_seq_ = frame.header.seq;
+  last_received_ = clock_.now();
+  const auto type = pr::type_of(frame.message);
+  // PROTOCOL.md 6.1: before HELLO only ERROR and BYE may come; a second HELLO is unexpected.
+  if (type == pr::MessageType::hello && !handshake_done_) return on_hello(std::get<pr::Hello>(frame.message), frame.header.seq);
+  if (type == pr::MessageType::bye) return say_goodbye(pr::ByeReason::normal);
+  if (type == pr::MessageType::error) return;
+  if (handshake_done_) {
+    if (type == pr::MessageType::heartbeat_ack) return;
+    if (type == pr::MessageType::heartbeat) {
+      if (config_.answer_heartbeats) send(pr::HeartbeatAck{std::get<pr::Heartbeat>(frame.message).nonce});
+      return;
+    }
+    if (type == pr::MessageType::command) return on_command(std::get<pr::Command>(frame.message));
+  }
+  reject(pr::ErrorCode::unexpected_message, frame.header.seq, pr::to_string(type));
+}
+
+void DeviceModel::reject(pr::ErrorCode code, std::uint32_t ref_seq, const char* text) {
+  send(pr::Error{code, ref_seq, text});
+}
+
+void DeviceModel::on_hello(const pr::Hello& hello, std::uint32_t seq) {
+  if (hello.min_version > pr::kVersion || hello.max_version < pr::kVersion) {
+    send(pr::Error{pr::ErrorCode::unsupported_version, seq, "version 1 only"});
+    say_goodbye(pr::ByeReason::protocol_violation);
+    return;
+  }
+  const auto& id = config_.identity;
+  send(pr::HelloAck{pr::kVersion, id.capabilities, id.heartbeat_interval_ms, id.device_id, id.serial, id.firmware});
+  handshake_done_ = true;
+  if (config_.telemetry.autostart && config_.telemetry.rate_hz > 0) set_telemetry_streaming(true);
+}
+
+CommandBehaviour DeviceModel::behaviour_for(std::uint16_t opcode) {
+  const auto matches = [opcode](const CommandBehaviour& b) { return !b.opcode || *b.opcode == opcode; };
+  if (const auto it = std::find_if(overrides_.begin(), overrides_.end(), matches); it != overrides_.end()) {
+    auto chosen = *it;
+    overrides_.erase(it);
+    return chosen;
+  }
+  const auto it = std::find_if(config_.commands.begin(), config_.commands.end(), matches);
+  if (it != config_.commands.end()) return *it;
+  return CommandBehaviour{opcode, pr::Status::unknown_opcode, {}, false, 0, true};
+}
+
+void DeviceModel::on_command(const pr::Command& command) {
+  const auto behaviour = behaviour_for(command.opcode);
+  if (!behaviour.reply) {
+    log({{"event", "command_unanswered"}, {"request_id", command.request_id}, {"opcode", command.opcode}});
+    return;
+  }
+  std::vector<std::uint8_t> data = behaviour.data;
+  if (behaviour.echo) data.assign(command.data.begin(), command.data.end());
+  pending_.push_back({clock_.now() + std::chrono::milliseconds(behaviour.delay_ms), command.request_id,
+                      behaviour.status, std::move(data)});
+  send_due_replies();
+}
+
+void DeviceModel::on_time() {
+  send_due_replies();
+  send_due_telemetry();
+  keep_alive();
+}
+
+// PROTOCOL.md 6.3: after an interval without sending, send a HEARTBEAT; after three without
+// receiving anything, say BYE(idle_timeout) and close.
+void DeviceModel::keep_alive() {
+  const auto interval = heartbeat_interval();
+  if (!interval || !handshake_done_ || held_ || !connected_ || broken_) return;
+  const auto now = clock_.now();
+  if (now - last_received_ >= 3 * *interval) {
+    log({{"event", "idle_timeout"}});
+    broken_ = true;  // nothing more is taken from this connection
+    return say_goodbye(pr::ByeReason::idle_timeout);
+  }
+  if (now - last_sent_ >= *interval) send(pr::Heartbeat{rng_()}, pr::kFlagReplyExpected);
+}
+
+std::optional<DeviceTime> DeviceModel::heartbeat_interval() const {
+  if (config_.identity.heartbeat_interval_ms == 0) return std::nullopt;
+  return std::chrono::milliseconds(config_.identity.heartbeat_interval_ms);
+}
+
+void DeviceModel::send_due_replies() {
+  if (held_ || !connected_) return;
+  const auto now = clock_.now();
+  // Replies leave in due order; equal due times keep their arrival order.
+  std::stable_sort(pending_.begin(), pending_.end(), [](const auto& a, const auto& b) { return a.due < b.due; });
+  while (!pending_.empty() && pending_.front().due <= now) {
+    const auto reply = std::move(pending_.front());
+    pending_.erase(pending_.begin());
+    send(pr::Response{reply.request_id, reply.status, reply.data});
+  }
+}
+
+void DeviceModel::send_due_telemetry() {
+  if (!streaming_ || held_ || !connected_) return;
+  const auto now = clock_.now();
+  const auto period = period_of(config_.telemetry.rate_hz);
+  for (std::size_t i = 0; i < config_.telemetry.channels.size(); ++i) {
+    while (telemetry_due_[i] <= now) {
+      if (backlog_bytes_ > config_.telemetry.max_backlog_bytes) {
+        drop_telemetry(config_.telemetry.channels[i]);
+      } else {
+        send_telemetry(config_.telemetry.channels[i], config_.telemetry.sample_bytes);
+      }
+      telemetry_due_[i] += period;
+    }
+  }
+}
+
+void DeviceModel::set_telemetry_streaming(bool on) {
+  streaming_ = on && config_.telemetry.rate_hz > 0;
+  const auto first = clock_.now() + period_of(config_.telemetry.rate_hz > 0 ? config_.telemetry.rate_hz : 1);
+  telemetry_due_.assign(config_.telemetry.channels.size(), first);
+}
+
+void DeviceModel::set_output_held(bool held) {
+  held_ = held;
+  if (!held && streaming_) set_telemetry_streaming(true);  // skip the samples the stall swallowed
+}
+
+std::optional<DeviceTime> DeviceModel::next_deadline() const {
+  std::optional<DeviceTime> next;
+  const auto consider = [&next](DeviceTime t) { next = next ? std::min(*next, t) : t; };
+  if (held_ || !connected_) return next;
+  for (const auto& p : pending_) consider(p.due);
+  if (streaming_) {
+    for (const auto t : telemetry_due_) consider(t);
+  }
+  if (const auto interval = heartbeat_interval(); interval && handshake_done_ && !broken_) {
+    consider(last_sent_ + *interval);
+    consider(last_received_ + 3 * *interval);
+  }
+  return next;
+}
+
+void DeviceModel::send_telemetry(std::uint16_t channel, std::size_t sample_bytes) {
+  if (channel_seqs_.size() <= channel) channel_seqs_.resize(channel + 1u, 0);
+  std::vector<std::uint8_t> samples(sample_bytes);
+  for (auto& b : samples) b = static_cast<std::uint8_t>(rng_());
+  send(pr::Telemetry{channel, channel_seqs_[channel]++, micros(clock_.now()), samples});
+}
+
+void DeviceModel::drop_telemetry(std::uint16_t channel) {
+  if (channel_seqs_.size() <= channel) channel_seqs_.resize(channel + 1u, 0);
+  const auto seq = channel_seqs_[channel]++;
+  ++record_.telemetry_dropped;
+  log({{"event", "telemetry_dropped"}, {"channel", channel}, {"channel_seq", seq}, {"backlog_bytes", backlog_bytes_}});
+}
+
+void DeviceModel::send_event(pr::Severity severity, std::uint16_t code, std::string text) {
+  send(pr::Event{event_id_++, severity, code, micros(clock_.now()), text});
+}
+
+void DeviceModel::corrupt_next_frame(FrameFault fault, std::uint32_t length_delta) {
+  fault_ = fault;
+  length_delta_ = length_delta;
+}
+
+std::vector<std::uint8_t> DeviceModel::encode(const pr::Message& message, std::uint16_t flags) {
+  std::vector<std::uint8_t> bytes(pr::frame_size(message));
+  const auto seq = take_seq();
+  const auto result = pr::encode(message, seq, bytes, flags, SIZE_MAX);
+  bytes.resize(result ? result.size : 0);
+  SentFrame sent{clock_.now(), pr::type_of(message), seq};
+  if (const auto* t = std::get_if<pr::Telemetry>(&message)) {
+    sent.channel = t->channel;
+    sent.channel_seq = t->channel_seq;
+  }
+  if (fault_ != FrameFault::none && !bytes.empty()) {
+    if (fault_ == FrameFault::crc) flip_crc(bytes);
+    if (fault_ == FrameFault::magic) break_magic(bytes);
+    if (fault_ == FrameFault::length) write_payload_len(bytes, read_payload_len(bytes) + length_delta_);
+    sent.fault = to_string(fault_);
+    fault_ = FrameFault::none;
+  }
+  last_sent_ = clock_.now();
+  log({{"event", "frame_sent"}, {"seq", seq}, {"fault", sent.fault}, {"message", message_to_json(message)}});
+  record_.sent.push_back(std::move(sent));
+  return bytes;
+}
+
+void DeviceModel::send_raw(std::vector<std::uint8_t> bytes) {
+  record_.bytes_queued += bytes.size();
+  outbox_.emplace_back(SendBytes{std::move(bytes)});
+}
+
+std::vector<Action> DeviceModel::take_outbox() {
+  std::vector<Action> out;
+  out.swap(outbox_);
+  return out;
+}
+
+}  // namespace iocpsim::devsim

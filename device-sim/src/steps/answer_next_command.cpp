@@ -1,0 +1,35 @@
+// answer_next_command: override how the next (matching) command is answered.
+#include "iocpsim/devsim/spec.hpp"
+#include "iocpsim/devsim/step_registry.hpp"
+
+namespace iocpsim::devsim {
+namespace {
+
+class AnswerNextCommandStep final : public InstantStep {
+ public:
+  explicit AnswerNextCommandStep(CommandBehaviour behaviour) : behaviour_(std::move(behaviour)) {}
+  bool needs_connection() const override { return false; }
+
+ private:
+  void run(StepContext& ctx) override { ctx.model().override_next_command(behaviour_); }
+
+  CommandBehaviour behaviour_;
+};
+
+const StepRegistration registration{StepKind{
+    "answer_next_command", "protocol",
+    "Sets how the next command (with `opcode`, or any) is answered, once, instead of the command "
+    "table. Returns at once; the override waits for its command.",
+    {{"opcode", "integer 0..65535", "any", "only a command with this opcode takes the override"},
+     {"status", "ok, unknown_opcode, bad_argument, busy, internal_error", "ok", "the response's status"},
+     {"data", "hex string", "\"\"", "the response's data"},
+     {"echo", "boolean", "false", "answer with the command's own data"},
+     {"delay_ms", "integer ms", "0", "answer this long after the command arrives"},
+     {"reply", "boolean", "true", "false: never answer it"}},
+    nlohmann::json::parse(R"({"step": "answer_next_command", "opcode": 7, "status": "busy", "delay_ms": 250})"),
+    [](JsonReader& r, const StepParseContext&) {
+      return std::make_unique<AnswerNextCommandStep>(command_behaviour_from_json(r));
+    }}};
+
+}  // namespace
+}  // namespace iocpsim::devsim

@@ -1,0 +1,17 @@
+// close: graceful close (FIN).
+#include "iocpsim/devsim/simple_steps.hpp"
+#include "iocpsim/devsim/step_registry.hpp"
+
+namespace iocpsim::devsim {
+namespace {
+
+const StepRegistration registration{StepKind{
+    "close", "connection",
+    "Graceful close: writes what is queued, sends FIN and closes; the peer reads EOF. The device then "
+    "waits for the next connection.",
+    {},
+    nlohmann::json::parse(R"({"step": "close"})"),
+    [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::close_graceful); }}};
+
+}  // namespace
+}  // namespace iocpsim::devsim

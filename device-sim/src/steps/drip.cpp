@@ -1,0 +1,50 @@
+// drip: send a frame one byte at a time, D ms apart.
+#include "iocpsim/devsim/message_template.hpp"
+#include "iocpsim/devsim/step_registry.hpp"
+
+namespace iocpsim::devsim {
+namespace {
+
+class DripStep final : public Step {
+ public:
+  DripStep(FrameSource source, std::uint64_t interval_ms) : source_(std::move(source)), interval_ms_(interval_ms) {}
+
+  void start(StepContext& ctx) override {
+    bytes_ = source_.bytes(ctx.model());
+    offset_ = 0;
+    next_ = ctx.now();
+  }
+
+  StepStatus poll(StepContext& ctx) override {
+    while (offset_ < bytes_.size() && ctx.now() >= next_) {
+      ctx.model().send_raw({bytes_[offset_]});
+      ++offset_;
+      next_ += std::chrono::milliseconds(interval_ms_);
+    }
+    if (offset_ >= bytes_.size()) return StepStatus::finished();
+    ctx.wake_at(next_);
+    return StepStatus::wait();
+  }
+
+ private:
+  FrameSource source_;
+  std::uint64_t interval_ms_;
+  std::vector<std::uint8_t> bytes_;
+  std::size_t offset_ = 0;
+  DeviceTime next_{};
+};
+
+const StepRegistration registration{StepKind{
+    "drip", "bytes",
+    "Sends one frame (or raw bytes) one byte at a time, the first at once and then one every `interval_ms`.",
+    {{"message", "message object", "one of message/hex", "the frame to drip"},
+     {"hex", "hex string", "one of message/hex", "raw bytes to drip instead"},
+     {"interval_ms", "integer ms", "10", "time between bytes"}},
+    nlohmann::json::parse(R"({"step": "drip", "message": {"type": "event", "code": 4}, "interval_ms": 50})"),
+    [](JsonReader& r, const StepParseContext& ctx) {
+      FrameSource source(r, ctx.identity);
+      return std::make_unique<DripStep>(std::move(source), r.get_uint("interval_ms", 10));
+    }}};
+
+}  // namespace
+}  // namespace iocpsim::devsim

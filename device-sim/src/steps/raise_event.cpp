@@ -1,0 +1,35 @@
+// raise_event: send an EVENT with the next event id and the device's current time.
+#include "iocpsim/devsim/message_json.hpp"
+#include "iocpsim/devsim/step_registry.hpp"
+
+namespace iocpsim::devsim {
+namespace {
+
+class RaiseEventStep final : public InstantStep {
+ public:
+  RaiseEventStep(protocol::Severity severity, std::uint16_t code, std::string text)
+      : severity_(severity), code_(code), text_(std::move(text)) {}
+
+ private:
+  void run(StepContext& ctx) override { ctx.model().send_event(severity_, code_, text_); }
+
+  protocol::Severity severity_;
+  std::uint16_t code_;
+  std::string text_;
+};
+
+const StepRegistration registration{StepKind{
+    "raise_event", "protocol",
+    "Sends an EVENT numbered from the device's own event counter (1, 2, ...) and stamped with device time.",
+    {{"severity", "info, warning, alarm, critical", "info", "the event's severity"},
+     {"code", "integer 0..65535", "0", "the event code"},
+     {"text", "string", "\"\"", "the event text"}},
+    nlohmann::json::parse(R"({"step": "raise_event", "severity": "critical", "code": 17, "text": "door open"})"),
+    [](JsonReader& r, const StepParseContext&) {
+      return std::make_unique<RaiseEventStep>(read_severity(r, "severity", protocol::Severity::info),
+                                              static_cast<std::uint16_t>(r.get_uint("code", 0, 0xFFFF)),
+                                              r.get_string("text", ""));
+    }}};
+
+}  // namespace
+}  // namespace iocpsim::devsim

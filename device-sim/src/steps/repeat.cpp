@@ -1,0 +1,47 @@
+// repeat: run a list of steps n times.
+#include "iocpsim/devsim/sequence.hpp"
+#include "iocpsim/devsim/step_registry.hpp"
+
+namespace iocpsim::devsim {
+namespace {
+
+class RepeatStep final : public Step {
+ public:
+  RepeatStep(std::uint64_t times, std::vector<std::unique_ptr<Step>> steps)
+      : times_(times), body_(std::move(steps)) {}
+
+  bool needs_connection() const override { return false; }  // the body's steps decide
+  void start(StepContext&) override {
+    done_ = 0;
+    body_.restart();
+  }
+
+  StepStatus poll(StepContext& ctx) override {
+    while (done_ < times_) {
+      auto status = body_.advance(ctx);
+      if (status.kind != StepStatus::done) return status;
+      ++done_;
+      body_.restart();
+    }
+    return StepStatus::finished();
+  }
+
+ private:
+  std::uint64_t times_;
+  Sequence body_;
+  std::uint64_t done_ = 0;
+};
+
+const StepRegistration registration{StepKind{
+    "repeat", "flow",
+    "Runs `steps` `times` times in order. Steps inside are written and checked like top-level ones.",
+    {{"times", "integer", "required", "how many times"}, {"steps", "array of steps", "required", "the body"}},
+    nlohmann::json::parse(
+        R"({"step": "repeat", "times": 3, "steps": [{"step": "raise_event", "code": 1}, {"step": "wait", "ms": 100}]})"),
+    [](JsonReader& r, const StepParseContext& ctx) {
+      const auto times = r.require_uint("times");
+      return std::make_unique<RepeatStep>(times, ctx.registry.parse_list(r.objects("steps"), ctx.identity));
+    }}};
+
+}  // namespace
+}  // namespace iocpsim::devsim

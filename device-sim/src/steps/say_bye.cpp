@@ -1,0 +1,37 @@
+// say_bye: send BYE and, by default, close gracefully.
+#include "iocpsim/devsim/step_registry.hpp"
+
+namespace iocpsim::devsim {
+namespace {
+
+class SayByeStep final : public InstantStep {
+ public:
+  SayByeStep(protocol::ByeReason reason, std::string text, bool close)
+      : reason_(reason), text_(std::move(text)), close_(close) {}
+
+ private:
+  void run(StepContext& ctx) override {
+    ctx.model().send(protocol::Bye{reason_, text_});
+    if (close_) ctx.connection(ConnectionOp::close_graceful);
+  }
+
+  protocol::ByeReason reason_;
+  std::string text_;
+  bool close_;
+};
+
+const StepRegistration registration{StepKind{
+    "say_bye", "protocol",
+    "Sends BYE, then (unless `close` is false) closes gracefully once it has been written.",
+    {{"reason", "normal, shutting_down, restarting, protocol_violation, idle_timeout", "normal", "the BYE reason"},
+     {"text", "string", "\"\"", "the BYE text"},
+     {"close", "boolean", "true", "close the connection (FIN) after the BYE"}},
+    nlohmann::json::parse(R"({"step": "say_bye", "reason": "restarting", "text": "firmware update"})"),
+    [](JsonReader& r, const StepParseContext&) {
+      return std::make_unique<SayByeStep>(read_bye_reason(r, "reason", protocol::ByeReason::normal),
+                                          r.get_string("text", ""),
+                                          r.get_bool("close", true));
+    }}};
+
+}  // namespace
+}  // namespace iocpsim::devsim

@@ -1,0 +1,33 @@
+// send: send one protocol message.
+#include "iocpsim/devsim/message_template.hpp"
+#include "iocpsim/devsim/step_registry.hpp"
+
+namespace iocpsim::devsim {
+namespace {
+
+class SendStep final : public InstantStep {
+ public:
+  explicit SendStep(MessageTemplate message) : message_(std::move(message)) {}
+
+ private:
+  void run(StepContext& ctx) override {
+    MessageStorage storage;
+    ctx.model().send(message_.build(storage));
+  }
+
+  MessageTemplate message_;
+};
+
+const StepRegistration registration{StepKind{
+    "send", "protocol",
+    "Sends one message, framed with the next seq. Fields left out take defaults (HELLO_ACK takes the "
+    "device's identity; numbers 0, strings and bytes empty, enums their first value).",
+    {{"message", "message object", "required", "`type` plus fields; bytes as hex, enums by name"}},
+    nlohmann::json::parse(
+        R"({"step": "send", "message": {"type": "event", "event_id": 9, "severity": "alarm", "code": 301, "text": "overheat"}})"),
+    [](JsonReader& r, const StepParseContext& ctx) {
+      return std::make_unique<SendStep>(MessageTemplate(r.object("message"), ctx.identity));
+    }}};
+
+}  // namespace
+}  // namespace iocpsim::devsim

@@ -1,0 +1,75 @@
+#include "iocpsim/devsim/json_reader.hpp"
+
+#include <gtest/gtest.h>
+
+namespace iocpsim::devsim {
+namespace {
+
+TEST(JsonReaderTest, ReturnsDefaultsForAbsentKeys) {
+  const auto j = nlohmann::json::parse(R"({})");
+  JsonReader r(j, "x");
+  EXPECT_EQ(r.get_uint("n", 7), 7u);
+  EXPECT_EQ(r.get_string("s", "d"), "d");
+  EXPECT_TRUE(r.get_bool("b", true));
+  EXPECT_TRUE(r.get_hex("h").empty());
+  EXPECT_NO_THROW(r.finish());
+}
+
+TEST(JsonReaderTest, RejectsANumberOutOfRange) {
+  const auto j = nlohmann::json::parse(R"({"port": 70000, "neg": -1})");
+  JsonReader r(j, "dev");
+  try {
+    r.get_uint("port", 0, 0xFFFF);
+    FAIL();
+  } catch (const SpecError& e) {
+    EXPECT_STREQ(e.what(), "dev.port: expected an integer from 0 to 65535");
+    EXPECT_EQ(e.path(), "dev.port");
+  }
+  EXPECT_THROW(r.get_uint("neg", 0), SpecError);
+}
+
+TEST(JsonReaderTest, RequiresAnObject) {
+  const auto j = nlohmann::json::parse(R"([1])");
+  EXPECT_THROW(JsonReader(j, "a"), SpecError);
+}
+
+TEST(JsonReaderTest, ReportsKeysNobodyAskedFor) {
+  const auto j = nlohmann::json::parse(R"({"interval_ms": 1, "extra": 2})");
+  JsonReader r(j, "s");
+  r.get_uint("interval_ms", 0);
+  try {
+    r.finish();
+    FAIL();
+  } catch (const SpecError& e) {
+    EXPECT_STREQ(e.what(), "s.extra: unknown key; known keys: interval_ms");
+  }
+}
+
+TEST(JsonReaderTest, ParsesHexWithSeparatorsOnlyBetweenBytes) {
+  EXPECT_EQ(parse_hex("A5 5a:01_ff"), (std::vector<std::uint8_t>{0xA5, 0x5A, 0x01, 0xFF}));
+  EXPECT_EQ(parse_hex(""), std::vector<std::uint8_t>{});
+  EXPECT_FALSE(parse_hex("a 5"));
+  EXPECT_FALSE(parse_hex("abc"));
+  EXPECT_FALSE(parse_hex("zz"));
+  const std::uint8_t bytes[] = {0x00, 0xAB};
+  EXPECT_EQ(to_hex(bytes, 2), "00ab");
+}
+
+TEST(JsonReaderTest, SuggestsOnlyCloseKeys) {
+  EXPECT_EQ(nearest_key("delay", {"delay_ms", "chunks"}), "delay_ms");
+  EXPECT_EQ(nearest_key("xyz", {"delay_ms", "chunks"}), std::nullopt);
+}
+
+TEST(JsonReaderTest, NamesEachObjectOfAnArrayByIndex) {
+  const auto j = nlohmann::json::parse(R"({"steps": [{}, 3]})");
+  JsonReader r(j, "root");
+  try {
+    r.objects("steps");
+    FAIL();
+  } catch (const SpecError& e) {
+    EXPECT_STREQ(e.what(), "root.steps[1]: expected an object");
+  }
+}
+
+}  // namespace
+}  // namespace iocpsim::devsim
