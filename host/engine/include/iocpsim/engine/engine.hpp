@@ -3,7 +3,8 @@
 // Embedding: construct with an IoApi, a Clock and an EventLog, start(), add devices, receive
 // telemetry/events/state changes through Callbacks, send commands, and shutdown() at the end.
 // Callbacks run on worker threads, never with an engine lock held, so they may call back into
-// the engine (send_command to any device). One device's telemetry arrives in order.
+// the engine (send_command to any device) — but not shutdown(), which joins the workers. One
+// device's callbacks arrive one at a time, in the order the engine decided them.
 #pragma once
 
 #include <cstddef>
