@@ -30,7 +30,7 @@ TEST_F(ShutdownTest, PeersThatAnswerTheByeWithTheirFinDrainPolitelyWithoutAReset
   std::vector<std::unique_ptr<TestDevice>> peers;
   for (int i = 0; i < 3; ++i) {
     peers.push_back(std::make_unique<TestDevice>());
-    connect_ready("d" + std::to_string(i), *peers.back());
+    connect_ready(numbered("d", i), *peers.back());
   }
   const std::size_t mark = io.mark();
   engine->begin_shutdown();
@@ -72,12 +72,12 @@ TEST_F(ShutdownTest, WithEverythingPendingOnManyDevicesItDrainsWithinItsBoundAnd
   std::vector<std::unique_ptr<TestDevice>> peers;
   for (int i = 0; i < kReady; ++i) {
     peers.push_back(std::make_unique<TestDevice>());
-    connect_ready("r" + std::to_string(i), *peers.back());
+    connect_ready(numbered("r", i), *peers.back());
   }
   std::atomic<int> shutdown_answers{0};
   for (int i = 0; i < kReady; ++i) {  // queued commands, never answered
     for (int k = 0; k < 3; ++k) {
-      ASSERT_EQ(engine->send_command("r" + std::to_string(i), 1, {}, 60'000,
+      ASSERT_EQ(engine->send_command(numbered("r", i), 1, {}, 60'000,
                                      [&](const CommandResult& r) {
                                        if (r.outcome == CommandOutcome::shutdown) ++shutdown_answers;
                                      }),
@@ -102,11 +102,11 @@ TEST_F(ShutdownTest, WithEverythingPendingOnManyDevicesItDrainsWithinItsBoundAnd
   EXPECT_EQ(r.workers_joined, 3u);
   EXPECT_EQ(shutdown_answers.load(), kReady * 3);
   for (int i = 0; i < kReady; ++i) {
-    EXPECT_EQ(sink->count("shutdown_forced", "r" + std::to_string(i)), 1u);
+    EXPECT_EQ(sink->count("shutdown_forced", numbered("r", i)), 1u);
   }
   EXPECT_EQ(sink->count("connection_released"), static_cast<std::size_t>(kReady + 2));
   for (int i = 0; i < kReady; ++i) {
-    EXPECT_EQ(engine->state("r" + std::to_string(i)), SessionState::stopped);
+    EXPECT_EQ(engine->state(numbered("r", i)), SessionState::stopped);
   }
   const Event last = sink->events().back();
   EXPECT_EQ(last.name, "shutdown_drained");

@@ -136,7 +136,8 @@ ConfigResult parse_config(const std::string& text, const std::string& file) {
   }
   std::set<std::string> names;
   for (std::size_t i = 0; i < j["devices"].size(); ++i) {
-    const std::string path = "/devices/" + std::to_string(i);
+    std::string path = "/devices/";
+    path += std::to_string(i);
     c.devices.push_back(read_device(j["devices"][i], path, file, out.errors));
     if (!c.devices.back().name.empty() && !names.insert(c.devices.back().name).second) {
       out.errors.push_back(file + ": " + path + "/name: \"" + c.devices.back().name +

@@ -15,9 +15,18 @@
 #include "forcing_io_api.hpp"
 #include "iocpsim/engine/engine.hpp"
 #include "iocpsim/iocp/io_api_backend.hpp"
+#include "platform.hpp"
 #include "test_device.hpp"
 
 namespace iocpsim::engine::testing {
+
+// "d0", "d1" ...: built by appending, which GCC 12's -Wrestrict does not misread in
+// optimised builds the way it misreads "d" + std::to_string(i).
+inline std::string numbered(const char* prefix, int i) {
+  std::string s = prefix;
+  s += std::to_string(i);
+  return s;
+}
 
 struct Delivered {
   std::uint16_t channel;

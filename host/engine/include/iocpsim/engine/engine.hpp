@@ -55,7 +55,10 @@ struct DeviceConfig {
 struct EngineOptions {
   unsigned workers = 2;
   std::uint32_t dequeue_batch = 64;             // entries per GetQueuedCompletionStatusEx
-  bool skip_completion_port_on_success = true;  // R9b: handle synchronous successes inline
+  // R9b: handle synchronous successes inline and expect no packet for them. Off by default: it
+  // is only safe where the socket provider honours it (no non-IFS layered providers on Windows;
+  // Wine 8 queues a packet anyway, which would be handled as a second completion).
+  bool skip_completion_port_on_success = false;
   std::string host_id = "iocpsim-host";
   std::uint32_t shutdown_timeout_ms = 2'000;    // BYE + half-close wait before cancelling
   std::uint32_t drain_ceiling_ms = 10'000;      // real-time safety valve for the final drain
