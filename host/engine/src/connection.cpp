@@ -32,12 +32,12 @@ void Engine::Impl::park_receive(Connection& c) {
 }
 
 void Engine::Impl::drain(Device& d, std::unique_lock<std::mutex>& lock) {
-  detail::OutboxScope spare;
+  // Only the draining thread touches d.delivering, so it is used without the lock.
   for (;;) {
     if (!d.outbox.empty()) {
-      d.outbox.swap(*spare);
+      d.outbox.swap(d.delivering);
       lock.unlock();
-      spare->deliver(callbacks);
+      d.delivering.deliver(callbacks);
       lock.lock();
       continue;
     }
@@ -241,7 +241,8 @@ void Engine::Impl::close_connection(Device& d, Connection& c, Outbox& box) {
   const bool current = d.conn == &c;
   io.closesocket(c.sock);
   emit(&d, "socket_closed", {{"generation", c.generation}, {"ops_outstanding", c.ops_owed()}});
-  if (const std::size_t dropped = c.send_queue.discard(); dropped > 0) {
+  const bool send_in_flight = c.send_op.in_use && !c.send_op.completing;
+  if (const std::size_t dropped = c.send_queue.discard_unsent(send_in_flight); dropped > 0) {
     emit(&d, "send_queue_discarded", {{"bytes", dropped}});
   }
   if (current) {

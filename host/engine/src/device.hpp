@@ -60,7 +60,8 @@ struct Device {
   std::vector<std::pair<std::uint16_t, std::uint32_t>> next_channel_seq;
 
   Outbox outbox;          // callbacks queued for the application, in decision order
-  bool draining = false;  // a thread is delivering `outbox` (see Engine::Impl::with_device)
+  Outbox delivering;      // what the draining thread is delivering now (swapped with `outbox`)
+  bool draining = false;  // a thread is delivering (see Engine::Impl::with_device)
 };
 
 }  // namespace iocpsim::engine::detail

@@ -1,6 +1,5 @@
 #include "outbox.hpp"
 
-#include <memory>
 #include <utility>
 
 namespace iocpsim::engine::detail {
@@ -78,17 +77,5 @@ void Outbox::deliver(const Callbacks& cb) {
   arena_.clear();
   commands_.clear();
 }
-
-namespace {
-thread_local std::vector<std::unique_ptr<Outbox>> t_outboxes;
-thread_local std::size_t t_depth = 0;
-}  // namespace
-
-OutboxScope::OutboxScope() {
-  if (t_outboxes.size() <= t_depth) t_outboxes.push_back(std::make_unique<Outbox>());
-  box_ = t_outboxes[t_depth++].get();
-}
-
-OutboxScope::~OutboxScope() { --t_depth; }
 
 }  // namespace iocpsim::engine::detail

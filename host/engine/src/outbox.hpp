@@ -1,8 +1,9 @@
 // Application callbacks queued while a device's mutex is held and run after it is released, so a
 // callback may call back into the engine for any device without lock-order deadlocks. Each
-// device has one (in decision order); its draining thread swaps it with a per-thread spare and
-// delivers from that. Variable-size data is copied into a byte arena whose capacity is kept (no
-// per-frame allocation once warm). A callback that drains another device uses the next spare.
+// device has two: the queue, and the one its draining thread delivers from after swapping them.
+// Variable-size data is copied into a byte arena whose capacity is kept (no per-frame allocation
+// once warm). No thread_local state: mingw-w64's static runtime crashes running thread_local
+// destructors at thread exit.
 #pragma once
 
 #include <cstdint>
@@ -49,20 +50,6 @@ class Outbox {
   std::vector<Item> items_;
   std::vector<std::uint8_t> arena_;
   std::vector<CommandCallback> commands_;
-};
-
-// A spare outbox for the current delivery depth on this thread.
-class OutboxScope {
- public:
-  OutboxScope();
-  ~OutboxScope();
-  OutboxScope(const OutboxScope&) = delete;
-  OutboxScope& operator=(const OutboxScope&) = delete;
-  Outbox& operator*() const { return *box_; }
-  Outbox* operator->() const { return box_; }
-
- private:
-  Outbox* box_;
 };
 
 }  // namespace iocpsim::engine::detail

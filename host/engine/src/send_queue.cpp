@@ -32,11 +32,14 @@ void SendQueue::sent(std::size_t n) {
   if (offset_ > sending_.size()) offset_ = sending_.size();
 }
 
-std::size_t SendQueue::discard() noexcept {
-  const std::size_t dropped = bytes();
+std::size_t SendQueue::discard_unsent(bool send_in_flight) noexcept {
+  std::size_t dropped = queued_.size();
   queued_.clear();
-  sending_.clear();
-  offset_ = 0;
+  if (!send_in_flight) {
+    dropped += sending_.size() - offset_;
+    sending_.clear();
+    offset_ = 0;
+  }
   return dropped;
 }
 

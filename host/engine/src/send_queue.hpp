@@ -30,7 +30,9 @@ class SendQueue {
 
   std::size_t bytes() const noexcept { return queued_.size() + sending_.size() - offset_; }
   bool empty() const noexcept { return bytes() == 0; }
-  std::size_t discard() noexcept;  // drops everything; returns the bytes dropped
+  // Drops what no send has taken yet and returns its size. Bytes of a send still in flight stay
+  // where they are (the I/O may still read them); its completion reports their fate.
+  std::size_t discard_unsent(bool send_in_flight) noexcept;
 
  private:
   std::size_t bytes_max_;
