@@ -1,0 +1,158 @@
+// The host engine: one completion port, N workers, one session per device.
+//
+// Embedding: construct with an IoApi, a Clock and an EventLog, start(), add devices, receive
+// telemetry/events/state changes through Callbacks, send commands, and shutdown() at the end.
+// Callbacks run on worker threads, never with an engine lock held, so they may call back into
+// the engine (send_command to any device) — but not shutdown(), which joins the workers. One
+// device's callbacks arrive one at a time, in the order the engine decided them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "iocpsim/engine/event_log.hpp"
+#include "iocpsim/iocp/clock.hpp"
+#include "iocpsim/iocp/io_api.hpp"
+
+namespace iocpsim::engine {
+
+enum class SessionState : std::uint8_t {
+  backoff,      // waiting before the next connect attempt
+  connecting,   // ConnectEx pending
+  handshaking,  // HELLO sent, waiting for HELLO_ACK
+  ready,        // telemetry flows, commands accepted
+  closing,      // connection being torn down, completions still owed
+  stopped,      // removed or engine shut down
+};
+const char* to_string(SessionState s) noexcept;
+
+struct DeviceConfig {
+  std::string name;                 // unique; names the device in every event
+  std::string host = "127.0.0.1";   // IPv4 literal
+  std::uint16_t port = 0;
+  std::uint32_t connect_timeout_ms = 5'000;
+  std::uint32_t handshake_timeout_ms = 5'000;
+  std::uint32_t heartbeat_interval_ms = 1'000;  // send a heartbeat after this long without sending
+  std::uint32_t heartbeat_timeout_ms = 3'000;   // the device must answer within this
+  std::uint32_t stall_timeout_ms = 10'000;      // no bytes received for this long: a stall
+  std::uint32_t backoff_initial_ms = 100;
+  std::uint32_t backoff_max_ms = 30'000;
+  double backoff_jitter = 0.2;                  // +/- fraction, drawn from the seeded source
+  std::uint32_t command_timeout_ms = 5'000;     // default per command
+  std::size_t commands_in_flight_max = 16;
+  std::size_t send_queue_bytes_max = 256 * 1024;
+  std::uint8_t min_version = 1;
+  std::uint8_t max_version = 1;
+  std::uint32_t capabilities = 0x7;
+  bool reconnect = true;
+};
+
+struct EngineOptions {
+  unsigned workers = 2;
+  std::uint32_t dequeue_batch = 64;             // entries per GetQueuedCompletionStatusEx
+  // R9b: handle synchronous successes inline and expect no packet for them. Off by default: it
+  // is only safe where the socket provider honours it (no non-IFS layered providers on Windows;
+  // Wine 8 queues a packet anyway, which would be handled as a second completion).
+  bool skip_completion_port_on_success = false;
+  std::string host_id = "iocpsim-host";
+  std::uint32_t shutdown_timeout_ms = 2'000;    // BYE + half-close wait before cancelling
+  std::uint32_t drain_ceiling_ms = 10'000;      // real-time safety valve for the final drain
+  std::size_t max_frame_bytes = 64 * 1024;
+  std::size_t receive_buffer_bytes = 64 * 1024;
+  std::uint64_t seed = 1;                       // backoff jitter
+};
+
+struct TelemetrySample {
+  std::uint16_t channel = 0;
+  std::uint32_t channel_seq = 0;
+  std::uint64_t timestamp_us = 0;
+  std::span<const std::uint8_t> samples;  // valid during the callback only
+};
+
+struct DeviceEvent {
+  std::uint32_t event_id = 0;
+  std::uint8_t severity = 0;
+  std::uint16_t code = 0;
+  std::uint64_t timestamp_us = 0;
+  std::string_view text;                  // valid during the callback only
+};
+
+enum class CommandOutcome : std::uint8_t { ok, device_status, timeout, connection_lost, shutdown };
+const char* to_string(CommandOutcome o) noexcept;
+
+struct CommandResult {
+  CommandOutcome outcome = CommandOutcome::ok;
+  std::uint16_t status = 0;               // the device's status when it answered
+  std::span<const std::uint8_t> data;     // valid during the callback only
+};
+using CommandCallback = std::function<void(const CommandResult&)>;
+
+enum class Submit : std::uint8_t {
+  accepted,
+  queue_full,        // the send queue has no room for the frame: nothing was queued
+  too_many_in_flight,
+  not_ready,         // no session (connecting, backing off, closing)
+  unknown_device,
+  shutting_down,
+};
+const char* to_string(Submit s) noexcept;
+
+struct Callbacks {
+  std::function<void(const std::string& device, const TelemetrySample&)> on_telemetry;
+  std::function<void(const std::string& device, const DeviceEvent&)> on_device_event;
+  std::function<void(const std::string& device, SessionState from, SessionState to)> on_state;
+};
+
+struct ShutdownReport {
+  bool drained_politely = false;      // every connection closed before the timeout
+  std::size_t leaked_op_contexts = 0;
+  std::size_t leaked_connection_contexts = 0;
+  unsigned workers_joined = 0;
+};
+
+class Engine {
+ public:
+  // All engine time is read from `clock`; backoff jitter comes from a SeededRandom(options.seed).
+  Engine(iocp::IoApi& io, iocp::Clock& clock, EventLog& log, EngineOptions options = {},
+         Callbacks callbacks = {});
+  ~Engine();  // shuts down if still running
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  bool start();  // creates the port and the workers; false (and an event) on failure
+
+  bool add_device(DeviceConfig config);   // false if the name is taken or the address is bad
+  bool remove_device(const std::string& name);
+  SessionState state(const std::string& name) const;
+
+  // Queues a COMMAND; `done` runs exactly once if the answer is `accepted`, never otherwise.
+  Submit send_command(const std::string& device, std::uint16_t opcode,
+                      std::span<const std::uint8_t> data, std::uint32_t timeout_ms,
+                      CommandCallback done);
+
+  // Posts a wake-up packet: a worker re-reads the clock and runs due timers. Call after
+  // advancing an iocp::ManualClock.
+  void wake();
+
+  void begin_shutdown();
+  ShutdownReport wait_shutdown();
+  ShutdownReport shutdown() {
+    begin_shutdown();
+    return wait_shutdown();
+  }
+
+  std::size_t live_op_contexts() const;
+  std::size_t live_connection_contexts() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace iocpsim::engine

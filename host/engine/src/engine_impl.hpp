@@ -1,0 +1,172 @@
+// The engine's insides, shared by the files that implement it:
+//   engine.cpp       public API, device table, with_device()
+//   worker.cpp       worker loop, GQCSEx batches, the dispatch of every classified entry
+//   connection.cpp   op contexts, issuing ConnectEx/WSARecv/WSASend, closing
+//   session.cpp      the protocol: handshake, frames, heartbeats, commands, telemetry
+//   timers.cpp       the timer queue, deadlines, reconnect backoff
+//   shutdown.cpp     the drain sequence of DESIGN.md
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "connection.hpp"
+#include "device.hpp"
+#include "iocpsim/engine/engine.hpp"
+#include "outbox.hpp"
+
+namespace iocpsim::engine {
+
+namespace detail {
+
+// Completion keys of posted packets (R11). Connection keys are pointers, never these values.
+inline constexpr ULONG_PTR kWakeKey = 1;
+inline constexpr ULONG_PTR kSentinelKey = 2;
+
+// Deadlines of all devices, earliest first. Entries may be stale (a device's deadline moved);
+// a device checks its own deadlines when its entry comes up, so stale entries cost one look.
+class TimerQueue {
+ public:
+  // True if `at_ms` is now the earliest deadline (a sleeping worker may need waking).
+  bool push(std::int64_t at_ms, Device* d);
+  std::vector<Device*> pop_due(std::int64_t now_ms);
+  std::int64_t next_ms() const;
+
+ private:
+  struct Entry {
+    std::int64_t at_ms;
+    Device* device;
+    bool operator>(const Entry& o) const { return at_ms > o.at_ms; }
+  };
+  mutable std::mutex mutex_;
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap_;
+};
+
+}  // namespace detail
+
+struct Engine::Impl {
+  Impl(iocp::IoApi& io_api, iocp::Clock& c, EventLog& l, EngineOptions o, Callbacks cbs);
+
+  iocp::IoApi& io;
+  iocp::Clock& clock;
+  EventLog& log;
+  const EngineOptions options;
+  const Callbacks callbacks;
+
+  HANDLE port = nullptr;
+  std::vector<std::thread> workers;
+  bool started = false;
+  bool finished = false;
+
+  mutable std::mutex devices_mutex;
+  std::map<std::string, std::unique_ptr<detail::Device>> devices;
+  std::vector<std::unique_ptr<detail::Device>> retired;  // removed; kept for late timer entries
+
+  detail::TimerQueue timers;
+  std::atomic<std::size_t> live_ops{0};
+  std::atomic<std::size_t> live_connections{0};
+  std::atomic<bool> stopping{false};
+  std::mutex drain_mutex;
+  std::condition_variable drained;
+
+  std::mutex rng_mutex;  // SeededRandom is not thread-safe
+  iocp::SeededRandom rng;
+
+  std::int64_t now_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.now()).count();
+  }
+
+  // ---- engine.cpp ----
+  void emit(const detail::Device* d, const char* name, nlohmann::json fields = nlohmann::json::object());
+  void set_state(detail::Device& d, SessionState to, detail::Outbox& box);
+  std::vector<detail::Device*> all_devices() const;
+  detail::Device* find_device(const std::string& name) const;
+  // Runs `fn` with the device locked and re-arms its timer; then, unless another thread is at it,
+  // delivers the device's queued callbacks (unlocked) and issues the receive that waited for
+  // them, until nothing is left to do.
+  template <class Fn>
+  void with_device(detail::Device& d, Fn&& fn);
+  void drain(detail::Device& d, std::unique_lock<std::mutex>& lock);
+
+  // ---- worker.cpp ----
+  void worker_loop();
+  void dispatch_entry(const OVERLAPPED_ENTRY& entry, unsigned& sentinels);
+  void run_due_timers();
+  DWORD wait_timeout_ms() const;
+  void post(ULONG_PTR key);
+
+  // ---- connection.cpp ----
+  void start_connect(detail::Device& d, detail::Outbox& box);
+  void issue_receive(detail::Device& d, detail::Connection& c, detail::Outbox& box);
+  void pump_send(detail::Device& d, detail::Connection& c, detail::Outbox& box);
+  void handle_completion(detail::Device& d, detail::OpContext& op, CompletionRow row, DWORD bytes,
+                         DWORD error, detail::Outbox& box);
+  void handle_issue_result(detail::Device& d, detail::OpContext& op, int rc, DWORD bytes,
+                           detail::Outbox& box);
+  void close_connection(detail::Device& d, detail::Connection& c, detail::Outbox& box);
+  void fail_and_reconnect(detail::Device& d, detail::Connection& c, detail::Outbox& box);
+  void half_close(detail::Device& d, detail::Connection& c);
+  void cancel_op(detail::Device& d, detail::OpContext& op);
+  void park_receive(detail::Connection& c);
+  void acquire(detail::OpContext& op);
+  void release(detail::OpContext& op);
+  void drop_ref(detail::Connection& c);
+
+  // ---- session.cpp ----
+  void on_connected(detail::Device& d, detail::Connection& c, detail::Outbox& box);
+  void on_received(detail::Device& d, detail::Connection& c, DWORD bytes, detail::Outbox& box);
+  void on_sent(detail::Device& d, detail::Connection& c, DWORD bytes, CompletionRow row,
+               detail::Outbox& box);
+  void on_end_of_stream(detail::Device& d, detail::Connection& c, detail::Outbox& box);
+  bool queue_frame(detail::Device& d, detail::Connection& c, const protocol::Message& m,
+                   std::uint16_t flags);
+  void on_frame(detail::Device& d, detail::Connection& c, const protocol::Frame& f,
+                detail::Outbox& box);
+  void on_hello_ack(detail::Device& d, detail::Connection& c, const protocol::HelloAck& m,
+                    detail::Outbox& box);
+  void on_response(detail::Device& d, const protocol::Response& m, detail::Outbox& box);
+  void on_telemetry(detail::Device& d, const protocol::Telemetry& m, detail::Outbox& box);
+  void fail_commands(detail::Device& d, CommandOutcome why, detail::Outbox& box);
+  Submit submit_command(detail::Device& d, std::uint16_t opcode, std::span<const std::uint8_t> data,
+                        std::uint32_t timeout_ms, CommandCallback& done, detail::Outbox& box);
+
+  // ---- timers.cpp ----
+  void on_timers(detail::Device& d, detail::Outbox& box);
+  void on_session_timers(detail::Device& d, detail::Connection& c, std::int64_t now,
+                         detail::Outbox& box);
+  void expire_commands(detail::Device& d, std::int64_t now, detail::Outbox& box);
+  void rearm(detail::Device& d);
+  void schedule_reconnect(detail::Device& d, detail::Outbox& box);
+  std::int64_t backoff_ms(const detail::Device& d);
+
+  // ---- shutdown.cpp ----
+  void begin_drain(detail::Device& d, detail::Outbox& box);
+  void force_close(detail::Device& d, detail::Outbox& box);
+  bool wait_connections_closed(std::int64_t ceiling_ms);
+  void note_connection_freed();
+};
+
+template <class Fn>
+void Engine::Impl::with_device(detail::Device& d, Fn&& fn) {
+  std::unique_lock lock(d.mutex);
+  fn(d.outbox);
+  rearm(d);
+  // One thread at a time delivers a device's callbacks, in the order they were queued; a
+  // thread that finds another one delivering leaves its items to it.
+  if (d.draining) return;
+  d.draining = true;
+  drain(d, lock);
+}
+
+}  // namespace iocpsim::engine

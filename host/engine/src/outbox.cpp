@@ -1,0 +1,81 @@
+#include "outbox.hpp"
+
+#include <utility>
+
+namespace iocpsim::engine::detail {
+
+std::size_t Outbox::copy(std::span<const std::uint8_t> bytes) {
+  const std::size_t at = arena_.size();
+  arena_.insert(arena_.end(), bytes.begin(), bytes.end());
+  return at;
+}
+
+std::span<const std::uint8_t> Outbox::bytes_of(const Item& item) const {
+  return std::span(arena_).subspan(item.offset, item.size);
+}
+
+void Outbox::telemetry(const std::string& device, std::uint16_t channel, std::uint32_t seq,
+                       std::uint64_t timestamp_us, std::span<const std::uint8_t> samples) {
+  items_.push_back({Kind::telemetry, &device, timestamp_us, seq, channel, copy(samples),
+                    samples.size(), 0});
+}
+
+void Outbox::device_event(const std::string& device, const DeviceEvent& e) {
+  const auto* text = reinterpret_cast<const std::uint8_t*>(e.text.data());
+  const std::size_t at = copy({text, e.text.size()});
+  items_.push_back({Kind::device_event, &device, e.timestamp_us, e.event_id,
+                    (static_cast<std::uint32_t>(e.severity) << 16) | e.code, at, e.text.size(), 0});
+}
+
+void Outbox::state(const std::string& device, SessionState from, SessionState to) {
+  items_.push_back({Kind::state, &device, 0, static_cast<std::uint32_t>(from),
+                    static_cast<std::uint32_t>(to), 0, 0, 0});
+}
+
+void Outbox::command_done(CommandCallback done, CommandOutcome outcome, std::uint16_t status,
+                          std::span<const std::uint8_t> data) {
+  commands_.push_back(std::move(done));
+  items_.push_back({Kind::command, nullptr, 0, status, static_cast<std::uint32_t>(outcome),
+                    copy(data), data.size(), commands_.size() - 1});
+}
+
+void Outbox::deliver(const Callbacks& cb) {
+  for (const Item& item : items_) {
+    switch (item.kind) {
+      case Kind::telemetry:
+        if (cb.on_telemetry) {
+          cb.on_telemetry(*item.device, {static_cast<std::uint16_t>(item.c), item.b, item.a,
+                                         bytes_of(item)});
+        }
+        break;
+      case Kind::device_event:
+        if (cb.on_device_event) {
+          const auto text = bytes_of(item);
+          cb.on_device_event(*item.device,
+                             {item.b, static_cast<std::uint8_t>(item.c >> 16),
+                              static_cast<std::uint16_t>(item.c & 0xFFFF), item.a,
+                              {reinterpret_cast<const char*>(text.data()), text.size()}});
+        }
+        break;
+      case Kind::state:
+        if (cb.on_state) {
+          cb.on_state(*item.device, static_cast<SessionState>(item.b),
+                      static_cast<SessionState>(item.c));
+        }
+        break;
+      case Kind::command: {
+        CommandCallback& done = commands_[item.command_index];
+        if (done) {
+          done({static_cast<CommandOutcome>(item.c), static_cast<std::uint16_t>(item.b),
+                bytes_of(item)});
+        }
+        break;
+      }
+    }
+  }
+  items_.clear();
+  arena_.clear();
+  commands_.clear();
+}
+
+}  // namespace iocpsim::engine::detail

@@ -1,0 +1,219 @@
+// The device protocol over one connection: handshake, frames in, frames out. Runs with the
+// device's mutex held.
+#include <algorithm>
+
+#include "engine_impl.hpp"
+
+namespace iocpsim::engine {
+
+using detail::Connection;
+using detail::Device;
+using detail::Outbox;
+namespace proto = iocpsim::protocol;
+
+bool Engine::Impl::queue_frame(Device& d, Connection& c, const proto::Message& m,
+                               std::uint16_t flags) {
+  const proto::EncodeResult r = c.send_queue.push(m, d.tx_seq, flags, options.max_frame_bytes);
+  if (!r) {
+    emit(&d, "send_queue_full", {{"type", proto::to_string(proto::type_of(m))},
+                                 {"frame_bytes", r.size}, {"queued_bytes", c.send_queue.bytes()},
+                                 {"error", proto::to_string(r.error)}});
+    return false;
+  }
+  ++d.tx_seq;
+  if (d.heartbeat_interval_ms > 0) d.heartbeat_due_ms = now_ms() + d.heartbeat_interval_ms;
+  return true;
+}
+
+void Engine::Impl::on_connected(Device& d, Connection& c, Outbox& box) {
+  if (c.closed) return;
+  d.connect_deadline_ms = detail::kNever;
+  // ConnectEx leaves the socket without its connect context: shutdown() and getpeername()
+  // fail until it is set.
+  if (io.setsockopt(c.sock, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, nullptr, 0) != 0) {
+    emit(&d, "io_failed", {{"op", "update_connect_context"}, {"code", io.WSAGetLastError()}});
+    fail_and_reconnect(d, c, box);
+    return;
+  }
+  const int on = 1;
+  io.setsockopt(c.sock, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char*>(&on), sizeof on);
+  c.connected = true;
+  emit(&d, "connected", {{"generation", c.generation}});
+  set_state(d, SessionState::handshaking, box);
+  const std::int64_t now = now_ms();
+  d.handshake_deadline_ms = now + d.config.handshake_timeout_ms;
+  d.stall_deadline_ms = now + d.config.stall_timeout_ms;
+  d.heartbeat_interval_ms = 0;
+  d.tx_seq = 0;
+  d.next_channel_seq.clear();
+  proto::Hello hello{d.config.min_version, d.config.max_version, d.config.capabilities,
+                     options.host_id};
+  if (queue_frame(d, c, hello, proto::kFlagReplyExpected)) {
+    emit(&d, "hello_sent", {{"min_version", d.config.min_version},
+                            {"max_version", d.config.max_version}});
+  }
+  pump_send(d, c, box);
+  park_receive(c);  // with_device() issues it
+}
+
+void Engine::Impl::on_received(Device& d, Connection& c, DWORD bytes, Outbox& box) {
+  if (c.closed) return;
+  d.stall_deadline_ms = now_ms() + d.config.stall_timeout_ms;
+  proto::Bytes input(c.receive_buffer.data(), bytes);
+  while (!c.closed) {
+    const proto::DecodeResult r = c.decoder.put(input);
+    input = input.subspan(r.consumed);
+    if (r.status == proto::DecodeStatus::error) {
+      emit(&d, "protocol_error", {{"error", proto::to_string(r.error)},
+                                  {"offset", r.error_offset}});
+      fail_and_reconnect(d, c, box);
+      return;
+    }
+    if (r.status == proto::DecodeStatus::need_more) break;
+    on_frame(d, c, r.frame, box);
+  }
+  // Reassembly continues across receives; the next one waits until these frames are delivered.
+  park_receive(c);
+}
+
+void Engine::Impl::on_sent(Device& d, Connection& c, DWORD bytes, CompletionRow row, Outbox& box) {
+  if (c.closed) return;
+  c.send_queue.sent(bytes);
+  if (row == CompletionRow::r8_short_send) {
+    // R8: the rest goes out from the first unsent byte.
+    emit(&d, "partial_send_resumed", {{"sent", bytes}, {"requested", c.send_op.requested}});
+  }
+  if (c.close_after_send) fail_and_reconnect(d, c, box);  // R4 waited for this send to finish
+}
+
+// R4: the peer will send nothing more. Stop reading; a send in flight finishes first.
+void Engine::Impl::on_end_of_stream(Device& d, Connection& c, Outbox& box) {
+  if (c.closed) return;
+  c.end_of_stream = true;
+  emit(&d, "peer_closed", {{"row", "R4"}, {"after_bye", c.peer_said_bye},
+                           {"send_in_flight", c.send_op.in_use}});
+  if (c.send_op.in_use) {
+    c.close_after_send = true;
+    return;
+  }
+  fail_and_reconnect(d, c, box);
+}
+
+void Engine::Impl::on_frame(Device& d, Connection& c, const proto::Frame& f, Outbox& box) {
+  const proto::Message& m = f.message;
+  if (const auto* ack = std::get_if<proto::HelloAck>(&m)) return on_hello_ack(d, c, *ack, box);
+  if (d.state != SessionState::ready && d.state != SessionState::closing) {
+    emit(&d, "unexpected_message", {{"type", proto::to_string(f.header.type)}, {"state", to_string(d.state)}});
+    return;
+  }
+  if (const auto* hb = std::get_if<proto::Heartbeat>(&m)) {
+    queue_frame(d, c, proto::HeartbeatAck{hb->nonce}, 0);
+    pump_send(d, c, box);
+  } else if (const auto* hba = std::get_if<proto::HeartbeatAck>(&m)) {
+    if (hba->nonce == d.heartbeat_nonce) d.heartbeat_ack_deadline_ms = detail::kNever;
+  } else if (const auto* rsp = std::get_if<proto::Response>(&m)) {
+    on_response(d, *rsp, box);
+  } else if (const auto* t = std::get_if<proto::Telemetry>(&m)) {
+    on_telemetry(d, *t, box);
+  } else if (const auto* ev = std::get_if<proto::Event>(&m)) {
+    emit(&d, "device_event", {{"event_id", ev->event_id}, {"severity", static_cast<int>(ev->severity)},
+                              {"code", ev->code}});
+    box.device_event(d.config.name, {ev->event_id, static_cast<std::uint8_t>(ev->severity), ev->code,
+                                     ev->timestamp_us, ev->text});
+  } else if (const auto* bye = std::get_if<proto::Bye>(&m)) {
+    c.peer_said_bye = true;
+    emit(&d, "peer_bye", {{"reason", static_cast<int>(bye->reason)}, {"text", std::string(bye->text)}});
+  } else if (const auto* err = std::get_if<proto::Error>(&m)) {
+    emit(&d, "device_error", {{"code", static_cast<int>(err->code)}, {"ref_seq", err->ref_seq},
+                              {"text", std::string(err->text)}});
+  } else {
+    emit(&d, "unexpected_message", {{"type", proto::to_string(f.header.type)}, {"state", to_string(d.state)}});
+  }
+}
+
+void Engine::Impl::on_hello_ack(Device& d, Connection& c, const proto::HelloAck& m, Outbox& box) {
+  if (d.state != SessionState::handshaking) {
+    emit(&d, "unexpected_message", {{"type", "hello_ack"}, {"state", to_string(d.state)}});
+    return;
+  }
+  d.handshake_deadline_ms = detail::kNever;
+  if (m.version < d.config.min_version || m.version > d.config.max_version) {
+    emit(&d, "handshake_failed", {{"reason", "version"}, {"version", m.version},
+                                  {"min_version", d.config.min_version},
+                                  {"max_version", d.config.max_version}});
+    fail_and_reconnect(d, c, box);
+    return;
+  }
+  d.failed_attempts = 0;
+  d.heartbeat_interval_ms = m.heartbeat_interval_ms != 0
+                                ? std::min(m.heartbeat_interval_ms, d.config.heartbeat_interval_ms)
+                                : d.config.heartbeat_interval_ms;
+  d.heartbeat_due_ms = now_ms() + d.heartbeat_interval_ms;
+  emit(&d, "session_ready", {{"version", m.version}, {"device_id", std::string(m.device_id)},
+                             {"firmware", std::string(m.firmware)},
+                             {"capabilities", m.capabilities},
+                             {"heartbeat_interval_ms", d.heartbeat_interval_ms}});
+  set_state(d, SessionState::ready, box);
+}
+
+void Engine::Impl::on_telemetry(Device& d, const proto::Telemetry& m, Outbox& box) {
+  auto it = std::find_if(d.next_channel_seq.begin(), d.next_channel_seq.end(),
+                         [&](const auto& p) { return p.first == m.channel; });
+  if (it == d.next_channel_seq.end()) {
+    d.next_channel_seq.emplace_back(m.channel, m.channel_seq + 1);
+  } else {
+    if (m.channel_seq != it->second) {
+      // A gap (or a step back) is never silent.
+      emit(&d, "telemetry_gap", {{"channel", m.channel}, {"expected", it->second},
+                                 {"got", m.channel_seq}});
+    }
+    it->second = m.channel_seq + 1;
+  }
+  box.telemetry(d.config.name, m.channel, m.channel_seq, m.timestamp_us, m.samples);
+}
+
+void Engine::Impl::on_response(Device& d, const proto::Response& m, Outbox& box) {
+  auto it = std::find_if(d.commands.begin(), d.commands.end(),
+                         [&](const auto& p) { return p.request_id == m.request_id; });
+  if (it != d.commands.end()) {
+    const bool ok = m.status == proto::Status::ok;
+    emit(&d, "command_completed", {{"request_id", m.request_id}, {"status", static_cast<int>(m.status)}});
+    box.command_done(std::move(it->done), ok ? CommandOutcome::ok : CommandOutcome::device_status,
+                     static_cast<std::uint16_t>(m.status), m.data);
+    d.commands.erase(it);
+    return;
+  }
+  const bool late = std::find(d.expired_ids.begin(), d.expired_ids.end(), m.request_id) !=
+                    d.expired_ids.end();
+  // Counted (the event counter) and dropped.
+  emit(&d, late ? "late_reply" : "unknown_reply", {{"request_id", m.request_id}});
+}
+
+void Engine::Impl::fail_commands(Device& d, CommandOutcome why, Outbox& box) {
+  for (auto& cmd : d.commands) {
+    emit(&d, "command_failed", {{"request_id", cmd.request_id}, {"outcome", to_string(why)}});
+    box.command_done(std::move(cmd.done), why, 0, {});
+  }
+  d.commands.clear();
+}
+
+Submit Engine::Impl::submit_command(Device& d, std::uint16_t opcode,
+                                    std::span<const std::uint8_t> data, std::uint32_t timeout_ms,
+                                    CommandCallback& done, Outbox& box) {
+  if (d.state != SessionState::ready || d.conn == nullptr) return Submit::not_ready;
+  if (d.commands.size() >= d.config.commands_in_flight_max) {
+    emit(&d, "command_rejected", {{"reason", "too_many_in_flight"}});
+    return Submit::too_many_in_flight;
+  }
+  const std::uint32_t id = d.next_request_id++;
+  if (!queue_frame(d, *d.conn, proto::Command{id, opcode, data}, proto::kFlagReplyExpected)) {
+    return Submit::queue_full;
+  }
+  const std::uint32_t t = timeout_ms != 0 ? timeout_ms : d.config.command_timeout_ms;
+  d.commands.push_back({id, now_ms() + t, std::move(done)});
+  emit(&d, "command_sent", {{"request_id", id}, {"opcode", opcode}, {"timeout_ms", t}});
+  pump_send(d, *d.conn, box);
+  return Submit::accepted;
+}
+
+}  // namespace iocpsim::engine

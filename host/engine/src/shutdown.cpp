@@ -1,0 +1,110 @@
+// Shutdown as DESIGN.md describes it: stop new work, say goodbye, half-close, wait a bounded
+// time for each peer's FIN, cancel and close what is left, dequeue every aborted completion
+// (which frees every context), then one posted sentinel per worker, join, close the port, and
+// report what leaked (it must be nothing).
+#include <chrono>
+
+#include "engine_impl.hpp"
+
+namespace iocpsim::engine {
+
+using detail::Connection;
+using detail::Device;
+using detail::kNever;
+using detail::Outbox;
+namespace proto = iocpsim::protocol;
+
+void Engine::Impl::begin_drain(Device& d, Outbox& box) {
+  // A removed device is already draining (or done) when the engine shuts down.
+  if (d.state == SessionState::closing || d.state == SessionState::stopped) return;
+  d.reconnect_at_ms = kNever;
+  fail_commands(d, CommandOutcome::shutdown, box);
+  Connection* c = d.conn;
+  if (c == nullptr) {
+    set_state(d, SessionState::stopped, box);
+    return;
+  }
+  set_state(d, SessionState::closing, box);
+  d.drain_deadline_ms = now_ms() + options.shutdown_timeout_ms;
+  d.heartbeat_due_ms = d.heartbeat_ack_deadline_ms = d.stall_deadline_ms = kNever;
+  d.handshake_deadline_ms = d.connect_deadline_ms = kNever;
+  if (!c->connected) {
+    cancel_op(d, c->connect_op);  // its R7 packet closes the socket
+    return;
+  }
+  if (queue_frame(d, *c, proto::Bye{proto::ByeReason::shutting_down, "host shutting down"}, 0)) {
+    emit(&d, "bye_sent", {{"reason", "shutting_down"}});
+  }
+  // After the BYE is out: shutdown(SD_SEND), then the peer's FIN (R4) closes the socket with
+  // nothing outstanding, so the close is a FIN and not a reset (R6c).
+  c->half_close_when_flushed = true;
+  pump_send(d, *c, box);
+}
+
+void Engine::Impl::force_close(Device& d, Outbox& box) {
+  Connection* c = d.conn;
+  if (c != nullptr) {
+    for (detail::OpContext* op : {&c->connect_op, &c->receive_op, &c->send_op}) cancel_op(d, *op);
+    close_connection(d, *c, box);  // the cancelled ops' packets release them (R7)
+  }
+  set_state(d, SessionState::stopped, box);
+}
+
+void Engine::Impl::note_connection_freed() {
+  std::lock_guard lock(drain_mutex);
+  drained.notify_all();
+}
+
+bool Engine::Impl::wait_connections_closed(std::int64_t ceiling_ms) {
+  std::unique_lock lock(drain_mutex);
+  return drained.wait_until(lock, std::chrono::system_clock::now() + std::chrono::milliseconds(ceiling_ms),
+                          [&] { return live_connections.load() == 0 && live_ops.load() == 0; });
+}
+
+void Engine::begin_shutdown() {
+  Impl& m = *impl_;
+  if (!m.started || m.stopping.exchange(true)) return;
+  m.emit(nullptr, "shutdown_started", {{"timeout_ms", m.options.shutdown_timeout_ms}});
+  for (Device* d : m.all_devices()) {
+    m.with_device(*d, [&](Outbox& box) { m.begin_drain(*d, box); });
+  }
+}
+
+ShutdownReport Engine::wait_shutdown() {
+  Impl& m = *impl_;
+  ShutdownReport report;
+  if (!m.started || m.finished) return report;
+  begin_shutdown();
+  // The drain bound runs on the engine clock (per-device shutdown_forced timers); this real-time
+  // ceiling only guards against a clock that never moves.
+  report.drained_politely = m.wait_connections_closed(m.options.drain_ceiling_ms);
+  if (!report.drained_politely) {
+    m.emit(nullptr, "shutdown_ceiling_reached", {{"ceiling_ms", m.options.drain_ceiling_ms}});
+    for (Device* d : m.all_devices()) {
+      m.with_device(*d, [&](Outbox& box) { m.force_close(*d, box); });
+    }
+    m.wait_connections_closed(m.options.drain_ceiling_ms);
+  }
+  // Every op has completed and been dequeued: only now wake each worker with its sentinel.
+  for (std::size_t i = 0; i < m.workers.size(); ++i) m.post(detail::kSentinelKey);
+  for (std::thread& t : m.workers) {
+    t.join();
+    ++report.workers_joined;
+  }
+  m.workers.clear();
+  m.io.CloseHandle(m.port);
+  m.port = nullptr;
+  report.leaked_op_contexts = m.live_ops.load();
+  report.leaked_connection_contexts = m.live_connections.load();
+  std::size_t forced = 0;
+  for (Device* d : m.all_devices()) forced += m.log.counter(d->config.name, "shutdown_forced");
+  report.drained_politely = report.drained_politely && forced == 0;
+  m.emit(nullptr, "shutdown_drained",
+         {{"leaked_op_contexts", report.leaked_op_contexts},
+          {"leaked_connection_contexts", report.leaked_connection_contexts},
+          {"workers_joined", report.workers_joined}, {"polite", report.drained_politely}});
+  m.finished = true;
+  return report;
+}
+
+}  // namespace iocpsim::engine

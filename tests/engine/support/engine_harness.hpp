@@ -1,0 +1,149 @@
+// The engine under test: the platform's IoApi behind a ForcingIoApi, a ManualClock, an
+// in-memory event sink and a recorder of callbacks. Tests wait for events, never for time.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "forcing_io_api.hpp"
+#include "iocpsim/engine/engine.hpp"
+#include "iocpsim/iocp/io_api_backend.hpp"
+#include "platform.hpp"
+#include "test_device.hpp"
+
+namespace iocpsim::engine::testing {
+
+// "d0", "d1" ...: built by appending, which GCC 12's -Wrestrict does not misread in
+// optimised builds the way it misreads "d" + std::to_string(i).
+inline std::string numbered(const char* prefix, int i) {
+  std::string s = prefix;
+  s += std::to_string(i);
+  return s;
+}
+
+struct Delivered {
+  std::uint16_t channel;
+  std::uint32_t seq;
+  std::size_t bytes;
+};
+
+class Recorder {
+ public:
+  void telemetry(const std::string& device, const TelemetrySample& s) {
+    std::lock_guard lock(mutex_);
+    telemetry_[device].push_back({s.channel, s.channel_seq, s.samples.size()});
+    changed_.notify_all();
+  }
+  bool wait_telemetry(const std::string& device, std::size_t count) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_until(lock, std::chrono::system_clock::now() + std::chrono::seconds(20),
+                             [&] { return telemetry_[device].size() >= count; });
+  }
+  std::vector<Delivered> telemetry_of(const std::string& device) {
+    std::lock_guard lock(mutex_);
+    return telemetry_[device];
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<std::string, std::vector<Delivered>> telemetry_;
+};
+
+class EngineHarness : public ::testing::Test {
+ public:
+  std::size_t sink_count(const std::string& event, const std::string& dev) const {
+    return sink->count(event, dev);
+  }
+
+ protected:
+  void start(EngineOptions options = {}) {
+    options.shutdown_timeout_ms = 2'000;
+    log.add_sink(sink);
+    Callbacks cb;
+    cb.on_telemetry = [this](const std::string& d, const TelemetrySample& s) { recorder.telemetry(d, s); };
+    engine = std::make_unique<Engine>(io, clock, log, options, std::move(cb));
+    ASSERT_TRUE(engine->start());
+  }
+
+  DeviceConfig device(const std::string& name, const TestDevice& peer) {
+    DeviceConfig c;
+    c.name = name;
+    c.port = peer.port();
+    c.backoff_jitter = 0;  // exact delays in assertions; jitter has its own test
+    return c;
+  }
+
+  // A device whose port has nobody listening (it was bound once, then closed): connects are
+  // refused (R12).
+  DeviceConfig refused_device(const std::string& name) {
+    DeviceConfig c;
+    c.name = name;
+    {
+      TestDevice gone;
+      c.port = gone.port();
+    }
+    c.backoff_jitter = 0;
+    return c;
+  }
+
+  void advance(std::int64_t ms) {
+    clock.advance(std::chrono::milliseconds(ms));
+    engine->wake();
+  }
+
+  bool wait(const std::string& event, const std::string& dev, std::size_t count = 1) {
+    return sink->wait_for(event, dev, count);
+  }
+
+  // Adds a device and completes its handshake with `peer`.
+  // Returns once the engine is idle: the receive after HELLO_ACK is pending and no wake-up is
+  // in flight, so what a test does next meets a known state.
+  void connect_ready(const std::string& name, TestDevice& peer, DeviceConfig* config = nullptr) {
+    const std::size_t receives = io.count("WSARecv");
+    ASSERT_TRUE(engine->add_device(config != nullptr ? *config : device(name, peer)));
+    peer.handshake();
+    ASSERT_TRUE(wait("session_ready", name));
+    ASSERT_TRUE(io.wait_calls("WSARecv", receives + 2))
+        << ::testing::PrintToString(sink->names_for(name)) << " receives before: " << receives
+        << ", now: " << io.count("WSARecv");
+    ASSERT_TRUE(io.wait_posted_dequeued());
+  }
+
+  // Shuts down (forcing the drain bound on the manual clock) and proves nothing is left.
+  void finish() {
+    if (!engine) return;
+    engine->begin_shutdown();
+    advance(10'000);
+    const ShutdownReport r = engine->wait_shutdown();
+    EXPECT_EQ(r.leaked_op_contexts, 0u);
+    EXPECT_EQ(r.leaked_connection_contexts, 0u);
+    EXPECT_EQ(engine->live_op_contexts(), 0u);
+    EXPECT_EQ(engine->live_connection_contexts(), 0u);
+    const auto drained = sink->events();
+    ASSERT_FALSE(drained.empty());
+    EXPECT_EQ(drained.back().name, "shutdown_drained");
+    EXPECT_EQ(drained.back().fields["leaked_op_contexts"], 0);
+    EXPECT_EQ(drained.back().fields["leaked_connection_contexts"], 0);
+    engine.reset();
+  }
+
+  void TearDown() override { finish(); }
+
+  std::unique_ptr<iocp::IoApi> backend = iocp::make_default_io_api();
+  ForcingIoApi io{*backend};
+  iocp::ManualClock clock;
+  EventLog log;
+  std::shared_ptr<MemorySink> sink = std::make_shared<MemorySink>();
+  Recorder recorder;
+  std::unique_ptr<Engine> engine;
+};
+
+}  // namespace iocpsim::engine::testing
