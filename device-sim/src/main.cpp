@@ -180,6 +180,8 @@ void define_options(CLI::App& app, Options& o) {
 
 int main(int argc, char** argv) {
   CLI::App app{"device-sim: a scriptable simulator of the iocpsim TCP device"};
+  // CLI11 reads "/path" as a Windows-style option on Windows; script paths must stay positional.
+  app.allow_windows_style_options(false);
   Options o;
   define_options(app, o);
   try {
