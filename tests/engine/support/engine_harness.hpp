@@ -69,6 +69,7 @@ class EngineHarness : public ::testing::Test {
     log.add_sink(sink);
     Callbacks cb;
     cb.on_telemetry = [this](const std::string& d, const TelemetrySample& s) { recorder.telemetry(d, s); };
+    workers = options.workers;
     engine = std::make_unique<Engine>(io, clock, log, options, std::move(cb));
     ASSERT_TRUE(engine->start());
   }
@@ -114,7 +115,10 @@ class EngineHarness : public ::testing::Test {
     ASSERT_TRUE(io.wait_calls("WSARecv", receives + 2))
         << ::testing::PrintToString(sink->names_for(name)) << " receives before: " << receives
         << ", now: " << io.count("WSARecv");
+    ASSERT_TRUE(io.wait_sends_dequeued());  // the HELLO's packet may come after HELLO_ACK's
     ASSERT_TRUE(io.wait_posted_dequeued());
+    // Every worker back in its dequeue: whatever those packets caused has been handled.
+    ASSERT_TRUE(io.wait_waiting(workers - sink->count("worker_port_closed", "")));
   }
 
   // Shuts down (forcing the drain bound on the manual clock) and proves nothing is left.
@@ -144,6 +148,7 @@ class EngineHarness : public ::testing::Test {
   std::shared_ptr<MemorySink> sink = std::make_shared<MemorySink>();
   Recorder recorder;
   std::unique_ptr<Engine> engine;
+  unsigned workers = 0;
 };
 
 }  // namespace iocpsim::engine::testing

@@ -146,9 +146,11 @@ BOOL ForcingIoApi::GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY e
     if (inner_.GetLastError() == WAIT_TIMEOUT) note("GetQueuedCompletionStatusEx:WAIT_TIMEOUT");
     return ok;
   }
+  for (ULONG i = 0; i < *removed; ++i) note(entries[i].lpOverlapped == nullptr ? "DQ:posted" : "DQ:io");
   std::lock_guard lock(mutex_);
   for (ULONG i = 0; i < *removed; ++i) {
     if (entries[i].lpOverlapped == nullptr) ++posted_dequeued_;
+    sends_in_flight_.erase(entries[i].lpOverlapped);
     const auto it = rewrites_.find(entries[i].lpOverlapped);
     if (it == rewrites_.end()) continue;
     entries[i].Internal = static_cast<DWORD>(it->second.status);
@@ -176,6 +178,14 @@ BOOL ForcingIoApi::CloseHandle(HANDLE h) {
 
 BOOL ForcingIoApi::SetFileCompletionNotificationModes(HANDLE h, UCHAR flags) {
   note("SetFileCompletionNotificationModes");
+  {
+    std::lock_guard lock(mutex_);
+    if ((flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) != 0) {
+      skip_on_success_.insert(reinterpret_cast<SOCKET>(h));
+    } else {
+      skip_on_success_.erase(reinterpret_cast<SOCKET>(h));
+    }
+  }
   return inner_.SetFileCompletionNotificationModes(h, flags);
 }
 
@@ -258,6 +268,10 @@ int ForcingIoApi::WSASend(SOCKET s, LPWSABUF bufs, DWORD count, LPDWORD sent, DW
     return SOCKET_ERROR;
   }
   arm_rewrite("WSASend", ov);
+  if (ov != nullptr) {
+    std::lock_guard lock(mutex_);
+    sends_in_flight_.insert(ov);
+  }
   std::optional<DWORD> cut;
   {
     std::lock_guard lock(mutex_);
@@ -266,9 +280,27 @@ int ForcingIoApi::WSASend(SOCKET s, LPWSABUF bufs, DWORD count, LPDWORD sent, DW
   if (cut && count >= 1 && bufs[0].len > *cut) {
     // Really send only the prefix: the completion then reports fewer bytes (R8).
     WSABUF prefix{*cut, bufs[0].buf};
-    return inner_.WSASend(s, &prefix, 1, sent, flags, ov, routine);
+    return track_send(s, ov, inner_.WSASend(s, &prefix, 1, sent, flags, ov, routine));
   }
-  return inner_.WSASend(s, bufs, count, sent, flags, ov, routine);
+  return track_send(s, ov, inner_.WSASend(s, bufs, count, sent, flags, ov, routine));
+}
+
+int ForcingIoApi::track_send(SOCKET s, LPWSAOVERLAPPED ov, int rc) {
+  const int error = inner_.WSAGetLastError();  // read, never changed: the caller sees the same
+  std::lock_guard lock(mutex_);
+  // A packet comes for a pending send (R1) and for a success at once without skip mode (R9).
+  // It was counted before the call (a worker may dequeue it before the call returns); forget it
+  // when none will come.
+  const bool packet = rc == SOCKET_ERROR ? error == WSA_IO_PENDING
+                                         : skip_on_success_.count(s) == 0;
+  if (!packet && ov != nullptr) sends_in_flight_.erase(ov);
+  return rc;
+}
+
+bool ForcingIoApi::wait_sends_dequeued() {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_until(lock, std::chrono::system_clock::now() + std::chrono::seconds(20),
+                             [&] { return sends_in_flight_.empty(); });
 }
 
 }  // namespace iocpsim::engine::testing

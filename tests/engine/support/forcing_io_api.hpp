@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,8 @@ class ForcingIoApi final : public iocp::IoApi {
   bool wait_calls(const std::string& call, std::size_t n);
   // Waits until every packet posted so far has been dequeued: no wake-up is in flight.
   bool wait_posted_dequeued();
+  // Waits until the packet of every send issued so far has been dequeued (R1/R9; none for R9b).
+  bool wait_sends_dequeued();
   // Waits until `n` threads are blocked inside GetQueuedCompletionStatusEx at once.
   bool wait_waiting(std::size_t n);
 
@@ -90,6 +93,7 @@ class ForcingIoApi final : public iocp::IoApi {
     return inner_.WSAGetOverlappedResult(s, ov, n, w, f);
   }
 
+  int track_send(SOCKET s, LPWSAOVERLAPPED ov, int rc);
  private:
   struct Rewrite {
     NTSTATUS status;
@@ -107,6 +111,8 @@ class ForcingIoApi final : public iocp::IoApi {
   iocp::IoApi& inner_;
   mutable std::mutex mutex_;
   std::vector<std::string> journal_;
+  std::set<LPOVERLAPPED> sends_in_flight_;
+  std::set<SOCKET> skip_on_success_;
   std::optional<DWORD> short_send_;
   std::map<std::string, int> failures_;
   std::map<std::string, Rewrite> pending_rewrites_;
