@@ -86,6 +86,7 @@ void Engine::Impl::start_connect(Device& d, Outbox& box) {
     schedule_reconnect(d, box);
     return;
   }
+  if (callbacks.on_socket) callbacks.on_socket(d.config.name, s);
   auto* c = new Connection(d, ++d.generations, options.receive_buffer_bytes,
                            d.config.send_queue_bytes_max, options.max_frame_bytes);
   ++live_connections;

@@ -106,6 +106,9 @@ struct Callbacks {
   std::function<void(const std::string& device, const TelemetrySample&)> on_telemetry;
   std::function<void(const std::string& device, const DeviceEvent&)> on_device_event;
   std::function<void(const std::string& device, SessionState from, SessionState to)> on_state;
+  // Runs inline, on the thread that created the device's socket, before any I/O is issued on
+  // it (a test harness tags it for the fault shim). It must not call into the engine.
+  std::function<void(const std::string& device, SOCKET s)> on_socket;
 };
 
 struct ShutdownReport {
