@@ -33,3 +33,16 @@ rm -f "$log"
 if [ "$rc" -ne 0 ]; then echo "wine: tests failed (ctest exit $rc)"; exit "$rc"; fi
 if [ -z "$total" ] || [ "$total" -eq 0 ]; then echo "wine: no test ran"; exit 1; fi
 echo "wine: $total tests ran under Wine"
+
+# hostd's service entry point: outside the Service Control Manager it must reach
+# StartServiceCtrlDispatcher and be told so (1063), not run as a console program.
+set +e
+out="$(wine build/mingw/host/hostd/hostd.exe --service host/hostd/hostd.example.json </dev/null 2>&1)"
+svc_rc=$?
+set -e
+case "$out" in
+  *"not started by the Service Control Manager (error 1063)"*) ;;
+  *) echo "wine: hostd --service: unexpected answer (exit $svc_rc): $out"; exit 1 ;;
+esac
+[ "$svc_rc" -eq 1 ] || { echo "wine: hostd --service exited $svc_rc, expected 1"; exit 1; }
+echo "wine: hostd --service reached the Service Control Manager's dispatcher"

@@ -3,6 +3,7 @@
 //
 //   hostd <config.json>          run
 //   hostd --check <config.json>  validate the file and exit
+//   hostd --service <config.json>  run as a Windows service (service.hpp)
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include "config.hpp"
 #include "iocpsim/engine/engine.hpp"
 #include "iocpsim/iocp/io_api_backend.hpp"
+#include "service.hpp"
 #include "stop_request.hpp"
 
 using namespace iocpsim;
@@ -19,7 +21,7 @@ using namespace iocpsim;
 namespace {
 
 int usage(const char* argv0) {
-  std::fprintf(stderr, "usage: %s [--check] <config.json>\n", argv0);
+  std::fprintf(stderr, "usage: %s [--check | --service] <config.json>\n", argv0);
   return 2;
 }
 
@@ -43,6 +45,7 @@ int run(const hostd::Config& config) {
                config.devices.size(), config.engine.workers);
   const char* why = hostd::wait_for_stop_request();
   std::fprintf(stderr, "hostd: %s received, draining\n", why);
+  hostd::service_draining();
   const engine::ShutdownReport r = eng.shutdown();
   std::fprintf(stderr, "hostd: stopped (%s); leaked contexts: %zu ops, %zu connections\n",
                r.drained_politely ? "polite" : "forced", r.leaked_op_contexts,
@@ -55,24 +58,31 @@ int run(const hostd::Config& config) {
 int main(int argc, char** argv) {
   hostd::prepare_stop_request();
   bool check_only = false;
+  bool service = false;
   std::string path;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--check") {
       check_only = true;
+    } else if (arg == "--service") {
+      service = true;
     } else if (path.empty()) {
       path = arg;
     } else {
       return usage(argv[0]);
     }
   }
-  if (path.empty()) return usage(argv[0]);
+  if (path.empty() || (check_only && service)) return usage(argv[0]);
   const hostd::ConfigResult loaded = hostd::load_config(path);
   for (const std::string& e : loaded.errors) std::fprintf(stderr, "%s\n", e.c_str());
   if (!loaded.ok()) return 2;
   if (check_only) {
     std::fprintf(stderr, "%s: ok (%zu devices)\n", path.c_str(), loaded.config.devices.size());
     return 0;
+  }
+  if (service) {
+    const int code = hostd::run_as_service([&] { return run(loaded.config); });
+    return code < 0 ? 1 : code;
   }
   return run(loaded.config);
 }

@@ -8,5 +8,8 @@ namespace iocpsim::hostd {
 void prepare_stop_request();
 // Blocks until a stop is requested; returns the signal's name.
 const char* wait_for_stop_request();
+// Requests the stop from inside the process (the Windows service's STOP control); `name` is
+// what wait_for_stop_request() returns (on POSIX it becomes a SIGTERM).
+void request_stop(const char* name);
 
 }  // namespace iocpsim::hostd

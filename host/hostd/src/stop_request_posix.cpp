@@ -1,4 +1,5 @@
 #include <signal.h>
+#include <unistd.h>
 
 #include "stop_request.hpp"
 
@@ -18,6 +19,8 @@ void prepare_stop_request() {
   const sigset_t set = stop_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
+
+void request_stop(const char* /*name*/) { kill(getpid(), SIGTERM); }
 
 const char* wait_for_stop_request() {
   const sigset_t set = stop_signals();

@@ -18,6 +18,12 @@ BOOL WINAPI on_console_event(DWORD type) {
 }
 }  // namespace
 
+void request_stop(const char* name) {
+  std::lock_guard lock(g_mutex);
+  g_name = name;
+  g_requested.notify_all();
+}
+
 void prepare_stop_request() { SetConsoleCtrlHandler(on_console_event, TRUE); }
 
 const char* wait_for_stop_request() {
