@@ -72,6 +72,30 @@ TEST_F(EngineTest, StateChangesReachTheStateCallbackInOrder) {
   EXPECT_EQ(seen, expected);
 }
 
+TEST_F(EngineTest, OnSocketNamesEachNewSocketBeforeAnyIoIsIssuedOnIt) {
+  std::mutex m;
+  std::vector<std::string> seen;  // "<device> after <last call journaled>"
+  log.add_sink(sink);
+  Callbacks cb;
+  cb.on_socket = [&](const std::string& dev, SOCKET s) {
+    const auto journal = io.journal();
+    std::lock_guard lock(m);
+    seen.push_back(dev + (s != INVALID_SOCKET ? " after " : " invalid after ") + journal.back());
+  };
+  workers = 2;
+  engine = std::make_unique<Engine>(io, clock, log, EngineOptions{}, cb);
+  ASSERT_TRUE(engine->start());
+  TestDevice peer;
+  connect_ready("d", peer);
+  peer.reset();  // a second connection follows after the backoff
+  ASSERT_TRUE(wait("reconnect_scheduled", "d"));
+  advance(100);
+  peer.handshake();
+  ASSERT_TRUE(wait("session_ready", "d", 2));
+  finish();
+  EXPECT_EQ(seen, (std::vector<std::string>{"d after socket", "d after socket"}));
+}
+
 TEST_F(EngineTest, AGarbageSenderAStalledDeviceAndAResettingDeviceDoNotDisturbTheOthers) {
   EngineOptions o;
   o.workers = 3;
