@@ -79,6 +79,10 @@ TEST_F(DeviceSimTest, AFaithfulDeviceStreamsTelemetryInOrderAndEchoesACommand) {
 }
 
 TEST_F(DeviceSimTest, ADeviceSimResetIsAPeerResetAndTheEngineReconnectsAfterItsBackoff) {
+  if (running_under_wine()) {
+    GTEST_SKIP() << "Wine 8 sends a FIN, not a RST, for a close with SO_LINGER 0 (the R6c "
+                    "divergence): the device's reset cannot happen under Wine";
+  }
   start();
   const DeviceConfig c = add_sim("flaky", R"({"script": [
       {"step": "expect", "message": {"type": "hello"}}, {"step": "reset"}]})");
