@@ -36,6 +36,26 @@ TEST_F(SessionTest, HelloOffersTheConfiguredVersionRangeAndHostId) {
   EXPECT_EQ(hello.min_version, 1);
   EXPECT_EQ(hello.max_version, 3);
   EXPECT_EQ(hello.host_id, "iocpsim-host");
+  EXPECT_EQ(f.seq, 1u);  // PROTOCOL.md 6.2: the first frame on a connection has seq 1
+}
+
+TEST_F(SessionTest, ADeviceRefusingTheHelloWithErrorAndByeIsHeardWithItsReason) {
+  start();
+  TestDevice peer;
+  ASSERT_TRUE(engine->add_device(device("d", peer)));
+  peer.accept();
+  const PeerFrame hello = peer.read_frame();
+  ASSERT_EQ(hello.type, proto::MessageType::hello);
+  peer.send(proto::Error{proto::ErrorCode::unsupported_version, hello.seq, "version 2 only"});
+  peer.send(proto::Bye{proto::ByeReason::protocol_violation, ""});
+  peer.shutdown_send();
+  ASSERT_TRUE(wait("reconnect_scheduled", "d"));
+  EXPECT_EQ(first("device_error", "d")["code"], 2);
+  EXPECT_EQ(first("device_error", "d")["ref_seq"], 1);
+  EXPECT_EQ(first("peer_bye", "d")["reason"], 3);
+  EXPECT_EQ(first("peer_closed", "d")["after_bye"], true);
+  EXPECT_EQ(sink->count("unexpected_message", "d"), 0u);
+  EXPECT_EQ(sink->count("session_ready", "d"), 0u);
 }
 
 TEST_F(SessionTest, AVersionOutsideTheOfferedRangeFailsTheHandshakeAndRetries) {

@@ -52,7 +52,7 @@ struct Device {
 
   std::uint32_t heartbeat_interval_ms = 0;  // negotiated
   std::uint64_t heartbeat_nonce = 0;
-  std::uint32_t tx_seq = 0;
+  std::uint32_t tx_seq = 1;
   std::uint32_t next_request_id = 1;
   std::vector<PendingCommand> commands;
   std::array<std::uint32_t, 64> expired_ids{};  // recently timed-out request ids (ring)

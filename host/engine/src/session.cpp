@@ -44,7 +44,7 @@ void Engine::Impl::on_connected(Device& d, Connection& c, Outbox& box) {
   d.handshake_deadline_ms = now + d.config.handshake_timeout_ms;
   d.stall_deadline_ms = now + d.config.stall_timeout_ms;
   d.heartbeat_interval_ms = 0;
-  d.tx_seq = 0;
+  d.tx_seq = 1;  // PROTOCOL.md 6.2: the first frame on a connection has seq 1
   d.next_channel_seq.clear();
   proto::Hello hello{d.config.min_version, d.config.max_version, d.config.capabilities,
                      options.host_id};
@@ -102,7 +102,11 @@ void Engine::Impl::on_end_of_stream(Device& d, Connection& c, Outbox& box) {
 void Engine::Impl::on_frame(Device& d, Connection& c, const proto::Frame& f, Outbox& box) {
   const proto::Message& m = f.message;
   if (const auto* ack = std::get_if<proto::HelloAck>(&m)) return on_hello_ack(d, c, *ack, box);
-  if (d.state != SessionState::ready && d.state != SessionState::closing) {
+  // PROTOCOL.md 6.1.3: before HELLO_ACK the device may only refuse, with ERROR and BYE; those
+  // are reported as in a session (the reason must reach the operator), anything else is not.
+  const bool refusal = std::holds_alternative<proto::Error>(m) || std::holds_alternative<proto::Bye>(m);
+  if (d.state != SessionState::ready && d.state != SessionState::closing &&
+      !(refusal && d.state == SessionState::handshaking)) {
     emit(&d, "unexpected_message", {{"type", proto::to_string(f.header.type)}, {"state", to_string(d.state)}});
     return;
   }
