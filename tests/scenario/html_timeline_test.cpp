@@ -204,6 +204,18 @@ TEST(HtmlTimelineTest, EveryEntryIsATableRowWithFilterControls) {
   EXPECT_THAT(html, HasSubstr("{&quot;outcome&quot;:&quot;peer_reset&quot;,&quot;rule&quot;:0}"));
 }
 
+TEST(HtmlTimelineTest, RepeatedCallsOnTheShimLaneAreDrawnOnce) {
+  Timeline t = run_of_a("waits");
+  for (int i = 0; i < 5; ++i) t.entries.push_back(entry(i * 100, Source::shim, "", "GetQueuedCompletionStatusEx"));
+  t.entries.push_back(entry(600, Source::shim, "a", "WSARecv"));
+  t.entries.push_back(entry(700, Source::shim, "", "GetQueuedCompletionStatusEx"));
+  const std::string html = render_html(t);
+  EXPECT_EQ(count(html, "<line class=\"tick\""), 3u);
+  EXPECT_THAT(html, HasSubstr(">GetQueuedCompletionStatus"));
+  EXPECT_THAT(html, HasSubstr(" \xC3\x97" "5</text>")) << "the label counts the calls it stands for";
+  EXPECT_EQ(count(html, "<tr id=\"r0-e"), 7u) << "the table keeps every call";
+}
+
 TEST(HtmlTimelineTest, LongIdleGapsAreCompressed) {
   Timeline t = run_of_a("idle");
   t.entries = {entry(0, Source::engine, "a", "session_ready"), entry(30'000'000, Source::engine, "a", "heartbeat_sent")};
@@ -254,7 +266,7 @@ TEST(HtmlTimelineTest, SeveralRunsGetAnIndexAndOneSectionEach) {
 
 TEST(HtmlTimelineTest, TheDiagramIsCappedButTheTableKeepsEveryEntry) {
   Timeline t = run_of_a("busy");
-  for (int i = 0; i < 3'500; ++i) t.entries.push_back(entry(i * 10, Source::shim, "a", "WSARecv"));
+  for (int i = 0; i < 3'500; ++i) t.entries.push_back(entry(i * 10, Source::engine, "a", i % 2 ? "heartbeat_sent" : "heartbeat_ack"));
   const std::string html = render_html(t);
   EXPECT_THAT(html, HasSubstr("the first 3000 of 3500 entries"));
   EXPECT_EQ(count(html, "<tr id=\"r0-e"), 3'500u);

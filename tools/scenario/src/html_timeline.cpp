@@ -27,7 +27,7 @@ constexpr std::int64_t kGapUs = 100'000;  // longer idle time is drawn as one co
 constexpr int kGapPx = 26;
 constexpr std::size_t kLabelChars = 26;   // what fits beside a lane at 10px
 constexpr std::size_t kFaultLabelChars = 44;
-constexpr std::size_t kDiagramRowsMax = 3'000;  // the table below always has every entry
+constexpr std::size_t kDiagramRowsMax = 3'000;  // rows; the table below always has every entry
 
 // Length of the UTF-8 sequence starting at s[i], or 0 if it is not a valid one.
 std::size_t utf8_length(std::string_view s, std::size_t i) {
@@ -179,7 +179,7 @@ void draw_fault(Svg& svg, int x, const Entry& e, int y) {
   label(svg, x + 8, y + 4, "faultlabel", text, kFaultLabelChars);
 }
 
-void draw_mark(Svg& svg, int x, const Entry& e, int y) {
+void draw_mark(Svg& svg, int x, const Entry& e, int y, std::size_t repeats) {
   const std::string ys = std::to_string(y);
   switch (e.source) {
     case Entry::Source::shim:
@@ -198,18 +198,38 @@ void draw_mark(Svg& svg, int x, const Entry& e, int y) {
       svg.out += "<circle class=\"event\" cx=\"" + std::to_string(x) + "\" cy=\"" + ys + "\" r=\"3\"/>";
       break;
   }
-  label(svg, x + 8, y + 4, std::string("lbl-") + source_name(e.source), e.what, kLabelChars);
+  // The count survives shortening: "GetQueuedCompletionStatusEx" is already a lane wide.
+  const std::string times = repeats > 1 ? " \xC3\x97" + std::to_string(repeats) : "";
+  label(svg, x + 8, y + 4, std::string("lbl-") + source_name(e.source), shorten(e.what, kLabelChars - times.size() / 2) + times,
+        kLabelChars * 2);
 }
 
-void draw_entry(Svg& svg, const Lanes& lanes, std::size_t index, const Entry& e, int y) {
-  open_link(svg, index, e);
+// One diagram row: an entry, or a run of identical plain shim calls drawn once ("WSARecv x3").
+struct Row {
+  std::size_t first = 0;
+  std::size_t count = 1;
+  int y = 0;
+  std::int64_t gap_us = 0;  // > 0: a compressed idle gap is drawn above the row
+};
+
+bool plain_call(const Entry& e) {
+  return e.source == Entry::Source::shim && !e.fault && e.direction == Entry::Direction::none;
+}
+
+bool repeats(const Entry& a, const Entry& b) {
+  return plain_call(a) && plain_call(b) && a.device == b.device && a.what == b.what && b.t_us - a.t_us <= kGapUs;
+}
+
+void draw_row(Svg& svg, const Lanes& lanes, const std::vector<Entry>& entries, const Row& row) {
+  const Entry& e = entries[row.first];
+  open_link(svg, row.first, e);
   if (e.direction != Entry::Direction::none && !e.device.empty()) {
-    draw_message(svg, lanes, e, y);
-    if (e.fault) draw_fault(svg, lanes.x_of(e), e, y);
+    draw_message(svg, lanes, e, row.y);
+    if (e.fault) draw_fault(svg, lanes.x_of(e), e, row.y);
   } else if (e.fault) {
-    draw_fault(svg, lanes.x_of(e), e, y);
+    draw_fault(svg, lanes.x_of(e), e, row.y);
   } else {
-    draw_mark(svg, lanes.x_of(e), e, y);
+    draw_mark(svg, lanes.x_of(e), e, row.y, row.count);
   }
   svg.out += "</a>";
 }
@@ -222,21 +242,27 @@ void draw_gap(Svg& svg, int width, int y, std::int64_t gap_us) {
 }
 
 // Rows advance with time, but never less than a row and never more than a compressed gap.
-std::vector<int> row_positions(const std::vector<Entry>& entries, std::size_t rows, std::vector<bool>& gap_before) {
-  std::vector<int> ys(rows);
-  gap_before.assign(rows, false);
-  int y = kTopY;
-  for (std::size_t i = 0; i < rows; ++i) {
-    const std::int64_t dt = i == 0 ? 0 : entries[i].t_us - entries[i - 1].t_us;
-    if (dt > kGapUs) {
-      gap_before[i] = true;
-      y += kGapPx;
-    } else if (i > 0) {
-      y += kRowPx + static_cast<int>(std::min<std::int64_t>(kStretchMaxPx, std::max<std::int64_t>(0, dt) / kUsPerStretchPx));
+std::vector<Row> layout_rows(const std::vector<Entry>& entries, std::size_t rows_max, std::size_t& entries_drawn) {
+  std::vector<Row> rows;
+  std::size_t i = 0;
+  for (; i < entries.size(); ++i) {
+    if (!rows.empty() && repeats(entries[rows.back().first + rows.back().count - 1], entries[i])) {
+      ++rows.back().count;
+      continue;
     }
-    ys[i] = y;
+    if (rows.size() == rows_max) break;
+    Row row{i, 1, kTopY, 0};
+    if (!rows.empty()) {
+      const std::int64_t dt = entries[i].t_us - entries[i - 1].t_us;
+      row.gap_us = dt > kGapUs ? dt : 0;
+      row.y = rows.back().y + (dt > kGapUs ? kGapPx
+                                           : kRowPx + static_cast<int>(std::min<std::int64_t>(
+                                                          kStretchMaxPx, std::max<std::int64_t>(0, dt) / kUsPerStretchPx)));
+    }
+    rows.push_back(row);
   }
-  return ys;
+  entries_drawn = i;
+  return rows;
 }
 
 void draw_lanes(Svg& svg, const Lanes& lanes, int height) {
@@ -263,25 +289,24 @@ void draw_defs(Svg& svg) {
 
 std::string sequence_diagram(const Timeline& t, const std::string& id_prefix) {
   const Lanes lanes(t);
-  const std::size_t rows = std::min(t.entries.size(), kDiagramRowsMax);
-  std::vector<bool> gap_before;
-  const auto ys = row_positions(t.entries, rows, gap_before);
+  std::size_t drawn = 0;
+  const auto rows = layout_rows(t.entries, kDiagramRowsMax, drawn);
   const int width = kAxisWidth + static_cast<int>(lanes.names.size()) * kLaneWidth + 160;
-  const int height = (rows == 0 ? kTopY : ys.back()) + 24;
+  const int height = (rows.empty() ? kTopY : rows.back().y) + 24;
   Svg svg{"", id_prefix};
   svg.out += "<svg class=\"seq\" width=\"" + std::to_string(width) + "\" height=\"" + std::to_string(height) +
              "\" viewBox=\"0 0 " + std::to_string(width) + " " + std::to_string(height) + "\" role=\"img\">";
   draw_defs(svg);
   draw_lanes(svg, lanes, height);
-  for (std::size_t i = 0; i < rows; ++i) {
-    const auto& e = t.entries[i];
-    if (gap_before[i]) draw_gap(svg, width, ys[i], e.t_us - t.entries[i - 1].t_us);
-    svg.out += "<text class=\"time\" x=\"4\" y=\"" + std::to_string(ys[i] + 4) + "\">" + format_ms(e.t_us) + "</text>";
-    draw_entry(svg, lanes, i, e, ys[i]);
+  for (const Row& row : rows) {
+    if (row.gap_us > 0) draw_gap(svg, width, row.y, row.gap_us);
+    svg.out += "<text class=\"time\" x=\"4\" y=\"" + std::to_string(row.y + 4) + "\">" +
+               format_ms(t.entries[row.first].t_us) + "</text>";
+    draw_row(svg, lanes, t.entries, row);
   }
   svg.out += "</svg>";
-  if (rows < t.entries.size()) {
-    svg.out += "<p class=\"note\">The diagram shows the first " + std::to_string(rows) + " of " +
+  if (drawn < t.entries.size()) {
+    svg.out += "<p class=\"note\">The diagram shows the first " + std::to_string(drawn) + " of " +
                std::to_string(t.entries.size()) + " entries; the table below has them all.</p>";
   }
   return svg.out;
