@@ -1,0 +1,54 @@
+// Delivery accounting: every intact telemetry sample a device sent was delivered exactly once,
+// or its loss was reported (a telemetry_gap covering it, or a connection loss after it was sent).
+#include <map>
+#include <tuple>
+
+#include "iocpsim/scenario/expect.hpp"
+
+namespace iocpsim::scenario {
+namespace {
+
+// Engine times are whole milliseconds: an event may read up to 1 ms early on the run's axis.
+constexpr std::int64_t kClockSlackUs = 2000;
+
+using Key = std::tuple<std::string, std::uint16_t, std::uint32_t>;  // device, channel, channel_seq
+
+std::string sample_name(const Key& k) {
+  return std::get<0>(k) + " channel " + std::to_string(std::get<1>(k)) + " seq " + std::to_string(std::get<2>(k));
+}
+
+bool loss_reported(const RunResult& run, const std::string& device, const SentSample& s) {
+  for (const engine::Event& e : run.events) {
+    if (e.device != device) continue;
+    if (e.name == "telemetry_gap" && e.fields.value("channel", -1) == s.channel &&
+        e.fields.value("expected", std::int64_t{-1}) <= s.channel_seq && s.channel_seq < e.fields.value("got", std::int64_t{0})) {
+      return true;
+    }
+    if (e.name == "socket_closed" && e.t_ms * 1000 - run.epoch_us + kClockSlackUs >= s.sent_us) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> delivery_problems(const RunResult& run) {
+  std::vector<std::string> out;
+  std::map<Key, std::size_t> delivered;
+  for (const DeliveredSample& d : run.delivered) ++delivered[{d.device, d.channel, d.channel_seq}];
+  std::map<Key, const SentSample*> sent;
+  for (const auto& [device, samples] : run.sent) {
+    for (const SentSample& s : samples) sent[{device, s.channel, s.channel_seq}] = &s;
+  }
+  for (const auto& [key, count] : delivered) {
+    if (count > 1) out.push_back(sample_name(key) + " was delivered " + std::to_string(count) + " times");
+    if (sent.count(key) == 0) out.push_back(sample_name(key) + " was delivered but never sent");
+  }
+  for (const auto& [key, s] : sent) {
+    if (delivered.count(key) != 0 || loss_reported(run, std::get<0>(key), *s)) continue;
+    out.push_back(sample_name(key) + ", sent at " + run_time(s->sent_us) +
+                  ", was neither delivered nor reported lost (no telemetry_gap covers it, no socket_closed followed)");
+  }
+  return out;
+}
+
+}  // namespace iocpsim::scenario
