@@ -1,5 +1,6 @@
 #include "iocpsim/scenario/expect.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 
@@ -31,6 +32,17 @@ const json* lookup(const json& object, const std::string& dotted) {
   return nullptr;
 }
 
+// Index of the engine's shutdown_started: events from there on belong to the shutdown phase.
+std::size_t shutdown_index(const RunResult& run) {
+  const auto it = std::find_if(run.events.begin(), run.events.end(),
+                               [](const engine::Event& e) { return e.name == "shutdown_started"; });
+  return static_cast<std::size_t>(it - run.events.begin());
+}
+
+bool in_phase(const EventMatcher& m, std::size_t index, std::size_t shutdown_at) {
+  return !m.phase || (*m.phase == "run") == (index < shutdown_at);
+}
+
 bool event_matches(const EventMatcher& m, const engine::Event& e) {
   if (e.name != m.event || (m.device && e.device != *m.device)) return false;
   for (const FieldMatcher& f : m.fields) {
@@ -42,8 +54,11 @@ bool event_matches(const EventMatcher& m, const engine::Event& e) {
 void check_events(const Scenario& s, const RunResult& run, std::vector<std::string>& out) {
   std::size_t next = 0;
   std::optional<std::int64_t> last_at;
-  for (const engine::Event& e : run.events) {
-    if (next < s.expect.events.size() && event_matches(s.expect.events[next], e)) {
+  const std::size_t shutdown_at = shutdown_index(run);
+  for (std::size_t i = 0; i < run.events.size(); ++i) {
+    const engine::Event& e = run.events[i];
+    if (next < s.expect.events.size() && event_matches(s.expect.events[next], e) &&
+        in_phase(s.expect.events[next], i, shutdown_at)) {
       last_at = event_us(run, e);
       ++next;
     }
@@ -62,10 +77,13 @@ void check_events(const Scenario& s, const RunResult& run, std::vector<std::stri
 }
 
 void check_never(const Scenario& s, const RunResult& run, std::vector<std::string>& out) {
+  const std::size_t shutdown_at = shutdown_index(run);
   for (const EventMatcher& m : s.expect.never) {
-    for (const engine::Event& e : run.events) {
-      if (!event_matches(m, e)) continue;
-      out.push_back(m.path + ": " + m.describe() + " must never happen, but did: " + event_text(run, e));
+    for (std::size_t i = 0; i < run.events.size(); ++i) {
+      if (!event_matches(m, run.events[i]) || !in_phase(m, i, shutdown_at)) continue;
+      std::string msg = m.path + ": " + m.describe() + " must never happen, but did: " + event_text(run, run.events[i]);
+      if (!m.phase && i >= shutdown_at) msg += " (during the engine's shutdown; \"phase\": \"run\" looks at the run phase only)";
+      out.push_back(msg);
       break;
     }
   }
@@ -92,10 +110,23 @@ void check_values(const std::string& path, const std::vector<FieldMatcher>& matc
 }
 
 void check_counters(const Scenario& s, const RunResult& run, std::vector<std::string>& out) {
+  const std::size_t shutdown_at = shutdown_index(run);
   for (const auto& [device, matchers] : s.expect.counters) {
-    json counts = json::object();
-    for (const FieldMatcher& f : matchers) counts[f.key] = run.counter(device, f.key);
-    check_values("expect.counters." + (device.empty() ? std::string("\"\"") : device), matchers, counts, true, out);
+    for (const FieldMatcher& f : matchers) {
+      std::uint64_t total = 0;
+      std::uint64_t late = 0;
+      for (std::size_t i = 0; i < run.events.size(); ++i) {
+        if (run.events[i].name != f.key || run.events[i].device != device) continue;
+        ++total;
+        late += i >= shutdown_at ? 1 : 0;
+      }
+      const json got = total;
+      if (f.matcher.matches(&got)) continue;
+      std::string msg = "expect.counters." + (device.empty() ? std::string("\"\"") : device) + "." + f.key +
+                        ": expected " + f.matcher.describe() + ", got " + got.dump();
+      if (late > 0) msg += " (" + std::to_string(late) + " of them during the engine's shutdown)";
+      out.push_back(msg);
+    }
   }
 }
 

@@ -28,7 +28,10 @@ bool Matcher::matches(const nlohmann::json* value) const {
 
 std::string Matcher::describe() const {
   std::vector<std::string> parts;
-  const auto number = [](double d) { return nlohmann::json(d).dump(); };
+  const auto number = [](double d) {
+    const bool whole = std::floor(d) == d && std::fabs(d) < 1e15;
+    return whole ? std::to_string(static_cast<long long>(d)) : nlohmann::json(d).dump();
+  };
   if (equals) parts.push_back("= " + equals->dump());
   if (min) parts.push_back(">= " + number(*min));
   if (max) parts.push_back("<= " + number(*max));
@@ -48,6 +51,7 @@ std::string EventMatcher::describe() const {
     for (const auto& f : fields) inner += (inner.empty() ? "" : ", ") + f.key + " " + f.matcher.describe();
     out += " {" + inner + "}";
   }
+  if (phase) out += *phase == "run" ? " before shutdown" : " during shutdown";
   return out;
 }
 

@@ -124,6 +124,7 @@ EventMatcher read_event_matcher(JsonReader r, const Names& names) {
   m.event = r.require_string("event");
   Names::require_event(m.event, r.path_of("event"));
   m.device = read_device_ref(r, names);
+  if (r.has("phase")) m.phase = r.get_choice("phase", "", {"run", "shutdown"});
   if (r.has("fields")) {
     JsonReader fields = r.object("fields");
     for (const auto& [key, value] : fields.value().items()) {

@@ -42,6 +42,8 @@ struct EventMatcher {
   std::string event;
   std::optional<std::string> device;  // nullopt: any device; "": engine-wide
   std::vector<FieldMatcher> fields;
+  // nullopt: any time; "run": before the engine's shutdown began; "shutdown": from then on.
+  std::optional<std::string> phase;
   std::string path;  // its JSON path in the file, for messages
 
   std::string describe() const;  // `peer_closed` device a {row = "R4"}
