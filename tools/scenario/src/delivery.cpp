@@ -8,7 +8,7 @@
 namespace iocpsim::scenario {
 namespace {
 
-// Engine times are whole milliseconds: an event may read up to 1 ms early on the run's axis.
+// Without runner times, engine times are whole milliseconds: an event may read up to 1 ms early.
 constexpr std::int64_t kClockSlackUs = 2000;
 
 using Key = std::tuple<std::string, std::uint16_t, std::uint32_t>;  // device, channel, channel_seq
@@ -18,13 +18,14 @@ std::string sample_name(const Key& k) {
 }
 
 bool loss_reported(const RunResult& run, const std::string& device, const SentSample& s) {
-  for (const engine::Event& e : run.events) {
+  for (std::size_t i = 0; i < run.events.size(); ++i) {
+    const engine::Event& e = run.events[i];
     if (e.device != device) continue;
     if (e.name == "telemetry_gap" && e.fields.value("channel", -1) == s.channel &&
         e.fields.value("expected", std::int64_t{-1}) <= s.channel_seq && s.channel_seq < e.fields.value("got", std::int64_t{0})) {
       return true;
     }
-    if (e.name == "socket_closed" && e.t_ms * 1000 - run.epoch_us + kClockSlackUs >= s.sent_us) return true;
+    if (e.name == "socket_closed" && run.event_us(i) + kClockSlackUs >= s.sent_us) return true;
   }
   return false;
 }

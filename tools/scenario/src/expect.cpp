@@ -9,10 +9,9 @@ namespace {
 
 using nlohmann::json;
 
-std::int64_t event_us(const RunResult& run, const engine::Event& e) { return e.t_ms * 1000 - run.epoch_us; }
-
-std::string event_text(const RunResult& run, const engine::Event& e) {
-  std::string out = run_time(event_us(run, e)) + " `" + e.name + "`";
+std::string event_text(const RunResult& run, std::size_t i) {
+  const engine::Event& e = run.events[i];
+  std::string out = run_time(run.event_us(i)) + " `" + e.name + "`";
   if (!e.device.empty()) out += " of " + e.device;
   return out + " " + e.fields.dump();
 }
@@ -59,7 +58,7 @@ void check_events(const Scenario& s, const RunResult& run, std::vector<std::stri
     const engine::Event& e = run.events[i];
     if (next < s.expect.events.size() && event_matches(s.expect.events[next], e) &&
         in_phase(s.expect.events[next], i, shutdown_at)) {
-      last_at = event_us(run, e);
+      last_at = run.event_us(i);
       ++next;
     }
   }
@@ -67,9 +66,10 @@ void check_events(const Scenario& s, const RunResult& run, std::vector<std::stri
   const EventMatcher& m = s.expect.events[next];
   std::string msg = m.path + ": " + m.describe() + " never came";
   if (next > 0) msg += " after " + s.expect.events[next - 1].path + " (matched at " + run_time(*last_at) + ")";
-  for (const engine::Event& e : run.events) {
+  for (std::size_t i = 0; i < run.events.size(); ++i) {
+    const engine::Event& e = run.events[i];
     if (e.name == m.event && (!m.device || e.device == *m.device)) {
-      msg += "; the nearest: " + event_text(run, e);
+      msg += "; the nearest: " + event_text(run, i);
       break;
     }
   }
@@ -81,7 +81,7 @@ void check_never(const Scenario& s, const RunResult& run, std::vector<std::strin
   for (const EventMatcher& m : s.expect.never) {
     for (std::size_t i = 0; i < run.events.size(); ++i) {
       if (!event_matches(m, run.events[i]) || !in_phase(m, i, shutdown_at)) continue;
-      std::string msg = m.path + ": " + m.describe() + " must never happen, but did: " + event_text(run, run.events[i]);
+      std::string msg = m.path + ": " + m.describe() + " must never happen, but did: " + event_text(run, i);
       if (!m.phase && i >= shutdown_at) msg += " (during the engine's shutdown; \"phase\": \"run\" looks at the run phase only)";
       out.push_back(msg);
       break;

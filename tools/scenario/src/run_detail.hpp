@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "iocpsim/engine/event_log.hpp"
+#include "iocpsim/iocp/clock.hpp"
 #include "iocpsim/iocp/journal.hpp"
 #include "iocpsim/scenario/runner.hpp"
 #include "iocpsim/scenario/scenario.hpp"
@@ -21,14 +22,19 @@ namespace iocpsim::scenario::detail {
 // Keeps every engine event and wakes the run loop when one arrives.
 class RunSink final : public engine::EventSink {
  public:
+  RunSink(const iocp::Clock& clock, std::int64_t epoch_us) : clock_(clock), epoch_us_(epoch_us) {}
   void write(const engine::Event& e) override;
   std::uint64_t count(const EventCount& what) const;
   // Returns when an event arrived after `seen` events, or at `deadline`.
   void wait(std::size_t seen, std::chrono::steady_clock::time_point deadline) const;
   std::size_t size() const;
   std::vector<engine::Event> events() const;
+  std::vector<std::int64_t> times_us() const;
 
  private:
+  const iocp::Clock& clock_;
+  std::int64_t epoch_us_;
+  std::vector<std::int64_t> times_us_;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   std::vector<engine::Event> events_;
@@ -52,7 +58,8 @@ struct TimelineInput {
   std::uint64_t seed = 0;
   std::vector<std::string> devices;
   std::int64_t epoch_us = 0;          // engine/shim clock at the run's start
-  std::vector<engine::Event> events;  // t_ms on the engine clock
+  std::vector<engine::Event> events;
+  std::vector<std::int64_t> event_times_us;  // on the run's axis
   std::vector<iocp::JournalEntry> journal;  // time_us on the engine clock
   std::vector<SocketTag> sockets;     // t_us on the engine clock
   std::vector<DeviceLogLine> device_log;  // t_us since the run's start

@@ -8,6 +8,7 @@ void RunSink::write(const engine::Event& e) {
   {
     std::lock_guard lock(mutex_);
     events_.push_back(e);
+    times_us_.push_back(clock_.now().count() - epoch_us_);
   }
   changed_.notify_all();
 }
@@ -32,6 +33,11 @@ std::size_t RunSink::size() const {
 std::vector<engine::Event> RunSink::events() const {
   std::lock_guard lock(mutex_);
   return events_;
+}
+
+std::vector<std::int64_t> RunSink::times_us() const {
+  std::lock_guard lock(mutex_);
+  return times_us_;
 }
 
 }  // namespace iocpsim::scenario::detail

@@ -25,6 +25,10 @@ std::uint64_t RunResult::counter(const std::string& device, const std::string& n
   }));
 }
 
+std::int64_t RunResult::event_us(std::size_t i) const {
+  return i < event_times_us.size() ? event_times_us[i] : events[i].t_ms * 1000 - epoch_us;
+}
+
 namespace detail {
 namespace {
 
@@ -80,7 +84,7 @@ class Run {
   iocp::EmulatedIoApi emulation_;
   iocp::FaultInjectingIoApi shim_;
   engine::EventLog log_;
-  std::shared_ptr<RunSink> sink_ = std::make_shared<RunSink>();
+  std::shared_ptr<RunSink> sink_ = std::make_shared<RunSink>(clock_, epoch_us_);
   std::mutex mutex_;  // guards the members below written from engine workers or the device thread
   std::vector<SocketTag> sockets_;
   std::vector<DeliveredSample> delivered_;
@@ -265,10 +269,12 @@ void Run::collect() {
     }
   }
   result_.events = sink_->events();
+  result_.event_times_us = sink_->times_us();
   result_.delivered = delivered_;
   result_.commands = commands_;
-  TimelineInput in{scenario_.name, seed_, scenario_.device_names(), epoch_us_, result_.events,
-                   shim_.journal().entries(), sockets_, device_log_, runner_entries_};
+  TimelineInput in{scenario_.name,        seed_,   scenario_.device_names(), epoch_us_,
+                   result_.events,        result_.event_times_us,   shim_.journal().entries(),
+                   sockets_,              device_log_, runner_entries_};
   result_.timeline = assemble_timeline(in);
 }
 

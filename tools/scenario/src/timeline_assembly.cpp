@@ -37,9 +37,9 @@ std::string frame_text(const nlohmann::json& line) {
   return fault.empty() ? out : out + " [fault " + fault + "]";
 }
 
-Entry engine_entry(const engine::Event& e, std::int64_t epoch_us) {
+Entry engine_entry(const engine::Event& e, std::int64_t t_us) {
   Entry out;
-  out.t_us = std::max<std::int64_t>(0, e.t_ms * 1000 - epoch_us);
+  out.t_us = std::max<std::int64_t>(0, t_us);
   out.source = Entry::Source::engine;
   out.device = e.device;
   out.what = e.name;
@@ -131,7 +131,10 @@ Timeline assemble_timeline(const TimelineInput& in) {
   t.scenario = in.scenario;
   t.seed = in.seed;
   t.devices = in.devices;
-  for (const auto& e : in.events) t.entries.push_back(engine_entry(e, in.epoch_us));
+  for (std::size_t i = 0; i < in.events.size(); ++i) {
+    const std::int64_t t_us = i < in.event_times_us.size() ? in.event_times_us[i] : in.events[i].t_ms * 1000 - in.epoch_us;
+    t.entries.push_back(engine_entry(in.events[i], t_us));
+  }
   ShimNames names(in.sockets);
   for (const auto& j : in.journal) {
     if (worth_showing(j)) t.entries.push_back(shim_entry(j, in.epoch_us, names));

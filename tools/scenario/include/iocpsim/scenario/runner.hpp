@@ -44,6 +44,8 @@ struct RunResult {
   bool timed_out = false;   // the whole run exceeded limit_ms
   std::int64_t epoch_us = 0;  // engine clock at the start of the run: t_ms * 1000 - epoch_us is run time
   std::vector<engine::Event> events;
+  // When each event reached the runner, in us on the run's axis (finer than t_ms); may be empty.
+  std::vector<std::int64_t> event_times_us;
   std::map<std::string, std::string> final_states;            // device -> state at the end of the run phase
   std::map<std::string, std::map<std::string, std::uint64_t>> commands;  // device -> result -> count
   std::map<std::string, nlohmann::json> device_records;       // device -> DeliveryRecord::to_json()
@@ -58,6 +60,8 @@ struct RunResult {
 
   // Events of the run in order, counted per device and name.
   std::uint64_t counter(const std::string& device, const std::string& name) const;
+  // Event i's time on the run's axis.
+  std::int64_t event_us(std::size_t i) const;
 };
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options = {});
