@@ -138,12 +138,30 @@ TEST(HtmlTimelineTest, FaultEntriesGetARedMarkerWithTheRuleText) {
   const std::string html = render_html(sample());
   EXPECT_EQ(count(html, "class=\"fault-marker\""), 1u);
   EXPECT_THAT(html, HasSubstr("<text class=\"faultlabel\""));
-  EXPECT_THAT(html, HasSubstr("WSARecv: rule 0 (faults[0]): peer_reset"));
+  EXPECT_THAT(html, HasSubstr(">WSARecv: rule 0: peer_reset</text>"));
   EXPECT_THAT(html, HasSubstr("class=\"src-shim fault\""));
 
   Timeline quiet = sample();
   for (auto& e : quiet.entries) e.fault = false;
   EXPECT_THAT(render_html(quiet), Not(HasSubstr("class=\"fault-marker\"")));
+}
+
+TEST(HtmlTimelineTest, AFaultLabelLeadsWithTheRuleAndOutcomeNotTheHandles) {
+  Timeline t = run_of_a("cancelled-connect");
+  auto call = entry(100, Source::shim, "a", "ConnectEx",
+                    "h=0x100 ov=0x55e3f26eb428 arg=0 -> ret=0 bytes=0 err=997 status=0 key=0 [rule 0: cancelled]");
+  call.fault = true;
+  call.fields = {{"rule", 0}, {"outcome", "cancelled"}};
+  auto step = entry(200, Source::device, "a", "step_started", "kind=reset step=devices[0].script[3]");
+  step.fault = true;
+  step.fields = {{"kind", "reset"}, {"step", "devices[0].script[3]"}};
+  auto bracketed = entry(300, Source::device, "a", "frame_sent", "telemetry seq=31 channel=0 channel_seq=14 [fault crc]");
+  bracketed.fault = true;
+  t.entries = {call, step, bracketed};
+  const std::string html = render_html(t);
+  EXPECT_THAT(html, HasSubstr(">ConnectEx: rule 0: cancelled</text>"));
+  EXPECT_THAT(html, HasSubstr(">step_started: reset</text>"));
+  EXPECT_THAT(html, HasSubstr(">frame_sent: fault crc</text>"));
 }
 
 TEST(HtmlTimelineTest, AFaultyMessageIsARedArrowWithAMarker) {

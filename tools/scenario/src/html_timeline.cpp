@@ -172,11 +172,29 @@ void draw_message(Svg& svg, const Lanes& lanes, const Entry& e, int y) {
              std::to_string(y - 3) + "\">" + escape(shorten(e.message, kLabelChars)) + "</text>";
 }
 
+// What a fault label must show within its few characters: the rule and its outcome for a shim
+// call (the journal puts them last, after the handles), the step kind for a device.
+std::string fault_text(const Entry& e) {
+  const auto string_field = [&](const char* key) {
+    const auto it = e.fields.find(key);
+    return it != e.fields.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (const auto outcome = string_field("outcome"); !outcome.empty()) {
+    const auto rule = e.fields.find("rule");
+    return e.what + ": " + (rule != e.fields.end() ? "rule " + rule->dump() + ": " : "") + outcome;
+  }
+  if (const auto kind = string_field("kind"); !kind.empty()) return e.what + ": " + kind;
+  const auto open = e.text.rfind('[');
+  if (open != std::string::npos && !e.text.empty() && e.text.back() == ']') {
+    return e.what + ": " + e.text.substr(open + 1, e.text.size() - open - 2);
+  }
+  return e.what + (e.text.empty() ? "" : ": " + e.text);
+}
+
 void draw_fault(Svg& svg, int x, const Entry& e, int y) {
   svg.out += "<circle class=\"fault-marker\" cx=\"" + std::to_string(x) + "\" cy=\"" + std::to_string(y) +
              "\" r=\"5\"/>";
-  const std::string text = e.what + (e.text.empty() ? "" : ": " + e.text);
-  label(svg, x + 8, y + 4, "faultlabel", text, kFaultLabelChars);
+  label(svg, x + 8, y + 4, "faultlabel", fault_text(e), kFaultLabelChars);
 }
 
 void draw_mark(Svg& svg, int x, const Entry& e, int y, std::size_t repeats) {
