@@ -131,6 +131,21 @@ bool write_file(const std::string& path, const std::string& text) {
   return false;
 }
 
+std::vector<JUnitCase> invalid_cases(const std::vector<std::string>& errors) {
+  std::vector<JUnitCase> cases;
+  for (const std::string& e : errors) {
+    JUnitCase c;
+    c.file = e.substr(0, e.find(':'));
+    c.name = c.file;
+    c.classname = "scenarios.invalid";
+    c.status = JUnitCase::Status::error;
+    c.message = e;
+    c.details = e;
+    cases.push_back(c);
+  }
+  return cases;
+}
+
 bool write_reports(const RunSettings& settings, const std::vector<Played>& played, double total_s) {
   bool ok = true;
   if (!settings.junit.empty()) {
@@ -154,6 +169,7 @@ int run_command(const RunSettings& settings) {
   for (const std::string& e : loaded.errors) std::cerr << e << "\n";
   if (!loaded.errors.empty()) {
     std::cout << "scenarios: 0 passed, 0 failed, " << loaded.errors.size() << " invalid: nothing ran\n";
+    if (!settings.junit.empty()) write_file(settings.junit, junit_xml(invalid_cases(loaded.errors), 0));
     return 2;
   }
   std::vector<const Scenario*> chosen;
