@@ -151,6 +151,17 @@ TEST(Expectations, ASampleLostWithAGapOrAConnectionLossIsReported) {
   EXPECT_EQ(unmet(R"({"delivery": false})", clean_run()), std::vector<std::string>{});
 }
 
+TEST(Expectations, ManyLostSamplesAreSummedUpAfterTheFirstTen) {
+  RunResult run = clean_run();
+  run.events.pop_back();
+  run.delivered.clear();
+  run.sent["a"].clear();
+  for (std::uint32_t seq = 1; seq <= 25; ++seq) run.sent["a"].push_back({0, seq, 1000});
+  const auto u = unmet("{}", run);
+  ASSERT_EQ(u.size(), 11u);
+  EXPECT_EQ(u.back(), "delivery: ... and 15 more samples");
+}
+
 TEST(Judge, APassingRunPasses) {
   RunResult run = clean_run();
   const Judgement j = judge(scenario_expecting("{}"), run);

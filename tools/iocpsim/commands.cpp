@@ -70,7 +70,7 @@ std::string report_line(const Played& p, bool verbose) {
                 (display_name(*p.scenario) + (p.repetition ? "#" + std::to_string(p.repetition + 1) : "")).c_str(), p.duration_ms);
   std::string out = head;
   if (j.passed) return out + (j.verdict == "pass" ? "" : " (failed as expected: " + j.first_failure + ")") + "\n";
-  out += " (seed " + std::to_string(p.seed) + "): " + j.summary() + "\n";
+  out += " (seed " + std::to_string(p.seed) + "): " + (j.verdict == "fail" ? j.first_failure : j.summary()) + "\n";
   if (verbose) {
     for (const std::string& u : j.unmet) out += "    unmet: " + u + "\n";
   }

@@ -10,6 +10,8 @@ namespace {
 
 // Without runner times, engine times are whole milliseconds: an event may read up to 1 ms early.
 constexpr std::int64_t kClockSlackUs = 2000;
+// A broken stream can get thousands of samples wrong; the first ones tell the story.
+constexpr std::size_t kMaxProblems = 10;
 
 using Key = std::tuple<std::string, std::uint16_t, std::uint32_t>;  // device, channel, channel_seq
 
@@ -48,6 +50,11 @@ std::vector<std::string> delivery_problems(const RunResult& run) {
     if (delivered.count(key) != 0 || loss_reported(run, std::get<0>(key), *s)) continue;
     out.push_back(sample_name(key) + ", sent at " + run_time(s->sent_us) +
                   ", was neither delivered nor reported lost (no telemetry_gap covers it, no socket_closed followed)");
+  }
+  if (out.size() > kMaxProblems) {
+    const std::size_t more = out.size() - kMaxProblems;
+    out.resize(kMaxProblems);
+    out.push_back("... and " + std::to_string(more) + " more samples");
   }
   return out;
 }
