@@ -211,6 +211,14 @@ TEST(HtmlTimelineTest, TheHeaderShowsVerdictSeedAndFirstFailure) {
   EXPECT_THAT(html, HasSubstr("expect.events[0]: no peer_closed of device a"));
 }
 
+TEST(HtmlTimelineTest, TheVerdictIsColouredByItsFirstWord) {
+  Timeline t = sample();
+  t.verdict = "pass (failed as expected)";
+  EXPECT_THAT(render_html(t), HasSubstr("<span class=\"verdict pass\">pass (failed as expected)</span>"));
+  t.verdict = "timeout";
+  EXPECT_THAT(render_html(t), HasSubstr("<span class=\"verdict other\">timeout</span>"));
+}
+
 TEST(HtmlTimelineTest, EveryEntryIsATableRowWithFilterControls) {
   const Timeline t = sample();
   const std::string html = render_html(t);
