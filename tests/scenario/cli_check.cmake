@@ -1,0 +1,16 @@
+# Runs one iocpsim command line and checks its exit code and output:
+#   cmake -DCOMMAND=<;-list> -DEXPECT_RC=<n> -DEXPECT=<regex> [-DEXPECT_FILE=<path> -DEXPECT_FILE_REGEX=<regex>] -P cli_check.cmake
+execute_process(COMMAND ${COMMAND} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+set(all "${out}${err}")
+if(NOT rc EQUAL EXPECT_RC)
+  message(FATAL_ERROR "exit code ${rc}, expected ${EXPECT_RC}; output:\n${all}")
+endif()
+if(NOT all MATCHES "${EXPECT}")
+  message(FATAL_ERROR "output does not match `${EXPECT}`:\n${all}")
+endif()
+if(EXPECT_FILE)
+  file(READ "${EXPECT_FILE}" text)
+  if(NOT text MATCHES "${EXPECT_FILE_REGEX}")
+    message(FATAL_ERROR "${EXPECT_FILE} does not match `${EXPECT_FILE_REGEX}`:\n${text}")
+  endif()
+endif()

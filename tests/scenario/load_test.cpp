@@ -1,0 +1,203 @@
+// Reading scenario files: a good file becomes the model; each kind of mistake gets one clear
+// message naming the file, where, what was expected and what was found.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "iocpsim/scenario/load.hpp"
+
+namespace iocpsim::scenario {
+namespace {
+
+constexpr const char* kGood = R"({
+  "$schema": "../schema.json",
+  "name": "peer-fin-mid-frame",
+  "description": "Half a frame, then a FIN.",
+  "tags": ["fin"],
+  "tier": "smoke",
+  "rows": ["R4"],
+  "seed": 7,
+  "host": {"engine": {"workers": 1}, "defaults": {"backoff_initial_ms": 20},
+           "devices": {"b": {"backoff_initial_ms": 30, "reconnect": false}}},
+  "devices": [{"name": "a", "telemetry": {"rate_hz": 100}}, {"name": "b"}],
+  "faults": [{"when": {"call": "WSARecv", "tag": "a", "nth": 2}, "outcome": "peer_fin"}],
+  "actions": [{"at_ms": 10, "do": "command", "device": "a", "opcode": 1, "data": "0102", "count": 2},
+              {"after": {"event": "session_ready", "device": "b"}, "do": "remove_device", "device": "b"}],
+  "run": {"until": [{"event": "reconnect_scheduled", "device": "a", "count": 2}], "max_ms": 2000},
+  "expect": {
+    "events": [{"event": "peer_closed", "device": "a", "fields": {"row": "R4", "after_bye": {"in": [false]}}}],
+    "never": [{"event": "peer_reset"}],
+    "final_state": {"a": "ready"},
+    "counters": {"a": {"session_ready": {"min": 2}}, "": {"engine_started": 1}},
+    "commands": {"a": {"ok": 2}},
+    "device": {"a": {"connections_accepted": {"min": 2}, "received": {"command": 2}}},
+    "delivery": false,
+    "shutdown": {"polite": true}
+  }
+})";
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_scenario(text, "s.json");
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// kGood with one piece of text replaced.
+std::string good_with(const std::string& from, const std::string& to) {
+  std::string text = kGood;
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+TEST(LoadScenario, AGoodFileBecomesTheModel) {
+  const Scenario s = parse_scenario(kGood, "s.json");
+  EXPECT_EQ(s.name, "peer-fin-mid-frame");
+  EXPECT_EQ(s.tier, "smoke");
+  EXPECT_EQ(s.seed, 7u);
+  EXPECT_EQ(s.engine.workers, 1u);
+  ASSERT_EQ(s.hosts.size(), 2u);
+  EXPECT_EQ(s.hosts[0].backoff_initial_ms, 20u);
+  EXPECT_EQ(s.hosts[1].backoff_initial_ms, 30u);
+  EXPECT_FALSE(s.hosts[1].reconnect);
+  ASSERT_EQ(s.faults.size(), 1u);
+  EXPECT_EQ(s.faults[0].when.tag, "a");
+  ASSERT_EQ(s.actions.size(), 2u);
+  EXPECT_EQ(s.actions[0].count, 2u);
+  EXPECT_EQ(s.actions[0].data, (std::vector<std::uint8_t>{1, 2}));
+  EXPECT_EQ(s.actions[1].after->event, "session_ready");
+  EXPECT_EQ(s.run.until[0].count, 2u);
+  EXPECT_EQ(s.expect.events[0].describe(), "`peer_closed` of a {after_bye in [false], row = \"R4\"}");
+  EXPECT_EQ(s.expect.device.at("a")[1].key, "received.command");
+  EXPECT_FALSE(s.expect.delivery);
+  EXPECT_EQ(s.expect.shutdown_polite, true);
+  EXPECT_EQ(s.expected_verdict, "pass");
+}
+
+TEST(LoadScenario, BadJsonSyntaxIsReportedWithLineAndColumn) {
+  EXPECT_EQ(error_of("{\n  \"name\": \"x\",\n  \"tier\" \"smoke\"\n}"),
+            "s.json:3:16: syntax error while parsing object separator - unexpected string literal; expected ':'");
+}
+
+TEST(LoadScenario, AMissingNameIsRequired) {
+  EXPECT_EQ(error_of(good_with("\"name\": \"peer-fin-mid-frame\",", "")), "s.json: name: is required (a string)");
+}
+
+TEST(LoadScenario, ANameMustBeLowerCaseWords) {
+  EXPECT_EQ(error_of(good_with("peer-fin-mid-frame", "Peer Fin")),
+            "s.json: name: expected lower-case letters, digits and '-', got \"Peer Fin\"");
+}
+
+TEST(LoadScenario, AnUnknownTierSuggestsTheNearestOne) {
+  EXPECT_EQ(error_of(good_with("\"smoke\"", "\"smok\"")),
+            "s.json: tier: expected one of \"smoke\", \"regression\", \"soak\", got \"smok\" (did you mean \"smoke\"?)");
+}
+
+TEST(LoadScenario, AMisspeltKeySaysDidYouMean) {
+  const std::string e = error_of(good_with("\"final_state\"", "\"final_sate\""));
+  EXPECT_EQ(e.substr(0, e.find(';')), "s.json: expect.final_sate: unknown key (did you mean \"final_state\"?)");
+}
+
+TEST(LoadScenario, AMisspeltTopLevelKeySaysDidYouMean) {
+  const std::string e = error_of(good_with("\"faults\"", "\"fautls\""));
+  EXPECT_EQ(e.substr(0, e.find(';')), "s.json: fautls: unknown key (did you mean \"faults\"?)");
+}
+
+TEST(LoadScenario, ABadDeviceStepNamesItsPath) {
+  const std::string e = error_of(good_with("{\"name\": \"b\"}", R"({"name": "b", "script": [{"step": "sned"}]})"));
+  EXPECT_EQ(e.rfind("s.json: devices[1].script[0].step: ", 0), 0u) << e;
+  EXPECT_NE(e.find("did you mean \"send\"?"), std::string::npos) << e;
+}
+
+TEST(LoadScenario, ABadFaultRuleNamesItsPath) {
+  EXPECT_EQ(error_of(good_with("\"nth\": 2", "\"nth\": 0")),
+            "s.json: faults[0].when.nth: expected a positive integer, got 0");
+}
+
+TEST(LoadScenario, AFaultOnAnUnknownDeviceIsRejected) {
+  EXPECT_EQ(error_of(good_with("\"tag\": \"a\"", "\"tag\": \"c\"")),
+            "s.json: faults[0].when.tag: expected the name of a device in \"devices\" (\"a\", \"b\"), got \"c\"");
+}
+
+TEST(LoadScenario, AnActionOnAnUnknownDeviceSuggestsTheNearest) {
+  EXPECT_EQ(error_of(good_with("\"do\": \"remove_device\", \"device\": \"b\"", "\"do\": \"remove_device\", \"device\": \"bb\"")),
+            "s.json: actions[1].device: expected the name of a device in \"devices\" (\"a\", \"b\"), got \"bb\" (did you mean \"b\"?)");
+}
+
+TEST(LoadScenario, AnExpectationOnAnUnknownDeviceIsRejected) {
+  EXPECT_EQ(error_of(good_with("\"final_state\": {\"a\"", "\"final_state\": {\"x\"")),
+            "s.json: expect.final_state.x: expected the name of a device in \"devices\" (\"a\", \"b\"), got \"x\"");
+}
+
+TEST(LoadScenario, AnUnknownEventNameSuggestsTheNearest) {
+  EXPECT_EQ(error_of(good_with("\"event\": \"peer_reset\"", "\"event\": \"peer_rest\"")),
+            "s.json: expect.never[0].event: expected an engine event name (host/engine/EVENTS.md), got \"peer_rest\" (did you mean \"peer_reset\"?)");
+}
+
+TEST(LoadScenario, AnUnknownCounterNameSuggestsTheNearest) {
+  const std::string e = error_of(good_with("\"session_ready\": {\"min\"", "\"sesion_ready\": {\"min\""));
+  EXPECT_EQ(e.substr(e.find(", got")), ", got \"sesion_ready\" (did you mean \"session_ready\"?)");
+  EXPECT_EQ(e.rfind("s.json: expect.counters.a.sesion_ready: expected event name (", 0), 0u) << e;
+}
+
+TEST(LoadScenario, AMatcherWithAnUnknownKeySaysDidYouMean) {
+  const std::string e = error_of(good_with("{\"in\": [false]}", "{\"in\": [false], \"mni\": 1}"));
+  EXPECT_EQ(e.substr(0, e.find(';')), "s.json: expect.events[0].fields.after_bye.mni: unknown key (did you mean \"min\"?)");
+}
+
+TEST(LoadScenario, AMatcherMustBeALiteralOrAnObject) {
+  EXPECT_EQ(error_of(good_with("\"row\": \"R4\"", "\"row\": [\"R4\"]")),
+            "s.json: expect.events[0].fields.row: expected a literal (number, string, true/false) or a matcher "
+            "object with \"min\", \"max\", \"in\", \"not\", \"exists\", got [\"R4\"]");
+}
+
+TEST(LoadScenario, ADuplicateDeviceNameIsRejected) {
+  EXPECT_EQ(error_of(good_with("{\"name\": \"b\"}", "{\"name\": \"a\"}")),
+            "s.json: devices[1].name: expected a unique device name, got \"a\" a second time");
+}
+
+TEST(LoadScenario, AValueOfTheWrongTypeSaysWhatItGot) {
+  EXPECT_EQ(error_of(good_with("\"delivery\": false", "\"delivery\": \"no\"")),
+            "s.json: expect.delivery: expected true or false, got \"no\"");
+}
+
+TEST(LoadScenario, ANegativeNumberIsRejected) {
+  EXPECT_EQ(error_of(good_with("\"max_ms\": 2000", "\"max_ms\": -5")),
+            "s.json: run.max_ms: expected an integer from 0 to 3600000, got -5");
+}
+
+TEST(LoadScenario, AnActionNeedsExactlyOneOfAtAndAfter) {
+  EXPECT_EQ(error_of(good_with("{\"at_ms\": 10, ", "{")),
+            "s.json: actions[0]: expected exactly one of \"at_ms\" and \"after\", got neither");
+}
+
+TEST(LoadScenario, AnUnknownFinalStateSuggestsTheNearest) {
+  EXPECT_EQ(error_of(good_with("\"a\": \"ready\"", "\"a\": \"redy\"")),
+            "s.json: expect.final_state.a: expected one of \"backoff\", \"connecting\", \"handshaking\", \"ready\", "
+            "\"closing\", \"stopped\", got \"redy\" (did you mean \"ready\"?)");
+}
+
+TEST(LoadScenario, AnUnknownCommandResultIsRejected) {
+  const std::string e = error_of(good_with("\"commands\": {\"a\": {\"ok\"", "\"commands\": {\"a\": {\"okay\""));
+  EXPECT_EQ(e.substr(e.find(", got")), ", got \"okay\" (did you mean \"ok\"?)");
+}
+
+TEST(LoadScenario, AMissingFileSaysItCannotBeRead) {
+  try {
+    load_scenario("/nonexistent/x.json");
+    FAIL() << "no error";
+  } catch (const ScenarioError& e) {
+    EXPECT_STREQ(e.what(), "/nonexistent/x.json: cannot be read");
+  }
+}
+
+TEST(LoadScenario, TheExpectedVerdictMayBeFail) {
+  const Scenario s = parse_scenario(good_with("\"expect\": {", "\"verdict\": \"fail\", \"expect\": {"), "s.json");
+  EXPECT_EQ(s.expected_verdict, "fail");
+}
+
+}  // namespace
+}  // namespace iocpsim::scenario

@@ -1,0 +1,62 @@
+// Finding scenario files, filtering them and naming them.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "iocpsim/scenario/load.hpp"
+#include "iocpsim/scenario/suite.hpp"
+
+namespace iocpsim::scenario {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SuiteTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("iocpsim-suite-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+                                         "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(root_ / "b");
+    fs::create_directories(root_ / "a");
+    for (const char* f : {"b/z.json", "a/y.json", "schema.json", "README.md", "a/notes.txt"}) std::ofstream(root_ / f) << "{}";
+  }
+  void TearDown() override { fs::remove_all(root_); }
+  fs::path root_;
+};
+
+TEST_F(SuiteTest, DirectoriesAreSearchedRecursivelyForJsonButTheSchemaInOrder) {
+  const auto files = collect_scenario_files({root_.string()});
+  EXPECT_EQ(files, (std::vector<std::string>{(root_ / "a/y.json").generic_string(), (root_ / "b/z.json").generic_string()}));
+}
+
+TEST_F(SuiteTest, AFileIsTakenAsGivenAndAMissingPathIsAnError) {
+  EXPECT_EQ(collect_scenario_files({(root_ / "README.md").string()}).size(), 1u);
+  EXPECT_THROW(collect_scenario_files({(root_ / "nope").string()}), ScenarioError);
+}
+
+TEST(Suite, AFilterMatchesNameTagOrPathAsSubstringOrRegex) {
+  Scenario s;
+  s.name = "peer-fin-mid-frame";
+  s.tags = {"framing"};
+  s.file = "scenarios/close/peer-fin-mid-frame.json";
+  EXPECT_TRUE(matches_filter(s, "fin-mid"));
+  EXPECT_TRUE(matches_filter(s, "framing"));
+  EXPECT_TRUE(matches_filter(s, "close/"));
+  EXPECT_TRUE(matches_filter(s, "^peer-.*frame$"));
+  EXPECT_TRUE(matches_filter(s, "fin|nothing"));
+  EXPECT_FALSE(matches_filter(s, "reset"));
+  EXPECT_FALSE(matches_filter(s, "[unclosed"));
+}
+
+TEST(Suite, TheDisplayNameIsAreaSlashName) {
+  Scenario s;
+  s.name = "x";
+  s.file = "scenarios/close/x-file.json";
+  EXPECT_EQ(display_name(s), "close/x");
+  s.file = "x.json";
+  EXPECT_EQ(display_name(s), "x");
+}
+
+}  // namespace
+}  // namespace iocpsim::scenario

@@ -1,0 +1,217 @@
+#include "commands.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "iocpsim/scenario/expect.hpp"
+#include "iocpsim/scenario/junit.hpp"
+#include "iocpsim/scenario/load.hpp"
+#include "iocpsim/scenario/runner.hpp"
+#include "iocpsim/scenario/suite.hpp"
+#include "iocpsim/scenario/timeline.hpp"
+
+namespace iocpsim::cli {
+namespace {
+
+using namespace iocpsim::scenario;
+
+constexpr std::size_t kFailureTimelineLines = 60;
+
+struct Loaded {
+  std::vector<Scenario> scenarios;
+  std::vector<std::string> errors;  // one per invalid file
+};
+
+Loaded load_all(std::vector<std::string> paths) {
+  if (paths.empty()) paths.push_back("scenarios");
+  Loaded out;
+  std::vector<std::string> files;
+  try {
+    files = collect_scenario_files(paths);
+  } catch (const ScenarioError& e) {
+    out.errors.push_back(e.what());
+    return out;
+  }
+  for (const std::string& f : files) {
+    try {
+      out.scenarios.push_back(load_scenario(f));
+    } catch (const ScenarioError& e) {
+      out.errors.push_back(e.what());
+    }
+  }
+  return out;
+}
+
+// One run of one scenario, judged.
+struct Played {
+  const Scenario* scenario = nullptr;
+  unsigned repetition = 0;
+  std::uint64_t seed = 0;
+  Judgement judgement;
+  double duration_ms = 0;
+  Timeline timeline;
+};
+
+std::string case_name(const Played& p) {
+  return p.repetition == 0 ? p.scenario->name : p.scenario->name + "#" + std::to_string(p.repetition + 1);
+}
+
+std::string report_line(const Played& p, bool verbose) {
+  const Judgement& j = p.judgement;
+  char head[256];
+  std::snprintf(head, sizeof head, "%s  %s  %.0f ms", j.passed ? "PASS" : "FAIL",
+                (display_name(*p.scenario) + (p.repetition ? "#" + std::to_string(p.repetition + 1) : "")).c_str(), p.duration_ms);
+  std::string out = head;
+  if (j.passed) return out + (j.verdict == "pass" ? "" : " (failed as expected: " + j.first_failure + ")") + "\n";
+  out += " (seed " + std::to_string(p.seed) + "): " + (j.verdict == "fail" ? j.first_failure : j.summary()) + "\n";
+  if (verbose) {
+    for (const std::string& u : j.unmet) out += "    unmet: " + u + "\n";
+  }
+  return out + p.timeline.to_text(verbose ? SIZE_MAX : kFailureTimelineLines);
+}
+
+JUnitCase junit_case(const Played& p) {
+  JUnitCase c;
+  c.name = case_name(p);
+  c.classname = "scenarios." + display_name(*p.scenario).substr(0, display_name(*p.scenario).rfind('/'));
+  c.file = p.scenario->file;
+  c.time_s = p.duration_ms / 1000.0;
+  c.seed = p.seed;
+  if (!p.judgement.passed) {
+    c.status = JUnitCase::Status::failed;
+    c.message = p.judgement.summary();
+    for (const std::string& u : p.judgement.unmet) c.details += "unmet: " + u + "\n";
+    c.details += "seed " + std::to_string(p.seed) + "\n" + p.timeline.to_text();
+  }
+  return c;
+}
+
+Played play(const Scenario& s, unsigned repetition, std::optional<std::uint64_t> seed) {
+  Played p;
+  p.scenario = &s;
+  p.repetition = repetition;
+  p.seed = seed.value_or(s.seed.value_or(kDefaultSeed)) + repetition;
+  RunResult run = run_scenario(s, RunOptions{p.seed});
+  p.judgement = judge(s, run);
+  p.duration_ms = run.duration_ms;
+  p.timeline = std::move(run.timeline);
+  return p;
+}
+
+std::vector<Played> play_all(const std::vector<const Scenario*>& chosen, const RunSettings& settings) {
+  std::vector<Played> played(chosen.size() * settings.repeat);
+  std::atomic<std::size_t> next{0};
+  std::mutex print;
+  auto worker = [&] {
+    for (std::size_t i = next++; i < played.size(); i = next++) {
+      played[i] = play(*chosen[i % chosen.size()], static_cast<unsigned>(i / chosen.size()), settings.seed);
+      std::lock_guard lock(print);
+      std::cout << report_line(played[i], settings.verbose) << std::flush;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned j = 1; j < settings.jobs; ++j) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  return played;
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (out.good()) return true;
+  std::cerr << path << ": cannot be written\n";
+  return false;
+}
+
+std::vector<JUnitCase> invalid_cases(const std::vector<std::string>& errors) {
+  std::vector<JUnitCase> cases;
+  for (const std::string& e : errors) {
+    JUnitCase c;
+    c.file = e.substr(0, e.find(':'));
+    c.name = c.file;
+    c.classname = "scenarios.invalid";
+    c.status = JUnitCase::Status::error;
+    c.message = e;
+    c.details = e;
+    cases.push_back(c);
+  }
+  return cases;
+}
+
+bool write_reports(const RunSettings& settings, const std::vector<Played>& played, double total_s) {
+  bool ok = true;
+  if (!settings.junit.empty()) {
+    std::vector<JUnitCase> cases;
+    for (const Played& p : played) cases.push_back(junit_case(p));
+    ok = write_file(settings.junit, junit_xml(cases, total_s)) && ok;
+  }
+  if (!settings.timeline.empty()) {
+    std::vector<Timeline> timelines;
+    for (const Played& p : played) timelines.push_back(p.timeline);
+    ok = write_file(settings.timeline, render_html(timelines)) && ok;
+  }
+  return ok;
+}
+
+}  // namespace
+
+int run_command(const RunSettings& settings) {
+  const auto start = std::chrono::steady_clock::now();
+  const Loaded loaded = load_all(settings.paths);
+  for (const std::string& e : loaded.errors) std::cerr << e << "\n";
+  if (!loaded.errors.empty()) {
+    std::cout << "scenarios: 0 passed, 0 failed, " << loaded.errors.size() << " invalid: nothing ran\n";
+    if (!settings.junit.empty()) write_file(settings.junit, junit_xml(invalid_cases(loaded.errors), 0));
+    return 2;
+  }
+  std::vector<const Scenario*> chosen;
+  for (const Scenario& s : loaded.scenarios) {
+    if (settings.filter.empty() || matches_filter(s, settings.filter)) chosen.push_back(&s);
+  }
+  const std::vector<Played> played = chosen.empty() ? std::vector<Played>{} : play_all(chosen, settings);
+  const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto failed = static_cast<std::size_t>(std::count_if(played.begin(), played.end(), [](const Played& p) { return !p.judgement.passed; }));
+  char summary[128];
+  std::snprintf(summary, sizeof summary, "scenarios: %zu passed, %zu failed, 0 invalid in %.1f s\n", played.size() - failed,
+                failed, total_s);
+  std::cout << summary;
+  const bool reports_ok = write_reports(settings, played, total_s);
+  if (chosen.empty()) std::cerr << "no scenario matched\n";
+  return failed == 0 && reports_ok && !chosen.empty() ? 0 : 1;
+}
+
+int validate_command(const std::vector<std::string>& paths) {
+  const Loaded loaded = load_all(paths);
+  for (const Scenario& s : loaded.scenarios) std::cout << "ok " << s.file << "\n";
+  for (const std::string& e : loaded.errors) std::cout << e << "\n";
+  return loaded.errors.empty() ? 0 : 2;
+}
+
+int list_command(const std::vector<std::string>& paths, bool as_json) {
+  const Loaded loaded = load_all(paths);
+  for (const std::string& e : loaded.errors) std::cerr << e << "\n";
+  nlohmann::json all = nlohmann::json::array();
+  for (const Scenario& s : loaded.scenarios) {
+    all.push_back({{"name", s.name}, {"file", s.file}, {"tier", s.tier}, {"tags", s.tags}, {"rows", s.rows},
+                   {"description", s.description}});
+    if (as_json) continue;
+    std::string tags;
+    for (const auto& t : s.tags) tags += (tags.empty() ? "" : ",") + t;
+    std::string rows;
+    for (const auto& r : s.rows) rows += (rows.empty() ? "" : ",") + r;
+    std::printf("%-36s %-10s %-28s %-12s %s\n", display_name(s).c_str(), s.tier.c_str(), tags.c_str(), rows.c_str(),
+                s.description.c_str());
+  }
+  if (as_json) std::cout << all.dump(2) << "\n";
+  return loaded.errors.empty() ? 0 : 2;
+}
+
+}  // namespace iocpsim::cli

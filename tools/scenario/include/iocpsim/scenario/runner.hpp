@@ -1,0 +1,69 @@
+// Runs one scenario in this process: the engine on the emulated IoApi under the fault shim, the
+// scenario's devices as device-sim devices on loopback, one seed for everything, real time.
+// The result holds everything the expectations are judged on, and the timeline.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "iocpsim/engine/engine.hpp"
+#include "iocpsim/engine/event_log.hpp"
+#include "iocpsim/scenario/scenario.hpp"
+#include "iocpsim/scenario/timeline.hpp"
+
+namespace iocpsim::scenario {
+
+struct RunOptions {
+  std::optional<std::uint64_t> seed;  // overrides the file's seed
+};
+
+// A telemetry sample as the engine delivered it.
+struct DeliveredSample {
+  std::string device;
+  std::uint16_t channel = 0;
+  std::uint32_t channel_seq = 0;
+};
+
+// An intact telemetry sample as a device sent it; sent_us on the run's time axis.
+struct SentSample {
+  std::uint16_t channel = 0;
+  std::uint32_t channel_seq = 0;
+  std::int64_t sent_us = 0;
+};
+
+struct RunResult {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  std::string error;        // the run could not be carried out (a port could not be bound ...)
+  bool timed_out = false;   // the whole run exceeded limit_ms
+  std::int64_t epoch_us = 0;  // engine clock at the start of the run: t_ms * 1000 - epoch_us is run time
+  std::vector<engine::Event> events;
+  // When each event reached the runner, in us on the run's axis (finer than t_ms); may be empty.
+  std::vector<std::int64_t> event_times_us;
+  std::map<std::string, std::string> final_states;            // device -> state at the end of the run phase
+  std::map<std::string, std::map<std::string, std::uint64_t>> commands;  // device -> result -> count
+  std::map<std::string, nlohmann::json> device_records;       // device -> DeliveryRecord::to_json()
+  std::map<std::string, std::vector<SentSample>> sent;        // device -> intact telemetry sent
+  std::vector<DeliveredSample> delivered;                     // in delivery order
+  engine::ShutdownReport shutdown;
+  bool shutdown_done = false;
+  std::size_t shim_tracked_ops = 0;
+  std::size_t shim_held_packets = 0;
+  double duration_ms = 0;
+  Timeline timeline;        // verdict and first_failure are filled by judge()
+
+  // Events of the run in order, counted per device and name.
+  std::uint64_t counter(const std::string& device, const std::string& name) const;
+  // Event i's time on the run's axis.
+  std::int64_t event_us(std::size_t i) const;
+};
+
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options = {});
+
+}  // namespace iocpsim::scenario

@@ -1,0 +1,217 @@
+#include "iocpsim/scenario/expect.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+
+namespace iocpsim::scenario {
+namespace {
+
+using nlohmann::json;
+
+std::string event_text(const RunResult& run, std::size_t i) {
+  const engine::Event& e = run.events[i];
+  std::string out = run_time(run.event_us(i)) + " `" + e.name + "`";
+  if (!e.device.empty()) out += " of " + e.device;
+  return out + " " + e.fields.dump();
+}
+
+// A dotted key inside a JSON object; nullptr if absent.
+const json* lookup(const json& object, const std::string& dotted) {
+  const json* at = &object;
+  std::size_t start = 0;
+  while (at != nullptr) {
+    const std::size_t dot = dotted.find('.', start);
+    const std::string key = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!at->is_object() || !at->contains(key)) return nullptr;
+    at = &(*at)[key];
+    if (dot == std::string::npos) return at;
+    start = dot + 1;
+  }
+  return nullptr;
+}
+
+// Index of the engine's shutdown_started: events from there on belong to the shutdown phase.
+std::size_t shutdown_index(const RunResult& run) {
+  const auto it = std::find_if(run.events.begin(), run.events.end(),
+                               [](const engine::Event& e) { return e.name == "shutdown_started"; });
+  return static_cast<std::size_t>(it - run.events.begin());
+}
+
+bool in_phase(const EventMatcher& m, std::size_t index, std::size_t shutdown_at) {
+  return !m.phase || (*m.phase == "run") == (index < shutdown_at);
+}
+
+bool event_matches(const EventMatcher& m, const engine::Event& e) {
+  if (e.name != m.event || (m.device && e.device != *m.device)) return false;
+  for (const FieldMatcher& f : m.fields) {
+    if (!f.matcher.matches(lookup(e.fields, f.key))) return false;
+  }
+  return true;
+}
+
+void check_events(const Scenario& s, const RunResult& run, std::vector<std::string>& out) {
+  std::size_t next = 0;
+  std::optional<std::int64_t> last_at;
+  const std::size_t shutdown_at = shutdown_index(run);
+  for (std::size_t i = 0; i < run.events.size(); ++i) {
+    const engine::Event& e = run.events[i];
+    if (next < s.expect.events.size() && event_matches(s.expect.events[next], e) &&
+        in_phase(s.expect.events[next], i, shutdown_at)) {
+      last_at = run.event_us(i);
+      ++next;
+    }
+  }
+  if (next == s.expect.events.size()) return;
+  const EventMatcher& m = s.expect.events[next];
+  std::string msg = m.path + ": " + m.describe() + " never came";
+  if (next > 0) msg += " after " + s.expect.events[next - 1].path + " (matched at " + run_time(*last_at) + ")";
+  for (std::size_t i = 0; i < run.events.size(); ++i) {
+    const engine::Event& e = run.events[i];
+    if (e.name == m.event && (!m.device || e.device == *m.device)) {
+      msg += "; the nearest: " + event_text(run, i);
+      break;
+    }
+  }
+  out.push_back(msg);
+}
+
+void check_never(const Scenario& s, const RunResult& run, std::vector<std::string>& out) {
+  const std::size_t shutdown_at = shutdown_index(run);
+  for (const EventMatcher& m : s.expect.never) {
+    for (std::size_t i = 0; i < run.events.size(); ++i) {
+      if (!event_matches(m, run.events[i]) || !in_phase(m, i, shutdown_at)) continue;
+      std::string msg = m.path + ": " + m.describe() + " must never happen, but did: " + event_text(run, i);
+      if (!m.phase && i >= shutdown_at) msg += " (during the engine's shutdown; \"phase\": \"run\" looks at the run phase only)";
+      out.push_back(msg);
+      break;
+    }
+  }
+}
+
+void check_final_state(const Scenario& s, const RunResult& run, std::vector<std::string>& out) {
+  for (const auto& [device, want] : s.expect.final_state) {
+    const auto it = run.final_states.find(device);
+    const std::string got = it == run.final_states.end() ? "(not recorded)" : it->second;
+    if (got != want) out.push_back("expect.final_state." + device + ": expected " + want + ", got " + got);
+  }
+}
+
+// `values` maps a key to the value the run recorded; absent keys count as 0 when `zero_default`.
+void check_values(const std::string& path, const std::vector<FieldMatcher>& matchers, const json& values,
+                  bool zero_default, std::vector<std::string>& out) {
+  static const json zero = 0;
+  for (const FieldMatcher& f : matchers) {
+    const json* got = lookup(values, f.key);
+    if (got == nullptr && zero_default && !f.matcher.exists) got = &zero;
+    if (f.matcher.matches(got)) continue;
+    out.push_back(path + "." + f.key + ": expected " + f.matcher.describe() + ", got " + (got ? got->dump() : "nothing"));
+  }
+}
+
+void check_counters(const Scenario& s, const RunResult& run, std::vector<std::string>& out) {
+  const std::size_t shutdown_at = shutdown_index(run);
+  for (const auto& [device, matchers] : s.expect.counters) {
+    for (const FieldMatcher& f : matchers) {
+      std::uint64_t total = 0;
+      std::uint64_t late = 0;
+      for (std::size_t i = 0; i < run.events.size(); ++i) {
+        if (run.events[i].name != f.key || run.events[i].device != device) continue;
+        ++total;
+        late += i >= shutdown_at ? 1 : 0;
+      }
+      const json got = total;
+      if (f.matcher.matches(&got)) continue;
+      std::string msg = "expect.counters." + (device.empty() ? std::string("\"\"") : device) + "." + f.key +
+                        ": expected " + f.matcher.describe() + ", got " + got.dump();
+      if (late > 0) msg += " (" + std::to_string(late) + " of them during the engine's shutdown)";
+      out.push_back(msg);
+    }
+  }
+}
+
+void check_commands(const Scenario& s, const RunResult& run, std::vector<std::string>& out) {
+  for (const auto& [device, matchers] : s.expect.commands) {
+    const auto it = run.commands.find(device);
+    const json results = it == run.commands.end() ? json::object() : json(it->second);
+    const std::size_t before = out.size();
+    check_values("expect.commands." + device, matchers, results, true, out);
+    for (std::size_t i = before; i < out.size(); ++i) out[i] += " (all results: " + results.dump() + ")";
+  }
+}
+
+void check_device(const Scenario& s, const RunResult& run, std::vector<std::string>& out) {
+  for (const auto& [device, matchers] : s.expect.device) {
+    const auto it = run.device_records.find(device);
+    check_values("expect.device." + device, matchers, it == run.device_records.end() ? json::object() : it->second,
+                 true, out);
+  }
+}
+
+void check_run(const Scenario& s, const RunResult& run, std::vector<std::string>& out) {
+  if (!run.error.empty()) out.push_back("the run failed: " + run.error);
+  if (run.timed_out) {
+    out.push_back("the run took " + std::to_string(static_cast<long long>(run.duration_ms)) + " ms, over limit_ms " +
+                  std::to_string(s.limit_ms));
+  }
+}
+
+void check_leaks(const RunResult& run, std::vector<std::string>& out) {
+  if (!run.shutdown_done) return;  // the run failed before: already reported
+  const auto& r = run.shutdown;
+  if (r.leaked_op_contexts != 0 || r.leaked_connection_contexts != 0) {
+    out.push_back("leaks: " + std::to_string(r.leaked_op_contexts) + " op contexts and " +
+                  std::to_string(r.leaked_connection_contexts) + " connection contexts leaked at shutdown");
+  }
+  if (run.shim_tracked_ops != 0 || run.shim_held_packets != 0) {
+    out.push_back("shim: " + std::to_string(run.shim_tracked_ops) + " ops still tracked and " +
+                  std::to_string(run.shim_held_packets) + " packets still held after shutdown");
+  }
+}
+
+}  // namespace
+
+std::string run_time(std::int64_t t_us) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%+.3f ms", static_cast<double>(t_us) / 1000.0);
+  return text;
+}
+
+std::vector<std::string> unmet_expectations(const Scenario& s, const RunResult& run) {
+  std::vector<std::string> out;
+  check_run(s, run, out);
+  check_leaks(run, out);
+  check_events(s, run, out);
+  check_never(s, run, out);
+  check_final_state(s, run, out);
+  check_counters(s, run, out);
+  check_commands(s, run, out);
+  check_device(s, run, out);
+  if (s.expect.delivery) {
+    for (const std::string& p : delivery_problems(run)) out.push_back("delivery: " + p);
+  }
+  if (s.expect.shutdown_polite && run.shutdown_done && run.shutdown.drained_politely != *s.expect.shutdown_polite) {
+    out.push_back(std::string("expect.shutdown.polite: expected ") + (*s.expect.shutdown_polite ? "true" : "false") +
+                  ", got " + (run.shutdown.drained_politely ? "true" : "false"));
+  }
+  return out;
+}
+
+std::string Judgement::summary() const {
+  if (passed) return verdict == "pass" ? "pass" : "pass (failed as expected: " + first_failure + ")";
+  if (verdict == "pass") return "fail: every expectation was met, but the scenario expects to fail";
+  return verdict + ": " + first_failure;
+}
+
+Judgement judge(const Scenario& s, RunResult& run) {
+  Judgement j;
+  j.unmet = unmet_expectations(s, run);
+  j.first_failure = j.unmet.empty() ? "" : j.unmet.front();
+  j.verdict = !run.error.empty() ? "error" : run.timed_out ? "timeout" : j.unmet.empty() ? "pass" : "fail";
+  j.passed = s.expected_verdict == "fail" ? j.verdict == "fail" : j.verdict == "pass";
+  run.timeline.verdict = j.verdict;
+  run.timeline.first_failure = j.first_failure;
+  return j;
+}
+
+}  // namespace iocpsim::scenario

@@ -1,0 +1,211 @@
+// The scenario file's top level, host configuration, devices, faults, actions and run phase.
+#include <algorithm>
+#include <regex>
+#include <set>
+
+#include "iocpsim/iocp/fault_rules_json.hpp"
+#include "iocpsim/scenario/load.hpp"
+#include "load_detail.hpp"
+
+namespace iocpsim::scenario::detail {
+namespace {
+
+using devsim::JsonReader;
+using devsim::SpecError;
+using nlohmann::json;
+
+constexpr std::uint64_t kMaxMs = 3'600'000;
+
+std::vector<std::string> read_strings(JsonReader& r, std::string_view key) {
+  std::vector<std::string> out;
+  if (!r.has(key)) return out;
+  const json& v = r.raw(key);
+  const bool ok = v.is_array() && std::all_of(v.begin(), v.end(), [](const json& x) { return x.is_string(); });
+  if (!ok) throw SpecError(r.path_of(key), "expected an array of strings, got " + shortened(v));
+  for (const auto& x : v) out.push_back(x.get<std::string>());
+  return out;
+}
+
+template <class T>
+void read_ms(JsonReader& r, std::string_view key, T& out, std::uint64_t min = 1, std::uint64_t max = kMaxMs) {
+  if (!r.has(key)) return;
+  const std::uint64_t v = r.get_uint(key, 0, max);
+  if (v < min) throw SpecError(r.path_of(key), "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + std::to_string(v));
+  out = static_cast<T>(v);
+}
+
+void read_device_config(JsonReader r, engine::DeviceConfig& c) {
+  read_ms(r, "connect_timeout_ms", c.connect_timeout_ms);
+  read_ms(r, "handshake_timeout_ms", c.handshake_timeout_ms);
+  read_ms(r, "heartbeat_interval_ms", c.heartbeat_interval_ms);
+  read_ms(r, "heartbeat_timeout_ms", c.heartbeat_timeout_ms);
+  read_ms(r, "stall_timeout_ms", c.stall_timeout_ms);
+  read_ms(r, "backoff_initial_ms", c.backoff_initial_ms);
+  read_ms(r, "backoff_max_ms", c.backoff_max_ms);
+  c.backoff_jitter = r.get_number("backoff_jitter", c.backoff_jitter, 0.0, 1.0);
+  read_ms(r, "command_timeout_ms", c.command_timeout_ms);
+  read_ms(r, "commands_in_flight_max", c.commands_in_flight_max, 1, 65536);
+  read_ms(r, "send_queue_bytes_max", c.send_queue_bytes_max, 64, 64u << 20);
+  read_ms(r, "min_version", c.min_version, 1, 255);
+  read_ms(r, "max_version", c.max_version, 1, 255);
+  read_ms(r, "capabilities", c.capabilities, 0, UINT32_MAX);
+  c.reconnect = r.get_bool("reconnect", c.reconnect);
+  r.finish();
+  if (c.min_version > c.max_version) {
+    throw SpecError(r.path_of("min_version"), "expected at most max_version (" + std::to_string(c.max_version) + "), got " + std::to_string(c.min_version));
+  }
+}
+
+void read_engine_options(JsonReader r, engine::EngineOptions& o) {
+  read_ms(r, "workers", o.workers, 1, 64);
+  read_ms(r, "dequeue_batch", o.dequeue_batch, 1, 1024);
+  o.skip_completion_port_on_success = r.get_bool("skip_completion_port_on_success", o.skip_completion_port_on_success);
+  read_ms(r, "shutdown_timeout_ms", o.shutdown_timeout_ms);
+  read_ms(r, "drain_ceiling_ms", o.drain_ceiling_ms);
+  read_ms(r, "max_frame_bytes", o.max_frame_bytes, 64, 16u << 20);
+  read_ms(r, "receive_buffer_bytes", o.receive_buffer_bytes, 16, 16u << 20);
+  r.finish();
+}
+
+void read_host(JsonReader r, Scenario& s, const Names& names) {
+  if (r.has("engine")) read_engine_options(r.object("engine"), s.engine);
+  engine::DeviceConfig defaults;
+  if (r.has("defaults")) read_device_config(r.object("defaults"), defaults);
+  for (auto& c : s.hosts) {
+    const std::string name = c.name;
+    c = defaults;
+    c.name = name;
+  }
+  if (r.has("devices")) {
+    JsonReader per_device = r.object("devices");
+    for (const auto& [name, unused] : per_device.value().items()) {
+      names.require_device(name, per_device.path_of(name));
+      auto it = std::find_if(s.hosts.begin(), s.hosts.end(), [&](const auto& c) { return c.name == name; });
+      read_device_config(per_device.object(name), *it);
+    }
+  }
+  r.finish();
+}
+
+void read_devices(JsonReader& r, Scenario& s) {
+  const json& list = r.raw("devices");
+  if (!list.is_array() || list.empty()) {
+    throw SpecError("devices", "expected a non-empty array of device specs, got " + shortened(list));
+  }
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string path = "devices[" + std::to_string(i) + "]";
+    if (list[i].is_object() && !list[i].contains("name")) throw SpecError(path + ".name", "is required (a string)");
+    devsim::DeviceSpec spec = devsim::parse_device_spec(list[i], path);
+    if (!std::regex_match(spec.name, std::regex("[A-Za-z0-9_.-]+"))) {
+      throw SpecError(path + ".name", "expected letters, digits, '-', '_' or '.', got \"" + spec.name + "\"");
+    }
+    if (!seen.insert(spec.name).second) {
+      throw SpecError(path + ".name", "expected a unique device name, got \"" + spec.name + "\" a second time");
+    }
+    engine::DeviceConfig host;
+    host.name = spec.name;
+    s.hosts.push_back(host);
+    s.devices.push_back(std::move(spec));
+  }
+}
+
+void read_faults(JsonReader& r, Scenario& s, const Names& names) {
+  if (!r.has("faults")) return;
+  s.faults = iocp::parse_fault_rules(r.raw("faults"), "faults");
+  for (std::size_t i = 0; i < s.faults.size(); ++i) {
+    if (s.faults[i].when.tag) names.require_device(*s.faults[i].when.tag, "faults[" + std::to_string(i) + "].when.tag");
+  }
+}
+
+Action read_action(JsonReader r, const Names& names) {
+  Action a;
+  a.path = r.path();
+  const std::string kind = r.get_choice("do", "", {"command", "remove_device", "shutdown"});
+  if (kind.empty()) throw SpecError(r.path_of("do"), "is required (\"command\", \"remove_device\" or \"shutdown\")");
+  a.kind = kind == "command" ? Action::Kind::command : kind == "shutdown" ? Action::Kind::shutdown : Action::Kind::remove_device;
+  if (r.has("at_ms")) a.at_ms = static_cast<std::uint32_t>(r.get_uint("at_ms", 0, kMaxMs));
+  if (r.has("after")) a.after = read_event_count(r.object("after"), names);
+  if (a.at_ms.has_value() == a.after.has_value()) {
+    throw SpecError(r.path(), std::string("expected exactly one of \"at_ms\" and \"after\", got ") + (a.at_ms ? "both" : "neither"));
+  }
+  if (a.kind != Action::Kind::shutdown) {
+    a.device = r.require_string("device");
+    names.require_device(a.device, r.path_of("device"));
+  }
+  if (a.kind == Action::Kind::command) {
+    a.opcode = static_cast<std::uint16_t>(r.require_uint("opcode", UINT16_MAX));
+    a.data = r.get_hex("data");
+    a.timeout_ms = static_cast<std::uint32_t>(r.get_uint("timeout_ms", 0, kMaxMs));
+    read_ms(r, "count", a.count, 1, 10'000);
+  }
+  r.finish();
+  return a;
+}
+
+void read_actions(JsonReader& r, Scenario& s, const Names& names) {
+  if (!r.has("actions")) return;
+  for (auto& a : r.objects("actions")) s.actions.push_back(read_action(std::move(a), names));
+}
+
+void read_run(JsonReader r, RunPhase& run, const Names& names) {
+  if (r.has("until")) {
+    for (auto& u : r.objects("until")) run.until.push_back(read_event_count(std::move(u), names));
+  }
+  read_ms(r, "max_ms", run.max_ms);
+  read_ms(r, "settle_ms", run.settle_ms, 0);
+  r.finish();
+}
+
+void read_identity(JsonReader& r, Scenario& s) {
+  r.skip("$schema");
+  s.name = r.require_string("name");
+  if (!std::regex_match(s.name, std::regex("[a-z0-9-]+"))) {
+    throw SpecError("name", "expected lower-case letters, digits and '-', got \"" + s.name + "\"");
+  }
+  s.description = r.require_string("description");
+  s.tags = read_strings(r, "tags");
+  s.tier = r.get_choice("tier", "", {"smoke", "regression", "soak"});
+  if (s.tier.empty()) throw SpecError("tier", "is required (\"smoke\", \"regression\" or \"soak\")");
+  s.rows = read_strings(r, "rows");
+  for (std::size_t i = 0; i < s.rows.size(); ++i) {
+    if (!std::regex_match(s.rows[i], std::regex("R[0-9]+[a-z]?"))) {
+      throw SpecError("rows[" + std::to_string(i) + "]", "expected a row id of IOCP-SEMANTICS.md like \"R4\" or \"R16b\", got \"" + s.rows[i] + "\"");
+    }
+  }
+  s.seed = r.optional_uint("seed", UINT64_MAX);
+  read_ms(r, "limit_ms", s.limit_ms, 100);
+}
+
+}  // namespace
+
+void Names::require_device(const std::string& name, const std::string& path, bool engine_wide_ok) const {
+  if (engine_wide_ok && name.empty()) return;
+  if (std::find(devices.begin(), devices.end(), name) != devices.end()) return;
+  throw SpecError(path, "expected the name of a device in \"devices\" (" + quoted_list(devices) + "), got \"" + name + "\"" + did_you_mean(name, devices));
+}
+
+void Names::require_event(const std::string& name, const std::string& path) {
+  const auto& known = engine_event_names();
+  if (std::find(known.begin(), known.end(), name) != known.end()) return;
+  throw SpecError(path, "expected an engine event name (host/engine/EVENTS.md), got \"" + name + "\"" + did_you_mean(name, known));
+}
+
+Scenario read_scenario(const json& document) {
+  JsonReader r(document, "");
+  Scenario s;
+  read_identity(r, s);
+  read_devices(r, s);
+  Names names{s.device_names()};
+  if (r.has("host")) read_host(r.object("host"), s, names);
+  read_faults(r, s, names);
+  read_actions(r, s, names);
+  if (r.has("run")) read_run(r.object("run"), s.run, names);
+  if (!r.has("expect")) throw SpecError("expect", "is required (an object; {} checks only leaks and delivery)");
+  s.expect = read_expectations(r.object("expect"), names);
+  s.expected_verdict = r.get_choice("verdict", "pass", {"pass", "fail"});
+  r.finish();
+  return s;
+}
+
+}  // namespace iocpsim::scenario::detail
