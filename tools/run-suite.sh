@@ -1,72 +1,11 @@
 #!/usr/bin/env bash
-# The main job. Until the scenario runner lands, it plays the end-to-end path that exists:
-# the production engine (hostd, on the emulated completion port) against a scripted device-sim
-# device over loopback — connect, handshake, heartbeats, telemetry, a device EVENT — then a
-# SIGINT-started drain that must end polite with zero leaked contexts, and the device must see
-# the host's goodbye and close.
-# Usage: tools/run-suite.sh            (exit 0: every check passed; 1: a check failed)
+# The main job: every scenario under scenarios/ played against the production engine on the
+# built-in completion-port emulation, under the fault shim, with device-sim devices on loopback.
+# Usage: tools/run-suite.sh [iocpsim run options]   e.g. --jobs 2 --junit scenarios.xml
+# Exit codes are iocpsim's: 0 all passed, 1 a scenario failed, 2 a scenario file is invalid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target device-sim hostd
-
-bin=build/release
-work="$(mktemp -d /tmp/iocpsim-suite.XXXXXX)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "logs kept in $work"; exit 1; }
-
-# Polls a JSON-lines log for a pattern, with a generous ceiling (these are real processes
-# on real sockets; the ceiling is never what is waited for).
-await() {
-  local file="$1" pattern="$2" what="$3"
-  for _ in $(seq 1 300); do
-    grep -q -- "$pattern" "$file" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  fail "$what (no '$pattern' in $file within 30 s)"
-}
-
-"$bin/device-sim/device-sim" --listen 127.0.0.1:0 --seed 1 --exit-when-done \
-  device-sim/examples/faithful.json >"$work/device.jsonl" 2>"$work/device.err" &
-dev_pid=$!; pids+=("$dev_pid")
-await "$work/device.jsonl" '"listening"' "device-sim did not start listening"
-port="$(grep -m1 '"listening"' "$work/device.jsonl" | sed 's/.*"port":\([0-9]*\).*/\1/')"
-echo "device-sim: pump-1 listening on 127.0.0.1:$port"
-
-cat >"$work/hostd.json" <<JSON
-{
-  "workers": 2,
-  "log_path": "$work/events.jsonl",
-  "shutdown_timeout_ms": 2000,
-  "devices": [ {"name": "pump-1", "host": "127.0.0.1", "port": $port, "heartbeat_interval_ms": 500} ]
-}
-JSON
-"$bin/host/hostd/hostd" "$work/hostd.json" >"$work/hostd.out" 2>&1 &
-host_pid=$!; pids+=("$host_pid")
-
-await "$work/events.jsonl" '"session_ready"' "the handshake did not complete"
-echo "ok: handshake (session_ready)"
-await "$work/events.jsonl" '"heartbeat_sent"' "no heartbeat was sent"
-echo "ok: heartbeat sent"
-await "$work/events.jsonl" '"code":301' "the device's EVENT 301 was not delivered"
-echo "ok: device EVENT delivered"
-
-kill -INT "$host_pid"
-host_rc=0; wait "$host_pid" || host_rc=$?
-[ "$host_rc" -eq 0 ] || fail "hostd exited $host_rc after SIGINT"
-drained="$(grep '"shutdown_drained"' "$work/events.jsonl" || true)"
-[ -n "$drained" ] || fail "no shutdown_drained event"
-echo "$drained" | grep -q '"leaked_op_contexts":0' || fail "op contexts leaked: $drained"
-echo "$drained" | grep -q '"leaked_connection_contexts":0' || fail "connection contexts leaked: $drained"
-echo "$drained" | grep -q '"polite":true' || fail "the drain was not polite: $drained"
-echo "ok: SIGINT drain, polite, zero leaked contexts"
-
-await "$work/device.jsonl" '"event":"frame_received","message":{"reason":"shutting_down"' \
-  "the device did not receive the host's BYE"
-await "$work/device.jsonl" '"op":"close_graceful"' "the device did not close after the goodbye"
-echo "ok: the device received the host's BYE, answered and closed"
-echo "suite: 5 passed, 0 failed"
-rm -rf "$work"
+cmake --build --preset release --target iocpsim
+exec build/release/tools/iocpsim/iocpsim run scenarios/ "$@"
