@@ -35,6 +35,48 @@ TEST_F(FaultInjectingIoApiTest, WithNoRuleArmedEverythingPassesThrough) {
   EXPECT_EQ(std::string(buf, 5), "hello");
 }
 
+TEST_F(FaultInjectingIoApiTest, WithNoRuleArmedAnOpDoneAtOnceOnASkippingSocketLeavesNothingHeld) {
+  shim().set_journaling(false);
+  const Connection c = connect_pair();
+  ASSERT_TRUE(shim().SetFileCompletionNotificationModes(reinterpret_cast<HANDLE>(c.engine),
+                                                        FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+  OVERLAPPED ov{};
+  const Issued r = send(c.engine, &ov, "abc", 3);
+  EXPECT_EQ(r.rc, 0);  // R9b: no packet will come, so the shim must not wait for one
+  EXPECT_EQ(r.bytes, 3u);
+  EXPECT_EQ(shim().outstanding(), ShimOutstanding{});
+  EXPECT_EQ(peer_recv(c, 3), "abc");
+}
+
+TEST_F(FaultInjectingIoApiTest, WithNoRuleArmedAFailedOpLeavesNothingHeld) {
+  shim().set_journaling(false);
+  const SOCKET s = shim().socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  keep_socket(s);
+  OVERLAPPED ov{};
+  const Issued r = send(s, &ov, "abc", 3);  // never connected
+  EXPECT_EQ(r.rc, SOCKET_ERROR);
+  EXPECT_NE(r.error, WSA_IO_PENDING);
+  EXPECT_EQ(shim().outstanding(), ShimOutstanding{});
+}
+
+TEST_F(FaultInjectingIoApiTest, R5_WithNoRuleArmedAResetForcedAfterManyOpsStillEndsTheOneThatPends) {
+  shim().set_journaling(false);
+  const Connection c = connect_pair();
+  OVERLAPPED ov{};
+  for (int i = 0; i < 300; ++i) {  // one OVERLAPPED reused, op after op
+    ASSERT_EQ(send(c.engine, &ov, "x", 1).rc, 0);
+    ASSERT_EQ(dequeue().ov, &ov);
+  }
+  EXPECT_EQ(peer_recv(c, 300), std::string(300, 'x'));
+  char buf[4];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
+  shim().force_now(c.engine, Outcome::peer_reset);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.error, ERROR_NETNAME_DELETED);
+}
+
 TEST_F(FaultInjectingIoApiTest, R5_WithTheJournalOffAForcedResetStillReachesGqcsAndGqcsEx) {
   shim().set_journaling(false);  // the pass-through path of both waits
   const Connection c = connect_pair();

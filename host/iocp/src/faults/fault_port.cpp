@@ -145,7 +145,7 @@ BOOL no_packet(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms, DWORD e
 }
 
 // GetQueuedCompletionStatus when rules watch the port, packets are held, or the journal is on.
-BOOL wait_with_rules(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms) {
+[[gnu::noinline]] BOOL wait_with_rules(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms) {
   const Call call = Call::GetQueuedCompletionStatus;
   const DWORD entry_error = st.inner.GetLastError();
   PortPlan plan = port_plan(st, call);
@@ -184,6 +184,31 @@ BOOL wait_with_rules(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms) {
   return ok;
 }
 
+[[gnu::noinline]] BOOL journaled_post(ShimState& st, HANDLE port, DWORD bytes, ULONG_PTR key,
+                                      OVERLAPPED* ov) {
+  const BOOL ok = st.inner.PostQueuedCompletionStatus(port, bytes, key, ov);
+  JournalEntry e;
+  e.call = Call::PostQueuedCompletionStatus;
+  e.handle = reinterpret_cast<std::uintptr_t>(port);
+  e.overlapped = ov;
+  e.bytes = bytes;
+  e.key = key;
+  e.result = ok;
+  e.error = st.inner.GetLastError();
+  st.note(e);
+  return ok;
+}
+
+// After a pass-through dequeue of a packet the shim may have issued: its forced result, the
+// byte count, and the release of an issuer waiting for it.
+[[gnu::noinline]] BOOL look_at_dequeued(ShimState& st, BOOL ok, const WaitOut& out) {
+  Completion c = completion_of(st.inner, ok, *out.bytes, *out.key, *out.ov);
+  st.classify(c);
+  const BOOL result = hand_over(st, c, out, std::nullopt);
+  if (c.awaited) st.mark_delivered(c.ov);
+  return result;
+}
+
 }  // namespace
 }  // namespace shim_detail
 
@@ -202,12 +227,7 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
   const BOOL ok = st.inner.GetQueuedCompletionStatus(CompletionPort, lpNumberOfBytesTransferred,
                                                      lpCompletionKey, lpOverlapped, dwMilliseconds);
   if (!st.may_be_tracked(*lpOverlapped)) return ok;
-  Completion c = shim_detail::completion_of(st.inner, ok, *lpNumberOfBytesTransferred,
-                                            *lpCompletionKey, *lpOverlapped);
-  st.classify(c);
-  const BOOL result = shim_detail::hand_over(st, c, out, std::nullopt);
-  if (c.awaited) st.mark_delivered(c.ov);
-  return result;
+  return shim_detail::look_at_dequeued(st, ok, out);
 }
 
 BOOL FaultInjectingIoApi::PostQueuedCompletionStatus(HANDLE CompletionPort,
@@ -215,20 +235,12 @@ BOOL FaultInjectingIoApi::PostQueuedCompletionStatus(HANDLE CompletionPort,
                                                      ULONG_PTR dwCompletionKey,
                                                      LPOVERLAPPED lpOverlapped) {
   shim_detail::ShimState& st = *state_;
-  const BOOL ok = st.inner.PostQueuedCompletionStatus(CompletionPort, dwNumberOfBytesTransferred,
-                                                      dwCompletionKey, lpOverlapped);
   if (st.journaling.load(std::memory_order_relaxed)) {
-    JournalEntry e;
-    e.call = Call::PostQueuedCompletionStatus;
-    e.handle = reinterpret_cast<std::uintptr_t>(CompletionPort);
-    e.overlapped = lpOverlapped;
-    e.bytes = dwNumberOfBytesTransferred;
-    e.key = dwCompletionKey;
-    e.result = ok;
-    e.error = st.inner.GetLastError();
-    st.note(e);
+    return shim_detail::journaled_post(st, CompletionPort, dwNumberOfBytesTransferred,
+                                       dwCompletionKey, lpOverlapped);
   }
-  return ok;
+  return st.inner.PostQueuedCompletionStatus(CompletionPort, dwNumberOfBytesTransferred,
+                                             dwCompletionKey, lpOverlapped);
 }
 
 BOOL FaultInjectingIoApi::CloseHandle(HANDLE hObject) {
