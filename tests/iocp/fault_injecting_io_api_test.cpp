@@ -680,6 +680,20 @@ TEST_F(FaultInjectingIoApiTest, R4_PeerFinForcedNowOnARecvPendingInTheBackendCom
   EXPECT_EQ(dequeue().bytes, 0u);
 }
 
+TEST_F(FaultInjectingIoApiTest, R4_WithTheJournalOffAFinForcedNowLeavesTheCallersLastErrorAlone) {
+  shim().set_journaling(false);  // the pass-through wait: the backend itself reports 995
+  const Connection c = connect_pair();
+  OVERLAPPED ov{};
+  char buf[8];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
+  shim().force_now(c.engine, Outcome::peer_fin);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, TRUE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 0u);
+  EXPECT_EQ(d.error, kDeadbeef);
+}
+
 TEST_F(FaultInjectingIoApiTest, R6_LocalAbortForcedNowOnAPendingRecvFailsItWith1236AndLaterCallsWith10053) {
   const Connection c = connect_pair();
   OVERLAPPED receive{};

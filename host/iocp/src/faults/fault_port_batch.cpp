@@ -210,7 +210,8 @@ BOOL run_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG coun
   for (const OVERLAPPED* ov : awaited) st.mark_delivered(ov);
 }
 
-// GetQueuedCompletionStatusEx when rules watch the port, packets are held, or the journal is on.
+// GetQueuedCompletionStatusEx when rules watch the port, packets are held, or the journal is on
+// (each entry gets its own record).
 [[gnu::noinline]] BOOL batch_with_rules(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries,
                                         ULONG count, PULONG removed_out, DWORD ms,
                                         BOOL alertable) {
@@ -250,7 +251,8 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort,
                                                       ULONG ulCount, PULONG ulNumEntriesRemoved,
                                                       DWORD dwMilliseconds, BOOL fAlertable) {
   shim_detail::ShimState& st = *state_;
-  if (lpCompletionPortEntries != nullptr && ulCount != 0 && !st.quiet()) {
+  if (lpCompletionPortEntries != nullptr && ulCount != 0 &&
+      (!st.port_untouched() || st.journaling.load(std::memory_order_relaxed))) {
     return shim_detail::batch_with_rules(st, CompletionPort, lpCompletionPortEntries, ulCount,
                                          ulNumEntriesRemoved, dwMilliseconds, fAlertable);
   }

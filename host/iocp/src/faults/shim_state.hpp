@@ -128,11 +128,10 @@ struct ShimState {
   // Looks at a dequeued packet: applies a forced result, counts bytes, wakes an awaiting
   // issuer.
   void classify(Completion& c);
-  // Nothing armed, held or journaled: a wait is the backend's own call.
-  bool quiet() const {
+  // No rule watches the port and nothing is held: a wait is the backend's own call.
+  bool port_untouched() const {
     return !port_rules.load(std::memory_order_relaxed) &&
-           held_count.load(std::memory_order_relaxed) == 0 &&
-           !journaling.load(std::memory_order_relaxed);
+           held_count.load(std::memory_order_relaxed) == 0;
   }
   // A dequeued packet may be an op the shim tracks (checked after the dequeue: the op was
   // tracked before its packet could exist).
