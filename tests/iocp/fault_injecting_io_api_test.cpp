@@ -651,11 +651,7 @@ TEST_F(FaultInjectingIoApiTest, R15_ReorderForcedOnGqcsExHoldsTheFirstEntryForTh
 TEST_F(FaultInjectingIoApiTest, R5_PeerResetForcedNowOnARecvPendingInTheBackendFailsItWith64) {
   const Connection c = connect_pair();
   OVERLAPPED ov{};
-  char buf[8];
-  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
-  EXPECT_EQ(emu_.outstanding().pending_ops, 1u);  // really pending
-  shim().force_now(c.engine, Outcome::peer_reset);
-  const Dequeued d = dequeue();
+  const Dequeued d = force_now_on_pending_recv(c, &ov, Outcome::peer_reset);
   EXPECT_EQ(d.ok, FALSE);
   EXPECT_EQ(d.ov, &ov);
   EXPECT_EQ(d.bytes, 0u);
@@ -667,15 +663,13 @@ TEST_F(FaultInjectingIoApiTest, R5_PeerResetForcedNowOnARecvPendingInTheBackendF
 TEST_F(FaultInjectingIoApiTest, R4_PeerFinForcedNowOnARecvPendingInTheBackendCompletesItWithZero) {
   const Connection c = connect_pair();
   OVERLAPPED ov{};
-  char buf[8];
-  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
-  shim().force_now(c.engine, Outcome::peer_fin);
-  const Dequeued d = dequeue();
+  const Dequeued d = force_now_on_pending_recv(c, &ov, Outcome::peer_fin);
   EXPECT_EQ(d.ok, TRUE);
   EXPECT_EQ(d.ov, &ov);
   EXPECT_EQ(d.bytes, 0u);
   EXPECT_EQ(d.error, kDeadbeef);
   OVERLAPPED ov2{};
+  char buf[8];
   EXPECT_EQ(recv(c.engine, &ov2, buf, sizeof buf).rc, 0);  // and every receive after it
   EXPECT_EQ(dequeue().bytes, 0u);
 }
@@ -684,12 +678,8 @@ TEST_F(FaultInjectingIoApiTest, R4_WithTheJournalOffAFinForcedNowLeavesTheCaller
   shim().set_journaling(false);  // the pass-through wait: the backend itself reports 995
   const Connection c = connect_pair();
   OVERLAPPED ov{};
-  char buf[8];
-  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
-  shim().force_now(c.engine, Outcome::peer_fin);
-  const Dequeued d = dequeue();
+  const Dequeued d = force_now_on_pending_recv(c, &ov, Outcome::peer_fin);
   EXPECT_EQ(d.ok, TRUE);
-  EXPECT_EQ(d.ov, &ov);
   EXPECT_EQ(d.bytes, 0u);
   EXPECT_EQ(d.error, kDeadbeef);
 }
@@ -697,12 +687,10 @@ TEST_F(FaultInjectingIoApiTest, R4_WithTheJournalOffAFinForcedNowLeavesTheCaller
 TEST_F(FaultInjectingIoApiTest, R6_LocalAbortForcedNowOnAPendingRecvFailsItWith1236AndLaterCallsWith10053) {
   const Connection c = connect_pair();
   OVERLAPPED receive{};
-  char buf[8];
-  EXPECT_EQ(recv(c.engine, &receive, buf, sizeof buf).error, WSA_IO_PENDING);
-  shim().force_now(c.engine, Outcome::local_abort);
-  const Dequeued d = dequeue();
+  const Dequeued d = force_now_on_pending_recv(c, &receive, Outcome::local_abort);
   EXPECT_EQ(d.ov, &receive);
   EXPECT_EQ(d.error, ERROR_CONNECTION_ABORTED);
+  char buf[8];
   EXPECT_EQ(recv(c.engine, &receive, buf, sizeof buf).error, WSAECONNABORTED);
 }
 
