@@ -35,6 +35,48 @@ TEST_F(FaultInjectingIoApiTest, WithNoRuleArmedEverythingPassesThrough) {
   EXPECT_EQ(std::string(buf, 5), "hello");
 }
 
+TEST_F(FaultInjectingIoApiTest, WithNoRuleArmedAnOpDoneAtOnceOnASkippingSocketLeavesNothingHeld) {
+  shim().set_journaling(false);
+  const Connection c = connect_pair();
+  ASSERT_TRUE(shim().SetFileCompletionNotificationModes(reinterpret_cast<HANDLE>(c.engine),
+                                                        FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+  OVERLAPPED ov{};
+  const Issued r = send(c.engine, &ov, "abc", 3);
+  EXPECT_EQ(r.rc, 0);  // R9b: no packet will come, so the shim must not wait for one
+  EXPECT_EQ(r.bytes, 3u);
+  EXPECT_EQ(shim().outstanding(), ShimOutstanding{});
+  EXPECT_EQ(peer_recv(c, 3), "abc");
+}
+
+TEST_F(FaultInjectingIoApiTest, WithNoRuleArmedAFailedOpLeavesNothingHeld) {
+  shim().set_journaling(false);
+  const SOCKET s = shim().socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  keep_socket(s);
+  OVERLAPPED ov{};
+  const Issued r = send(s, &ov, "abc", 3);  // never connected
+  EXPECT_EQ(r.rc, SOCKET_ERROR);
+  EXPECT_NE(r.error, WSA_IO_PENDING);
+  EXPECT_EQ(shim().outstanding(), ShimOutstanding{});
+}
+
+TEST_F(FaultInjectingIoApiTest, R5_WithNoRuleArmedAResetForcedAfterManyOpsStillEndsTheOneThatPends) {
+  shim().set_journaling(false);
+  const Connection c = connect_pair();
+  OVERLAPPED ov{};
+  for (int i = 0; i < 300; ++i) {  // one OVERLAPPED reused, op after op
+    ASSERT_EQ(send(c.engine, &ov, "x", 1).rc, 0);
+    ASSERT_EQ(dequeue().ov, &ov);
+  }
+  EXPECT_EQ(peer_recv(c, 300), std::string(300, 'x'));
+  char buf[4];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
+  shim().force_now(c.engine, Outcome::peer_reset);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.error, ERROR_NETNAME_DELETED);
+}
+
 TEST_F(FaultInjectingIoApiTest, R5_WithTheJournalOffAForcedResetStillReachesGqcsAndGqcsEx) {
   shim().set_journaling(false);  // the pass-through path of both waits
   const Connection c = connect_pair();
@@ -609,11 +651,7 @@ TEST_F(FaultInjectingIoApiTest, R15_ReorderForcedOnGqcsExHoldsTheFirstEntryForTh
 TEST_F(FaultInjectingIoApiTest, R5_PeerResetForcedNowOnARecvPendingInTheBackendFailsItWith64) {
   const Connection c = connect_pair();
   OVERLAPPED ov{};
-  char buf[8];
-  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
-  EXPECT_EQ(emu_.outstanding().pending_ops, 1u);  // really pending
-  shim().force_now(c.engine, Outcome::peer_reset);
-  const Dequeued d = dequeue();
+  const Dequeued d = force_now_on_pending_recv(c, &ov, Outcome::peer_reset);
   EXPECT_EQ(d.ok, FALSE);
   EXPECT_EQ(d.ov, &ov);
   EXPECT_EQ(d.bytes, 0u);
@@ -625,28 +663,34 @@ TEST_F(FaultInjectingIoApiTest, R5_PeerResetForcedNowOnARecvPendingInTheBackendF
 TEST_F(FaultInjectingIoApiTest, R4_PeerFinForcedNowOnARecvPendingInTheBackendCompletesItWithZero) {
   const Connection c = connect_pair();
   OVERLAPPED ov{};
-  char buf[8];
-  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).error, WSA_IO_PENDING);
-  shim().force_now(c.engine, Outcome::peer_fin);
-  const Dequeued d = dequeue();
+  const Dequeued d = force_now_on_pending_recv(c, &ov, Outcome::peer_fin);
   EXPECT_EQ(d.ok, TRUE);
   EXPECT_EQ(d.ov, &ov);
   EXPECT_EQ(d.bytes, 0u);
   EXPECT_EQ(d.error, kDeadbeef);
   OVERLAPPED ov2{};
+  char buf[8];
   EXPECT_EQ(recv(c.engine, &ov2, buf, sizeof buf).rc, 0);  // and every receive after it
   EXPECT_EQ(dequeue().bytes, 0u);
+}
+
+TEST_F(FaultInjectingIoApiTest, R4_WithTheJournalOffAFinForcedNowLeavesTheCallersLastErrorAlone) {
+  shim().set_journaling(false);  // the pass-through wait: the backend itself reports 995
+  const Connection c = connect_pair();
+  OVERLAPPED ov{};
+  const Dequeued d = force_now_on_pending_recv(c, &ov, Outcome::peer_fin);
+  EXPECT_EQ(d.ok, TRUE);
+  EXPECT_EQ(d.bytes, 0u);
+  EXPECT_EQ(d.error, kDeadbeef);
 }
 
 TEST_F(FaultInjectingIoApiTest, R6_LocalAbortForcedNowOnAPendingRecvFailsItWith1236AndLaterCallsWith10053) {
   const Connection c = connect_pair();
   OVERLAPPED receive{};
-  char buf[8];
-  EXPECT_EQ(recv(c.engine, &receive, buf, sizeof buf).error, WSA_IO_PENDING);
-  shim().force_now(c.engine, Outcome::local_abort);
-  const Dequeued d = dequeue();
+  const Dequeued d = force_now_on_pending_recv(c, &receive, Outcome::local_abort);
   EXPECT_EQ(d.ov, &receive);
   EXPECT_EQ(d.error, ERROR_CONNECTION_ABORTED);
+  char buf[8];
   EXPECT_EQ(recv(c.engine, &receive, buf, sizeof buf).error, WSAECONNABORTED);
 }
 

@@ -131,6 +131,16 @@ class FaultShimTest : public ::testing::Test {
     return r;
   }
 
+  // A receive left pending in the backend, then `event` forced on its connection now: what the
+  // receive's packet shows.
+  Dequeued force_now_on_pending_recv(const Connection& c, OVERLAPPED* ov, Outcome event) {
+    char buf[8];
+    EXPECT_EQ(recv(c.engine, ov, buf, sizeof buf).error, WSA_IO_PENDING);
+    EXPECT_EQ(emu_.outstanding().pending_ops, 1u);  // really pending
+    shim_.force_now(c.engine, event);
+    return dequeue();
+  }
+
   Issued send(SOCKET s, OVERLAPPED* ov, const char* buf, ULONG len) {
     WSABUF b{len, const_cast<char*>(buf)};
     Issued r;

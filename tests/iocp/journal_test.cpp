@@ -38,6 +38,19 @@ TEST(JournalTest, AFullRingOverwritesTheOldestAndCountsThem) {
   EXPECT_TRUE(j.entries().empty());
 }
 
+TEST(JournalTest, APowerOfTwoRingWrapsTheSameWay) {  // indexed by mask, not by division
+  for (const std::size_t capacity : {std::size_t{1}, std::size_t{2}, std::size_t{4}}) {
+    Journal j(capacity);
+    for (int i = 1; i <= 7; ++i) j.append(entry_at(i));
+    const auto entries = j.entries();
+    ASSERT_EQ(entries.size(), capacity);
+    for (std::size_t k = 0; k < capacity; ++k) {
+      EXPECT_EQ(entries[k].time_us, static_cast<std::int64_t>(7 - capacity + 1 + k));
+    }
+    EXPECT_EQ(j.dropped(), 7 - capacity);
+  }
+}
+
 TEST(JournalTest, FormatNamesTheCallAndTheRuleThatChangedIt) {
   JournalEntry e = entry_at(42);
   e.rule = 2;

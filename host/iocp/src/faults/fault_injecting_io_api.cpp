@@ -22,18 +22,22 @@ std::int64_t result_value(T v) {
   }
 }
 
-// Runs a plain call and journals it.
+template <class T>
+[[gnu::noinline]] void journal_plain(ShimState& st, Call call, std::uintptr_t handle, T result) {
+  JournalEntry e;
+  e.call = call;
+  e.handle = handle;
+  e.result = result_value(result);
+  e.error = st.inner.GetLastError();
+  st.note(e);
+}
+
+// Runs a plain call and journals it; with the journal off, only the call.
 template <class Fn>
 auto journaled(ShimState& st, Call call, std::uintptr_t handle, Fn fn) {
+  if (!st.journaling.load(std::memory_order_relaxed)) return fn();
   const auto result = fn();
-  if (st.journaling.load(std::memory_order_relaxed)) {
-    JournalEntry e;
-    e.call = call;
-    e.handle = handle;
-    e.result = result_value(result);
-    e.error = st.inner.GetLastError();
-    st.note(e);
-  }
+  journal_plain(st, call, handle, result);
   return result;
 }
 
@@ -62,6 +66,7 @@ void FaultInjectingIoApi::arm(std::vector<FaultRule> rules) {
   std::lock_guard lock(state_->mu);
   state_->rules = RuleSet(std::move(rules), state_->clock.now());
   state_->port_rules.store(state_->rules.watches_port(), std::memory_order_release);
+  state_->any_rules.store(!state_->rules.empty(), std::memory_order_release);
 }
 
 void FaultInjectingIoApi::tag_socket(SOCKET s, std::string tag) {

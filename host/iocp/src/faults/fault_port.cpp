@@ -144,8 +144,8 @@ BOOL no_packet(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms, DWORD e
   return FALSE;
 }
 
-// GetQueuedCompletionStatus when rules watch the port, packets are held, or the journal is on.
-BOOL wait_with_rules(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms) {
+// GetQueuedCompletionStatus when rules watch the port or packets are held.
+[[gnu::noinline]] BOOL wait_with_rules(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms) {
   const Call call = Call::GetQueuedCompletionStatus;
   const DWORD entry_error = st.inner.GetLastError();
   PortPlan plan = port_plan(st, call);
@@ -184,6 +184,42 @@ BOOL wait_with_rules(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms) {
   return ok;
 }
 
+[[gnu::noinline]] BOOL journaled_post(ShimState& st, HANDLE port, DWORD bytes, ULONG_PTR key,
+                                      OVERLAPPED* ov) {
+  const BOOL ok = st.inner.PostQueuedCompletionStatus(port, bytes, key, ov);
+  JournalEntry e;
+  e.call = Call::PostQueuedCompletionStatus;
+  e.handle = reinterpret_cast<std::uintptr_t>(port);
+  e.overlapped = ov;
+  e.bytes = bytes;
+  e.key = key;
+  e.result = ok;
+  e.error = st.inner.GetLastError();
+  st.note(e);
+  return ok;
+}
+
+// After a pass-through dequeue: a packet of an op the shim issued gets its forced result, its
+// bytes counted and its waiting issuer released; the wait is journaled.
+[[gnu::noinline]] BOOL look_at_dequeued(ShimState& st, HANDLE port, DWORD ms, BOOL ok,
+                                        const WaitOut& out, DWORD entry_error) {
+  const Call call = Call::GetQueuedCompletionStatus;
+  if (!ok && *out.ov == nullptr) {  // no packet: the backend's own answer
+    journal_wait(st, call, port, ms, FALSE, nullptr, JournalEntry::kNoRule, Outcome::kCount);
+    return FALSE;
+  }
+  Completion c = completion_of(st.inner, ok, *out.bytes, *out.key, *out.ov);
+  BOOL result = ok;
+  if (st.may_be_tracked(c.ov)) {
+    st.classify(c);
+    // A cancelled op rewritten to a success (a forced FIN) must not show the backend's 995.
+    result = hand_over(st, c, out, entry_error);
+  }
+  journal_wait(st, call, port, ms, result, &c, JournalEntry::kNoRule, Outcome::kCount);
+  if (c.awaited) st.mark_delivered(c.ov);  // only now: the out-values are written
+  return result;
+}
+
 }  // namespace
 }  // namespace shim_detail
 
@@ -197,17 +233,18 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
                                                     DWORD dwMilliseconds) {
   shim_detail::ShimState& st = *state_;
   const shim_detail::WaitOut out{lpNumberOfBytesTransferred, lpCompletionKey, lpOverlapped};
-  if (!st.quiet()) return shim_detail::wait_with_rules(st, CompletionPort, out, dwMilliseconds);
-  // Pass-through: the backend's call, then a look at packets of ops the shim issued.
+  if (!st.port_untouched()) {
+    return shim_detail::wait_with_rules(st, CompletionPort, out, dwMilliseconds);
+  }
+  // Pass-through: the backend's call, then a look at packets of ops the shim issued. The
+  // caller's last error is kept in case one of those turns from a failure into a success.
+  const DWORD entry_error = st.inner.GetLastError();
   const BOOL ok = st.inner.GetQueuedCompletionStatus(CompletionPort, lpNumberOfBytesTransferred,
                                                      lpCompletionKey, lpOverlapped, dwMilliseconds);
-  if (!st.may_be_tracked(*lpOverlapped)) return ok;
-  Completion c = shim_detail::completion_of(st.inner, ok, *lpNumberOfBytesTransferred,
-                                            *lpCompletionKey, *lpOverlapped);
-  st.classify(c);
-  const BOOL result = shim_detail::hand_over(st, c, out, std::nullopt);
-  if (c.awaited) st.mark_delivered(c.ov);
-  return result;
+  if (!st.may_be_tracked(*lpOverlapped) && !st.journaling.load(std::memory_order_relaxed)) {
+    return ok;
+  }
+  return shim_detail::look_at_dequeued(st, CompletionPort, dwMilliseconds, ok, out, entry_error);
 }
 
 BOOL FaultInjectingIoApi::PostQueuedCompletionStatus(HANDLE CompletionPort,
@@ -215,20 +252,12 @@ BOOL FaultInjectingIoApi::PostQueuedCompletionStatus(HANDLE CompletionPort,
                                                      ULONG_PTR dwCompletionKey,
                                                      LPOVERLAPPED lpOverlapped) {
   shim_detail::ShimState& st = *state_;
-  const BOOL ok = st.inner.PostQueuedCompletionStatus(CompletionPort, dwNumberOfBytesTransferred,
-                                                      dwCompletionKey, lpOverlapped);
   if (st.journaling.load(std::memory_order_relaxed)) {
-    JournalEntry e;
-    e.call = Call::PostQueuedCompletionStatus;
-    e.handle = reinterpret_cast<std::uintptr_t>(CompletionPort);
-    e.overlapped = lpOverlapped;
-    e.bytes = dwNumberOfBytesTransferred;
-    e.key = dwCompletionKey;
-    e.result = ok;
-    e.error = st.inner.GetLastError();
-    st.note(e);
+    return shim_detail::journaled_post(st, CompletionPort, dwNumberOfBytesTransferred,
+                                       dwCompletionKey, lpOverlapped);
   }
-  return ok;
+  return st.inner.PostQueuedCompletionStatus(CompletionPort, dwNumberOfBytesTransferred,
+                                             dwCompletionKey, lpOverlapped);
 }
 
 BOOL FaultInjectingIoApi::CloseHandle(HANDLE hObject) {

@@ -202,40 +202,33 @@ BOOL run_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG coun
   return ok;
 }
 
-}  // namespace
-}  // namespace shim_detail
+// After a pass-through batch: the packets of ops the shim issued get their forced results.
+[[gnu::noinline]] void look_at_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries,
+                                     ULONG removed) {
+  std::vector<const OVERLAPPED*> awaited;
+  filter(st, port, entries, removed, nullptr, &awaited);
+  for (const OVERLAPPED* ov : awaited) st.mark_delivered(ov);
+}
 
-BOOL FaultInjectingIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort,
-                                                      LPOVERLAPPED_ENTRY lpCompletionPortEntries,
-                                                      ULONG ulCount, PULONG ulNumEntriesRemoved,
-                                                      DWORD dwMilliseconds, BOOL fAlertable) {
-  shim_detail::ShimState& st = *state_;
+// GetQueuedCompletionStatusEx when rules watch the port, packets are held, or the journal is on
+// (each entry gets its own record).
+[[gnu::noinline]] BOOL batch_with_rules(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries,
+                                        ULONG count, PULONG removed_out, DWORD ms,
+                                        BOOL alertable) {
   IoApi& in = st.inner;
-  if (lpCompletionPortEntries == nullptr || ulCount == 0 || st.quiet()) {
-    // Pass-through: the backend's call, then a look at packets of ops the shim issued.
-    const BOOL ok = in.GetQueuedCompletionStatusEx(CompletionPort, lpCompletionPortEntries, ulCount,
-                                                   ulNumEntriesRemoved, dwMilliseconds, fAlertable);
-    if (ok && st.tracked.load(std::memory_order_acquire) != 0) {
-      std::vector<const OVERLAPPED*> awaited;
-      shim_detail::filter(st, CompletionPort, lpCompletionPortEntries, *ulNumEntriesRemoved,
-                          nullptr, &awaited);
-      for (const OVERLAPPED* ov : awaited) st.mark_delivered(ov);
-    }
-    return ok;
-  }
   Outcome outcome = Outcome::kCount;
   FaultRule rule;
   rule.outcome = Outcome::kCount;
-  std::optional<std::size_t> index = shim_detail::batch_rule(st, &outcome, &rule);
+  std::optional<std::size_t> index = batch_rule(st, &outcome, &rule);
   const DWORD entry_error = in.GetLastError();
   const auto finish = [&](BOOL ok, ULONG removed, DWORD error) {
-    *ulNumEntriesRemoved = removed;  // on FALSE: 1, to be ignored (R2)
+    *removed_out = removed;  // on FALSE: 1, to be ignored (R2)
     in.SetLastError(ok ? entry_error : error);
     if (st.journaling.load(std::memory_order_relaxed)) {
       JournalEntry e;
       e.call = Call::GetQueuedCompletionStatusEx;
-      e.handle = reinterpret_cast<std::uintptr_t>(CompletionPort);
-      e.arg = ulCount;
+      e.handle = reinterpret_cast<std::uintptr_t>(port);
+      e.arg = count;
       e.result = ok;
       e.bytes = removed;
       e.error = in.GetLastError();
@@ -247,8 +240,29 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort,
     }
     return ok;
   };
-  return shim_detail::run_batch(st, CompletionPort, lpCompletionPortEntries, ulCount, dwMilliseconds,
-                           fAlertable, index, rule, finish);
+  return run_batch(st, port, entries, count, ms, alertable, index, rule, finish);
+}
+
+}  // namespace
+}  // namespace shim_detail
+
+BOOL FaultInjectingIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort,
+                                                      LPOVERLAPPED_ENTRY lpCompletionPortEntries,
+                                                      ULONG ulCount, PULONG ulNumEntriesRemoved,
+                                                      DWORD dwMilliseconds, BOOL fAlertable) {
+  shim_detail::ShimState& st = *state_;
+  if (lpCompletionPortEntries != nullptr && ulCount != 0 &&
+      (!st.port_untouched() || st.journaling.load(std::memory_order_relaxed))) {
+    return shim_detail::batch_with_rules(st, CompletionPort, lpCompletionPortEntries, ulCount,
+                                         ulNumEntriesRemoved, dwMilliseconds, fAlertable);
+  }
+  // Pass-through: the backend's call, then a look at packets of ops the shim issued.
+  const BOOL ok = st.inner.GetQueuedCompletionStatusEx(CompletionPort, lpCompletionPortEntries,
+                                                       ulCount, ulNumEntriesRemoved,
+                                                       dwMilliseconds, fAlertable);
+  if (!ok || st.tracked.load(std::memory_order_acquire) == 0) return ok;
+  shim_detail::look_at_batch(st, CompletionPort, lpCompletionPortEntries, *ulNumEntriesRemoved);
+  return ok;
 }
 
 }  // namespace iocpsim::iocp

@@ -273,15 +273,15 @@ std::vector<WSABUF> capped(const WSABUF* buffers, DWORD count, DWORD cap) {
   return out;
 }
 
-void journal_op(ShimState& st, const Request& rq, const Plan& p, std::int64_t result,
-                LPDWORD bytes_out, Issued r) {
+void journal_op(ShimState& st, const Request& rq, const Plan& p, Issued r, LPDWORD bytes_out) {
   if (!st.journaling.load(std::memory_order_relaxed)) return;
   JournalEntry e;
   e.call = rq.call;
   e.handle = rq.s;
   e.overlapped = rq.ov;
   e.arg = rq.requested;
-  e.result = result;
+  e.result =
+      is_transfer(rq.call) ? (r == Issued::done_now ? 0 : SOCKET_ERROR) : (r == Issued::done_now);
   e.bytes = (r == Issued::done_now && bytes_out != nullptr) ? *bytes_out : 0;
   e.error = st.inner.GetLastError();
   if (p.rule) {
@@ -293,14 +293,31 @@ void journal_op(ShimState& st, const Request& rq, const Plan& p, std::int64_t re
 
 }  // namespace
 
+// With no rule armed, an op on a connection in its normal state only needs noting (so that an
+// event forced later can still end it, and its bytes count); nullopt: the socket's state matters.
+std::optional<bool> note_plain_op(ShimState& st, const Request& rq) {
+  std::lock_guard lock(st.mu);
+  const SocketInfo& info = st.sockets[rq.s];  // as make_plan: its bytes count from now on
+  if (info.health != Health::ok) return std::nullopt;
+  st.track_locked(rq.ov, OpInfo{rq.s, rq.call, OpInfo::Fate::real, {}, false});
+  return info.skip_on_success;
+}
+
 // Plans, carries out and journals one overlapped call; `real(cap)` issues it on the backend.
 template <class RealFn>
 Issued shim_issue(ShimState& st, const Request& rq, LPDWORD bytes_out, RealFn real) {
+  if (!st.any_rules.load(std::memory_order_acquire)) {
+    if (const std::optional<bool> skip = note_plain_op(st, rq)) {
+      const Issued r = real(~DWORD{0});
+      // No packet will come for it: forget it.
+      if (r == Issued::failed || (r == Issued::done_now && *skip)) st.untrack(rq.ov);
+      if (st.journaling.load(std::memory_order_relaxed)) journal_op(st, rq, Plan{}, r, bytes_out);
+      return r;
+    }
+  }
   Plan p = make_plan(st, rq);
   const Issued r = carry_out(st, rq, p, bytes_out, real);
-  const std::int64_t result =
-      is_transfer(rq.call) ? (r == Issued::done_now ? 0 : SOCKET_ERROR) : (r == Issued::done_now);
-  journal_op(st, rq, p, result, bytes_out, r);
+  journal_op(st, rq, p, r, bytes_out);
   return r;
 }
 

@@ -46,12 +46,18 @@ NTSTATUS status_of(Outcome o) {
   }
 }
 
+namespace {
+constexpr std::size_t kMaxSpareOps = 256;
+}
+
 ShimState::ShimState(IoApi& inner_io, const FaultOptions& options)
     : inner(inner_io),
-      clock(options.clock != nullptr ? *options.clock : own_clock),
       journaling(options.journal),
+      clock(options.clock != nullptr ? *options.clock : own_clock),
       journal(options.journal_capacity),
-      random(options.seed) {}
+      random(options.seed) {
+  spare_ops.reserve(kMaxSpareOps);
+}
 
 void ShimState::note(JournalEntry entry) {
   entry.time_us = clock.now().count();
@@ -74,21 +80,41 @@ std::optional<std::size_t> ShimState::match_locked(Call call, SOCKET s) {
 }
 
 void ShimState::track_locked(const OVERLAPPED* ov, const OpInfo& op) {
-  if (ops.insert_or_assign(ov, op).second) tracked.fetch_add(1, std::memory_order_release);
+  if (spare_ops.empty()) {
+    if (ops.insert_or_assign(ov, op).second) tracked.fetch_add(1, std::memory_order_release);
+    return;
+  }
+  OpMap::node_type node = std::move(spare_ops.back());
+  spare_ops.pop_back();
+  node.key() = ov;
+  node.mapped() = op;
+  auto placed = ops.insert(std::move(node));
+  if (placed.inserted) {
+    tracked.fetch_add(1, std::memory_order_release);
+  } else {  // the OVERLAPPED is reused: the new op replaces the old one
+    placed.position->second = op;
+    spare_ops.push_back(std::move(placed.node));
+  }
+}
+
+OpInfo ShimState::forget_op_locked(OpMap::iterator it) {
+  OpMap::node_type node = ops.extract(it);
+  tracked.fetch_sub(1, std::memory_order_release);
+  OpInfo op = node.mapped();
+  if (spare_ops.size() < kMaxSpareOps) spare_ops.push_back(std::move(node));
+  return op;
 }
 
 void ShimState::untrack(const OVERLAPPED* ov) {
   std::lock_guard lock(mu);
-  if (ops.erase(ov) != 0) tracked.fetch_sub(1, std::memory_order_release);
+  if (const auto it = ops.find(ov); it != ops.end()) forget_op_locked(it);
 }
 
 void ShimState::classify(Completion& c) {
   std::lock_guard lock(mu);
   const auto it = ops.find(c.ov);
   if (it == ops.end()) return;  // posted by the caller, or issued around the shim
-  const OpInfo op = it->second;
-  ops.erase(it);
-  tracked.fetch_sub(1, std::memory_order_release);
+  const OpInfo op = forget_op_locked(it);
   c.socket = op.socket;
   const bool rewrite = op.fate == OpInfo::Fate::synthetic ||
                        (op.fate == OpInfo::Fate::rewrite_if_cancelled && c.status == STATUS_CANCELLED);

@@ -11,6 +11,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "iocpsim/iocp/clock.hpp"
 #include "iocpsim/iocp/fault_injecting_io_api.hpp"
@@ -93,21 +94,27 @@ class ErrorKeeper {
 struct ShimState {
   ShimState(IoApi& inner_io, const FaultOptions& options);
 
+  // What every pass-through call reads, side by side: one cache line, read without a lock.
   IoApi& inner;
+  std::atomic<bool> journaling;
+  std::atomic<bool> port_rules{false};
+  std::atomic<bool> any_rules{false};
+  std::atomic<std::size_t> tracked{0};
+  std::atomic<std::size_t> held_count{0};
+
   SteadyClock own_clock;
   const Clock& clock;
-  std::atomic<bool> journaling;
   Journal journal;
 
   mutable std::mutex mu;
   std::condition_variable dequeued;
   SeededRandom random;
   RuleSet rules;
-  std::atomic<bool> port_rules{false};
-  std::atomic<std::size_t> tracked{0};
-  std::atomic<std::size_t> held_count{0};
   std::unordered_map<SOCKET, SocketInfo> sockets;
-  std::unordered_map<const OVERLAPPED*, OpInfo> ops;
+  using OpMap = std::unordered_map<const OVERLAPPED*, OpInfo>;
+  OpMap ops;
+  // Nodes of finished ops, reused so that noting an op does not allocate in the steady state.
+  std::vector<OpMap::node_type> spare_ops;
   std::unordered_set<const OVERLAPPED*> delivered;  // awaited ops already dequeued
   std::deque<Held> held;
 
@@ -116,14 +123,15 @@ struct ShimState {
   std::optional<std::size_t> match_locked(Call call, SOCKET s);
   void track_locked(const OVERLAPPED* ov, const OpInfo& op);
   void untrack(const OVERLAPPED* ov);
+  // Under mu: removes a tracked op, keeping its node for the next one.
+  OpInfo forget_op_locked(OpMap::iterator it);
   // Looks at a dequeued packet: applies a forced result, counts bytes, wakes an awaiting
   // issuer.
   void classify(Completion& c);
-  // Nothing armed, held or journaled: a wait is the backend's own call.
-  bool quiet() const {
+  // No rule watches the port and nothing is held: a wait is the backend's own call.
+  bool port_untouched() const {
     return !port_rules.load(std::memory_order_relaxed) &&
-           held_count.load(std::memory_order_relaxed) == 0 &&
-           !journaling.load(std::memory_order_relaxed);
+           held_count.load(std::memory_order_relaxed) == 0;
   }
   // A dequeued packet may be an op the shim tracks (checked after the dequeue: the op was
   // tracked before its packet could exist).

@@ -52,6 +52,7 @@ class Journal {
 
  private:
   std::vector<JournalEntry> ring_;
+  std::size_t mask_;  // size - 1 when the size is a power of two (> 1), else 0
   std::atomic<std::size_t> next_{0};  // records ever appended since the last clear()
 };
 
