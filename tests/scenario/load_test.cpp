@@ -159,6 +159,11 @@ TEST(LoadScenario, ADuplicateDeviceNameIsRejected) {
             "s.json: devices[1].name: expected a unique device name, got \"a\" a second time");
 }
 
+TEST(LoadScenario, AListenAddressMustBeAnIPv4AddressAndPort) {
+  EXPECT_EQ(error_of(good_with("{\"name\": \"b\"}", "{\"name\": \"b\", \"listen\": \"localhost:99999\"}")),
+            "s.json: devices[1].listen: expected an IPv4 address and port like \"127.0.0.1:0\", got \"localhost:99999\"");
+}
+
 TEST(LoadScenario, AValueOfTheWrongTypeSaysWhatItGot) {
   EXPECT_EQ(error_of(good_with("\"delivery\": false", "\"delivery\": \"no\"")),
             "s.json: expect.delivery: expected true or false, got \"no\"");

@@ -94,6 +94,21 @@ TEST(RunScenario, ARemovedDeviceEndsStopped) {
   EXPECT_EQ(count(r, "device_removed", "a"), 1u);
 }
 
+TEST(RunScenario, ARunThatReachesItsLimitIsATimeoutAndKeepsWhatItSaw) {
+  const Scenario s = scenario(R"(
+    "limit_ms": 100,
+    "devices": [{"name": "a"}],
+    "run": {"until": [{"event": "peer_reset", "device": "a"}], "max_ms": 60000},
+    "expect": {})");
+  RunResult r = run_scenario(s);
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_TRUE(r.shutdown_done);
+  EXPECT_EQ(count(r, "device_added", "a"), 1u);
+  const Judgement j = judge(s, r);
+  EXPECT_EQ(j.verdict, "timeout");
+  EXPECT_EQ(j.first_failure.rfind("the run took ", 0), 0u) << j.first_failure;
+}
+
 TEST(RunScenario, APortThatCannotBeBoundMakesAnErrorVerdict) {
   asio::io_context io;
   asio::ip::tcp::acceptor taken(io, {asio::ip::make_address("127.0.0.1"), 0});

@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -93,12 +95,48 @@ JUnitCase junit_case(const Played& p) {
   return c;
 }
 
+// A run over its limit ends with a "timeout" verdict once it returns. One that never returns
+// (a deadlock) would hang the whole command: past the limit and a grace period, say so and exit.
+class Watchdog {
+ public:
+  Watchdog(const Scenario& s, std::uint64_t seed) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(s.limit_ms) + kGrace;
+    thread_ = std::thread([this, deadline, name = display_name(s), seed] {
+      std::unique_lock lock(mutex_);
+      if (changed_.wait_until(lock, deadline, [this] { return done_; })) return;
+      std::cout << "FAIL  " << name << " (seed " << seed << "): timeout: the run did not end within limit_ms + "
+                << kGrace.count() << " ms; giving up" << std::endl;
+      std::_Exit(1);
+    });
+  }
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+ private:
+  static constexpr std::chrono::milliseconds kGrace{10'000};
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
 Played play(const Scenario& s, unsigned repetition, std::optional<std::uint64_t> seed) {
   Played p;
   p.scenario = &s;
   p.repetition = repetition;
   p.seed = seed.value_or(s.seed.value_or(kDefaultSeed)) + repetition;
-  RunResult run = run_scenario(s, RunOptions{p.seed});
+  RunResult run = [&] {
+    const Watchdog watchdog(s, p.seed);
+    return run_scenario(s, RunOptions{p.seed});
+  }();
   p.judgement = judge(s, run);
   p.duration_ms = run.duration_ms;
   p.timeline = std::move(run.timeline);

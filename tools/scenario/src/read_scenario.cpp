@@ -100,6 +100,11 @@ void read_devices(JsonReader& r, Scenario& s) {
     if (!std::regex_match(spec.name, std::regex("[A-Za-z0-9_.-]+"))) {
       throw SpecError(path + ".name", "expected letters, digits, '-', '_' or '.', got \"" + spec.name + "\"");
     }
+    const std::regex address(R"((\d{1,3}\.){3}\d{1,3}:(\d{1,5}))");
+    std::smatch m;
+    if (spec.listen && (!std::regex_match(*spec.listen, m, address) || std::stoul(m[2].str()) > 65535)) {
+      throw SpecError(path + ".listen", "expected an IPv4 address and port like \"127.0.0.1:0\", got \"" + *spec.listen + "\"");
+    }
     if (!seen.insert(spec.name).second) {
       throw SpecError(path + ".name", "expected a unique device name, got \"" + spec.name + "\" a second time");
     }
