@@ -178,6 +178,7 @@ TEST(Judge, ANegativeScenarioPassesWhenItFails) {
   EXPECT_TRUE(j.passed);
   EXPECT_EQ(j.summary(), "pass (failed as expected: expect.final_state.a: expected stopped, got ready)");
   EXPECT_EQ(run.timeline.first_failure, "expect.final_state.a: expected stopped, got ready");
+  EXPECT_EQ(run.timeline.verdict, "pass (failed as expected)");
 }
 
 TEST(Judge, ANegativeScenarioFailsWhenEverythingWasMet) {
@@ -185,6 +186,7 @@ TEST(Judge, ANegativeScenarioFailsWhenEverythingWasMet) {
   const Judgement j = judge(scenario_expecting("{}", R"("verdict": "fail",)"), run);
   EXPECT_FALSE(j.passed);
   EXPECT_EQ(j.summary(), "fail: every expectation was met, but the scenario expects to fail");
+  EXPECT_EQ(run.timeline.verdict, "fail (expected to fail)");
 }
 
 TEST(Judge, ARunThatCouldNotBeCarriedOutIsAnError) {

@@ -209,7 +209,10 @@ Judgement judge(const Scenario& s, RunResult& run) {
   j.first_failure = j.unmet.empty() ? "" : j.unmet.front();
   j.verdict = !run.error.empty() ? "error" : run.timed_out ? "timeout" : j.unmet.empty() ? "pass" : "fail";
   j.passed = s.expected_verdict == "fail" ? j.verdict == "fail" : j.verdict == "pass";
-  run.timeline.verdict = j.verdict;
+  // The page shows the scenario's outcome: a negative scenario that failed as it should is a pass.
+  run.timeline.verdict = s.expected_verdict != "fail" ? j.verdict
+                         : j.passed                   ? "pass (failed as expected)"
+                                                      : "fail (expected to fail)";
   run.timeline.first_failure = j.first_failure;
   return j;
 }
