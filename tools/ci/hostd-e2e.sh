@@ -7,10 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tools/setup.sh
-cmake --preset release >/dev/null
-cmake --build --preset release --target device-sim hostd
+preset="${IOCPSIM_PRESET:-release}"  # CI reuses its dev build
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset" --target device-sim hostd
 
-bin=build/release
+bin=build/$preset
 work="$(mktemp -d /tmp/iocpsim-suite.XXXXXX)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
