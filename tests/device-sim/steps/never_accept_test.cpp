@@ -15,5 +15,34 @@ TEST(NeverAcceptStepTest, KeepsListeningWithoutAccepting) {
   EXPECT_EQ(h.device().listen_mode(), ListenMode::holding);
 }
 
+TEST(NeverAcceptStepTest, WithheldHandshakesKeepTheKernelFromCompletingConnects) {
+  if (!handshake_withholding_supported()) GTEST_SKIP() << "no handshake withholding on this platform";
+  DeviceHarness h(with_script(R"([{"step": "never_accept", "handshake": "withheld"}, {"step": "wait", "ms": 100000}])"));
+  h.start();
+  h.advance_ms(100000);
+  EXPECT_EQ(h.device().listen_mode(), ListenMode::withholding);
+}
+
+TEST(NeverAcceptStepTest, ANameOtherThanCompleteOrWithheldIsRejectedAtItsPath) {
+  try {
+    DeviceHarness h(with_script(R"([{"step": "never_accept", "handshake": "withhold"}])"));
+    FAIL() << "accepted a bad handshake value";
+  } catch (const SpecError& e) {
+    EXPECT_EQ(e.path(), "script[0].handshake");
+    EXPECT_NE(std::string(e.what()).find("\"complete\", \"withheld\""), std::string::npos) << e.what();
+  }
+}
+
+TEST(NeverAcceptStepTest, WithheldHandshakesAreRejectedWhereThePlatformCannotWithholdThem) {
+  if (handshake_withholding_supported()) GTEST_SKIP() << "this platform can withhold handshakes";
+  try {
+    DeviceHarness h(with_script(R"([{"step": "never_accept", "handshake": "withheld"}])"));
+    FAIL() << "accepted withheld handshakes where they cannot be carried out";
+  } catch (const SpecError& e) {
+    EXPECT_EQ(e.path(), "script[0].handshake");
+    EXPECT_NE(std::string(e.what()).find("not supported on this platform"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace iocpsim::devsim
