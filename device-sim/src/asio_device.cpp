@@ -1,10 +1,35 @@
 #include "iocpsim/devsim/asio_device.hpp"
 
+#include <algorithm>
+
 #include <asio/post.hpp>
 
 namespace iocpsim::devsim {
 
 using asio::ip::tcp;
+
+namespace {
+
+// Linux admits backlog + 1 connections into the accept queue and, with the default
+// net.ipv4.tcp_abort_on_overflow = 0, drops SYNs to a listener whose queue is full: so backlog 0
+// plus one connection nobody accepts holds every further connect in SYN-SENT.
+constexpr int kWithholdingBacklog = 0;
+
+// Where the device can reach its own listener (a wildcard bind is reached through loopback).
+tcp::endpoint reachable(const tcp::endpoint& bound) {
+  if (!bound.address().is_unspecified()) return bound;
+  const auto loopback = bound.address().is_v6() ? asio::ip::address(asio::ip::address_v6::loopback())
+                                                : asio::ip::address(asio::ip::address_v4::loopback());
+  return {loopback, bound.port()};
+}
+
+}  // namespace
+
+#ifdef _WIN32
+bool handshake_withholding_supported() noexcept { return false; }
+#else
+bool handshake_withholding_supported() noexcept { return true; }
+#endif
 
 AsioDevice::AsioDevice(asio::io_context& io, const DeviceSpec& spec, const Clock& clock, std::uint64_t seed, LogSink log)
     : io_(io),
@@ -12,7 +37,8 @@ AsioDevice::AsioDevice(asio::io_context& io, const DeviceSpec& spec, const Clock
       log_(log),
       device_(spec, clock, seed, std::move(log)),
       acceptor_(io),
-      timer_(io) {}
+      timer_(io),
+      plug_(io) {}
 
 AsioDevice::~AsioDevice() { stop(); }
 
@@ -38,6 +64,7 @@ void AsioDevice::stop() {
   stopped_ = true;
   asio::error_code ignored;
   acceptor_.close(ignored);
+  plug_.close(ignored);
   timer_.cancel();
   if (current_) current_->close();
   current_.reset();
@@ -99,11 +126,55 @@ void AsioDevice::update_listener() {
   const auto mode = device_.listen_mode();
   if (mode == ListenMode::refusing) return refuse();
   if (!listening_) listen();
+  if (mode == ListenMode::withholding) return withhold();
+  if (withholding_) stop_withholding();
   if (mode == ListenMode::accepting && !current_) return accept();
-  if (accept_in_flight_) {
-    asio::error_code ignored;
-    acceptor_.cancel(ignored);  // holding: leave new connections in the backlog
-  }
+  cancel_accept();  // holding: leave new connections in the backlog
+}
+
+void AsioDevice::cancel_accept() {
+  if (!accept_in_flight_) return;
+  asio::error_code ignored;
+  acceptor_.cancel(ignored);
+}
+
+void AsioDevice::withhold() {
+  cancel_accept();
+  if (withholding_) return;
+  withholding_ = true;
+  acceptor_.listen(kWithholdingBacklog);
+  plug_ = tcp::socket(io_);
+  plug_.async_connect(reachable(endpoint_), [this](const asio::error_code& ec) {
+    if (ec == asio::error::operation_aborted || stopped_) return;
+    if (ec) return log({{"event", "withholding_failed"}, {"error", ec.message()}});
+    plugged_ = true;
+    log({{"event", "withholding_handshakes"}});
+  });
+  // A non-blocking connect has its local port from the start; keep it to recognise the plug later.
+  asio::error_code ec;
+  const auto plug_end = plug_.local_endpoint(ec);
+  if (!ec) plug_endpoints_.push_back(plug_end);
+}
+
+void AsioDevice::stop_withholding() {
+  withholding_ = false;
+  plugged_ = false;
+  asio::error_code ignored;
+  // Close the plug first: the listener's next SYN must not be the plug's own retransmission.
+  plug_.close(ignored);
+  // The plug's server end stays queued (on_accepted discards it), but the queue is no longer full:
+  // the peer's next SYN retransmission completes its connect.
+  acceptor_.listen();
+  log({{"event", "completing_handshakes"}});
+}
+
+bool AsioDevice::is_plug(const tcp::socket& socket) {
+  asio::error_code ec;
+  const auto peer = socket.remote_endpoint(ec);
+  const auto it = std::find(plug_endpoints_.begin(), plug_endpoints_.end(), peer);
+  if (ec || it == plug_endpoints_.end()) return false;
+  plug_endpoints_.erase(it);
+  return true;
 }
 
 void AsioDevice::listen() {
@@ -117,7 +188,10 @@ void AsioDevice::refuse() {
   // A socket cannot stop listening, so close it and bind a fresh one that never listens: the port
   // stays ours and connection attempts get RST.
   asio::error_code ignored;
-  acceptor_.close(ignored);
+  acceptor_.close(ignored);  // drops the queued connections, a plug's server end among them
+  plug_.close(ignored);
+  plug_endpoints_.clear();
+  withholding_ = plugged_ = false;
   acceptor_.open(endpoint_.protocol());
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
   acceptor_.bind(endpoint_);
@@ -138,6 +212,7 @@ void AsioDevice::on_accepted(const asio::error_code& ec, tcp::socket socket) {
     if (ec != asio::error::operation_aborted) log({{"event", "accept_failed"}, {"error", ec.message()}});
     return process();
   }
+  if (is_plug(socket)) return process();  // the plug's queued server end: nobody's connection
   // A connection the device did not want any more (it began holding meanwhile) is still served.
   detail::ConnectionEvents events;
   events.on_data = [this](const std::uint8_t* data, std::size_t n) {

@@ -19,6 +19,7 @@ const char* to_string(ListenMode mode) noexcept {
   switch (mode) {
     case ListenMode::accepting: return "accepting";
     case ListenMode::holding: return "holding";
+    case ListenMode::withholding: return "withholding";
     case ListenMode::refusing: return "refusing";
   }
   return "?";

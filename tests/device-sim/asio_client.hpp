@@ -43,6 +43,7 @@ inline std::vector<std::uint8_t> encode_heartbeat(std::uint64_t nonce) {
 class TestClient {
  public:
   explicit TestClient(asio::io_context& io) : socket_(io) {}
+  explicit TestClient(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
 
   asio::error_code connect(const asio::ip::tcp::endpoint& to) {
     asio::error_code ec;

@@ -128,6 +128,71 @@ TEST_F(AsioDeviceTest, NeverAcceptingLeavesTheConnectionUnread) {
   EXPECT_TRUE(client.frames.empty());
 }
 
+// A connect whose handshake the device withholds: started without blocking, still in progress
+// after a ceiling well under the peer's first SYN retransmission (1 s on Linux).
+class PendingConnect {
+ public:
+  PendingConnect(asio::io_context& io, const asio::ip::tcp::endpoint& to) : socket_(io) {
+    socket_.async_connect(to, [this](const asio::error_code& ec) {
+      done_ = true;
+      error_ = ec;
+    });
+  }
+  bool done() const { return done_; }
+  asio::error_code error() const { return error_; }
+  asio::ip::tcp::socket& socket() { return socket_; }
+
+ private:
+  asio::ip::tcp::socket socket_;
+  bool done_ = false;
+  asio::error_code error_;
+};
+
+TEST_F(AsioDeviceTest, WithheldHandshakesLeaveThePeersConnectInProgressUntilTheDeviceAccepts) {
+  if (!handshake_withholding_supported()) GTEST_SKIP() << "no handshake withholding on this platform";
+  start(R"({"script": [{"step": "never_accept", "handshake": "withheld"}, {"step": "wait", "ms": 5000},
+                       {"step": "accept_connections"}]})");
+  ASSERT_TRUE(run_until(io_, [&] { return device_->withholding_handshakes(); }));
+  PendingConnect connect(io_, endpoint());
+  io_.restart();
+  io_.run_for(std::chrono::milliseconds(300));  // a ceiling: the connect must not complete at all
+  EXPECT_FALSE(connect.done()) << connect.error().message();
+  advance_ms(5000);
+  ASSERT_TRUE(run_until(io_, [&] { return connect.done(); }));  // at the next SYN retransmission
+  ASSERT_FALSE(connect.error()) << connect.error().message();
+  TestClient client(std::move(connect.socket()));
+  client.send(pr::Hello{1, 1, 0, "h"});
+  client.start_reading();
+  ASSERT_TRUE(run_until(io_, [&] { return client.has_frame("hello_ack"); }));
+  EXPECT_EQ(device_->record().connections_accepted, 1u);  // the device's own plug is not counted
+}
+
+TEST_F(AsioDeviceTest, WithheldHandshakesForADelayLetTheConnectCompleteAfterIt) {
+  if (!handshake_withholding_supported()) GTEST_SKIP() << "no handshake withholding on this platform";
+  start(R"({"script": [{"step": "accept_after", "delay_ms": 10000, "handshake": "withheld"}]})");
+  ASSERT_TRUE(run_until(io_, [&] { return device_->withholding_handshakes(); }));
+  PendingConnect connect(io_, endpoint());
+  io_.restart();
+  io_.run_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(connect.done()) << connect.error().message();
+  advance_ms(10000);
+  ASSERT_TRUE(run_until(io_, [&] { return connect.done(); }));
+  EXPECT_FALSE(connect.error()) << connect.error().message();
+  EXPECT_TRUE(run_until(io_, [&] { return device_->record().connections_accepted == 1; }));
+}
+
+TEST_F(AsioDeviceTest, RefusingAfterWithholdingRefusesConnectsAndDropsThePlug) {
+  if (!handshake_withholding_supported()) GTEST_SKIP() << "no handshake withholding on this platform";
+  start(R"({"script": [{"step": "never_accept", "handshake": "withheld"}, {"step": "wait", "ms": 1000},
+                       {"step": "refuse_connections"}]})");
+  ASSERT_TRUE(run_until(io_, [&] { return device_->withholding_handshakes(); }));
+  advance_ms(1000);
+  ASSERT_TRUE(run_until(io_, [&] { return device_->device().listen_mode() == ListenMode::refusing; }));
+  EXPECT_FALSE(device_->withholding_handshakes());
+  TestClient refused(io_);
+  EXPECT_EQ(refused.connect(endpoint()), asio::error::connection_refused);
+}
+
 TEST_F(AsioDeviceTest, StoppingReadingMakesThePeersSendsBackUp) {
   start(R"({"answer_heartbeats": false, "script": [{"step": "stop_reading"}]})");
   TestClient client(io_);

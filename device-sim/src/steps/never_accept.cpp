@@ -1,4 +1,5 @@
 // never_accept: listen but never accept.
+#include "iocpsim/devsim/handshake_option.hpp"
 #include "iocpsim/devsim/simple_steps.hpp"
 #include "iocpsim/devsim/step_registry.hpp"
 
@@ -7,12 +8,15 @@ namespace {
 
 const StepRegistration registration{StepKind{
     "never_accept", "connection",
-    "Keeps listening but stops accepting, until accept_connections. Connects succeed (the kernel "
-    "completes them into the backlog) and the peer's bytes are buffered, but nothing is ever read or "
-    "answered. Returns at once.",
-    {},
+    "Keeps listening but stops accepting, until accept_connections; returns at once. With `handshake` "
+    "complete (the default) the peer's connect succeeds (the kernel completes it into the backlog) and "
+    "its bytes are buffered, but nothing is ever read or answered. With `handshake` withheld the peer's "
+    "connect never completes: its SYNs go unanswered, so its connect timeout fires (or, left alone, the "
+    "kernel gives up with ETIMEDOUT after its SYN retries); a connect still pending when "
+    "accept_connections comes completes at the peer's next SYN retransmission.",
+    {handshake_option_doc()},
     nlohmann::json::parse(R"({"step": "never_accept"})"),
-    [](JsonReader&, const StepParseContext&) { return ListenModeStep::make(ListenMode::holding); }}};
+    [](JsonReader& r, const StepParseContext&) { return ListenModeStep::make(read_handshake_option(r)); }}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

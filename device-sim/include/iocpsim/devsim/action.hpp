@@ -26,9 +26,15 @@ using Action = std::variant<SendBytes, ConnectionOp>;
 // How the device's listening port treats connection attempts.
 enum class ListenMode : std::uint8_t {
   accepting,  // listening and accepting (one connection at a time)
-  holding,    // listening, but not accepting: the kernel completes handshakes into the backlog
-  refusing,   // bound but not listening: connection attempts get RST (ECONNREFUSED)
+  holding,      // listening, but not accepting: the kernel completes handshakes into the backlog
+  withholding,  // listening, not accepting, and the kernel completes no handshake: the peer's connect
+                // stays in progress, its SYNs unanswered (see handshake_withholding_supported())
+  refusing,     // bound but not listening: connection attempts get RST (ECONNREFUSED)
 };
 const char* to_string(ListenMode mode) noexcept;
+
+// Whether this platform's TCP transport can carry out ListenMode::withholding. It relies on Linux
+// dropping SYNs to a listener whose accept queue is full; Windows answers them with RST instead.
+bool handshake_withholding_supported() noexcept;
 
 }  // namespace iocpsim::devsim

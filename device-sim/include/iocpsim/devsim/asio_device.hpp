@@ -37,6 +37,9 @@ class AsioDevice {
   const DeliveryRecord& record() const { return device_.record(); }
   // The script has ended and no connection is open.
   bool idle() const { return device_.script_done() && !current_; }
+  // The listener's accept queue is plugged: the kernel completes no handshake until the device
+  // accepts again (ListenMode::withholding).
+  bool withholding_handshakes() const { return plugged_; }
   // Called (on the io_context's thread) each time the device becomes idle.
   void on_idle(std::function<void()> callback) { on_idle_ = std::move(callback); }
 
@@ -48,6 +51,10 @@ class AsioDevice {
   void listen();
   void refuse();
   void accept();
+  void cancel_accept();
+  void withhold();
+  void stop_withholding();
+  bool is_plug(const asio::ip::tcp::socket& socket);
   void on_accepted(const asio::error_code& ec, asio::ip::tcp::socket socket);
   void arm_timer();
   void log(nlohmann::json event);
@@ -62,6 +69,12 @@ class AsioDevice {
   std::uint64_t timer_generation_ = 0;
   std::shared_ptr<detail::AsioConnection> current_;
   std::vector<std::weak_ptr<detail::AsioConnection>> ended_;  // closing gracefully; closed by stop()
+  // ListenMode::withholding: a connection the device opens to itself and never accepts, filling
+  // the accept queue; and the addresses of plugs whose queued server end is still to be discarded.
+  asio::ip::tcp::socket plug_;
+  std::vector<asio::ip::tcp::endpoint> plug_endpoints_;
+  bool withholding_ = false;
+  bool plugged_ = false;
   bool listening_ = false;
   bool accept_in_flight_ = false;
   bool stopped_ = false;
