@@ -5,7 +5,7 @@
 // The peers run in a child process (this binary with --serve), so this process's CPU time is
 // the receiving side's alone: the engine's workers and the IoApi backend, or asio's threads.
 //
-//   build/release/tools/bench/engine_bench [--messages N] [--threads T]
+//   build/release/tools/bench/engine_bench [--messages N] [--threads T] [--devices D]... [--only engine|asio]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -293,14 +293,33 @@ int main(int argc, char** argv) {
   }
   std::uint64_t messages = 1'000'000;
   unsigned threads = 2;
+  std::string only;          // "engine" or "asio": run one side only (for profiling)
+  std::vector<int> fleet;    // device counts; default 1, 16, 256
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::string(argv[i]) == "--messages") messages = std::strtoull(argv[i + 1], nullptr, 10);
-    if (std::string(argv[i]) == "--threads") threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
+    const std::string opt = argv[i];
+    if (opt == "--messages") {
+      messages = std::strtoull(argv[i + 1], nullptr, 10);
+    } else if (opt == "--threads") {
+      threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
+    } else if (opt == "--only") {
+      only = argv[i + 1];
+    } else if (opt == "--devices") {
+      fleet.push_back(std::atoi(argv[i + 1]));
+    } else {
+      std::fprintf(stderr, "usage: %s [--messages N] [--threads T] [--devices D]... [--only engine|asio]\n", argv[0]);
+      return 2;
+    }
   }
+  if (fleet.empty()) fleet = {1, 16, 256};
   std::printf("telemetry, %zu-byte samples per message, %llu messages per run, %u receiving threads\n",
               kSampleBytes, static_cast<unsigned long long>(messages), threads);
-  for (int devices : {1, 16, 256}) {
+  for (int devices : fleet) {
     const auto per_device = static_cast<std::uint32_t>(messages / static_cast<std::uint64_t>(devices));
+    if (only == "engine" || only == "asio") {
+      report(only.c_str(), devices, only == "engine" ? run_engine(argv[0], devices, per_device, threads)
+                                                     : run_asio(argv[0], devices, per_device, threads));
+      continue;
+    }
     const Result e = run_engine(argv[0], devices, per_device, threads);
     const Result a = run_asio(argv[0], devices, per_device, threads);
     report("engine", devices, e);
