@@ -24,7 +24,8 @@ cmake --build --preset mingw
 
 log="$(mktemp)"
 set +e
-ctest --preset mingw --timeout 120 "$@" 2>&1 | tee "$log"
+# In parallel like the host stages: most of a test's time here is Wine starting the program.
+ctest --preset mingw --timeout 120 -j"$(nproc)" "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 # Guard against a fake pass (e.g. a program that exits 0 printing nothing): demand a count > 0.
