@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  g++ cmake ninja-build ccache make pkg-config
+  g++ cmake ninja-build ccache make pkg-config lld
   # tests, benchmarks, fuzzing
   libgtest-dev libgmock-dev googletest libbenchmark-dev clang libclang-rt-14-dev
   # libraries
