@@ -1,6 +1,7 @@
 // The device protocol over one connection: handshake, frames in, frames out. Runs with the
 // device's mutex held.
 #include <algorithm>
+#include <cstdint>
 
 #include "engine_impl.hpp"
 
@@ -176,9 +177,10 @@ void Engine::Impl::on_telemetry(Device& d, const Connection& c, const proto::Tel
   }
   // Samples decoded where they lie in the receive buffer stay there until delivered (the next
   // receive waits for that); those of a frame reassembled inside the decoder are copied.
-  const std::uint8_t* buffer = c.receive_buffer.data();
-  const bool in_buffer = m.samples.data() >= buffer &&
-                         m.samples.data() + m.samples.size() <= buffer + c.receive_buffer.size();
+  const auto begin = reinterpret_cast<std::uintptr_t>(c.receive_buffer.data());
+  const auto at = reinterpret_cast<std::uintptr_t>(m.samples.data());
+  const bool in_buffer = !m.samples.empty() && at >= begin &&
+                         at + m.samples.size() <= begin + c.receive_buffer.size();
   if (in_buffer) {
     box.telemetry_in_place(d.config.name, m.channel, m.channel_seq, m.timestamp_us, m.samples);
   } else {
