@@ -2,8 +2,10 @@
 // commands, telemetry sequence checks, EVENTs, BYE, protocol errors, the bounded send queue.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
+#include <vector>
 
 #include "engine_harness.hpp"
 
@@ -235,6 +237,35 @@ TEST_F(SessionTest, AGarbledFrameIsAProtocolErrorNamingTheDecodersFault) {
   EXPECT_EQ(e["offset"], proto::frame_size(proto::HelloAck{1, 0x7, 0, "dev", "sn-1", "fw-1"}) + 1);
 }
 
+// Samples are delivered from the receive buffer they were decoded in. Here the frame after them
+// fails the connection within the same receive, so the connection is freed before the samples
+// are delivered: they must still arrive intact (the buffer outlives the connection).
+TEST_F(SessionTest, TelemetryBeforeAProtocolErrorInTheSameReceiveArrivesIntact) {
+  start();
+  TestDevice peer;
+  connect_ready("d", peer);
+  std::vector<std::uint8_t> bytes(400);
+  std::size_t at = 0;
+  for (std::uint32_t seq = 0; seq < 2; ++seq) {
+    const std::vector<std::uint8_t> samples(64, static_cast<std::uint8_t>(0x30 + seq));
+    const auto r = proto::encode(proto::Telemetry{1, seq, 5, samples}, 2 + seq,
+                                 std::span(bytes).subspan(at));
+    ASSERT_TRUE(r);
+    at += r.size;
+  }
+  const std::uint8_t garbage[] = {0xA5, 0x00, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+  std::copy(std::begin(garbage), std::end(garbage), bytes.begin() + static_cast<std::ptrdiff_t>(at));
+  at += sizeof garbage;
+  peer.send_raw(std::span(bytes).first(at));
+  ASSERT_TRUE(wait("reconnect_scheduled", "d"));
+  ASSERT_TRUE(recorder.wait_telemetry("d", 2));
+  const auto got = recorder.telemetry_of("d");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].samples, std::vector<std::uint8_t>(64, 0x30));
+  EXPECT_EQ(got[1].samples, std::vector<std::uint8_t>(64, 0x31));
+  EXPECT_EQ(first("protocol_error", "d")["error"], "bad_magic");
+}
+
 TEST_F(SessionTest, FramesSplitAtEveryByteAreReassembled) {
   start();
   TestDevice peer;
@@ -246,6 +277,7 @@ TEST_F(SessionTest, FramesSplitAtEveryByteAreReassembled) {
   for (std::size_t i = 0; i < r.size; ++i) peer.send_raw(std::span(frame).subspan(i, 1));
   ASSERT_TRUE(recorder.wait_telemetry("d", 1));
   EXPECT_EQ(recorder.telemetry_of("d")[0].bytes, 64u);
+  EXPECT_EQ(recorder.telemetry_of("d")[0].samples, samples);  // copied out of the decoder
 }
 
 TEST_F(SessionTest, TheDevicesByeIsLoggedAndItsFinEndsTheSession) {

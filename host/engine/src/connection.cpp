@@ -42,7 +42,10 @@ void Engine::Impl::drain(Device& d, std::unique_lock<std::mutex>& lock) {
       continue;
     }
     Connection* c = d.conn;
-    if (c == nullptr || !c->receive_parked) break;
+    if (c == nullptr || !c->receive_parked) {
+      d.outbox.drop_kept();  // nothing is queued nor being delivered: no item refers to them
+      break;
+    }
     c->receive_parked = false;
     issue_receive(d, *c, d.outbox);
     rearm(d);
@@ -71,6 +74,8 @@ void Engine::Impl::drop_ref(Connection& c) {
   if (--c.refs > 0) return;
   Device& d = c.device;
   const std::uint32_t generation = c.generation;
+  // Telemetry queued or being delivered may still point into the receive buffer.
+  if (d.draining || !d.outbox.empty()) d.outbox.keep(std::move(c.receive_buffer));
   delete &c;
   --live_connections;
   emit(&d, "connection_released", {{"generation", generation}});  // after the count drops
@@ -184,7 +189,10 @@ void Engine::Impl::handle_completion(Device& d, OpContext& op, CompletionRow row
                                      DWORD code, Outbox& box) {
   Connection& c = *op.conn;
   op.completing = true;
-  const nlohmann::json where = {{"row", to_string(row)}, {"op", to_string(op.kind)}};
+  // Built only for the rows that report an event: not on the per-message path.
+  const auto where = [&] {
+    return nlohmann::json{{"row", to_string(row)}, {"op", to_string(op.kind)}};
+  };
   switch (row) {
     case CompletionRow::r1_success:
       if (op.kind == OpKind::connect) on_connected(d, c, box);
@@ -198,13 +206,13 @@ void Engine::Impl::handle_completion(Device& d, OpContext& op, CompletionRow row
     case CompletionRow::r16b_port_unreachable:
       // Not fatal: read again (the engine only issues full-buffer TCP receives, so these are
       // never expected here; they are named so that nothing falls through unhandled).
-      emit(&d, "unexpected_completion", where);
+      emit(&d, "unexpected_completion", where());
       if (op.kind == OpKind::receive) park_receive(c);
       break;
     case CompletionRow::r5_peer_reset:
     case CompletionRow::r5b_reset_on_issue:
       if (c.closed) {
-        emit(&d, "op_aborted", where);
+        emit(&d, "op_aborted", where());
         break;
       }
       emit(&d, "peer_reset", {{"row", to_string(row)}, {"op", to_string(op.kind)}, {"bytes", bytes}});
@@ -214,7 +222,7 @@ void Engine::Impl::handle_completion(Device& d, OpContext& op, CompletionRow row
     case CompletionRow::r6b_aborted:
     case CompletionRow::r7_cancelled:
       // Our own close or cancel ended it: not the peer's error. Our flags say what comes next.
-      emit(&d, row == CompletionRow::r7_cancelled ? "op_cancelled" : "op_aborted", where);
+      emit(&d, row == CompletionRow::r7_cancelled ? "op_cancelled" : "op_aborted", where());
       if (!c.closed) fail_and_reconnect(d, c, box);
       break;
     case CompletionRow::r12_connect_failed:

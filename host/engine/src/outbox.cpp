@@ -4,40 +4,53 @@
 
 namespace iocpsim::engine::detail {
 
-std::size_t Outbox::copy(std::span<const std::uint8_t> bytes) {
-  const std::size_t at = arena_.size();
+std::uint32_t Outbox::copy(std::span<const std::uint8_t> bytes) {
+  const auto at = static_cast<std::uint32_t>(arena_.size());
   arena_.insert(arena_.end(), bytes.begin(), bytes.end());
   return at;
 }
 
 std::span<const std::uint8_t> Outbox::bytes_of(const Item& item) const {
+  if (item.data != nullptr) return {item.data, item.size};
   return std::span(arena_).subspan(item.offset, item.size);
 }
 
 void Outbox::telemetry(const std::string& device, std::uint16_t channel, std::uint32_t seq,
                        std::uint64_t timestamp_us, std::span<const std::uint8_t> samples) {
-  items_.push_back({Kind::telemetry, &device, timestamp_us, seq, channel, copy(samples),
-                    samples.size(), 0});
+  items_.push_back({Kind::telemetry, seq, &device, timestamp_us, channel,
+                    static_cast<std::uint32_t>(samples.size()), nullptr, copy(samples), 0});
+}
+
+void Outbox::telemetry_in_place(const std::string& device, std::uint16_t channel,
+                                std::uint32_t seq, std::uint64_t timestamp_us,
+                                std::span<const std::uint8_t> samples) {
+  items_.push_back({Kind::telemetry, seq, &device, timestamp_us, channel,
+                    static_cast<std::uint32_t>(samples.size()), samples.data(), 0, 0});
 }
 
 void Outbox::device_event(const std::string& device, const DeviceEvent& e) {
   const auto* text = reinterpret_cast<const std::uint8_t*>(e.text.data());
-  const std::size_t at = copy({text, e.text.size()});
-  items_.push_back({Kind::device_event, &device, e.timestamp_us, e.event_id,
-                    (static_cast<std::uint32_t>(e.severity) << 16) | e.code, at, e.text.size(), 0});
+  const std::uint32_t at = copy({text, e.text.size()});
+  items_.push_back({Kind::device_event, e.event_id, &device, e.timestamp_us,
+                    (static_cast<std::uint32_t>(e.severity) << 16) | e.code,
+                    static_cast<std::uint32_t>(e.text.size()), nullptr, at, 0});
 }
 
 void Outbox::state(const std::string& device, SessionState from, SessionState to) {
-  items_.push_back({Kind::state, &device, 0, static_cast<std::uint32_t>(from),
-                    static_cast<std::uint32_t>(to), 0, 0, 0});
+  items_.push_back({Kind::state, static_cast<std::uint32_t>(from), &device, 0,
+                    static_cast<std::uint32_t>(to), 0, nullptr, 0, 0});
 }
 
 void Outbox::command_done(CommandCallback done, CommandOutcome outcome, std::uint16_t status,
                           std::span<const std::uint8_t> data) {
   commands_.push_back(std::move(done));
-  items_.push_back({Kind::command, nullptr, 0, status, static_cast<std::uint32_t>(outcome),
-                    copy(data), data.size(), commands_.size() - 1});
+  const std::uint32_t at = copy(data);
+  items_.push_back({Kind::command, status, nullptr, 0, static_cast<std::uint32_t>(outcome),
+                    static_cast<std::uint32_t>(data.size()), nullptr, at,
+                    static_cast<std::uint32_t>(commands_.size() - 1)});
 }
+
+void Outbox::keep(std::vector<std::uint8_t>&& buffer) { kept_.push_back(std::move(buffer)); }
 
 void Outbox::deliver(const Callbacks& cb) {
   for (const Item& item : items_) {
@@ -76,6 +89,7 @@ void Outbox::deliver(const Callbacks& cb) {
   items_.clear();
   arena_.clear();
   commands_.clear();
+  kept_.clear();
 }
 
 }  // namespace iocpsim::engine::detail

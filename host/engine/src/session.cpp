@@ -1,6 +1,7 @@
 // The device protocol over one connection: handshake, frames in, frames out. Runs with the
 // device's mutex held.
 #include <algorithm>
+#include <cstdint>
 
 #include "engine_impl.hpp"
 
@@ -118,7 +119,7 @@ void Engine::Impl::on_frame(Device& d, Connection& c, const proto::Frame& f, Out
   } else if (const auto* rsp = std::get_if<proto::Response>(&m)) {
     on_response(d, *rsp, box);
   } else if (const auto* t = std::get_if<proto::Telemetry>(&m)) {
-    on_telemetry(d, *t, box);
+    on_telemetry(d, c, *t, box);
   } else if (const auto* ev = std::get_if<proto::Event>(&m)) {
     emit(&d, "device_event", {{"event_id", ev->event_id}, {"severity", static_cast<int>(ev->severity)},
                               {"code", ev->code}});
@@ -160,7 +161,8 @@ void Engine::Impl::on_hello_ack(Device& d, Connection& c, const proto::HelloAck&
   set_state(d, SessionState::ready, box);
 }
 
-void Engine::Impl::on_telemetry(Device& d, const proto::Telemetry& m, Outbox& box) {
+void Engine::Impl::on_telemetry(Device& d, const Connection& c, const proto::Telemetry& m,
+                                Outbox& box) {
   auto it = std::find_if(d.next_channel_seq.begin(), d.next_channel_seq.end(),
                          [&](const auto& p) { return p.first == m.channel; });
   if (it == d.next_channel_seq.end()) {
@@ -173,7 +175,17 @@ void Engine::Impl::on_telemetry(Device& d, const proto::Telemetry& m, Outbox& bo
     }
     it->second = m.channel_seq + 1;
   }
-  box.telemetry(d.config.name, m.channel, m.channel_seq, m.timestamp_us, m.samples);
+  // Samples decoded where they lie in the receive buffer stay there until delivered (the next
+  // receive waits for that); those of a frame reassembled inside the decoder are copied.
+  const auto begin = reinterpret_cast<std::uintptr_t>(c.receive_buffer.data());
+  const auto at = reinterpret_cast<std::uintptr_t>(m.samples.data());
+  const bool in_buffer = !m.samples.empty() && at >= begin &&
+                         at + m.samples.size() <= begin + c.receive_buffer.size();
+  if (in_buffer) {
+    box.telemetry_in_place(d.config.name, m.channel, m.channel_seq, m.timestamp_us, m.samples);
+  } else {
+    box.telemetry(d.config.name, m.channel, m.channel_seq, m.timestamp_us, m.samples);
+  }
 }
 
 void Engine::Impl::on_response(Device& d, const proto::Response& m, Outbox& box) {

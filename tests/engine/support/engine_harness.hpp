@@ -32,13 +32,15 @@ struct Delivered {
   std::uint16_t channel;
   std::uint32_t seq;
   std::size_t bytes;
+  std::vector<std::uint8_t> samples;  // a copy, made during the callback
 };
 
 class Recorder {
  public:
   void telemetry(const std::string& device, const TelemetrySample& s) {
     std::lock_guard lock(mutex_);
-    telemetry_[device].push_back({s.channel, s.channel_seq, s.samples.size()});
+    telemetry_[device].push_back(
+        {s.channel, s.channel_seq, s.samples.size(), {s.samples.begin(), s.samples.end()}});
     changed_.notify_all();
   }
   bool wait_telemetry(const std::string& device, std::size_t count) {

@@ -175,7 +175,11 @@ DequeueResult Port::dequeue(std::uint32_t generation, Packet* out, std::size_t m
   if (w.abandoned) return DequeueResult::abandoned;
   out[0] = w.packet;
   *count = 1;
-  if (max_count > 1) {  // a batch also takes what queued behind the handed-over packet
+  // A batch also takes what queued behind the handed-over packet; when the hint says nothing
+  // did, it returns without taking the mutex again (a packet that slips in meanwhile waits for
+  // the next call): relocking after every hand-over made the waiter queue behind a producer
+  // that holds the mutex for each post.
+  if (max_count > 1 && queued_hint_.load(std::memory_order_relaxed) != 0) {
     lock.lock();
     *count += take_queued(out + 1, max_count - 1);
   }

@@ -154,11 +154,10 @@ void fail_all_parked(Emulation& emu, SocketState& sock, NTSTATUS transfer_status
   fail(sock.sends, transfer_status);
 }
 
-std::vector<WSABUF> copy_buffers(const WSABUF* buffers, DWORD count, std::size_t* total) {
-  std::vector<WSABUF> out(buffers, buffers + count);
-  *total = 0;
-  for (const WSABUF& b : out) *total += b.len;
-  return out;
+void copy_buffers(PendingOp& op, const WSABUF* buffers, DWORD count) {
+  op.buffers.assign(buffers, count);
+  op.total_bytes = 0;
+  for (const WSABUF& b : op.buffers) op.total_bytes += b.len;
 }
 
 void on_socket_ready(void* context, std::uint64_t token, std::uint32_t ready_bits) {

@@ -74,8 +74,8 @@ void update_interest(Emulation& emu, SocketState& sock);
 void fail_all_parked(Emulation& emu, SocketState& sock, NTSTATUS transfer_status,
                      NTSTATUS setup_status);
 
-// Copies a WSABUF array; total length in *total.
-std::vector<WSABUF> copy_buffers(const WSABUF* buffers, DWORD count, std::size_t* total);
+// Copies a WSABUF array into op.buffers; its total length into op.total_bytes.
+void copy_buffers(PendingOp& op, const WSABUF* buffers, DWORD count);
 
 // Called on the reactor thread.
 void on_socket_ready(void* emu, std::uint64_t token, std::uint32_t ready_bits);

@@ -63,7 +63,7 @@ Attempt attempt_receive(const SocketState& sock, PendingOp& op) {
 Attempt attempt_send(const SocketState& sock, PendingOp& op) {
   while (op.done_bytes < op.total_bytes) {
     // Skip what earlier attempts already sent.
-    std::vector<WSABUF> rest;
+    BufferList rest;
     std::size_t skip = op.done_bytes;
     for (const WSABUF& b : op.buffers) {
       if (skip >= b.len) {
@@ -179,7 +179,7 @@ int EmulatedIoApi::WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
   detail::PendingOp op;
   op.kind = detail::OpKind::receive;
   op.overlapped = lpOverlapped;
-  op.buffers = detail::copy_buffers(lpBuffers, dwBufferCount, &op.total_bytes);
+  detail::copy_buffers(op, lpBuffers, dwBufferCount);
   return detail::issue_transfer(*emu_, *sock, sock->receives, std::move(op),
                                 lpNumberOfBytesRecvd, detail::attempt_receive);
 }
@@ -200,7 +200,7 @@ int EmulatedIoApi::WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
   detail::PendingOp op;
   op.kind = detail::OpKind::send;
   op.overlapped = lpOverlapped;
-  op.buffers = detail::copy_buffers(lpBuffers, dwBufferCount, &op.total_bytes);
+  detail::copy_buffers(op, lpBuffers, dwBufferCount);
   return detail::issue_transfer(*emu_, *sock, sock->sends, std::move(op), lpNumberOfBytesSent,
                                 detail::attempt_send);
 }

@@ -1,6 +1,7 @@
 // The state of one emulated socket and of the operations parked on it.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -14,13 +15,44 @@ namespace iocpsim::iocp::detail {
 
 enum class OpKind : std::uint8_t { receive, send, connect, accept };
 
+// A WSABUF array: the usual one or few buffers inline, so that an operation allocates nothing;
+// longer arrays on the heap.
+class BufferList {
+ public:
+  static constexpr std::size_t kInline = 4;
+
+  void assign(const WSABUF* buffers, std::size_t count) {
+    heap_.clear();
+    count_ = 0;
+    for (std::size_t i = 0; i < count; ++i) push_back(buffers[i]);
+  }
+  void push_back(const WSABUF& b) {
+    if (count_ < kInline) {
+      inline_[count_] = b;
+    } else {
+      if (count_ == kInline) heap_.assign(inline_.begin(), inline_.end());
+      heap_.push_back(b);
+    }
+    ++count_;
+  }
+  const WSABUF* data() const { return count_ > kInline ? heap_.data() : inline_.data(); }
+  std::size_t size() const { return count_; }
+  const WSABUF* begin() const { return data(); }
+  const WSABUF* end() const { return data() + count_; }
+
+ private:
+  std::array<WSABUF, kInline> inline_{};
+  std::vector<WSABUF> heap_;
+  std::size_t count_ = 0;
+};
+
 // An operation that returned WSA_IO_PENDING and waits for the reactor. The caller's WSABUF
 // array is copied (Windows lets it go out of scope once the call returns); the buffers it
 // points to must stay valid until the packet is dequeued, as on Windows.
 struct PendingOp {
   OpKind kind = OpKind::receive;
   OVERLAPPED* overlapped = nullptr;
-  std::vector<WSABUF> buffers;
+  BufferList buffers;
   std::size_t total_bytes = 0;
   std::size_t done_bytes = 0;
   // accept only: the socket that takes the connection, and where the addresses go.
