@@ -3,27 +3,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "iocpsim/json_diag/suggest.hpp"
+
 namespace iocpsim::devsim {
 
 SpecError::SpecError(std::string path, const std::string& problem)
     : std::runtime_error(path.empty() ? problem : path + ": " + problem), path_(std::move(path)) {}
 
 namespace detail {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -35,18 +22,13 @@ int hex_digit(char c) {
 }  // namespace detail
 
 std::optional<std::string> nearest_key(std::string_view key, const std::vector<std::string>& known) {
-  std::optional<std::string> best;
-  std::size_t best_distance = std::max<std::size_t>(2, key.size() / 3) + 1;
-  for (const auto& candidate : known) {
+  const auto distance = [](std::string_view given, std::string_view candidate) -> std::size_t {
     // A key missing its unit ("delay" for "delay_ms") is as likely a slip as a typo.
-    const bool prefix = key.size() >= 3 && (candidate.starts_with(key) || key.starts_with(candidate));
-    const std::size_t d = prefix ? 1 : detail::edit_distance(key, candidate);
-    if (d < best_distance) {
-      best_distance = d;
-      best = candidate;
-    }
-  }
-  return best;
+    const bool prefix =
+        given.size() >= 3 && (candidate.starts_with(given) || given.starts_with(candidate));
+    return prefix ? 1 : json_diag::edit_distance(given, candidate);
+  };
+  return json_diag::nearest(key, known, std::max<std::size_t>(2, key.size() / 3) + 1, distance);
 }
 
 std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text) {
@@ -167,7 +149,7 @@ std::string JsonReader::get_choice(std::string_view key, std::string fallback,
   if (std::find(choices.begin(), choices.end(), text) != choices.end()) return text;
   const auto hint = nearest_key(text, choices);
   throw SpecError(path_of(key), "expected one of " + list + ", got \"" + text + "\"" +
-                                    (hint ? " (did you mean \"" + *hint + "\"?)" : ""));
+                                    (hint ? " (" + json_diag::did_you_mean(*hint) + ")" : ""));
 }
 
 std::vector<std::uint8_t> JsonReader::get_hex(std::string_view key, std::vector<std::uint8_t> fallback) {
@@ -209,7 +191,7 @@ void JsonReader::finish() const {
     const auto hint = nearest_key(key, asked_);
     std::string known;
     for (const auto& k : asked_) known += (known.empty() ? "" : ", ") + k;
-    throw SpecError(path_of(key), "unknown key" + (hint ? " (did you mean \"" + *hint + "\"?)" : std::string()) +
+    throw SpecError(path_of(key), "unknown key" + (hint ? " (" + json_diag::did_you_mean(*hint) + ")" : std::string()) +
                                       "; known keys: " + known);
   }
 }

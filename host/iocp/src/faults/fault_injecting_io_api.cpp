@@ -35,7 +35,7 @@ template <class T>
 // Runs a plain call and journals it; with the journal off, only the call.
 template <class Fn>
 auto journaled(ShimState& st, Call call, std::uintptr_t handle, Fn fn) {
-  if (!st.journaling.load(std::memory_order_relaxed)) return fn();
+  if (!st.journaling()) return fn();
   const auto result = fn();
   journal_plain(st, call, handle, result);
   return result;
@@ -65,7 +65,11 @@ void FaultInjectingIoApi::arm(std::vector<FaultRule> rules) {
   }
   std::lock_guard lock(state_->mu);
   state_->rules = RuleSet(std::move(rules), state_->clock.now());
-  state_->port_rules.store(state_->rules.watches_port(), std::memory_order_release);
+  if (state_->rules.watches_port()) {
+    state_->busy.fetch_or(shim_detail::ShimState::kPortRules, std::memory_order_release);
+  } else {
+    state_->busy.fetch_and(~shim_detail::ShimState::kPortRules, std::memory_order_release);
+  }
   state_->any_rules.store(!state_->rules.empty(), std::memory_order_release);
 }
 
@@ -103,7 +107,7 @@ void FaultInjectingIoApi::force_now(SOCKET s, Outcome outcome) {
                            " is not an event of a connection; expected peer_fin, peer_reset, "
                            "local_abort or cancelled");
   }
-  if (st.journaling.load(std::memory_order_relaxed)) {
+  if (st.journaling()) {
     JournalEntry e;  // an event, not a call: call stays kCount
     e.handle = s;
     e.outcome = outcome;
@@ -121,7 +125,12 @@ std::uint64_t FaultInjectingIoApi::fired(std::size_t rule_index) const {
 Journal& FaultInjectingIoApi::journal() { return state_->journal; }
 
 void FaultInjectingIoApi::set_journaling(bool on) {
-  state_->journaling.store(on, std::memory_order_relaxed);
+  using shim_detail::ShimState;
+  if (on) {
+    state_->busy.fetch_or(ShimState::kJournaling, std::memory_order_relaxed);
+  } else {
+    state_->busy.fetch_and(~ShimState::kJournaling, std::memory_order_relaxed);
+  }
 }
 
 ShimOutstanding FaultInjectingIoApi::outstanding() const {

@@ -24,7 +24,7 @@ struct PortPlan {
 
 PortPlan port_plan(ShimState& st, Call call) {
   PortPlan p;
-  if (!st.port_rules.load(std::memory_order_acquire)) return p;
+  if (!st.port_rules_armed()) return p;
   std::lock_guard lock(st.mu);
   p.rule = st.match_locked(call, INVALID_SOCKET);
   if (!p.rule) return p;
@@ -60,7 +60,7 @@ DWORD forced_wait_error(ShimState& st, HANDLE port, PortPlan& p) {
 
 void journal_wait(ShimState& st, Call call, HANDLE port, std::uint64_t arg, BOOL ok,
                   const Completion* c, std::int16_t rule, Outcome outcome) {
-  if (!st.journaling.load(std::memory_order_relaxed)) return;
+  if (!st.journaling()) return;
   JournalEntry e;
   e.call = call;
   e.handle = reinterpret_cast<std::uintptr_t>(port);
@@ -232,19 +232,24 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
                                                     LPOVERLAPPED* lpOverlapped,
                                                     DWORD dwMilliseconds) {
   shim_detail::ShimState& st = *state_;
-  const shim_detail::WaitOut out{lpNumberOfBytesTransferred, lpCompletionKey, lpOverlapped};
+  // One load decides: a rule on the port or a held packet changes the wait itself.
   if (!st.port_untouched()) {
-    return shim_detail::wait_with_rules(st, CompletionPort, out, dwMilliseconds);
+    return shim_detail::wait_with_rules(
+        st, CompletionPort, {lpNumberOfBytesTransferred, lpCompletionKey, lpOverlapped},
+        dwMilliseconds);
   }
-  // Pass-through: the backend's call, then a look at packets of ops the shim issued. The
-  // caller's last error is kept in case one of those turns from a failure into a success.
+  // Pass-through: the backend's call, then, only if the shim has anything at all in hand (ops
+  // tracked, the journal on: one load after the dequeue), a look at the packet. The caller's
+  // last error is read first in any case: an op tracked and then ended by a forced FIN while
+  // this wait is already blocked comes back from the backend as a failure (995) that the shim
+  // turns into a success, and the last error must then be the one the caller had (R1, R4).
   const DWORD entry_error = st.inner.GetLastError();
   const BOOL ok = st.inner.GetQueuedCompletionStatus(CompletionPort, lpNumberOfBytesTransferred,
                                                      lpCompletionKey, lpOverlapped, dwMilliseconds);
-  if (!st.may_be_tracked(*lpOverlapped) && !st.journaling.load(std::memory_order_relaxed)) {
-    return ok;
-  }
-  return shim_detail::look_at_dequeued(st, CompletionPort, dwMilliseconds, ok, out, entry_error);
+  if (st.busy.load(std::memory_order_acquire) == 0) return ok;  // see may_be_tracked
+  return shim_detail::look_at_dequeued(
+      st, CompletionPort, dwMilliseconds, ok,
+      {lpNumberOfBytesTransferred, lpCompletionKey, lpOverlapped}, entry_error);
 }
 
 BOOL FaultInjectingIoApi::PostQueuedCompletionStatus(HANDLE CompletionPort,
@@ -252,7 +257,7 @@ BOOL FaultInjectingIoApi::PostQueuedCompletionStatus(HANDLE CompletionPort,
                                                      ULONG_PTR dwCompletionKey,
                                                      LPOVERLAPPED lpOverlapped) {
   shim_detail::ShimState& st = *state_;
-  if (st.journaling.load(std::memory_order_relaxed)) {
+  if (st.journaling()) {
     return shim_detail::journaled_post(st, CompletionPort, dwNumberOfBytesTransferred,
                                        dwCompletionKey, lpOverlapped);
   }

@@ -15,7 +15,7 @@ OVERLAPPED_ENTRY to_entry(const Completion& c) {
 }
 
 void journal_entry(ShimState& st, HANDLE port, const Completion& c) {
-  if (!st.journaling.load(std::memory_order_relaxed)) return;
+  if (!st.journaling()) return;
   JournalEntry e;
   e.call = Call::GetQueuedCompletionStatusEx;
   e.batch_entry = true;
@@ -93,7 +93,7 @@ bool mix(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG n,
 }
 
 std::optional<std::size_t> batch_rule(ShimState& st, Outcome* outcome, FaultRule* rule) {
-  if (!st.port_rules.load(std::memory_order_acquire)) return std::nullopt;
+  if (!st.port_rules_armed()) return std::nullopt;
   std::lock_guard lock(st.mu);
   const auto index = st.match_locked(Call::GetQueuedCompletionStatusEx, INVALID_SOCKET);
   if (index) {
@@ -224,7 +224,7 @@ BOOL run_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG coun
   const auto finish = [&](BOOL ok, ULONG removed, DWORD error) {
     *removed_out = removed;  // on FALSE: 1, to be ignored (R2)
     in.SetLastError(ok ? entry_error : error);
-    if (st.journaling.load(std::memory_order_relaxed)) {
+    if (st.journaling()) {
       JournalEntry e;
       e.call = Call::GetQueuedCompletionStatusEx;
       e.handle = reinterpret_cast<std::uintptr_t>(port);
@@ -252,7 +252,8 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort,
                                                       DWORD dwMilliseconds, BOOL fAlertable) {
   shim_detail::ShimState& st = *state_;
   if (lpCompletionPortEntries != nullptr && ulCount != 0 &&
-      (!st.port_untouched() || st.journaling.load(std::memory_order_relaxed))) {
+      (st.busy.load(std::memory_order_relaxed) &
+       (shim_detail::ShimState::kWatchesWait | shim_detail::ShimState::kJournaling)) != 0) {
     return shim_detail::batch_with_rules(st, CompletionPort, lpCompletionPortEntries, ulCount,
                                          ulNumEntriesRemoved, dwMilliseconds, fAlertable);
   }
@@ -260,7 +261,9 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort,
   const BOOL ok = st.inner.GetQueuedCompletionStatusEx(CompletionPort, lpCompletionPortEntries,
                                                        ulCount, ulNumEntriesRemoved,
                                                        dwMilliseconds, fAlertable);
-  if (!ok || st.tracked.load(std::memory_order_acquire) == 0) return ok;
+  if (!ok || (st.busy.load(std::memory_order_acquire) & shim_detail::ShimState::kTrackedMask) == 0) {
+    return ok;  // see may_be_tracked
+  }
   shim_detail::look_at_batch(st, CompletionPort, lpCompletionPortEntries, *ulNumEntriesRemoved);
   return ok;
 }

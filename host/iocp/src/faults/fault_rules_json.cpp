@@ -5,6 +5,9 @@
 #include <array>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <optional>
+
+#include "iocpsim/json_diag/suggest.hpp"
 
 namespace iocpsim::iocp {
 namespace shim_detail {
@@ -16,33 +19,10 @@ using nlohmann::json;
   throw FaultRuleError(path + ": " + what);
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 // `; did you mean "x"?` for a near miss, else "".
 std::string suggestion(std::string_view given, const std::vector<std::string>& known) {
-  std::string best;
-  std::size_t best_distance = 3;  // only near misses
-  for (const std::string& k : known) {
-    const std::size_t d = edit_distance(given, k);
-    if (d < best_distance) {
-      best_distance = d;
-      best = k;
-    }
-  }
-  return best.empty() ? "" : "; did you mean \"" + best + "\"?";
+  const std::optional<std::string> best = json_diag::nearest(given, known, 3);  // near misses only
+  return best ? "; " + json_diag::did_you_mean(*best) : "";
 }
 
 std::string joined(const std::vector<std::string>& names) {

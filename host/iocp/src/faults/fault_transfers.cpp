@@ -274,7 +274,7 @@ std::vector<WSABUF> capped(const WSABUF* buffers, DWORD count, DWORD cap) {
 }
 
 void journal_op(ShimState& st, const Request& rq, const Plan& p, Issued r, LPDWORD bytes_out) {
-  if (!st.journaling.load(std::memory_order_relaxed)) return;
+  if (!st.journaling()) return;
   JournalEntry e;
   e.call = rq.call;
   e.handle = rq.s;
@@ -311,7 +311,7 @@ Issued shim_issue(ShimState& st, const Request& rq, LPDWORD bytes_out, RealFn re
       const Issued r = real(~DWORD{0});
       // No packet will come for it: forget it.
       if (r == Issued::failed || (r == Issued::done_now && *skip)) st.untrack(rq.ov);
-      if (st.journaling.load(std::memory_order_relaxed)) journal_op(st, rq, Plan{}, r, bytes_out);
+      if (st.journaling()) journal_op(st, rq, Plan{}, r, bytes_out);
       return r;
     }
   }

@@ -52,7 +52,7 @@ constexpr std::size_t kMaxSpareOps = 256;
 
 ShimState::ShimState(IoApi& inner_io, const FaultOptions& options)
     : inner(inner_io),
-      journaling(options.journal),
+      busy(options.journal ? kJournaling : 0),
       clock(options.clock != nullptr ? *options.clock : own_clock),
       journal(options.journal_capacity),
       random(options.seed) {
@@ -81,7 +81,7 @@ std::optional<std::size_t> ShimState::match_locked(Call call, SOCKET s) {
 
 void ShimState::track_locked(const OVERLAPPED* ov, const OpInfo& op) {
   if (spare_ops.empty()) {
-    if (ops.insert_or_assign(ov, op).second) tracked.fetch_add(1, std::memory_order_release);
+    if (ops.insert_or_assign(ov, op).second) busy.fetch_add(kOneTracked, std::memory_order_release);
     return;
   }
   OpMap::node_type node = std::move(spare_ops.back());
@@ -90,7 +90,7 @@ void ShimState::track_locked(const OVERLAPPED* ov, const OpInfo& op) {
   node.mapped() = op;
   auto placed = ops.insert(std::move(node));
   if (placed.inserted) {
-    tracked.fetch_add(1, std::memory_order_release);
+    busy.fetch_add(kOneTracked, std::memory_order_release);
   } else {  // the OVERLAPPED is reused: the new op replaces the old one
     placed.position->second = op;
     spare_ops.push_back(std::move(placed.node));
@@ -99,7 +99,7 @@ void ShimState::track_locked(const OVERLAPPED* ov, const OpInfo& op) {
 
 OpInfo ShimState::forget_op_locked(OpMap::iterator it) {
   OpMap::node_type node = ops.extract(it);
-  tracked.fetch_sub(1, std::memory_order_release);
+  busy.fetch_sub(kOneTracked, std::memory_order_release);
   OpInfo op = node.mapped();
   if (spare_ops.size() < kMaxSpareOps) spare_ops.push_back(std::move(node));
   return op;
@@ -142,13 +142,13 @@ void ShimState::mark_delivered(const OVERLAPPED* ov) {
 }
 
 bool ShimState::take_held(HANDLE port, Completion* out) {
-  if (held_count.load(std::memory_order_acquire) == 0) return false;
+  if ((busy.load(std::memory_order_acquire) & kHeldMask) == 0) return false;
   std::lock_guard lock(mu);
   for (auto it = held.begin(); it != held.end(); ++it) {
     if (it->port != port) continue;
     *out = it->completion;
     held.erase(it);
-    held_count.fetch_sub(1, std::memory_order_release);
+    busy.fetch_sub(kOneHeld, std::memory_order_release);
     return true;
   }
   return false;
@@ -157,7 +157,7 @@ bool ShimState::take_held(HANDLE port, Completion* out) {
 void ShimState::hold(HANDLE port, const Completion& c) {
   std::lock_guard lock(mu);
   held.push_back({port, c});
-  held_count.fetch_add(1, std::memory_order_release);
+  busy.fetch_add(kOneHeld, std::memory_order_release);
 }
 
 void ShimState::forget_port(HANDLE port) {
@@ -167,7 +167,7 @@ void ShimState::forget_port(HANDLE port) {
     const auto s = sockets.find(it->second.socket);
     if (s != sockets.end() && s->second.port == port) {
       it = ops.erase(it);
-      tracked.fetch_sub(1, std::memory_order_release);
+      busy.fetch_sub(kOneTracked, std::memory_order_release);
     } else {
       ++it;
     }
@@ -175,7 +175,7 @@ void ShimState::forget_port(HANDLE port) {
   for (auto it = held.begin(); it != held.end();) {
     if (it->port == port) {
       it = held.erase(it);
-      held_count.fetch_sub(1, std::memory_order_release);
+      busy.fetch_sub(kOneHeld, std::memory_order_release);
     } else {
       ++it;
     }

@@ -94,13 +94,26 @@ class ErrorKeeper {
 struct ShimState {
   ShimState(IoApi& inner_io, const FaultOptions& options);
 
-  // What every pass-through call reads, side by side: one cache line, read without a lock.
+  // What every pass-through call reads: one word, so that one load tells whether the shim has
+  // anything to do (zero: no port rule, nothing held, no op tracked, journal off).
+  //   bits 0..31   ops tracked (issued through the shim, packet not yet dequeued)
+  //   bits 32..61  packets held back (reorder, mixed_batch)
+  //   bit 62       a rule watches the port
+  //   bit 63       the journal is on
+  // Counts change only by atomic add/sub of their unit, flags by atomic or/and, so the fields
+  // never disturb one another. Why the loads may be relaxed/acquire: see may_be_tracked.
+  static constexpr std::uint64_t kOneTracked = 1;
+  static constexpr std::uint64_t kTrackedMask = (std::uint64_t{1} << 32) - 1;
+  static constexpr std::uint64_t kOneHeld = std::uint64_t{1} << 32;
+  static constexpr std::uint64_t kHeldMask = ((std::uint64_t{1} << 30) - 1) << 32;
+  static constexpr std::uint64_t kPortRules = std::uint64_t{1} << 62;
+  static constexpr std::uint64_t kJournaling = std::uint64_t{1} << 63;
+  // Fields that change what a wait does before it reaches the backend.
+  static constexpr std::uint64_t kWatchesWait = kPortRules | kHeldMask;
+
   IoApi& inner;
-  std::atomic<bool> journaling;
-  std::atomic<bool> port_rules{false};
+  std::atomic<std::uint64_t> busy;
   std::atomic<bool> any_rules{false};
-  std::atomic<std::size_t> tracked{0};
-  std::atomic<std::size_t> held_count{0};
 
   SteadyClock own_clock;
   const Clock& clock;
@@ -128,15 +141,27 @@ struct ShimState {
   // Looks at a dequeued packet: applies a forced result, counts bytes, wakes an awaiting
   // issuer.
   void classify(Completion& c);
-  // No rule watches the port and nothing is held: a wait is the backend's own call.
-  bool port_untouched() const {
-    return !port_rules.load(std::memory_order_relaxed) &&
-           held_count.load(std::memory_order_relaxed) == 0;
+  bool port_rules_armed() const {
+    return (busy.load(std::memory_order_acquire) & kPortRules) != 0;
   }
-  // A dequeued packet may be an op the shim tracks (checked after the dequeue: the op was
-  // tracked before its packet could exist).
+  bool journaling() const { return (busy.load(std::memory_order_relaxed) & kJournaling) != 0; }
+  // No rule watches the port and nothing is held: a wait is the backend's own call. (Relaxed:
+  // a rule armed or a packet held while a wait is on its way acts from the next wait, as with
+  // any call racing arm().)
+  bool port_untouched() const {
+    return (busy.load(std::memory_order_relaxed) & kWatchesWait) == 0;
+  }
+  // A dequeued packet may be an op the shim tracks. Checked after the dequeue, never before:
+  // an op is tracked (under mu, the count raised) before it is issued, so before its packet
+  // exists, and the backend's port orders queueing a packet before dequeuing it; the dequeuing
+  // thread therefore sees that op's unit in the count (coherence: a write that happens-before
+  // a read is seen by it or overwritten by a later one, and the op's own decrement comes only
+  // from dequeuing this very packet — or from closing its port, after which it cannot be
+  // dequeued). A count of zero after the dequeue thus proves the packet is not the shim's.
+  // Acquire pairs with the release of the add for whatever classify reads next (it locks mu
+  // anyway).
   bool may_be_tracked(const OVERLAPPED* ov) const {
-    return ov != nullptr && tracked.load(std::memory_order_acquire) != 0;
+    return ov != nullptr && (busy.load(std::memory_order_acquire) & kTrackedMask) != 0;
   }
   // The caller of a wait now holds this op's packet: its waiting issuer may return.
   void mark_delivered(const OVERLAPPED* ov);
