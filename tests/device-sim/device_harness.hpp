@@ -146,6 +146,17 @@ class DeviceHarness {
   std::size_t written_ = 0;
 };
 
+// The error a device built from this script throws (a default one if it throws none).
+inline SpecError script_error(const std::string& script) {
+  try {
+    DeviceHarness h(with_script(script));
+  } catch (const SpecError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "accepted " << script;
+  return SpecError("", "");
+}
+
 // A device that has accepted a connection and completed the handshake. The HELLO_ACK is taken out
 // of the frames; whatever the script sent on connecting stays, in order.
 inline void handshake(DeviceHarness& h) {

@@ -6,6 +6,7 @@ namespace iocpsim::devsim {
 namespace {
 
 using testing::DeviceHarness;
+using testing::script_error;
 using testing::with_script;
 
 TEST(RefuseConnectionsStepTest, RefusesForTheDurationThenAcceptsAgain) {
@@ -24,17 +25,6 @@ TEST(RefuseConnectionsStepTest, RefusesUntilAcceptConnectionsWithoutADuration) {
   h.advance_ms(100);
   EXPECT_TRUE(h.device().script_done());
   EXPECT_EQ(h.device().listen_mode(), ListenMode::refusing);
-}
-
-// The error a device built from this script throws (a default one if it throws none).
-SpecError script_error(const std::string& script) {
-  try {
-    DeviceHarness h(with_script(script));
-  } catch (const SpecError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "accepted " << script;
-  return SpecError("", "");
 }
 
 TEST(RefuseConnectionsStepTest, RefusesExactlyCountAttemptsThenAccepts) {
