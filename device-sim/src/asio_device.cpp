@@ -31,13 +31,17 @@ bool handshake_withholding_supported() noexcept { return false; }
 bool handshake_withholding_supported() noexcept { return true; }
 #endif
 
-AsioDevice::AsioDevice(asio::io_context& io, const DeviceSpec& spec, const Clock& clock, std::uint64_t seed, LogSink log)
+std::optional<std::string> refusal_counting_unavailable() { return detail::SynWatch::unavailable(); }
+
+AsioDevice::AsioDevice(asio::io_context& io, const DeviceSpec& spec, const Clock& clock, std::uint64_t seed,
+                       LogSink log)
     : io_(io),
       clock_(clock),
       log_(log),
       device_(spec, clock, seed, std::move(log)),
       acceptor_(io),
       timer_(io),
+      syn_watch_(io),
       plug_(io) {}
 
 AsioDevice::~AsioDevice() { stop(); }
@@ -65,6 +69,7 @@ void AsioDevice::stop() {
   asio::error_code ignored;
   acceptor_.close(ignored);
   plug_.close(ignored);
+  syn_watch_.stop();
   timer_.cancel();
   if (current_) current_->close();
   current_.reset();
@@ -85,10 +90,7 @@ void AsioDevice::poke() {
 void AsioDevice::process() {
   if (stopped_) return;
   for (auto& action : device_.take_actions()) carry_out(action);
-  if (current_) {
-    current_->set_reading(device_.is_reading());
-    device_.on_send_backlog(current_->queued_bytes());
-  }
+  if (current_) current_->set_reading(device_.wants_input());
   update_listener();
   arm_timer();
   const bool idle_now = idle();
@@ -123,6 +125,12 @@ void AsioDevice::carry_out(ConnectionOp op) {
 }
 
 void AsioDevice::update_listener() {
+  // The watch starts before the port stops listening, so that no refused SYN goes unseen.
+  if (device_.counts_refusals()) {
+    watch_refusals();
+  } else {
+    syn_watch_.stop();
+  }
   const auto mode = device_.listen_mode();
   if (mode == ListenMode::refusing) return refuse();
   if (!listening_) listen();
@@ -130,6 +138,18 @@ void AsioDevice::update_listener() {
   if (withholding_) stop_withholding();
   if (mode == ListenMode::accepting && !current_) return accept();
   cancel_accept();  // holding: leave new connections in the backlog
+}
+
+void AsioDevice::watch_refusals() {
+  if (syn_watch_.active()) return;
+  const auto error = syn_watch_.start(endpoint_, [this](std::size_t syns) {
+    if (stopped_) return;
+    // Straight on to process(): the last counted refusal makes the device listen again.
+    device_.on_refused_attempts(syns);
+    process();
+  });
+  if (error) return device_.on_refusal_counting_failed(*error);
+  log({{"event", "counting_refusals"}});
 }
 
 void AsioDevice::cancel_accept() {
@@ -230,7 +250,7 @@ void AsioDevice::on_accepted(const asio::error_code& ec, tcp::socket socket) {
   };
   events.on_written = [this](std::size_t n) {
     device_.on_written(n);
-    if (current_) device_.on_send_backlog(current_->queued_bytes());
+    process();
   };
   current_ = std::make_shared<detail::AsioConnection>(std::move(socket), std::move(events));
   current_->start();

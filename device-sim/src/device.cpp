@@ -99,9 +99,41 @@ void Device::on_connection_lost(const std::string& why) {
   pump();
 }
 
-void Device::on_written(std::size_t bytes) { model_.record().bytes_written += bytes; }
+void Device::on_written(std::size_t bytes) {
+  model_.record().bytes_written += bytes;
+  if (model_.on_written(bytes)) pump();  // back-pressure released: producers carry on
+}
 
 void Device::on_time() { pump(); }
+
+void Device::refuse_next_connections(std::uint32_t count) {
+  refusals_left_ = count;
+  refusal_counting_error_.clear();
+  set_listen_mode(ListenMode::refusing);
+  log({{"event", "refusing_next"}, {"count", count}});
+}
+
+void Device::on_refused_attempts(std::size_t attempts) {
+  for (std::size_t i = 0; i < attempts; ++i) {
+    if (refusals_left_ == 0) {
+      // Seen together with the last counted one, so it too came before the device listened again.
+      log({{"event", "connection_refused_past_count"}});
+      continue;
+    }
+    --refusals_left_;
+    log({{"event", "connection_refused"}, {"remaining", refusals_left_}});
+    // Listen again at once: the transport does so before it looks at anything else.
+    if (refusals_left_ == 0) set_listen_mode(ListenMode::accepting);
+  }
+  pump();
+}
+
+void Device::on_refusal_counting_failed(const std::string& why) {
+  refusals_left_ = 0;
+  refusal_counting_error_ = why;
+  log({{"event", "refusal_counting_failed"}, {"reason", why}});
+  pump();
+}
 
 void Device::wake_at(DeviceTime t) { wake_ = wake_ ? std::min(*wake_, t) : t; }
 
@@ -158,6 +190,8 @@ void Device::drain_model() {
       apply(*op);
     } else if (connected_ && !write_shut_) {
       (model_.output_held() ? held_ : actions_).push_back(std::move(action));
+    } else {
+      model_.on_send_discarded(std::get<SendBytes>(action).bytes.size());
     }
   }
 }

@@ -34,7 +34,13 @@ DeviceModel::DeviceModel(ModelConfig config, const Clock& clock, Rng& rng, LogSi
       clock_(clock),
       rng_(rng),
       log_(std::move(log)),
-      decoder_(pr::DecoderOptions{config_.max_frame_bytes}) {}
+      decoder_(pr::DecoderOptions{config_.max_frame_bytes}) {
+  const auto& id = config_.identity;
+  // The largest direct answer to one received frame: HELLO_ACK, or ERROR then BYE.
+  reply_reserve_ = std::max(pr::frame_size(pr::HelloAck{pr::kVersion, id.capabilities, id.heartbeat_interval_ms,
+                                                        id.device_id, id.serial, id.firmware}),
+                            std::size_t{256});
+}
 
 void DeviceModel::log(nlohmann::json event) const {
   if (log_) log_(event);
@@ -48,7 +54,10 @@ void DeviceModel::on_connected() {
   seq_ = 1;
   event_id_ = 1;
   last_rx_seq_ = 0;
-  backlog_bytes_ = 0;
+  send_queued_ = 0;
+  send_blocked_ = false;
+  telemetry_paused_ = false;
+  unread_.clear();
   decoder_.reset();
   pending_.clear();
   last_sent_ = last_received_ = clock_.now();
@@ -60,6 +69,10 @@ void DeviceModel::on_disconnected() {
   handshake_done_ = false;
   streaming_ = false;
   pending_.clear();
+  send_queued_ = 0;
+  send_blocked_ = false;
+  telemetry_paused_ = false;
+  unread_.clear();
   // Whatever was queued for the closed connection will never be written.
   std::erase_if(outbox_, [](const Action& a) { return std::holds_alternative<SendBytes>(a); });
 }
@@ -67,9 +80,16 @@ void DeviceModel::on_disconnected() {
 void DeviceModel::on_bytes(pr::Bytes bytes) {
   record_.bytes_received += bytes.size();
   if (!bytes.empty()) last_received_ = clock_.now();
-  while (!bytes.empty() && !broken_) {
-    const auto result = decoder_.put(bytes);
-    bytes = bytes.subspan(result.consumed);
+  // Under back-pressure the transport stops reading; what one read still brought waits here.
+  unread_.insert(unread_.end(), bytes.begin(), bytes.end());
+  take_input();
+}
+
+void DeviceModel::take_input() {
+  std::size_t used = 0;
+  while (used < unread_.size() && !broken_ && can_send(reply_reserve_, "reply")) {
+    const auto result = decoder_.put(pr::Bytes(unread_).subspan(used));
+    used += result.consumed;
     if (result.status == pr::DecodeStatus::need_more) break;
     if (result.status == pr::DecodeStatus::error) {
       on_decode_error(result);
@@ -77,6 +97,8 @@ void DeviceModel::on_bytes(pr::Bytes bytes) {
     }
     handle(result.frame);
   }
+  if (broken_) used = unread_.size();
+  unread_.erase(unread_.begin(), unread_.begin() + static_cast<std::ptrdiff_t>(used));
 }
 
 void DeviceModel::on_decode_error(const pr::DecodeResult& result) {
@@ -156,6 +178,7 @@ void DeviceModel::on_command(const pr::Command& command) {
 }
 
 void DeviceModel::on_time() {
+  if (!unread_.empty()) take_input();
   send_due_replies();
   send_due_telemetry();
   keep_alive();
@@ -165,14 +188,17 @@ void DeviceModel::on_time() {
 // receiving anything, say BYE(idle_timeout) and close.
 void DeviceModel::keep_alive() {
   const auto interval = heartbeat_interval();
-  if (!interval || !handshake_done_ || held_ || !connected_ || broken_) return;
+  // While the send queue is full the device reads nothing either, so silence is not the host's.
+  if (!interval || !handshake_done_ || held_ || !connected_ || broken_ || send_blocked_) return;
   const auto now = clock_.now();
   if (now - last_received_ >= 3 * *interval) {
     log({{"event", "idle_timeout"}});
     broken_ = true;  // nothing more is taken from this connection
     return say_goodbye(pr::ByeReason::idle_timeout);
   }
-  if (now - last_sent_ >= *interval) send(pr::Heartbeat{rng_()}, pr::kFlagReplyExpected);
+  if (now - last_sent_ >= *interval && can_send(pr::frame_size(pr::Heartbeat{}), "heartbeat")) {
+    send(pr::Heartbeat{rng_()}, pr::kFlagReplyExpected);
+  }
 }
 
 std::optional<DeviceTime> DeviceModel::heartbeat_interval() const {
@@ -186,6 +212,7 @@ void DeviceModel::send_due_replies() {
   // Replies leave in due order; equal due times keep their arrival order.
   std::stable_sort(pending_.begin(), pending_.end(), [](const auto& a, const auto& b) { return a.due < b.due; });
   while (!pending_.empty() && pending_.front().due <= now) {
+    if (!can_send(pr::frame_size(pr::Response{0, pr::Status::ok, pending_.front().data}), "reply")) return;
     const auto reply = std::move(pending_.front());
     pending_.erase(pending_.begin());
     send(pr::Response{reply.request_id, reply.status, reply.data});
@@ -196,15 +223,19 @@ void DeviceModel::send_due_telemetry() {
   if (!streaming_ || held_ || !connected_) return;
   const auto now = clock_.now();
   const auto period = period_of(config_.telemetry.rate_hz);
-  for (std::size_t i = 0; i < config_.telemetry.channels.size(); ++i) {
-    while (telemetry_due_[i] <= now) {
-      if (backlog_bytes_ > config_.telemetry.max_backlog_bytes) {
-        drop_telemetry(config_.telemetry.channels[i]);
-      } else {
-        send_telemetry(config_.telemetry.channels[i], config_.telemetry.sample_bytes);
-      }
-      telemetry_due_[i] += period;
+  // Samples go out in due order across channels, so that a send queue that fills part way through pauses every channel
+  // at the same point in time, and none is starved.
+  while (true) {
+    const auto next = std::min_element(telemetry_due_.begin(), telemetry_due_.end());
+    if (next == telemetry_due_.end() || *next > now) return;
+    // A full send queue pauses the stream: the sample is not taken, its channel_seq not used.
+    if (!can_send(telemetry_frame_size(config_.telemetry.sample_bytes), "telemetry")) {
+      telemetry_paused_ = true;
+      return;
     }
+    send_telemetry(config_.telemetry.channels[static_cast<std::size_t>(next - telemetry_due_.begin())],
+                   config_.telemetry.sample_bytes);
+    *next += period;
   }
 }
 
@@ -222,7 +253,8 @@ void DeviceModel::set_output_held(bool held) {
 std::optional<DeviceTime> DeviceModel::next_deadline() const {
   std::optional<DeviceTime> next;
   const auto consider = [&next](DeviceTime t) { next = next ? std::min(*next, t) : t; };
-  if (held_ || !connected_) return next;
+  // Under back-pressure nothing is due until the transport has written the queue down.
+  if (held_ || !connected_ || send_blocked_) return next;
   for (const auto& p : pending_) consider(p.due);
   if (streaming_) {
     for (const auto t : telemetry_due_) consider(t);
@@ -241,11 +273,52 @@ void DeviceModel::send_telemetry(std::uint16_t channel, std::size_t sample_bytes
   send(pr::Telemetry{channel, channel_seqs_[channel]++, micros(clock_.now()), samples});
 }
 
-void DeviceModel::drop_telemetry(std::uint16_t channel) {
-  if (channel_seqs_.size() <= channel) channel_seqs_.resize(channel + 1u, 0);
-  const auto seq = channel_seqs_[channel]++;
-  ++record_.telemetry_dropped;
-  log({{"event", "telemetry_dropped"}, {"channel", channel}, {"channel_seq", seq}, {"backlog_bytes", backlog_bytes_}});
+std::size_t telemetry_frame_size(std::size_t sample_bytes) {
+  return pr::frame_size(pr::Telemetry{0, 0, 0, std::vector<std::uint8_t>(sample_bytes)});
+}
+
+bool DeviceModel::can_send(std::size_t bytes, const std::string& by) {
+  if (!connected_) return true;  // nothing is queued for a connection that is not there
+  if (!send_blocked_ && (send_queued_ == 0 || send_queued_ + bytes <= config_.send_queue.max_bytes)) return true;
+  if (!send_blocked_) {
+    send_blocked_ = true;
+    blocked_since_ = clock_.now();
+    ++record_.send_backpressure;
+    log({{"event", "send_queue_full"},
+         {"queued_bytes", send_queued_},
+         {"max_bytes", config_.send_queue.max_bytes},
+         {"needed_bytes", bytes},
+         {"by", by}});
+  }
+  return false;
+}
+
+bool DeviceModel::on_written(std::size_t bytes) {
+  send_queued_ -= std::min(bytes, send_queued_);
+  if (!send_blocked_ || send_queued_ > config_.send_queue.low_water_bytes) return false;
+  release_send_queue();
+  return true;
+}
+
+void DeviceModel::on_send_discarded(std::size_t bytes) { send_queued_ -= std::min(bytes, send_queued_); }
+
+void DeviceModel::release_send_queue() {
+  send_blocked_ = false;
+  nlohmann::json next_seqs = nlohmann::json::object();
+  if (telemetry_paused_) {
+    // The stream resumes where it paused: the next sample carries the next channel_seq, one period on.
+    telemetry_paused_ = false;
+    const auto first = clock_.now() + period_of(config_.telemetry.rate_hz);
+    for (auto& due : telemetry_due_) due = std::max(due, first);
+    for (const auto channel : config_.telemetry.channels) {
+      next_seqs[std::to_string(channel)] = channel < channel_seqs_.size() ? channel_seqs_[channel] : 0;
+    }
+  }
+  log({{"event", "send_queue_drained"},
+       {"queued_bytes", send_queued_},
+       {"low_water_bytes", config_.send_queue.low_water_bytes},
+       {"blocked_us", (clock_.now() - blocked_since_).count()},
+       {"telemetry_next_seq", next_seqs}});
 }
 
 void DeviceModel::send_event(pr::Severity severity, std::uint16_t code, std::string text) {
@@ -282,6 +355,10 @@ std::vector<std::uint8_t> DeviceModel::encode(const pr::Message& message, std::u
 
 void DeviceModel::send_raw(std::vector<std::uint8_t> bytes) {
   record_.bytes_queued += bytes.size();
+  if (connected_) {
+    send_queued_ += bytes.size();
+    record_.send_queue_peak_bytes = std::max<std::uint64_t>(record_.send_queue_peak_bytes, send_queued_);
+  }
   outbox_.emplace_back(SendBytes{std::move(bytes)});
 }
 

@@ -49,7 +49,9 @@ nlohmann::json DeliveryRecord::to_json() const {
           {"bytes_written", bytes_written},
           {"bytes_received", bytes_received},
           {"connections_accepted", connections_accepted},
-          {"telemetry_dropped", telemetry_dropped}};
+          {"telemetry_dropped", telemetry_dropped},
+          {"send_queue_peak_bytes", send_queue_peak_bytes},
+          {"send_backpressure", send_backpressure}};
 }
 
 }  // namespace iocpsim::devsim

@@ -37,9 +37,21 @@ TelemetryConfig telemetry_from(JsonReader& r) {
   t.rate_hz = r.get_number("rate_hz", t.rate_hz, 0, 100000);
   t.sample_bytes = r.get_uint("sample_bytes", t.sample_bytes, 60000);
   t.autostart = r.get_bool("autostart", t.autostart);
-  t.max_backlog_bytes = r.get_uint("max_backlog_bytes", t.max_backlog_bytes, UINT64_MAX);
   r.finish();
   return t;
+}
+
+SendQueueConfig send_queue_from(JsonReader& r) {
+  SendQueueConfig q;
+  q.max_bytes = r.get_uint("max_bytes", q.max_bytes, UINT32_MAX);
+  if (q.max_bytes == 0) throw SpecError(r.path_of("max_bytes"), "must be at least 1");
+  // Without its own low-water mark a smaller queue drains to a quarter of itself.
+  q.low_water_bytes = r.get_uint("low_water_bytes", std::min(q.low_water_bytes, q.max_bytes / 4), UINT32_MAX);
+  if (q.low_water_bytes >= q.max_bytes) {
+    throw SpecError(r.path_of("low_water_bytes"), "must be less than max_bytes (" + std::to_string(q.max_bytes) + ")");
+  }
+  r.finish();
+  return q;
 }
 
 void read_model(JsonReader& r, ModelConfig& m) {
@@ -54,6 +66,10 @@ void read_model(JsonReader& r, ModelConfig& m) {
   if (r.has("telemetry")) {
     auto t = r.object("telemetry");
     m.telemetry = telemetry_from(t);
+  }
+  if (r.has("send_queue")) {
+    auto q = r.object("send_queue");
+    m.send_queue = send_queue_from(q);
   }
   m.answer_heartbeats = r.get_bool("answer_heartbeats", m.answer_heartbeats);
   m.max_frame_bytes = r.get_uint("max_frame_bytes", m.max_frame_bytes, 16u << 20);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include "asio_client.hpp"
 
 namespace iocpsim::devsim {
@@ -18,7 +21,8 @@ class AsioDeviceTest : public ::testing::Test {
  protected:
   // Starts a device with this spec (JSON text) on a free loopback port.
   AsioDevice& start(const std::string& spec) {
-    device_ = std::make_unique<AsioDevice>(io_, parse_device_spec(nlohmann::json::parse(spec), ""), clock_, 1);
+    device_ = std::make_unique<AsioDevice>(io_, parse_device_spec(nlohmann::json::parse(spec), ""), clock_, 1,
+                                           [this](const nlohmann::json& e) { log_.push_back(e); });
     device_->start(kAnyLoopbackPort);
     return *device_;
   }
@@ -28,8 +32,14 @@ class AsioDeviceTest : public ::testing::Test {
     device_->poke();
   }
 
+  std::size_t logged(const std::string& event) const {
+    return static_cast<std::size_t>(
+        std::count_if(log_.begin(), log_.end(), [&](const auto& e) { return e["event"] == event; }));
+  }
+
   asio::io_context io_;
   ManualClock clock_;
+  std::vector<nlohmann::json> log_;
   std::unique_ptr<AsioDevice> device_;
 };
 
@@ -290,6 +300,92 @@ TEST_F(AsioDeviceTest, IsIdleOnceTheScriptEndedAndTheConnectionClosed) {
   client.start_reading();
   ASSERT_TRUE(run_until(io_, [&] { return bool(client.read_error); }));
   EXPECT_TRUE(device_->idle());
+}
+
+// The channel_seq of every telemetry frame in `frames`, by channel.
+std::map<int, std::vector<std::uint32_t>> telemetry_seqs(const std::vector<nlohmann::json>& frames) {
+  std::map<int, std::vector<std::uint32_t>> seqs;
+  for (const auto& f : frames) {
+    if (f["type"] == "telemetry") seqs[f["channel"].get<int>()].push_back(f["channel_seq"].get<std::uint32_t>());
+  }
+  return seqs;
+}
+
+TEST_F(AsioDeviceTest, APeerThatDoesNotReadFillsTheSendQueueToItsLimitAndNoFurtherThenGetsEverythingInOrder) {
+  constexpr std::size_t kMax = 64 * 1024;
+  start(
+      R"({"telemetry": {"channels": [0, 1], "rate_hz": 1000, "sample_bytes": 1000},
+            "send_queue": {"max_bytes": 65536, "low_water_bytes": 16384}})");
+  TestClient client(io_);
+  ASSERT_FALSE(client.connect(endpoint()));
+  client.send(pr::Hello{1, 1, 0, "h"});  // and then reads nothing
+  ASSERT_TRUE(run_until(io_, [&] {
+    return device_->record().connections_accepted == 1 && device_->device().model_view().handshake_done();
+  }));
+  // Each step of the clock makes 200 samples due. The kernel's socket buffers take what the device writes until they
+  // are full; from then on the device's own queue fills and stays full.
+  int steps = 0;
+  while (!device_->device().model_view().send_blocked() && steps < 100000) {
+    advance_ms(100);
+    run_ready(io_);
+    ++steps;
+    ASSERT_LE(device_->send_queue_bytes(), kMax);
+  }
+  ASSERT_TRUE(device_->device().model_view().send_blocked()) << "the queue never filled in " << steps << " steps";
+  const auto sent_when_full = device_->record().sent.size();
+  for (int i = 0; i < 50; ++i) {  // five more seconds of a host that does not read
+    advance_ms(100);
+    run_ready(io_);
+  }
+  EXPECT_EQ(device_->record().sent.size(), sent_when_full) << "samples were produced while the queue was full";
+  EXPECT_LE(device_->send_queue_bytes(), kMax);
+  // Still waiting: the kernel took what it could and the queue has not drained to its low-water mark.
+  EXPECT_EQ(device_->send_queue_bytes(), device_->device().model_view().send_queued());
+  EXPECT_GT(device_->send_queue_bytes(), 16384u);
+  EXPECT_LE(device_->record().send_queue_peak_bytes, kMax);
+  EXPECT_EQ(logged("send_queue_full"), device_->record().send_backpressure);
+
+  client.start_reading();  // the host reads again: everything queued arrives, in order
+  ASSERT_TRUE(run_until(io_, [&] {
+    return !device_->device().model_view().send_blocked() && client.bytes.size() == device_->record().bytes_queued;
+  }));
+  EXPECT_GE(logged("send_queue_drained"), 1u);
+  advance_ms(100);  // and the stream goes on from where it paused
+  ASSERT_TRUE(run_until(io_, [&] {
+    return client.bytes.size() == device_->record().bytes_queued && device_->record().sent.size() > sent_when_full;
+  }));
+  const auto seqs = telemetry_seqs(client.frames);
+  ASSERT_EQ(seqs.size(), 2u) << client.frames.size() << " frames in " << client.bytes.size() << " bytes";
+  for (const int channel : {0, 1}) {
+    const auto& got = seqs.at(channel);
+    EXPECT_EQ(got, device_->record().telemetry_seqs(static_cast<std::uint16_t>(channel)));
+    for (std::size_t i = 0; i < got.size(); ++i)
+      ASSERT_EQ(got[i], i) << "channel " << channel << " has a gap or is out of order";
+  }
+  EXPECT_EQ(device_->record().telemetry_dropped, 0u);
+}
+
+TEST_F(AsioDeviceTest, RefusesExactlyTheCountedConnectsThenAcceptsTheNext) {
+  if (const auto why = refusal_counting_unavailable()) GTEST_SKIP() << *why;
+  start(R"({"script": [{"step": "refuse_connections", "count": 3}]})");
+  ASSERT_EQ(logged("counting_refusals"), 1u);
+  for (std::size_t attempt = 1; attempt <= 3; ++attempt) {
+    TestClient refused(io_);
+    EXPECT_EQ(refused.connect(endpoint()), asio::error::connection_refused) << "attempt " << attempt;
+    // The device sees the refused SYN; after the third it listens again before this returns.
+    ASSERT_TRUE(run_until(io_, [&] { return logged("connection_refused") == attempt; }));
+  }
+  EXPECT_EQ(device_->device().listen_mode(), ListenMode::accepting);
+  TestClient fourth(io_);
+  ASSERT_FALSE(fourth.connect(endpoint()));
+  fourth.send(pr::Hello{1, 1, 0, "h"});
+  fourth.start_reading();
+  ASSERT_TRUE(run_until(io_, [&] { return fourth.has_frame("hello_ack"); }));
+  EXPECT_EQ(device_->record().connections_accepted, 1u);
+  EXPECT_EQ(logged("connection_refused"), 3u);
+  EXPECT_EQ(logged("connection_refused_past_count"), 0u);
+  EXPECT_TRUE(device_->device().script_done());
+  EXPECT_FALSE(device_->device().script_failed()) << device_->device().failure();
 }
 
 }  // namespace

@@ -63,6 +63,15 @@ class DeviceHarness {
     device_->on_time();
     collect();
   }
+  // The transport writes `n` more bytes of what the device handed it (the harness holds them all unwritten until told),
+  // as a host that reads again would let it.
+  void transport_writes(std::size_t n) {
+    written_ += n;
+    device_->on_written(n);
+    collect();
+  }
+  void transport_writes_all() { transport_writes(wire.size() - written_); }
+
   // Moves the clock to each deadline the device asks for, up to `ms` from now.
   void run_for_ms(std::int64_t ms) {
     const auto end = clock_.now() + std::chrono::milliseconds(ms);
@@ -134,7 +143,19 @@ class DeviceHarness {
   std::unique_ptr<Device> device_;
   protocol::Decoder decoder_;
   std::uint32_t host_seq_ = 1;
+  std::size_t written_ = 0;
 };
+
+// The error a device built from this script throws (a default one if it throws none).
+inline SpecError script_error(const std::string& script) {
+  try {
+    DeviceHarness h(with_script(script));
+  } catch (const SpecError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "accepted " << script;
+  return SpecError("", "");
+}
 
 // A device that has accepted a connection and completed the handshake. The HELLO_ACK is taken out
 // of the frames; whatever the script sent on connecting stays, in order.

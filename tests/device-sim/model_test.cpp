@@ -122,17 +122,43 @@ TEST(DeviceModelTest, StreamsTelemetryAtTheConfiguredRateWithSequencesPerChannel
   EXPECT_EQ(h.device().record().telemetry_seqs(5), expected);
 }
 
-TEST(DeviceModelTest, DropsBackgroundSamplesWhileTheTransportIsBackedUpAndLeavesAGap) {
-  DeviceHarness h(R"({"telemetry": {"rate_hz": 10, "max_backlog_bytes": 1000}})");
+// A spec whose send queue holds `frames` telemetry frames of 8-byte samples, draining to one.
+std::string telemetry_with_queue_of(std::size_t frames) {
+  const auto f = telemetry_frame_size(8);
+  return R"({"telemetry": {"rate_hz": 10, "sample_bytes": 8}, "send_queue": {"max_bytes": )" +
+         std::to_string(frames * f) + R"(, "low_water_bytes": )" + std::to_string(f) + "}}";
+}
+
+TEST(DeviceModelTest, PausesBackgroundTelemetryWhileTheSendQueueIsFullAndResumesWithoutAGap) {
+  DeviceHarness h(telemetry_with_queue_of(3));
   handshake(h);
-  h.run_for_ms(200);  // seqs 0, 1
-  h.device().on_send_backlog(1001);
-  h.run_for_ms(300);  // seqs 2, 3, 4 dropped
-  h.device().on_send_backlog(1000);
-  h.run_for_ms(100);  // seq 5
-  EXPECT_EQ(h.device().record().telemetry_seqs(0), (std::vector<std::uint32_t>{0, 1, 5}));
-  EXPECT_EQ(h.device().record().telemetry_dropped, 3u);
-  EXPECT_TRUE(h.logged("telemetry_dropped"));
+  h.transport_writes_all();  // the HELLO_ACK
+  h.run_for_ms(1000);        // room for seqs 0, 1, 2; the fourth sample finds the queue full
+  EXPECT_EQ(h.device().record().telemetry_seqs(0), (std::vector<std::uint32_t>{0, 1, 2}));
+  EXPECT_TRUE(h.logged("send_queue_full"));
+  EXPECT_FALSE(h.device().next_deadline().has_value()) << "nothing may come due while the queue is full";
+  EXPECT_LE(h.device().record().send_queue_peak_bytes, 3 * telemetry_frame_size(8));
+  h.transport_writes(telemetry_frame_size(8));  // down to two frames: still above the low-water mark
+  EXPECT_FALSE(h.logged("send_queue_drained"));
+  h.transport_writes(telemetry_frame_size(8));  // down to one: released
+  EXPECT_TRUE(h.logged("send_queue_drained"));
+  h.run_for_ms(200);
+  EXPECT_EQ(h.device().record().telemetry_seqs(0), (std::vector<std::uint32_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(h.device().record().telemetry_dropped, 0u);
+  EXPECT_EQ(h.device().record().send_backpressure, 1u);
+}
+
+TEST(DeviceModelTest, StopsTakingInputWhileTheSendQueueHasNoRoomForAnAnswer) {
+  DeviceHarness h(R"({"send_queue": {"max_bytes": 200, "low_water_bytes": 10}})");
+  handshake(h);  // the HELLO_ACK stays unwritten
+  EXPECT_TRUE(h.device().wants_input());
+  h.host_sends(protocol::Heartbeat{7}, protocol::kFlagReplyExpected);
+  EXPECT_TRUE(h.frames.empty()) << h.frames.front();
+  EXPECT_FALSE(h.device().wants_input());
+  EXPECT_TRUE(h.logged("send_queue_full"));
+  h.transport_writes_all();
+  EXPECT_TRUE(h.device().wants_input());
+  EXPECT_EQ(h.next_frame(), (nlohmann::json{{"type", "heartbeat_ack"}, {"nonce", 7}}));
 }
 
 TEST(DeviceModelTest, AnswersAMalformedFrameWithAnErrorAndCloses) {

@@ -20,7 +20,8 @@ TEST(SpecTest, ReadsEveryPartOfADeviceSpec) {
       "name": "pump", "listen": "127.0.0.1:0", "seed": 9,
       "identity": {"device_id": "p-1", "serial": "S", "firmware": "3", "capabilities": 5, "heartbeat_interval_ms": 100},
       "commands": [{"opcode": 2, "status": "busy", "delay_ms": 10}],
-      "telemetry": {"channels": [1, 2], "rate_hz": 50, "sample_bytes": 8, "autostart": false, "max_backlog_bytes": 9},
+      "telemetry": {"channels": [1, 2], "rate_hz": 50, "sample_bytes": 8, "autostart": false},
+      "send_queue": {"max_bytes": 9000, "low_water_bytes": 100},
       "answer_heartbeats": false, "max_frame_bytes": 4096,
       "script": [{"step": "wait", "ms": 1}]}]})"));
   ASSERT_EQ(specs.size(), 1u);
@@ -36,7 +37,8 @@ TEST(SpecTest, ReadsEveryPartOfADeviceSpec) {
   EXPECT_EQ(s.model.telemetry.channels, (std::vector<std::uint16_t>{1, 2}));
   EXPECT_DOUBLE_EQ(s.model.telemetry.rate_hz, 50);
   EXPECT_FALSE(s.model.telemetry.autostart);
-  EXPECT_EQ(s.model.telemetry.max_backlog_bytes, 9u);
+  EXPECT_EQ(s.model.send_queue.max_bytes, 9000u);
+  EXPECT_EQ(s.model.send_queue.low_water_bytes, 100u);
   EXPECT_FALSE(s.model.answer_heartbeats);
   EXPECT_EQ(s.model.max_frame_bytes, 4096u);
   EXPECT_EQ(s.script.size(), 1u);
@@ -106,6 +108,22 @@ TEST(SpecTest, RejectsAValueOfTheWrongType) {
             "devices[1].telemetry.rate_hz: expected a number from 0.0 to 100000.0");
   EXPECT_EQ(error_of(R"({"devices": [{"script": {"step": "wait"}}]})"), "devices[0].script: expected an array of steps");
   EXPECT_EQ(error_of(R"({"devices": []})"), "devices: expected a non-empty array of device specs");
+}
+
+TEST(SpecTest, SendQueueDefaultsToFourMebibytesDrainingToOne) {
+  const auto s = parse_devices(nlohmann::json::parse(R"({"name": "a"})"))[0];
+  EXPECT_EQ(s.model.send_queue.max_bytes, 4u << 20);
+  EXPECT_EQ(s.model.send_queue.low_water_bytes, 1u << 20);
+  const auto small = parse_devices(nlohmann::json::parse(R"({"send_queue": {"max_bytes": 1000}})"))[0];
+  EXPECT_EQ(small.model.send_queue.low_water_bytes, 250u);  // a quarter of a smaller queue
+}
+
+TEST(SpecTest, RejectsALowWaterMarkNotBelowTheQueuesLimit) {
+  EXPECT_EQ(error_of(R"({"devices": [{"send_queue": {"max_bytes": 100, "low_water_bytes": 100}}]})"),
+            "devices[0].send_queue.low_water_bytes: must be less than max_bytes "
+            "(100)");
+  EXPECT_EQ(error_of(R"({"devices": [{"send_queue": {"max_bytes": 0}}]})"),
+            "devices[0].send_queue.max_bytes: must be at least 1");
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ class DripStep final : public Step {
 
   StepStatus poll(StepContext& ctx) override {
     while (offset_ < bytes_.size() && ctx.now() >= next_) {
+      if (!ctx.model().can_send(1, path())) return StepStatus::wait();
       ctx.model().send_raw({bytes_[offset_]});
       ++offset_;
       next_ += std::chrono::milliseconds(interval_ms_);

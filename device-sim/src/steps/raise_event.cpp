@@ -1,16 +1,20 @@
 // raise_event: send an EVENT with the next event id and the device's current time.
 #include "iocpsim/devsim/message_json.hpp"
 #include "iocpsim/devsim/step_registry.hpp"
+#include "iocpsim/protocol/encoder.hpp"
 
 namespace iocpsim::devsim {
 namespace {
 
-class RaiseEventStep final : public InstantStep {
+class RaiseEventStep final : public SendOnceStep {
  public:
   RaiseEventStep(protocol::Severity severity, std::uint16_t code, std::string text)
       : severity_(severity), code_(code), text_(std::move(text)) {}
 
  private:
+  std::size_t bytes_to_send(StepContext&) const override {
+    return protocol::frame_size(protocol::Event{0, severity_, code_, 0, text_});
+  }
   void run(StepContext& ctx) override { ctx.model().send_event(severity_, code_, text_); }
 
   protocol::Severity severity_;

@@ -1,15 +1,17 @@
 // say_bye: send BYE and, by default, close gracefully.
 #include "iocpsim/devsim/step_registry.hpp"
+#include "iocpsim/protocol/encoder.hpp"
 
 namespace iocpsim::devsim {
 namespace {
 
-class SayByeStep final : public InstantStep {
+class SayByeStep final : public SendOnceStep {
  public:
   SayByeStep(protocol::ByeReason reason, std::string text, bool close)
       : reason_(reason), text_(std::move(text)), close_(close) {}
 
  private:
+  std::size_t bytes_to_send(StepContext&) const override { return protocol::frame_size(protocol::Bye{reason_, text_}); }
   void run(StepContext& ctx) override {
     ctx.model().send(protocol::Bye{reason_, text_});
     if (close_) ctx.connection(ConnectionOp::close_graceful);

@@ -1,15 +1,20 @@
 // send: send one protocol message.
 #include "iocpsim/devsim/message_template.hpp"
 #include "iocpsim/devsim/step_registry.hpp"
+#include "iocpsim/protocol/encoder.hpp"
 
 namespace iocpsim::devsim {
 namespace {
 
-class SendStep final : public InstantStep {
+class SendStep final : public SendOnceStep {
  public:
   explicit SendStep(MessageTemplate message) : message_(std::move(message)) {}
 
  private:
+  std::size_t bytes_to_send(StepContext&) const override {
+    MessageStorage storage;
+    return protocol::frame_size(message_.build(storage));
+  }
   void run(StepContext& ctx) override {
     MessageStorage storage;
     ctx.model().send(message_.build(storage));

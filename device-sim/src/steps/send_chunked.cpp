@@ -22,6 +22,7 @@ class SendChunkedStep final : public Step {
       // Sizes past the listed chunks, or past the end of the frame, are cut to what is left.
       const std::size_t left = bytes_.size() - offset_;
       const std::size_t size = chunk_ < chunks_.size() ? std::min<std::size_t>(chunks_[chunk_], left) : left;
+      if (!ctx.model().can_send(size, path())) return StepStatus::wait();
       ctx.model().send_raw({bytes_.begin() + static_cast<std::ptrdiff_t>(offset_),
                             bytes_.begin() + static_cast<std::ptrdiff_t>(offset_ + size)});
       offset_ += size;

@@ -4,11 +4,12 @@
 namespace iocpsim::devsim {
 namespace {
 
-class SendGarbageStep final : public InstantStep {
+class SendGarbageStep final : public SendOnceStep {
  public:
   explicit SendGarbageStep(std::uint64_t count) : count_(count) {}
 
  private:
+  std::size_t bytes_to_send(StepContext&) const override { return count_; }
   void run(StepContext& ctx) override {
     std::vector<std::uint8_t> bytes(count_);
     for (auto& b : bytes) b = static_cast<std::uint8_t>(ctx.rng()());

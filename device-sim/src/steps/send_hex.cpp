@@ -4,11 +4,12 @@
 namespace iocpsim::devsim {
 namespace {
 
-class SendHexStep final : public InstantStep {
+class SendHexStep final : public SendOnceStep {
  public:
   explicit SendHexStep(std::vector<std::uint8_t> bytes) : bytes_(std::move(bytes)) {}
 
  private:
+  std::size_t bytes_to_send(StepContext&) const override { return bytes_.size(); }
   void run(StepContext& ctx) override { ctx.model().send_raw(bytes_); }
 
   std::vector<std::uint8_t> bytes_;

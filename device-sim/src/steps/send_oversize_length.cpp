@@ -5,11 +5,12 @@
 namespace iocpsim::devsim {
 namespace {
 
-class SendOversizeLengthStep final : public InstantStep {
+class SendOversizeLengthStep final : public SendOnceStep {
  public:
   SendOversizeLengthStep(protocol::MessageType type, std::uint32_t payload_len) : type_(type), payload_len_(payload_len) {}
 
  private:
+  std::size_t bytes_to_send(StepContext&) const override { return protocol::kHeaderSize; }
   void run(StepContext& ctx) override {
     auto& model = ctx.model();
     const auto seq = model.take_seq();

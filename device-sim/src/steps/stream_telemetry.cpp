@@ -23,6 +23,8 @@ class StreamTelemetryStep final : public Step {
   StepStatus poll(StepContext& ctx) override {
     const auto interval = std::chrono::milliseconds(options_.interval_ms);
     while (sent_ < options_.count && ctx.now() >= next_ && ctx.connected()) {
+      // A full send queue holds the stream back; it goes on from the same sample once drained.
+      if (!ctx.model().can_send(telemetry_frame_size(options_.sample_bytes), path())) return StepStatus::wait();
       ctx.model().send_telemetry(options_.channel, options_.sample_bytes);
       ++sent_;
       next_ += interval;

@@ -6,6 +6,7 @@ namespace iocpsim::devsim {
 namespace {
 
 using testing::DeviceHarness;
+using testing::script_error;
 using testing::with_script;
 
 TEST(NeverAcceptStepTest, KeepsListeningWithoutAccepting) {
@@ -21,17 +22,6 @@ TEST(NeverAcceptStepTest, WithheldHandshakesKeepTheKernelFromCompletingConnects)
   h.start();
   h.advance_ms(100000);
   EXPECT_EQ(h.device().listen_mode(), ListenMode::withholding);
-}
-
-// The error a device built from this script throws (a default one if it throws none).
-SpecError script_error(const std::string& script) {
-  try {
-    DeviceHarness h(with_script(script));
-  } catch (const SpecError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "accepted " << script;
-  return SpecError("", "");
 }
 
 TEST(NeverAcceptStepTest, ANameOtherThanCompleteOrWithheldIsRejectedAtItsPath) {

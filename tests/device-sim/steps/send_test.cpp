@@ -39,5 +39,31 @@ TEST(SendStepTest, WaitsForAConnectionBeforeSending) {
   EXPECT_TRUE(h.device().script_done());
 }
 
+TEST(SendStepTest, WaitsUntilTheSendQueueHasDrainedToItsLowWaterMark) {
+  const std::string sixty_bytes(120, 'a');
+  DeviceHarness h(
+      R"({"send_queue": {"max_bytes": 100, "low_water_bytes": 20}, "script": [
+      {"step": "send_hex", "hex": ")" +
+      sixty_bytes + R"("}, {"step": "send_hex", "hex": ")" + sixty_bytes +
+      R"("},
+      {"step": "send", "message": {"type": "heartbeat", "nonce": 3}}]})");
+  h.start();
+  h.connect();
+  EXPECT_EQ(h.wire.size(), 60u);  // the second 60 would take the queue past 100
+  const auto full =
+      std::find_if(h.log.begin(), h.log.end(), [](const auto& e) { return e["event"] == "send_queue_full"; });
+  ASSERT_NE(full, h.log.end());
+  EXPECT_EQ((*full)["by"], "script[1]");
+  EXPECT_EQ((*full)["queued_bytes"], 60);
+  h.transport_writes(30);  // 30 left: above the low-water mark
+  EXPECT_EQ(h.wire.size(), 60u);
+  h.transport_writes(10);  // 20 left: drained
+  EXPECT_EQ(h.wire.size(), 120u);
+  EXPECT_FALSE(h.device().script_done()) << "20 + 60 + a heartbeat's 28 bytes do not fit in 100";
+  h.transport_writes_all();
+  EXPECT_TRUE(h.device().script_done());
+  EXPECT_EQ(h.device().record().sent_count(protocol::MessageType::heartbeat), 1u);
+}
+
 }  // namespace
 }  // namespace iocpsim::devsim

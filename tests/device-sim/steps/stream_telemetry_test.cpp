@@ -45,5 +45,22 @@ TEST(StreamTelemetryStepTest, DrawsTheSamplesFromTheSeed) {
   EXPECT_NE(sa, c.next_frame()["samples"]);
 }
 
+TEST(StreamTelemetryStepTest, WaitsWhileTheSendQueueIsFullAndGoesOnWithTheNextSequenceNumber) {
+  const auto frame = telemetry_frame_size(16);
+  DeviceHarness h(R"({"send_queue": {"max_bytes": )" + std::to_string(3 * frame) + R"(, "low_water_bytes": )" +
+                  std::to_string(frame) + R"(}, "script": [{"step": "stream_telemetry", "count": 10}]})");
+  h.start();
+  h.connect();
+  EXPECT_EQ(h.device().record().telemetry_seqs(0), (std::vector<std::uint32_t>{0, 1, 2}));
+  EXPECT_FALSE(h.device().script_done());
+  for (int round = 0; round < 10 && !h.device().script_done(); ++round) h.transport_writes_all();
+  EXPECT_TRUE(h.device().script_done());
+  EXPECT_EQ(h.device().record().telemetry_seqs(0), (std::vector<std::uint32_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(h.device().record().send_queue_peak_bytes,
+            3 * frame);  // full, never past it
+  EXPECT_EQ(h.device().record().send_backpressure,
+            3u);  // at the 4th, 7th and 10th sample
+}
+
 }  // namespace
 }  // namespace iocpsim::devsim

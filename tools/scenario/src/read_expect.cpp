@@ -41,7 +41,8 @@ std::vector<std::string> command_result_names() {
 }
 
 const std::vector<std::string> kRecordKeys = {"sent", "received", "telemetry", "bytes_queued", "bytes_written",
-                                              "bytes_received", "connections_accepted", "telemetry_dropped"};
+                                              "bytes_received", "connections_accepted", "telemetry_dropped",
+                                              "send_queue_peak_bytes", "send_backpressure"};
 
 // {"received": {"bye": 1}} -> "received.bye" = 1; nested objects that are not matchers are maps.
 void flatten(const json& v, const std::string& key, const std::string& path, std::vector<FieldMatcher>& out) {

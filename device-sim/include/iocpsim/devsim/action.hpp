@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -36,5 +38,9 @@ const char* to_string(ListenMode mode) noexcept;
 // Whether this platform's TCP transport can carry out ListenMode::withholding. It relies on Linux
 // dropping SYNs to a listener whose accept queue is full; Windows answers them with RST instead.
 bool handshake_withholding_supported() noexcept;
+
+// Why this process's TCP transport cannot count the connection attempts a refusing port turns away (refuse_connections
+// with `count`), or nullopt when it can: it needs a raw socket that receives TCP segments (Linux, CAP_NET_RAW).
+std::optional<std::string> refusal_counting_unavailable();
 
 }  // namespace iocpsim::devsim

@@ -14,6 +14,7 @@
 
 #include "iocpsim/devsim/asio_connection.hpp"
 #include "iocpsim/devsim/device.hpp"
+#include "iocpsim/devsim/syn_watch.hpp"
 
 namespace iocpsim::devsim {
 
@@ -40,6 +41,8 @@ class AsioDevice {
   // The listener's accept queue is plugged: the kernel completes no handshake until the device
   // accepts again (ListenMode::withholding).
   bool withholding_handshakes() const { return plugged_; }
+  // Bytes the current connection holds handed over but not yet written (bounded by the device's send_queue.max_bytes).
+  std::size_t send_queue_bytes() const { return current_ ? current_->queued_bytes() : 0; }
   // Called (on the io_context's thread) each time the device becomes idle.
   void on_idle(std::function<void()> callback) { on_idle_ = std::move(callback); }
 
@@ -48,6 +51,7 @@ class AsioDevice {
   void carry_out(Action& action);
   void carry_out(ConnectionOp op);
   void update_listener();
+  void watch_refusals();
   void listen();
   void refuse();
   void accept();
@@ -69,6 +73,8 @@ class AsioDevice {
   std::uint64_t timer_generation_ = 0;
   std::shared_ptr<detail::AsioConnection> current_;
   std::vector<std::weak_ptr<detail::AsioConnection>> ended_;  // closing gracefully; closed by stop()
+  // Counting refusals (refuse_connections with `count`): sees the SYNs the refusing port turns away.
+  detail::SynWatch syn_watch_;
   // ListenMode::withholding: a connection the device opens to itself and never accepts, filling
   // the accept queue; and the addresses of plugs whose queued server end is still to be discarded.
   asio::ip::tcp::socket plug_;

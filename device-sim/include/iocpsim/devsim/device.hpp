@@ -30,14 +30,21 @@ class Device final : private StepContext {
   void on_bytes(protocol::Bytes bytes);
   void on_peer_eof();                          // FIN from the peer
   void on_connection_lost(const std::string& why);  // reset or error; the connection is gone
-  void on_written(std::size_t bytes);
-  void on_send_backlog(std::size_t queued_bytes) { model_.set_send_backlog(queued_bytes); }
+  void on_written(std::size_t bytes);               // the transport wrote this much of what it was handed
+  // Counting refusals: the transport saw `attempts` connection attempts the refusing port turned away, or could not
+  // count them at all.
+  void on_refused_attempts(std::size_t attempts);
+  void on_refusal_counting_failed(const std::string& why);
+  bool counts_refusals() const noexcept { return refusals_left_ > 0; }
   void on_time();
 
   std::vector<Action> take_actions();
   ListenMode listen_mode() const noexcept;
   bool is_connected() const noexcept { return connected_; }
   bool is_reading() const noexcept { return reading_; }
+  // Whether the transport should read: not while a step stopped reading, nor while the send queue is full (the device
+  // would have no room to answer).
+  bool wants_input() const noexcept { return reading_ && !model_.send_blocked(); }
   std::optional<DeviceTime> next_deadline() const;
 
   bool script_done() const noexcept { return script_state_ != ScriptState::running; }
@@ -59,6 +66,9 @@ class Device final : private StepContext {
   void connection(ConnectionOp op) override;
   void set_listen_mode(ListenMode mode) override;
   void reset_next_connections(std::uint32_t count) override { reset_on_accept_ = count; }
+  void refuse_next_connections(std::uint32_t count) override;
+  std::uint32_t refusals_left() const override { return refusals_left_; }
+  const std::string& refusal_counting_error() const override { return refusal_counting_error_; }
   bool peer_closed() const override { return peer_closed_; }
   std::size_t& expect_cursor() override { return expect_cursor_; }
   void log(nlohmann::json event) override;
@@ -82,6 +92,8 @@ class Device final : private StepContext {
   std::string failure_;
   ListenMode listen_mode_ = ListenMode::accepting;
   std::uint32_t reset_on_accept_ = 0;
+  std::uint32_t refusals_left_ = 0;
+  std::string refusal_counting_error_;
   std::size_t expect_cursor_ = 0;
   bool connected_ = false;
   bool reading_ = true;

@@ -36,10 +36,16 @@ struct TelemetryConfig {
   std::vector<std::uint16_t> channels{0};
   double rate_hz = 0;               // samples per second per channel; 0 = no background stream
   std::size_t sample_bytes = 16;
-  bool autostart = true;            // start streaming once the handshake is done
-  // Back-pressure: while more than this is queued and unwritten, background samples are dropped
-  // (their channel_seq is used up, so the host sees the gap, as PROTOCOL.md 6.5 describes).
-  std::size_t max_backlog_bytes = 256 * 1024;
+  bool autostart = true;  // start streaming once the handshake is done
+};
+
+// The bound on what the device has produced for a connection and the transport has not yet written (the host is not
+// reading). A producer (a reply, a telemetry sample, a sending step) whose bytes would take the queue past `max_bytes`
+// waits instead; from then on every producer waits until the queue has drained to `low_water_bytes`. Nothing is
+// dropped. A single write larger than `max_bytes` goes out alone, into an empty queue.
+struct SendQueueConfig {
+  std::size_t max_bytes = 4u << 20;
+  std::size_t low_water_bytes = 1u << 20;
 };
 
 struct ModelConfig {
@@ -48,9 +54,13 @@ struct ModelConfig {
   // opcodes no entry matches are answered with unknown_opcode.
   std::vector<CommandBehaviour> commands{CommandBehaviour{1, protocol::Status::ok, {}, true, 0, true}};
   TelemetryConfig telemetry;
+  SendQueueConfig send_queue;
   bool answer_heartbeats = true;
   std::size_t max_frame_bytes = protocol::kDefaultMaxFrameBytes;
 };
+
+// The size of a TELEMETRY frame carrying `sample_bytes` of samples.
+std::size_t telemetry_frame_size(std::size_t sample_bytes);
 
 // A fault applied to the next frame the device encodes.
 enum class FrameFault : std::uint8_t { none, crc, magic, length };
@@ -80,8 +90,15 @@ class DeviceModel {
   bool telemetry_streaming() const noexcept { return streaming_; }
   void send_telemetry(std::uint16_t channel, std::size_t sample_bytes);
   void send_event(protocol::Severity severity, std::uint16_t code, std::string text);
-  // Bytes the transport holds unwritten; the background stream drops samples above the limit.
-  void set_send_backlog(std::size_t bytes) noexcept { backlog_bytes_ = bytes; }
+  // The bounded send queue (SendQueueConfig). can_send() says whether `bytes` more may be queued now; when they may
+  // not, it engages back-pressure (logged, naming `by`: what waits) and every producer waits until the transport has
+  // written the queue down to the low-water mark.
+  bool can_send(std::size_t bytes, const std::string& by);
+  bool send_blocked() const noexcept { return send_blocked_; }
+  std::size_t send_queued() const noexcept { return send_queued_; }
+  // The transport wrote `bytes` of this connection's queue. True when that released back-pressure.
+  bool on_written(std::size_t bytes);
+  void on_send_discarded(std::size_t bytes);  // queued bytes that will never be written
   // While held, nothing due is sent and the background stream skips its samples.
   void set_output_held(bool held);
   bool output_held() const noexcept { return held_; }
@@ -114,7 +131,8 @@ class DeviceModel {
   CommandBehaviour behaviour_for(std::uint16_t opcode);
   void send_due_replies();
   void send_due_telemetry();
-  void drop_telemetry(std::uint16_t channel);
+  void release_send_queue();
+  void take_input();  // decodes and handles what the host sent, while replies have room
   void log(nlohmann::json event) const;
 
   ModelConfig config_;
@@ -126,9 +144,14 @@ class DeviceModel {
   DeliveryRecord record_;
   std::vector<PendingReply> pending_;
   std::vector<CommandBehaviour> overrides_;
-  std::vector<DeviceTime> telemetry_due_;      // per configured channel
-  std::vector<std::uint32_t> channel_seqs_;    // indexed by channel number, grown on demand
-  std::size_t backlog_bytes_ = 0;
+  std::vector<DeviceTime> telemetry_due_;    // per configured channel
+  std::vector<std::uint32_t> channel_seqs_;  // indexed by channel number, grown on demand
+  std::size_t send_queued_ = 0;              // produced for this connection, not yet written
+  std::size_t reply_reserve_ = 0;            // room one received frame's direct answer may take
+  std::vector<std::uint8_t> unread_;         // received while back-pressure held input back
+  DeviceTime blocked_since_{};
+  bool send_blocked_ = false;
+  bool telemetry_paused_ = false;
   std::uint32_t seq_ = 1;
   std::uint32_t last_rx_seq_ = 0;
   DeviceTime last_sent_{};

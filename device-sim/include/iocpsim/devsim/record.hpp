@@ -36,7 +36,9 @@ struct DeliveryRecord {
   std::uint64_t bytes_written = 0;   // confirmed written by the transport
   std::uint64_t bytes_received = 0;
   std::uint32_t connections_accepted = 0;
-  std::uint64_t telemetry_dropped = 0;  // background samples skipped under back-pressure
+  std::uint64_t telemetry_dropped = 0;      // background samples skipped: none since the send queue is bounded
+  std::uint64_t send_queue_peak_bytes = 0;  // the most the send queue held unwritten
+  std::uint32_t send_backpressure = 0;      // times the send queue was full and producers waited
 
   // channel_seq of every intact telemetry frame sent on `channel`, in order.
   std::vector<std::uint32_t> telemetry_seqs(std::uint16_t channel) const;

@@ -26,6 +26,11 @@ class StepContext {
   virtual void connection(ConnectionOp op) = 0;
   virtual void set_listen_mode(ListenMode mode) = 0;
   virtual void reset_next_connections(std::uint32_t count) = 0;
+  // Refuses the next `count` connection attempts, then accepts again (the transport counts them).
+  virtual void refuse_next_connections(std::uint32_t count) = 0;
+  virtual std::uint32_t refusals_left() const = 0;
+  // Why the transport could not count refused attempts ("" while it can).
+  virtual const std::string& refusal_counting_error() const = 0;
   virtual bool peer_closed() const = 0;  // the last connection was closed or lost by the peer
   // Index of the first received frame no expect step has looked past yet.
   virtual std::size_t& expect_cursor() = 0;
@@ -71,6 +76,22 @@ class InstantStep : public Step {
   StepStatus poll(StepContext&) final { return StepStatus::finished(); }
 
  protected:
+  virtual void run(StepContext& ctx) = 0;
+};
+
+// A step that writes once, as soon as the send queue has room for what it writes (SendQueueConfig): while the host does
+// not read, the step waits instead of growing the queue.
+class SendOnceStep : public Step {
+ public:
+  void start(StepContext&) final {}
+  StepStatus poll(StepContext& ctx) final {
+    if (!ctx.model().can_send(bytes_to_send(ctx), path())) return StepStatus::wait();
+    run(ctx);
+    return StepStatus::finished();
+  }
+
+ protected:
+  virtual std::size_t bytes_to_send(StepContext& ctx) const = 0;
   virtual void run(StepContext& ctx) = 0;
 };
 
