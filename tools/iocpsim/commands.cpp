@@ -28,7 +28,8 @@ constexpr std::size_t kFailureTimelineLines = 60;
 
 struct Loaded {
   std::vector<Scenario> scenarios;
-  std::vector<std::string> errors;  // one per invalid file
+  std::vector<std::string> errors;   // one per invalid file
+  std::vector<std::string> skipped;  // one per valid file this platform cannot play, with why
 };
 
 Loaded load_all(std::vector<std::string> paths) {
@@ -45,7 +46,7 @@ Loaded load_all(std::vector<std::string> paths) {
     try {
       out.scenarios.push_back(load_scenario(f));
     } catch (const ScenarioError& e) {
-      out.errors.push_back(e.what());
+      (e.unsupported_here() ? out.skipped : out.errors).push_back(e.what());
     }
   }
   return out;
@@ -210,6 +211,7 @@ int run_command(const RunSettings& settings) {
     if (!settings.junit.empty()) write_file(settings.junit, junit_xml(invalid_cases(loaded.errors), 0));
     return 2;
   }
+  for (const std::string& s : loaded.skipped) std::cout << "SKIP  " << s << "\n";
   std::vector<const Scenario*> chosen;
   for (const Scenario& s : loaded.scenarios) {
     if (settings.filter.empty() || matches_filter(s, settings.filter)) chosen.push_back(&s);
@@ -217,18 +219,23 @@ int run_command(const RunSettings& settings) {
   const std::vector<Played> played = chosen.empty() ? std::vector<Played>{} : play_all(chosen, settings);
   const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto failed = static_cast<std::size_t>(std::count_if(played.begin(), played.end(), [](const Played& p) { return !p.judgement.passed; }));
-  char summary[128];
-  std::snprintf(summary, sizeof summary, "scenarios: %zu passed, %zu failed, 0 invalid in %.1f s\n", played.size() - failed,
-                failed, total_s);
+  char summary[160];
+  std::snprintf(summary, sizeof summary, "scenarios: %zu passed, %zu failed, 0 invalid in %.1f s%s\n", played.size() - failed,
+                failed, total_s,
+                loaded.skipped.empty() ? "" : ("; " + std::to_string(loaded.skipped.size()) + " skipped: not supported here").c_str());
   std::cout << summary;
   const bool reports_ok = write_reports(settings, played, total_s);
-  if (chosen.empty()) std::cerr << "no scenario matched\n";
-  return failed == 0 && reports_ok && !chosen.empty() ? 0 : 1;
+  // A whole folder whose only scenarios cannot be played here is not a failure; a filter that
+  // matches nothing is.
+  const bool something_to_do = !chosen.empty() || (settings.filter.empty() && !loaded.skipped.empty());
+  if (!something_to_do) std::cerr << "no scenario matched\n";
+  return failed == 0 && reports_ok && something_to_do ? 0 : 1;
 }
 
 int validate_command(const std::vector<std::string>& paths) {
   const Loaded loaded = load_all(paths);
   for (const Scenario& s : loaded.scenarios) std::cout << "ok " << s.file << "\n";
+  for (const std::string& s : loaded.skipped) std::cout << "ok, but not playable here: " << s << "\n";
   for (const std::string& e : loaded.errors) std::cout << e << "\n";
   return loaded.errors.empty() ? 0 : 2;
 }
@@ -236,6 +243,7 @@ int validate_command(const std::vector<std::string>& paths) {
 int list_command(const std::vector<std::string>& paths, bool as_json) {
   const Loaded loaded = load_all(paths);
   for (const std::string& e : loaded.errors) std::cerr << e << "\n";
+  for (const std::string& s : loaded.skipped) std::cerr << "not playable here: " << s << "\n";
   nlohmann::json all = nlohmann::json::array();
   for (const Scenario& s : loaded.scenarios) {
     all.push_back({{"name", s.name}, {"file", s.file}, {"tier", s.tier}, {"tags", s.tags}, {"rows", s.rows},

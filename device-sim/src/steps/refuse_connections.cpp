@@ -62,7 +62,7 @@ const StepRegistration registration{StepKind{
         if (for_ms) throw SpecError(r.path_of("count"), "give either for_ms or count, not both");
         if (*count == 0) throw SpecError(r.path_of("count"), "must be at least 1");
         if (const auto why = refusal_counting_unavailable()) {
-          throw SpecError(r.path_of("count"), "not supported here: " + *why + ". Use for_ms to refuse for a time");
+          throw UnsupportedHere(r.path_of("count"), "not supported here: " + *why + ". Use for_ms to refuse for a time");
         }
         return std::make_unique<RefuseCountStep>(static_cast<std::uint32_t>(*count));
       }

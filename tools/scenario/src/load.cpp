@@ -16,8 +16,8 @@ using devsim::JsonReader;
 using devsim::SpecError;
 using nlohmann::json;
 
-ScenarioError::ScenarioError(std::string file, const std::string& problem)
-    : std::runtime_error(file + ": " + problem), file_(std::move(file)) {}
+ScenarioError::ScenarioError(std::string file, const std::string& problem, bool unsupported_here)
+    : std::runtime_error(file + ": " + problem), file_(std::move(file)), unsupported_here_(unsupported_here) {}
 
 const std::vector<std::string>& engine_event_names() {
   static const std::vector<std::string> names = {
@@ -142,6 +142,8 @@ Scenario parse_scenario_json(const json& document, const std::string& file) {
     Scenario s = detail::read_scenario(document);
     s.file = file;
     return s;
+  } catch (const devsim::UnsupportedHere& e) {
+    throw ScenarioError(file, e.what(), /*unsupported_here=*/true);
   } catch (const SpecError& e) {
     throw ScenarioError(file, detail::with_got(document, e.path(), e.what()));
   } catch (const iocp::FaultRuleError& e) {

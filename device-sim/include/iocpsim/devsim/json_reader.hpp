@@ -24,6 +24,13 @@ class SpecError : public std::runtime_error {
   std::string path_;
 };
 
+// A well-formed spec that asks for something this platform cannot do (e.g. counted refusals
+// without CAP_NET_RAW): not a mistake in the file, so a suite runner can skip it and say why.
+class UnsupportedHere : public SpecError {
+ public:
+  using SpecError::SpecError;
+};
+
 // The known key closest to `key` by edit distance, when close enough to be a likely typo.
 std::optional<std::string> nearest_key(std::string_view key, const std::vector<std::string>& known);
 

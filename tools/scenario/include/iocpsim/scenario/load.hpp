@@ -17,11 +17,15 @@ namespace iocpsim::scenario {
 class ScenarioError : public std::runtime_error {
  public:
   // what() is "<file>: <problem>" (or "<file>:<line>:<col>: <problem>" for JSON syntax).
-  ScenarioError(std::string file, const std::string& problem);
+  ScenarioError(std::string file, const std::string& problem, bool unsupported_here = false);
   const std::string& file() const noexcept { return file_; }
+  // The file is valid but needs something this platform or process lacks (device-sim's
+  // UnsupportedHere): `iocpsim run` skips it with the reason instead of refusing the run.
+  bool unsupported_here() const noexcept { return unsupported_here_; }
 
  private:
   std::string file_;
+  bool unsupported_here_ = false;
 };
 
 // Throws ScenarioError.
