@@ -12,15 +12,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
-#include <vector>
 
 namespace {
 
-// The SCM has no "wait until state X" call besides NotifyServiceStatusChange (alertable, and
-// missing from older Wine); sc.exe and PowerShell poll the status too. The deadline only turns a
-// hang into a failure.
-constexpr auto kStateDeadline = std::chrono::seconds(60);
+// Each wait below ends on the event it waits for; the deadline only turns a hang into a failure.
+constexpr DWORD kStateDeadlineMs = 60'000;
 
 std::string directory_of_this_program() {
   char path[MAX_PATH] = {};
@@ -47,49 +43,52 @@ struct ScHandle {
   ScHandle& operator=(const ScHandle&) = delete;
 };
 
-SERVICE_STATUS_PROCESS status_of(SC_HANDLE service) {
-  SERVICE_STATUS_PROCESS st{};
-  DWORD needed = 0;
-  if (!QueryServiceStatusEx(service, SC_STATUS_PROCESS_INFO, reinterpret_cast<BYTE*>(&st), sizeof st,
-                            &needed)) {
-    ADD_FAILURE() << "QueryServiceStatusEx failed with " << GetLastError();
-  }
-  return st;
+// What the SCM's notification callback saw.
+struct Notified {
+  bool fired = false;
+  DWORD status = ERROR_SUCCESS;
+  DWORD triggered = 0;
+  SERVICE_STATUS_PROCESS state{};
+};
+
+void CALLBACK on_status_notification(void* parameter) {
+  const auto* notify = static_cast<SERVICE_NOTIFYW*>(parameter);
+  auto* out = static_cast<Notified*>(notify->pContext);
+  out->fired = true;
+  out->status = notify->dwNotificationStatus;
+  out->triggered = notify->dwNotificationTriggered;
+  out->state = notify->ServiceStatus;
 }
 
-// Polls until the service leaves the states in `passing`; returns the state it settled in.
-DWORD wait_while(SC_HANDLE service, std::initializer_list<DWORD> passing, SERVICE_STATUS_PROCESS* last) {
-  const auto deadline = std::chrono::steady_clock::now() + kStateDeadline;
-  for (;;) {
-    *last = status_of(service);
-    bool in_passing = false;
-    for (DWORD s : passing) in_passing = in_passing || last->dwCurrentState == s;
-    if (!in_passing || std::chrono::steady_clock::now() > deadline) return last->dwCurrentState;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+// Waits, alertably, for the SCM to report one of the states in `mask` (SERVICE_NOTIFY_*): the SCM
+// queues the callback at once when the service already is in one of them. Returns the state.
+DWORD wait_for_state(SC_HANDLE service, DWORD mask, SERVICE_STATUS_PROCESS* last) {
+  // Static: a notification still registered when the deadline fails the test may be delivered by a
+  // later alertable wait of this thread; it must not find a dead stack frame.
+  static SERVICE_NOTIFYW notify;
+  static Notified out;
+  notify = SERVICE_NOTIFYW{};
+  out = Notified{};
+  notify.dwVersion = SERVICE_NOTIFY_STATUS_CHANGE;
+  notify.pfnNotifyCallback = on_status_notification;
+  notify.pContext = &out;
+  const DWORD rc = NotifyServiceStatusChangeW(service, mask, &notify);
+  if (rc != ERROR_SUCCESS) {
+    ADD_FAILURE() << "NotifyServiceStatusChange failed with " << rc;
+    return 0;
   }
-}
-
-// True when no service is starting or stopping. A fresh Wine prefix is still starting its own
-// services for a while after wineboot returns; a start requested meanwhile can time out (1053)
-// because the SCM serves one start at a time.
-bool scm_idle(SC_HANDLE scm, std::string* busy) {
-  std::vector<BYTE> buf(256 * 1024);  // ENUM_SERVICE_STATUS_PROCESS is ~50 bytes plus names
-  DWORD needed = 0, count = 0, resume = 0;
-  if (!EnumServicesStatusExA(scm, SC_ENUM_PROCESS_INFO, SERVICE_WIN32 | SERVICE_DRIVER, SERVICE_STATE_ALL,
-                             buf.data(), static_cast<DWORD>(buf.size()), &needed, &count, &resume, nullptr)) {
-    const DWORD e = GetLastError();
-    *busy = "nothing: EnumServicesStatusEx failed with " + std::to_string(e);
-    return e != ERROR_MORE_DATA;  // cannot tell: go on, and let StartService's answer speak
-  }
-  const auto* e = reinterpret_cast<const ENUM_SERVICE_STATUS_PROCESSA*>(buf.data());
-  for (DWORD i = 0; i < count; ++i) {
-    const DWORD state = e[i].ServiceStatusProcess.dwCurrentState;
-    if (state == SERVICE_START_PENDING || state == SERVICE_STOP_PENDING) {
-      *busy = e[i].lpServiceName;
-      return false;
+  const ULONGLONG deadline = GetTickCount64() + kStateDeadlineMs;
+  while (!out.fired) {
+    const ULONGLONG now = GetTickCount64();
+    if (now >= deadline) {
+      ADD_FAILURE() << "no status notification within " << kStateDeadlineMs << " ms";
+      return 0;
     }
+    SleepEx(static_cast<DWORD>(deadline - now), TRUE);  // returns when the callback has run
   }
-  return true;
+  EXPECT_EQ(out.status, static_cast<DWORD>(ERROR_SUCCESS)) << "the notification reported an error";
+  *last = out.state;
+  return out.state.dwCurrentState;
 }
 
 TEST(HostdServiceTest, TheScmStartsItAndItsStopDrainsWithZeroLeaks) {
@@ -99,15 +98,6 @@ TEST(HostdServiceTest, TheScmStartsItAndItsStopDrainsWithZeroLeaks) {
     GTEST_SKIP() << "OpenSCManager failed with " << GetLastError()
                  << " (creating a service needs administrator rights)";
   }
-  {
-    const auto idle_deadline = std::chrono::steady_clock::now() + 2 * kStateDeadline;
-    std::string busy;
-    while (!scm_idle(scm.h, &busy)) {
-      ASSERT_LT(std::chrono::steady_clock::now(), idle_deadline) << "the SCM stayed busy with " << busy;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  }
-
   char temp[MAX_PATH] = {};
   ASSERT_NE(GetTempPathA(MAX_PATH, temp), 0u);
   const std::string name = "iocpsim-hostd-test-" + std::to_string(GetCurrentProcessId());
@@ -134,37 +124,39 @@ TEST(HostdServiceTest, TheScmStartsItAndItsStopDrainsWithZeroLeaks) {
     ~Cleanup() { DeleteService(s); }
   } cleanup{service.h};
 
-  // Right after boot the SCM holds its start-up lock while it starts the auto-start services:
-  // StartService then answers ERROR_SERVICE_DATABASE_LOCKED, which means "try again".
+  // wine-tests.sh boots the prefix completely (wineboot -u) before any test: the SCM is idle
+  // here, and a start that is refused or times out is a failure.
   const auto t0 = std::chrono::steady_clock::now();
   const auto since_t0 = [&t0] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   };
-  const auto start_deadline = t0 + kStateDeadline;
-  int locked = 0;
-  while (!StartServiceA(service.h, 0, nullptr)) {
-    ++locked;
-    const DWORD e = GetLastError();
-    ASSERT_EQ(e, static_cast<DWORD>(ERROR_SERVICE_DATABASE_LOCKED)) << "StartService failed with " << e;
-    ASSERT_LT(std::chrono::steady_clock::now(), start_deadline) << "the SCM database stayed locked";
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  std::printf("StartService accepted after %lld ms (%d answers of 'database locked')\n", since_t0(), locked);
+  ASSERT_TRUE(StartServiceA(service.h, 0, nullptr)) << "StartService failed with " << GetLastError();
+  std::printf("StartService accepted after %lld ms\n", since_t0());
   SERVICE_STATUS_PROCESS st{};
-  ASSERT_EQ(wait_while(service.h, {SERVICE_START_PENDING, SERVICE_STOPPED}, &st),
+  ASSERT_EQ(wait_for_state(service.h, SERVICE_NOTIFY_RUNNING | SERVICE_NOTIFY_STOPPED, &st),
             static_cast<DWORD>(SERVICE_RUNNING))
       << "exit code " << st.dwWin32ExitCode << ", service-specific " << st.dwServiceSpecificExitCode;
   EXPECT_EQ(st.dwControlsAccepted & (SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN),
             static_cast<DWORD>(SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN));
-  EXPECT_NE(st.dwProcessId, 0u);
+  ASSERT_NE(st.dwProcessId, 0u);
+  // The service's process: its exit, after STOPPED, means the log is complete.
+  const HANDLE process = OpenProcess(SYNCHRONIZE, FALSE, st.dwProcessId);
+  ASSERT_NE(process, nullptr) << "OpenProcess failed with " << GetLastError();
+  struct CloseProcess {
+    HANDLE h;
+    ~CloseProcess() { CloseHandle(h); }
+  } close_process{process};
 
   std::printf("running after %lld ms\n", since_t0());
+  std::fflush(stdout);
   SERVICE_STATUS control{};
   ASSERT_TRUE(ControlService(service.h, SERVICE_CONTROL_STOP, &control))
       << "ControlService failed with " << GetLastError();
-  ASSERT_EQ(wait_while(service.h, {SERVICE_RUNNING, SERVICE_STOP_PENDING}, &st),
-            static_cast<DWORD>(SERVICE_STOPPED));
+  ASSERT_EQ(wait_for_state(service.h, SERVICE_NOTIFY_STOPPED, &st), static_cast<DWORD>(SERVICE_STOPPED));
   std::printf("stopped after %lld ms\n", since_t0());
+  ASSERT_EQ(WaitForSingleObject(process, kStateDeadlineMs), static_cast<DWORD>(WAIT_OBJECT_0))
+      << "the service's process did not exit after STOPPED";
+  std::printf("its process exited after %lld ms\n", since_t0());
   EXPECT_EQ(st.dwWin32ExitCode, static_cast<DWORD>(NO_ERROR));
   EXPECT_EQ(st.dwServiceSpecificExitCode, 0u);
 
