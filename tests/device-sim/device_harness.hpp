@@ -13,6 +13,8 @@
 
 #include "iocpsim/devsim/device.hpp"
 #include "iocpsim/devsim/message_json.hpp"
+#include "iocpsim/devsim/record.hpp"
+#include "iocpsim/devsim/spec.hpp"
 #include "iocpsim/protocol/decoder.hpp"
 #include "iocpsim/protocol/encoder.hpp"
 
