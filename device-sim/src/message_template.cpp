@@ -5,7 +5,9 @@
 namespace iocpsim::devsim {
 
 MessageTemplate::MessageTemplate(JsonReader reader, MessageDefaults defaults)
-    : spec_(std::make_shared<const nlohmann::json>(reader.value())), path_(reader.path()), defaults_(std::move(defaults)) {
+    : spec_(std::make_shared<const nlohmann::json>(reader.value())),
+      path_(reader.path()),
+      defaults_(std::move(defaults)) {
   MessageStorage storage;
   message_from_json(reader, storage, defaults_);
 }
