@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <asio/post.hpp>
+#include <nlohmann/json.hpp>
 
 namespace iocpsim::devsim {
 

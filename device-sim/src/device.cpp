@@ -1,5 +1,9 @@
 #include "iocpsim/devsim/device.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include "iocpsim/devsim/record.hpp"
+#include "iocpsim/devsim/spec.hpp"
 #include "iocpsim/devsim/step_registry.hpp"
 
 namespace iocpsim::devsim {

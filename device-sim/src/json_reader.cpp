@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 #include "iocpsim/json_diag/suggest.hpp"
 
 namespace iocpsim::devsim {

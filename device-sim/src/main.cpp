@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "iocpsim/devsim/asio_device.hpp"
+#include "iocpsim/devsim/record.hpp"
 #include "iocpsim/devsim/spec.hpp"
 #include "iocpsim/devsim/step_registry.hpp"
 

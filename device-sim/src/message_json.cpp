@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 namespace iocpsim::devsim {
 
 namespace pr = iocpsim::protocol;

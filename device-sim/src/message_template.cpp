@@ -1,15 +1,19 @@
 #include "iocpsim/devsim/message_template.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace iocpsim::devsim {
 
 MessageTemplate::MessageTemplate(JsonReader reader, MessageDefaults defaults)
-    : spec_(reader.value()), path_(reader.path()), defaults_(std::move(defaults)) {
+    : spec_(std::make_shared<const nlohmann::json>(reader.value())),
+      path_(reader.path()),
+      defaults_(std::move(defaults)) {
   MessageStorage storage;
   message_from_json(reader, storage, defaults_);
 }
 
 protocol::Message MessageTemplate::build(MessageStorage& storage) const {
-  JsonReader reader(spec_, path_);
+  JsonReader reader(*spec_, path_);
   return message_from_json(reader, storage, defaults_);
 }
 

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "iocpsim/devsim/frame_edit.hpp"
+#include "iocpsim/devsim/record.hpp"
 #include "iocpsim/protocol/encoder.hpp"
 
 namespace iocpsim::devsim {
@@ -34,13 +37,16 @@ DeviceModel::DeviceModel(ModelConfig config, const Clock& clock, Rng& rng, LogSi
       clock_(clock),
       rng_(rng),
       log_(std::move(log)),
-      decoder_(pr::DecoderOptions{config_.max_frame_bytes}) {
+      decoder_(pr::DecoderOptions{config_.max_frame_bytes}),
+      record_(std::make_unique<DeliveryRecord>()) {
   const auto& id = config_.identity;
   // The largest direct answer to one received frame: HELLO_ACK, or ERROR then BYE.
   reply_reserve_ = std::max(pr::frame_size(pr::HelloAck{pr::kVersion, id.capabilities, id.heartbeat_interval_ms,
                                                         id.device_id, id.serial, id.firmware}),
                             std::size_t{256});
 }
+
+DeviceModel::~DeviceModel() = default;
 
 void DeviceModel::log(nlohmann::json event) const {
   if (log_) log_(event);
@@ -61,7 +67,7 @@ void DeviceModel::on_connected() {
   decoder_.reset();
   pending_.clear();
   last_sent_ = last_received_ = clock_.now();
-  ++record_.connections_accepted;
+  ++record_->connections_accepted;
 }
 
 void DeviceModel::on_disconnected() {
@@ -78,7 +84,7 @@ void DeviceModel::on_disconnected() {
 }
 
 void DeviceModel::on_bytes(pr::Bytes bytes) {
-  record_.bytes_received += bytes.size();
+  record_->bytes_received += bytes.size();
   if (!bytes.empty()) last_received_ = clock_.now();
   // Under back-pressure the transport stops reading; what one read still brought waits here.
   unread_.insert(unread_.end(), bytes.begin(), bytes.end());
@@ -117,7 +123,7 @@ void DeviceModel::say_goodbye(pr::ByeReason reason) {
 void DeviceModel::handle(const pr::Frame& frame) {
   auto json = message_to_json(frame.message);
   log({{"event", "frame_received"}, {"seq", frame.header.seq}, {"message", json}});
-  record_.received.push_back({clock_.now(), frame.header.seq, std::move(json)});
+  record_->received.push_back({clock_.now(), frame.header.seq, std::move(json)});
   last_rx_seq_ = frame.header.seq;
   last_received_ = clock_.now();
   const auto type = pr::type_of(frame.message);
@@ -283,7 +289,7 @@ bool DeviceModel::can_send(std::size_t bytes, const std::string& by) {
   if (!send_blocked_) {
     send_blocked_ = true;
     blocked_since_ = clock_.now();
-    ++record_.send_backpressure;
+    ++record_->send_backpressure;
     log({{"event", "send_queue_full"},
          {"queued_bytes", send_queued_},
          {"max_bytes", config_.send_queue.max_bytes},
@@ -349,15 +355,15 @@ std::vector<std::uint8_t> DeviceModel::encode(const pr::Message& message, std::u
   }
   last_sent_ = clock_.now();
   log({{"event", "frame_sent"}, {"seq", seq}, {"fault", sent.fault}, {"message", message_to_json(message)}});
-  record_.sent.push_back(std::move(sent));
+  record_->sent.push_back(std::move(sent));
   return bytes;
 }
 
 void DeviceModel::send_raw(std::vector<std::uint8_t> bytes) {
-  record_.bytes_queued += bytes.size();
+  record_->bytes_queued += bytes.size();
   if (connected_) {
     send_queued_ += bytes.size();
-    record_.send_queue_peak_bytes = std::max<std::uint64_t>(record_.send_queue_peak_bytes, send_queued_);
+    record_->send_queue_peak_bytes = std::max<std::uint64_t>(record_->send_queue_peak_bytes, send_queued_);
   }
   outbox_.emplace_back(SendBytes{std::move(bytes)});
 }

@@ -1,5 +1,7 @@
 #include "iocpsim/devsim/sequence.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace iocpsim::devsim {
 
 StepStatus Sequence::advance(StepContext& ctx) {

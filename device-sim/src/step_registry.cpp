@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 namespace iocpsim::devsim {
 
 StepRegistry& StepRegistry::global() {
@@ -77,7 +79,7 @@ std::string StepRegistry::catalogue_markdown() const {
         out += "| `" + o.name + "` | " + o.form + " | " + o.default_value + " | " + o.meaning + " |\n";
       }
     }
-    out += "\n```json\n" + k->example.dump() + "\n```\n";
+    out += "\n```json\n" + nlohmann::json::parse(k->example).dump() + "\n```\n";
   }
   return out;
 }

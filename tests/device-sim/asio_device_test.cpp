@@ -6,6 +6,8 @@
 #include <map>
 
 #include "asio_client.hpp"
+#include "iocpsim/devsim/record.hpp"
+#include "iocpsim/devsim/spec.hpp"
 
 namespace iocpsim::devsim {
 namespace {

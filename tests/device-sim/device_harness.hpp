@@ -13,6 +13,8 @@
 
 #include "iocpsim/devsim/device.hpp"
 #include "iocpsim/devsim/message_json.hpp"
+#include "iocpsim/devsim/record.hpp"
+#include "iocpsim/devsim/spec.hpp"
 #include "iocpsim/protocol/decoder.hpp"
 #include "iocpsim/protocol/encoder.hpp"
 
@@ -21,20 +23,12 @@ namespace iocpsim::devsim::testing {
 // A device spec (JSON text) with this script (JSON text of an array of steps).
 inline std::string with_script(const std::string& script) { return R"({"script": )" + script + "}"; }
 
-inline std::vector<std::uint8_t> encode_frame(const protocol::Message& m, std::uint32_t seq, std::uint16_t flags = 0) {
-  std::vector<std::uint8_t> out(protocol::frame_size(m));
-  const auto r = protocol::encode(m, seq, out, flags);
-  EXPECT_TRUE(r) << protocol::to_string(r.error);
-  out.resize(r.size);
-  return out;
-}
+std::vector<std::uint8_t> encode_frame(const protocol::Message& m, std::uint32_t seq, std::uint16_t flags = 0);
 
 class DeviceHarness {
  public:
   // `spec` is a device spec written as JSON text.
-  explicit DeviceHarness(const std::string& spec, std::uint64_t seed = 1)
-      : device_(std::make_unique<Device>(parse_device_spec(nlohmann::json::parse(spec), ""), clock_, seed,
-                                         [this](const nlohmann::json& e) { log.push_back(e); })) {}
+  explicit DeviceHarness(const std::string& spec, std::uint64_t seed = 1);
 
   Device& device() { return *device_; }
   ManualClock& clock() { return clock_; }
@@ -100,21 +94,8 @@ class DeviceHarness {
   }
 
   // The next frame the device sent, as JSON; fails the test if there is none.
-  nlohmann::json next_frame() {
-    if (frames.empty()) {
-      ADD_FAILURE() << "the device sent no (further) frame";
-      return {};
-    }
-    auto f = frames.front();
-    frames.pop_front();
-    return f;
-  }
-  bool logged(const std::string& event) const {
-    for (const auto& e : log) {
-      if (e.value("event", "") == event) return true;
-    }
-    return false;
-  }
+  nlohmann::json next_frame();
+  bool logged(const std::string& event) const;
 
   std::deque<nlohmann::json> frames;           // decoded frames not yet taken
   std::vector<std::uint32_t> frame_seqs;       // header seq of every decoded frame
@@ -125,19 +106,7 @@ class DeviceHarness {
   protocol::DecodeError decode_error = protocol::DecodeError::none;
 
  private:
-  void decode(protocol::Bytes bytes) {
-    while (!bytes.empty() && decode_error == protocol::DecodeError::none) {
-      const auto r = decoder_.put(bytes);
-      bytes = bytes.subspan(r.consumed);
-      if (r.status == protocol::DecodeStatus::need_more) return;
-      if (r.status == protocol::DecodeStatus::error) {
-        decode_error = r.error;
-        return;
-      }
-      frames.push_back(message_to_json(r.frame.message));
-      frame_seqs.push_back(r.frame.header.seq);
-    }
-  }
+  void decode(protocol::Bytes bytes);
 
   ManualClock clock_;
   std::unique_ptr<Device> device_;
@@ -147,26 +116,10 @@ class DeviceHarness {
 };
 
 // The error a device built from this script throws (a default one if it throws none).
-inline SpecError script_error(const std::string& script) {
-  try {
-    DeviceHarness h(with_script(script));
-  } catch (const SpecError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "accepted " << script;
-  return SpecError("", "");
-}
+SpecError script_error(const std::string& script);
 
 // A device that has accepted a connection and completed the handshake. The HELLO_ACK is taken out
 // of the frames; whatever the script sent on connecting stays, in order.
-inline void handshake(DeviceHarness& h) {
-  h.start();
-  h.connect();
-  h.host_sends(protocol::Hello{1, 1, 0, "host-1"}, protocol::kFlagReplyExpected);
-  const auto ack = std::find_if(h.frames.begin(), h.frames.end(),
-                                [](const nlohmann::json& f) { return f["type"] == "hello_ack"; });
-  ASSERT_NE(ack, h.frames.end()) << "no hello_ack";
-  h.frames.erase(ack);
-}
+void handshake(DeviceHarness& h);
 
 }  // namespace iocpsim::devsim::testing

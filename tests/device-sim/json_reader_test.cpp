@@ -1,6 +1,7 @@
 #include "iocpsim/devsim/json_reader.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace iocpsim::devsim {
 namespace {

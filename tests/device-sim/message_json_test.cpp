@@ -1,6 +1,7 @@
 #include "iocpsim/devsim/message_json.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace iocpsim::devsim {
 namespace {

@@ -1,6 +1,7 @@
 #include "iocpsim/devsim/step_registry.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace iocpsim::devsim {
 namespace {
@@ -18,15 +19,17 @@ TEST(StepRegistryTest, KnowsEveryStepKindTheCatalogueNames) {
 
 TEST(StepRegistryTest, ParsesEveryKindsOwnExample) {
   for (const auto* kind : StepRegistry::global().all()) {
-    JsonReader reader(kind->example, "example");
+    const auto example = nlohmann::json::parse(kind->example);
+    JsonReader reader(example, "example");
     EXPECT_NO_THROW(StepRegistry::global().parse(reader, MessageDefaults{})) << kind->name;
-    EXPECT_EQ(kind->example.value("step", ""), kind->name);
+    EXPECT_EQ(example.value("step", ""), kind->name);
   }
 }
 
 TEST(StepRegistryTest, DocumentsEveryOptionTheExampleUses) {
   for (const auto* kind : StepRegistry::global().all()) {
-    for (const auto& [key, value] : kind->example.items()) {
+    const auto example = nlohmann::json::parse(kind->example);
+    for (const auto& [key, value] : example.items()) {
       if (key == "step") continue;
       const bool documented = std::any_of(kind->options.begin(), kind->options.end(),
                                           [&key = key](const OptionDoc& o) { return o.name == key; });

@@ -26,7 +26,7 @@ const StepRegistration registration{StepKind{
     "unanswered until the delay is over, and it completes at its next SYN retransmission after that "
     "(Linux retries after about 1 s, then every second or more), unless its own connect timeout fires first.",
     {{"delay_ms", "integer ms", "required", "how long to hold connections back"}, handshake_option_doc()},
-    nlohmann::json::parse(R"({"step": "accept_after", "delay_ms": 1500})"),
+    R"({"step": "accept_after", "delay_ms": 1500})",
     [](JsonReader& r, const StepParseContext&) {
       const auto delay_ms = r.require_uint("delay_ms");
       return std::make_unique<AcceptAfterStep>(delay_ms, read_handshake_option(r));

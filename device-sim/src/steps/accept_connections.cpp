@@ -9,7 +9,7 @@ const StepRegistration registration{StepKind{
     "accept_connections", "connection",
     "Undoes refuse_connections and never_accept: listens and accepts again (the default state).",
     {},
-    nlohmann::json::parse(R"({"step": "accept_connections"})"),
+    R"({"step": "accept_connections"})",
     [](JsonReader&, const StepParseContext&) { return ListenModeStep::make(ListenMode::accepting); }}};
 
 }  // namespace

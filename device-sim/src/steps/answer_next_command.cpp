@@ -26,7 +26,7 @@ const StepRegistration registration{StepKind{
      {"echo", "boolean", "false", "answer with the command's own data"},
      {"delay_ms", "integer ms", "0", "answer this long after the command arrives"},
      {"reply", "boolean", "true", "false: never answer it"}},
-    nlohmann::json::parse(R"({"step": "answer_next_command", "opcode": 7, "status": "busy", "delay_ms": 250})"),
+    R"({"step": "answer_next_command", "opcode": 7, "status": "busy", "delay_ms": 250})",
     [](JsonReader& r, const StepParseContext&) {
       return std::make_unique<AnswerNextCommandStep>(command_behaviour_from_json(r));
     }}};

@@ -10,7 +10,7 @@ const StepRegistration registration{StepKind{
     "Graceful close: writes what is queued, sends FIN and closes; the peer reads EOF. The device then "
     "waits for the next connection.",
     {},
-    nlohmann::json::parse(R"({"step": "close"})"),
+    R"({"step": "close"})",
     [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::close_graceful); }}};
 
 }  // namespace

@@ -23,7 +23,7 @@ const StepRegistration registration{StepKind{
     {{"what", "crc, magic, length", "crc",
       "crc: flip the CRC's last byte; magic: flip the first byte; length: add `length_delta` to payload_len"},
      {"length_delta", "integer", "1", "for what=length: how much longer the header claims the payload is"}},
-    nlohmann::json::parse(R"({"step": "corrupt_next_frame", "what": "crc"})"),
+    R"({"step": "corrupt_next_frame", "what": "crc"})",
     [](JsonReader& r, const StepParseContext&) {
       const auto what = r.get_choice("what", "crc", {"crc", "magic", "length"});
       const auto fault = what == "magic" ? FrameFault::magic : what == "length" ? FrameFault::length : FrameFault::crc;

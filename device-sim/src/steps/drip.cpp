@@ -41,7 +41,7 @@ const StepRegistration registration{StepKind{
     {{"message", "message object", "one of message/hex", "the frame to drip"},
      {"hex", "hex string", "one of message/hex", "raw bytes to drip instead"},
      {"interval_ms", "integer ms", "10", "time between bytes"}},
-    nlohmann::json::parse(R"({"step": "drip", "message": {"type": "event", "code": 4}, "interval_ms": 50})"),
+    R"({"step": "drip", "message": {"type": "event", "code": 4}, "interval_ms": 50})",
     [](JsonReader& r, const StepParseContext& ctx) {
       FrameSource source(r, ctx.identity);
       return std::make_unique<DripStep>(std::move(source), r.get_uint("interval_ms", 10));

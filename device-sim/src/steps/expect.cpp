@@ -1,5 +1,8 @@
 // expect: wait for a message from the peer whose fields match, within a time limit.
+#include <nlohmann/json.hpp>
+
 #include "iocpsim/devsim/message_json.hpp"
+#include "iocpsim/devsim/record.hpp"
 #include "iocpsim/devsim/step_registry.hpp"
 
 namespace iocpsim::devsim {
@@ -34,7 +37,7 @@ const StepRegistration registration{StepKind{
     "still matches; messages that do not match are passed over. Fails if none arrives in time.",
     {{"message", "message pattern", "required", "`type` plus any fields of that message type"},
      {"within_ms", "integer ms", "5000", "how long to wait, in device time"}},
-    nlohmann::json::parse(R"({"step": "expect", "message": {"type": "hello", "host_id": "host-1"}, "within_ms": 2000})"),
+    R"({"step": "expect", "message": {"type": "hello", "host_id": "host-1"}, "within_ms": 2000})",
     [](JsonReader& r, const StepParseContext&) {
       auto message = r.object("message");
       auto pattern = pattern_from_json(message);

@@ -10,7 +10,7 @@ const StepRegistration registration{StepKind{
     "Half-close: writes what is queued, then shuts down writing (FIN) but keeps reading, so the peer "
     "reads EOF while what it sends still arrives. Nothing more is sent on this connection.",
     {},
-    nlohmann::json::parse(R"({"step": "half_close"})"),
+    R"({"step": "half_close"})",
     [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::shutdown_write); }}};
 
 }  // namespace

@@ -15,7 +15,7 @@ const StepRegistration registration{StepKind{
     "kernel gives up with ETIMEDOUT after its SYN retries); a connect still pending when "
     "accept_connections comes completes at the peer's next SYN retransmission.",
     {handshake_option_doc()},
-    nlohmann::json::parse(R"({"step": "never_accept"})"),
+    R"({"step": "never_accept"})",
     [](JsonReader& r, const StepParseContext&) { return ListenModeStep::make(read_handshake_option(r)); }}};
 
 }  // namespace

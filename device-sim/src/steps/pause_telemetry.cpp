@@ -9,7 +9,7 @@ const StepRegistration registration{StepKind{
     "pause_telemetry", "protocol",
     "Stops the background telemetry stream (the device spec's `telemetry.rate_hz`) on this connection.",
     {},
-    nlohmann::json::parse(R"({"step": "pause_telemetry"})"),
+    R"({"step": "pause_telemetry"})",
     [](JsonReader&, const StepParseContext&) { return TelemetrySwitchStep::make(false); }}};
 
 }  // namespace

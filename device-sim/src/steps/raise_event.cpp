@@ -28,7 +28,7 @@ const StepRegistration registration{StepKind{
     {{"severity", "info, warning, alarm, critical", "info", "the event's severity"},
      {"code", "integer 0..65535", "0", "the event code"},
      {"text", "string", "\"\"", "the event text"}},
-    nlohmann::json::parse(R"({"step": "raise_event", "severity": "critical", "code": 17, "text": "door open"})"),
+    R"({"step": "raise_event", "severity": "critical", "code": 17, "text": "door open"})",
     [](JsonReader& r, const StepParseContext&) {
       return std::make_unique<RaiseEventStep>(read_severity(r, "severity", protocol::Severity::info),
                                               static_cast<std::uint16_t>(r.get_uint("code", 0, 0xFFFF)),

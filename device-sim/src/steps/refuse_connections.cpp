@@ -54,7 +54,7 @@ const StepRegistration registration{StepKind{
     "refused too, and logged as connection_refused_past_count.",
     {{"for_ms", "integer ms", "until accept_connections", "how long to refuse"},
      {"count", "integer >= 1", "none", "how many attempts to refuse (instead of for_ms)"}},
-    nlohmann::json::parse(R"({"step": "refuse_connections", "for_ms": 2000})"),
+    R"({"step": "refuse_connections", "for_ms": 2000})",
     [](JsonReader& r, const StepParseContext&) -> std::unique_ptr<Step> {
       const auto for_ms = r.optional_uint("for_ms");
       const auto count = r.optional_uint("count");

@@ -36,8 +36,7 @@ const StepRegistration registration{StepKind{
     "repeat", "flow",
     "Runs `steps` `times` times in order. Steps inside are written and checked like top-level ones.",
     {{"times", "integer", "required", "how many times"}, {"steps", "array of steps", "required", "the body"}},
-    nlohmann::json::parse(
-        R"({"step": "repeat", "times": 3, "steps": [{"step": "raise_event", "code": 1}, {"step": "wait", "ms": 100}]})"),
+    R"({"step": "repeat", "times": 3, "steps": [{"step": "raise_event", "code": 1}, {"step": "wait", "ms": 100}]})",
     [](JsonReader& r, const StepParseContext& ctx) {
       const auto times = r.require_uint("times");
       return std::make_unique<RepeatStep>(times, ctx.registry.parse_list(r.objects("steps"), ctx.identity));

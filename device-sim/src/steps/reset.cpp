@@ -10,7 +10,7 @@ const StepRegistration registration{StepKind{
     "Abortive close: SO_LINGER with a zero timeout, then close, so the peer gets RST (ECONNRESET, "
     "WSAECONNRESET). Anything queued and unwritten is discarded.",
     {},
-    nlohmann::json::parse(R"({"step": "reset"})"),
+    R"({"step": "reset"})",
     [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::reset); }}};
 
 }  // namespace

@@ -21,7 +21,7 @@ const StepRegistration registration{StepKind{
     "succeeds and its first read or write fails with ECONNRESET. Unlike refuse_connections this counts "
     "attempts. Returns at once.",
     {{"count", "integer", "1", "how many connections to reset"}},
-    nlohmann::json::parse(R"({"step": "reset_connections", "count": 3})"),
+    R"({"step": "reset_connections", "count": 3})",
     [](JsonReader& r, const StepParseContext&) {
       return std::make_unique<ResetConnectionsStep>(static_cast<std::uint32_t>(r.get_uint("count", 1)));
     }}};

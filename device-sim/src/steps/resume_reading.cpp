@@ -9,7 +9,7 @@ const StepRegistration registration{StepKind{
     "resume_reading", "connection",
     "Starts reading again after stop_reading; what the peer sent meanwhile is then processed in order.",
     {},
-    nlohmann::json::parse(R"({"step": "resume_reading"})"),
+    R"({"step": "resume_reading"})",
     [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::resume_reading); }}};
 
 }  // namespace

@@ -10,7 +10,7 @@ const StepRegistration registration{StepKind{
     "Restarts the background telemetry stream at `telemetry.rate_hz`; the first sample follows one "
     "period later and sequence numbers continue where they stopped. No effect when rate_hz is 0.",
     {},
-    nlohmann::json::parse(R"({"step": "resume_telemetry"})"),
+    R"({"step": "resume_telemetry"})",
     [](JsonReader&, const StepParseContext&) { return TelemetrySwitchStep::make(true); }}};
 
 }  // namespace

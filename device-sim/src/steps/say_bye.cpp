@@ -28,7 +28,7 @@ const StepRegistration registration{StepKind{
     {{"reason", "normal, shutting_down, restarting, protocol_violation, idle_timeout", "normal", "the BYE reason"},
      {"text", "string", "\"\"", "the BYE text"},
      {"close", "boolean", "true", "close the connection (FIN) after the BYE"}},
-    nlohmann::json::parse(R"({"step": "say_bye", "reason": "restarting", "text": "firmware update"})"),
+    R"({"step": "say_bye", "reason": "restarting", "text": "firmware update"})",
     [](JsonReader& r, const StepParseContext&) {
       return std::make_unique<SayByeStep>(read_bye_reason(r, "reason", protocol::ByeReason::normal),
                                           r.get_string("text", ""),

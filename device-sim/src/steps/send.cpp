@@ -28,8 +28,7 @@ const StepRegistration registration{StepKind{
     "Sends one message, framed with the next seq. Fields left out take defaults (HELLO_ACK takes the "
     "device's identity; numbers 0, strings and bytes empty, enums their first value).",
     {{"message", "message object", "required", "`type` plus fields; bytes as hex, enums by name"}},
-    nlohmann::json::parse(
-        R"({"step": "send", "message": {"type": "event", "event_id": 9, "severity": "alarm", "code": 301, "text": "overheat"}})"),
+    R"({"step": "send", "message": {"type": "event", "event_id": 9, "severity": "alarm", "code": 301, "text": "overheat"}})",
     [](JsonReader& r, const StepParseContext& ctx) {
       return std::make_unique<SendStep>(MessageTemplate(r.object("message"), ctx.identity));
     }}};

@@ -53,8 +53,7 @@ const StepRegistration registration{StepKind{
      {"hex", "hex string", "one of message/hex", "raw bytes to split instead"},
      {"chunks", "array of positive integers", "required", "chunk sizes in bytes"},
      {"delay_ms", "integer ms", "0", "pause between chunks"}},
-    nlohmann::json::parse(
-        R"({"step": "send_chunked", "message": {"type": "heartbeat", "nonce": 5}, "chunks": [1, 3, 12], "delay_ms": 20})"),
+    R"({"step": "send_chunked", "message": {"type": "heartbeat", "nonce": 5}, "chunks": [1, 3, 12], "delay_ms": 20})",
     [](JsonReader& r, const StepParseContext& ctx) {
       FrameSource source(r, ctx.identity);
       auto chunks = r.get_positive_uints("chunks");

@@ -23,7 +23,7 @@ const StepRegistration registration{StepKind{
     "send_garbage", "bytes",
     "Sends `bytes` random bytes from the run's seeded generator: the same seed sends the same garbage.",
     {{"bytes", "integer", "required", "how many bytes"}},
-    nlohmann::json::parse(R"({"step": "send_garbage", "bytes": 64})"),
+    R"({"step": "send_garbage", "bytes": 64})",
     [](JsonReader& r, const StepParseContext&) {
       return std::make_unique<SendGarbageStep>(r.require_uint("bytes", 16u << 20));
     }}};

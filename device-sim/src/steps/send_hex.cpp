@@ -19,7 +19,7 @@ const StepRegistration registration{StepKind{
     "send_hex", "bytes",
     "Sends raw bytes as written, with no framing: half a frame, a hand-made header, anything.",
     {{"hex", "hex string", "required", "the bytes; spaces, `:` or `_` may separate byte pairs"}},
-    nlohmann::json::parse(R"({"step": "send_hex", "hex": "a5 5a 01 03"})"),
+    R"({"step": "send_hex", "hex": "a5 5a 01 03"})",
     [](JsonReader& r, const StepParseContext&) {
       if (!r.has("hex")) throw SpecError(r.path_of("hex"), "is required (a hex string)");
       return std::make_unique<SendHexStep>(r.get_hex("hex"));

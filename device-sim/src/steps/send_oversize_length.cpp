@@ -1,5 +1,8 @@
 // send_oversize_length: send a frame header whose payload_len exceeds any sane maximum.
+#include <nlohmann/json.hpp>
+
 #include "iocpsim/devsim/frame_edit.hpp"
+#include "iocpsim/devsim/record.hpp"
 #include "iocpsim/devsim/step_registry.hpp"
 
 namespace iocpsim::devsim {
@@ -29,7 +32,7 @@ const StepRegistration registration{StepKind{
     "payload, and no payload: a receiver must reject it from the header alone, before buffering.",
     {{"type", "message type name", "telemetry", "the type in the header"},
      {"payload_len", "integer", "16777216", "the claimed payload length"}},
-    nlohmann::json::parse(R"({"step": "send_oversize_length", "payload_len": 4294967295})"),
+    R"({"step": "send_oversize_length", "payload_len": 4294967295})",
     [](JsonReader& r, const StepParseContext&) {
       const auto type = message_type_from_name(r.get_choice("type", "telemetry", message_type_names()));
       return std::make_unique<SendOversizeLengthStep>(type, static_cast<std::uint32_t>(r.get_uint("payload_len", 16u << 20)));

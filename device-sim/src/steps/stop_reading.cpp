@@ -10,7 +10,7 @@ const StepRegistration registration{StepKind{
     "Stops reading from the connection. Once the socket buffers fill, the peer's sends stop completing. "
     "The device still writes. Undo with resume_reading.",
     {},
-    nlohmann::json::parse(R"({"step": "stop_reading"})"),
+    R"({"step": "stop_reading"})",
     [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::pause_reading); }}};
 
 }  // namespace

@@ -48,7 +48,7 @@ const StepRegistration registration{StepKind{
      {"channel", "integer 0..65535", "0", "the channel"},
      {"interval_ms", "integer ms", "0", "time between samples; 0 sends them back to back"},
      {"sample_bytes", "integer", "16", "size of each sample's payload, drawn from the run's seed"}},
-    nlohmann::json::parse(R"({"step": "stream_telemetry", "count": 100, "channel": 2, "interval_ms": 10})"),
+    R"({"step": "stream_telemetry", "count": 100, "channel": 2, "interval_ms": 10})",
     [](JsonReader& r, const StepParseContext&) {
       StreamOptions o{r.require_uint("count"), static_cast<std::uint16_t>(r.get_uint("channel", 0, 0xFFFF)),
                       r.get_uint("interval_ms", 0), r.get_uint("sample_bytes", 16, 60000)};

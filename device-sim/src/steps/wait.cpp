@@ -14,7 +14,7 @@ const StepRegistration registration{StepKind{
     "wait", "flow",
     "Waits `ms` of device time. The model keeps answering and streaming meanwhile.",
     {{"ms", "integer ms", "required", "how long"}},
-    nlohmann::json::parse(R"({"step": "wait", "ms": 500})"),
+    R"({"step": "wait", "ms": 500})",
     [](JsonReader& r, const StepParseContext&) { return std::make_unique<WaitStep>(r.require_uint("ms")); }}};
 
 }  // namespace

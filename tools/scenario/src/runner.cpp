@@ -13,6 +13,7 @@
 
 #include "iocpsim/devsim/asio_device.hpp"
 #include "iocpsim/devsim/clock.hpp"
+#include "iocpsim/devsim/record.hpp"
 #include "iocpsim/iocp/emulated_io_api.hpp"
 #include "iocpsim/iocp/fault_injecting_io_api.hpp"
 #include "run_detail.hpp"

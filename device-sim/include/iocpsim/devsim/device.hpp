@@ -10,10 +10,11 @@
 #include <vector>
 
 #include "iocpsim/devsim/sequence.hpp"
-#include "iocpsim/devsim/spec.hpp"
 #include "iocpsim/devsim/step.hpp"
 
 namespace iocpsim::devsim {
+
+struct DeviceSpec;  // spec.hpp
 
 class Device final : private StepContext {
  public:

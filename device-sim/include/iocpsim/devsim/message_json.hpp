@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "iocpsim/devsim/json_reader.hpp"
 #include "iocpsim/protocol/frame.hpp"

@@ -3,11 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "iocpsim/devsim/message_json.hpp"
 #include "iocpsim/devsim/model.hpp"
@@ -21,7 +22,7 @@ class MessageTemplate {
   protocol::Message build(MessageStorage& storage) const;
 
  private:
-  nlohmann::json spec_;
+  std::shared_ptr<const nlohmann::json> spec_;  // never changed once checked
   std::string path_;
   MessageDefaults defaults_;
 };

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -14,13 +15,14 @@
 #include "iocpsim/devsim/clock.hpp"
 #include "iocpsim/devsim/log.hpp"
 #include "iocpsim/devsim/message_json.hpp"
-#include "iocpsim/devsim/record.hpp"
 #include "iocpsim/protocol/decoder.hpp"
 #include "iocpsim/protocol/frame.hpp"
 
 namespace iocpsim::devsim {
 
 using Rng = std::mt19937_64;
+
+struct DeliveryRecord;  // record.hpp
 
 // How the device answers a command.
 struct CommandBehaviour {
@@ -69,6 +71,9 @@ const char* to_string(FrameFault f) noexcept;
 class DeviceModel {
  public:
   DeviceModel(ModelConfig config, const Clock& clock, Rng& rng, LogSink log);
+  ~DeviceModel();
+  DeviceModel(const DeviceModel&) = delete;
+  DeviceModel& operator=(const DeviceModel&) = delete;
 
   void on_connected();
   void on_disconnected();
@@ -106,8 +111,8 @@ class DeviceModel {
   bool connected() const noexcept { return connected_; }
   bool handshake_done() const noexcept { return handshake_done_; }
   std::vector<Action> take_outbox();
-  const DeliveryRecord& record() const noexcept { return record_; }
-  DeliveryRecord& record() noexcept { return record_; }
+  const DeliveryRecord& record() const noexcept { return *record_; }
+  DeliveryRecord& record() noexcept { return *record_; }
   const ModelConfig& config() const noexcept { return config_; }
   const Clock& clock() const noexcept { return clock_; }
   Rng& rng() noexcept { return rng_; }
@@ -141,7 +146,7 @@ class DeviceModel {
   LogSink log_;
   protocol::Decoder decoder_;
   std::vector<Action> outbox_;
-  DeliveryRecord record_;
+  std::unique_ptr<DeliveryRecord> record_;  // behind a pointer so that this header needs no JSON
   std::vector<PendingReply> pending_;
   std::vector<CommandBehaviour> overrides_;
   std::vector<DeviceTime> telemetry_due_;    // per configured channel

@@ -10,8 +10,6 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "iocpsim/devsim/json_reader.hpp"
 #include "iocpsim/devsim/message_json.hpp"
 #include "iocpsim/devsim/step.hpp"
@@ -38,7 +36,7 @@ struct StepKind {
   std::string category;  // "protocol", "bytes", "connection", "flow"
   std::string summary;
   std::vector<OptionDoc> options;
-  nlohmann::json example;
+  std::string example;  // a step of this kind, as JSON text
   // Reads the step's options (not "step") from the reader; the caller rejects unread keys.
   std::function<std::unique_ptr<Step>(JsonReader& reader, const StepParseContext& ctx)> make;
 };
