@@ -29,7 +29,11 @@ constexpr std::size_t kFailureTimelineLines = 60;
 struct Loaded {
   std::vector<Scenario> scenarios;
   std::vector<std::string> errors;   // one per invalid file
-  std::vector<std::string> skipped;  // one per valid file this platform cannot play, with why
+  struct Skipped {
+    std::string file;
+    std::string why;  // the whole message, naming the file
+  };
+  std::vector<Skipped> skipped;  // one per valid file this platform cannot play
 };
 
 Loaded load_all(std::vector<std::string> paths) {
@@ -46,7 +50,11 @@ Loaded load_all(std::vector<std::string> paths) {
     try {
       out.scenarios.push_back(load_scenario(f));
     } catch (const ScenarioError& e) {
-      (e.unsupported_here() ? out.skipped : out.errors).push_back(e.what());
+      if (e.unsupported_here()) {
+        out.skipped.push_back({f, e.what()});
+      } else {
+        out.errors.push_back(e.what());
+      }
     }
   }
   return out;
@@ -211,7 +219,15 @@ int run_command(const RunSettings& settings) {
     if (!settings.junit.empty()) write_file(settings.junit, junit_xml(invalid_cases(loaded.errors), 0));
     return 2;
   }
-  for (const std::string& s : loaded.skipped) std::cout << "SKIP  " << s << "\n";
+  // A file that cannot be played here is not loaded in full: a filter sees its path only.
+  std::size_t skipped = 0;
+  for (const Loaded::Skipped& s : loaded.skipped) {
+    Scenario by_path;
+    by_path.file = s.file;
+    if (!settings.filter.empty() && !matches_filter(by_path, settings.filter)) continue;
+    std::cout << "SKIP  " << s.why << "\n";
+    ++skipped;
+  }
   std::vector<const Scenario*> chosen;
   for (const Scenario& s : loaded.scenarios) {
     if (settings.filter.empty() || matches_filter(s, settings.filter)) chosen.push_back(&s);
@@ -222,12 +238,12 @@ int run_command(const RunSettings& settings) {
   char summary[160];
   std::snprintf(summary, sizeof summary, "scenarios: %zu passed, %zu failed, 0 invalid in %.1f s%s\n", played.size() - failed,
                 failed, total_s,
-                loaded.skipped.empty() ? "" : ("; " + std::to_string(loaded.skipped.size()) + " skipped: not supported here").c_str());
+                skipped == 0 ? "" : ("; " + std::to_string(skipped) + " skipped: not supported here").c_str());
   std::cout << summary;
   const bool reports_ok = write_reports(settings, played, total_s);
-  // A whole folder whose only scenarios cannot be played here is not a failure; a filter that
-  // matches nothing is.
-  const bool something_to_do = !chosen.empty() || (settings.filter.empty() && !loaded.skipped.empty());
+  // Scenarios that match but cannot be played here are not a failure; a filter that matches
+  // nothing at all is.
+  const bool something_to_do = !chosen.empty() || skipped != 0;
   if (!something_to_do) std::cerr << "no scenario matched\n";
   return failed == 0 && reports_ok && something_to_do ? 0 : 1;
 }
@@ -235,7 +251,7 @@ int run_command(const RunSettings& settings) {
 int validate_command(const std::vector<std::string>& paths) {
   const Loaded loaded = load_all(paths);
   for (const Scenario& s : loaded.scenarios) std::cout << "ok " << s.file << "\n";
-  for (const std::string& s : loaded.skipped) std::cout << "ok, but not playable here: " << s << "\n";
+  for (const Loaded::Skipped& s : loaded.skipped) std::cout << "ok, but not playable here: " << s.why << "\n";
   for (const std::string& e : loaded.errors) std::cout << e << "\n";
   return loaded.errors.empty() ? 0 : 2;
 }
@@ -243,7 +259,7 @@ int validate_command(const std::vector<std::string>& paths) {
 int list_command(const std::vector<std::string>& paths, bool as_json) {
   const Loaded loaded = load_all(paths);
   for (const std::string& e : loaded.errors) std::cerr << e << "\n";
-  for (const std::string& s : loaded.skipped) std::cerr << "not playable here: " << s << "\n";
+  for (const Loaded::Skipped& s : loaded.skipped) std::cerr << "not playable here: " << s.why << "\n";
   nlohmann::json all = nlohmann::json::array();
   for (const Scenario& s : loaded.scenarios) {
     all.push_back({{"name", s.name}, {"file", s.file}, {"tier", s.tier}, {"tags", s.tags}, {"rows", s.rows},
