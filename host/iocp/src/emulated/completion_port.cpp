@@ -122,7 +122,7 @@ std::size_t Port::take_queued(Packet* out, std::size_t max_count) {
 // A packet often follows within microseconds (a producer in a loop, the reactor finishing a
 // burst): looking for it briefly costs less than sleeping and being woken. Returns true, with
 // the lock held again, if a packet came or the port was closed meanwhile.
-bool Port::spin_for_packet(std::unique_lock<std::mutex>& lock, std::uint32_t generation) {
+bool Port::spin_for_packet(std::unique_lock<PortLock>& lock, std::uint32_t generation) {
   lock.unlock();
   for (int i = 0; i < kSpinChecks && queued_hint_.load(std::memory_order_relaxed) == 0; ++i) {
     cpu_relax();
@@ -133,7 +133,7 @@ bool Port::spin_for_packet(std::unique_lock<std::mutex>& lock, std::uint32_t gen
 
 // Returns true when a packet was handed over or the port was closed; false on timeout. Either
 // way the lock is released.
-bool Port::wait_for_packet(std::unique_lock<std::mutex>& lock, Waiter& w, DWORD timeout_ms) {
+bool Port::wait_for_packet(std::unique_lock<PortLock>& lock, Waiter& w, DWORD timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   lock.unlock();
   while (w.state.load(std::memory_order_acquire) == kWaiting) {

@@ -7,6 +7,8 @@
 #include <deque>
 #include <mutex>
 
+#include "port_lock.hpp"
+
 #include "iocpsim/iocp/win32.hpp"
 
 namespace iocpsim::iocp::detail {
@@ -66,10 +68,10 @@ class Port {
   void push_waiter(Waiter* w);
   void unlink_waiter(Waiter* w);
   std::size_t take_queued(Packet* out, std::size_t max_count);
-  bool spin_for_packet(std::unique_lock<std::mutex>& lock, std::uint32_t generation);
-  bool wait_for_packet(std::unique_lock<std::mutex>& lock, Waiter& w, DWORD timeout_ms);
+  bool spin_for_packet(std::unique_lock<PortLock>& lock, std::uint32_t generation);
+  bool wait_for_packet(std::unique_lock<PortLock>& lock, Waiter& w, DWORD timeout_ms);
 
-  mutable std::mutex mutex_;
+  mutable PortLock mutex_;
   bool open_ = false;
   std::uint32_t generation_ = 0;
   std::deque<Packet> queue_;
