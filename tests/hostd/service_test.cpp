@@ -47,7 +47,6 @@ struct ScHandle {
 struct Notified {
   bool fired = false;
   DWORD status = ERROR_SUCCESS;
-  DWORD triggered = 0;
   SERVICE_STATUS_PROCESS state{};
 };
 
@@ -56,7 +55,6 @@ void CALLBACK on_status_notification(void* parameter) {
   auto* out = static_cast<Notified*>(notify->pContext);
   out->fired = true;
   out->status = notify->dwNotificationStatus;
-  out->triggered = notify->dwNotificationTriggered;
   out->state = notify->ServiceStatus;
 }
 

@@ -16,12 +16,6 @@ namespace iocpsim::iocp {
 namespace detail {
 namespace {
 
-#if defined(__x86_64__) || defined(__i386__)
-inline void cpu_relax() { __builtin_ia32_pause(); }
-#else
-inline void cpu_relax() { std::this_thread::yield(); }
-#endif
-
 // How long a dequeuer looks for a packet before it goes to sleep (a few microseconds).
 constexpr int kSpinChecks = 128;
 

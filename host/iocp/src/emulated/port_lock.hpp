@@ -16,6 +16,15 @@
 
 namespace iocpsim::iocp::detail {
 
+// One step of a busy wait: a pause hint to the CPU where it has one.
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
 class PortLock {
  public:
   PortLock() = default;
@@ -26,7 +35,7 @@ class PortLock {
     std::uint32_t seen = kFree;
     if (word_.compare_exchange_strong(seen, kHeld, std::memory_order_acquire)) return;
     for (int i = 0; i < kSpins; ++i) {
-      relax();
+      cpu_relax();
       seen = word_.load(std::memory_order_relaxed);
       if (seen == kFree &&
           word_.compare_exchange_weak(seen, kHeld, std::memory_order_acquire,
@@ -57,14 +66,6 @@ class PortLock {
   enum : std::uint32_t { kFree = 0, kHeld = 1, kContended = 2 };
   // About a microsecond: longer than any critical section here, shorter than a futex round trip.
   static constexpr int kSpins = 100;
-
-  static void relax() {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#else
-    std::this_thread::yield();
-#endif
-  }
 
   std::atomic<std::uint32_t> word_{kFree};
 };
