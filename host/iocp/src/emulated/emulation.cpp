@@ -22,11 +22,6 @@ Emulation::~Emulation() {
   });
 }
 
-DWORD& last_error() {
-  thread_local DWORD value = ERROR_SUCCESS;
-  return value;
-}
-
 HANDLE port_handle(std::uint32_t slot, std::uint32_t generation) {
   const std::uintptr_t value = (static_cast<std::uintptr_t>(generation) << 32) | kPortTag |
                                (static_cast<std::uintptr_t>(slot + 1) << 2);

@@ -28,8 +28,13 @@ struct Emulation {
   std::unique_ptr<Reactor> reactor;  // last member: stopped before the tables go
 };
 
-// The calling thread's last-error value, shared by GetLastError and WSAGetLastError.
-DWORD& last_error();
+// The calling thread's last-error value, shared by GetLastError and WSAGetLastError. Inline, so
+// that reading it is one thread-local load: the fault shim reads it before every pass-through
+// GetQueuedCompletionStatus.
+inline DWORD& last_error() {
+  thread_local DWORD value = ERROR_SUCCESS;
+  return value;
+}
 inline void set_wsa_error(int code) { last_error() = static_cast<DWORD>(code); }
 
 // ---- handle values ----
