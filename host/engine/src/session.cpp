@@ -180,7 +180,7 @@ void Engine::Impl::on_telemetry(Device& d, const Connection& c, const proto::Tel
   const auto begin = reinterpret_cast<std::uintptr_t>(c.receive_buffer.data());
   const auto at = reinterpret_cast<std::uintptr_t>(m.samples.data());
   const bool in_buffer = !m.samples.empty() && at >= begin &&
-                         at + m.samples.size() <= begin + c.receive_buffer.size();
+                         at + m.samples.size() <= begin + c.receive_buffer.size;
   if (in_buffer) {
     box.telemetry_in_place(d.config.name, m.channel, m.channel_seq, m.timestamp_us, m.samples);
   } else {
