@@ -28,7 +28,7 @@ struct PendingCommand {
 };
 
 struct Device {
-  Device(DeviceConfig c, OutboxPool& pool) : config(std::move(c)), outbox(pool), delivering(pool) {}
+  Device(DeviceConfig c, OutboxPool& pool) : config(std::move(c)), outbox(pool, config.name), delivering(pool, config.name) {}
 
   const DeviceConfig config;
   sockaddr_in address{};

@@ -59,7 +59,7 @@ void Engine::Impl::emit(const Device* d, const char* name, nlohmann::json fields
 void Engine::Impl::set_state(Device& d, SessionState to, Outbox& box) {
   if (d.state == to) return;
   emit(&d, "state_changed", {{"from", to_string(d.state)}, {"to", to_string(to)}});
-  box.state(d.config.name, d.state, to);
+  box.state(d.state, to);
   d.state = to;
 }
 

@@ -37,17 +37,17 @@ struct ReceiveBuffer {
 
 enum class OutboxKind : std::uint8_t { telemetry, device_event, state, command };
 
+// Half a cache line: written and read once per telemetry message.
 struct OutboxItem {
   OutboxKind kind;
-  std::uint32_t b;  // seq / event id / from / status
-  const std::string* device;
-  std::uint64_t a;  // timestamp
-  std::uint32_t c;  // channel / severity<<16|code / to / outcome
+  bool in_arena;        // the bytes are in the arena at offset `where`, else at address `where`
+  std::uint32_t b;      // seq / event id / from / status
+  std::uint64_t a;      // timestamp / command index
+  std::uint32_t c;      // channel / severity<<16|code / to / outcome
   std::uint32_t size;
-  const std::uint8_t* data;  // the bytes where they lie, or nullptr: in the arena at `offset`
-  std::uint32_t offset;
-  std::uint32_t command_index;
+  std::uintptr_t where;
 };
+static_assert(sizeof(OutboxItem) == 32);
 
 // Empty item vectors with their capacity; the most recently returned (the warmest) goes first.
 class OutboxPool {
@@ -73,18 +73,19 @@ class OutboxPool {
 
 class Outbox {
  public:
-  explicit Outbox(OutboxPool& pool) : pool_(pool) {}
+  // `device`: the name every callback from this outbox carries (one outbox serves one device).
+  Outbox(OutboxPool& pool, const std::string& device) : pool_(pool), device_(device) {}
   ~Outbox() { pool_.give(std::move(items_)); }
   Outbox(const Outbox&) = delete;
   Outbox& operator=(const Outbox&) = delete;
 
-  void telemetry(const std::string& device, std::uint16_t channel, std::uint32_t seq,
-                 std::uint64_t timestamp_us, std::span<const std::uint8_t> samples);
+  void telemetry(std::uint16_t channel, std::uint32_t seq, std::uint64_t timestamp_us,
+                 std::span<const std::uint8_t> samples);
   // The same without a copy: `samples` must stay valid until this outbox has been delivered.
-  void telemetry_in_place(const std::string& device, std::uint16_t channel, std::uint32_t seq,
-                          std::uint64_t timestamp_us, std::span<const std::uint8_t> samples);
-  void device_event(const std::string& device, const DeviceEvent& e);
-  void state(const std::string& device, SessionState from, SessionState to);
+  void telemetry_in_place(std::uint16_t channel, std::uint32_t seq, std::uint64_t timestamp_us,
+                          std::span<const std::uint8_t> samples);
+  void device_event(const DeviceEvent& e);
+  void state(SessionState from, SessionState to);
   void command_done(CommandCallback done, CommandOutcome outcome, std::uint16_t status,
                     std::span<const std::uint8_t> data);
 
@@ -114,6 +115,7 @@ class Outbox {
   std::span<const std::uint8_t> bytes_of(const Item& item) const;
 
   OutboxPool& pool_;
+  const std::string& device_;
   std::vector<Item> items_;
   std::vector<std::uint8_t> arena_;
   std::vector<CommandCallback> commands_;
