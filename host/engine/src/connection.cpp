@@ -129,7 +129,7 @@ void Engine::Impl::issue_receive(Device& d, Connection& c, Outbox& box) {
   if (c.closed || c.end_of_stream || c.receive_op.in_use) return;
   OpContext& op = c.receive_op;
   acquire(op);
-  op.requested = static_cast<DWORD>(c.receive_buffer.size());
+  op.requested = static_cast<DWORD>(c.receive_buffer.size);
   WSABUF buf{op.requested, reinterpret_cast<CHAR*>(c.receive_buffer.data())};
   DWORD received = 0;
   DWORD flags = 0;

@@ -15,6 +15,7 @@
 #include "iocpsim/engine/completion_row.hpp"
 #include "iocpsim/iocp/win32.hpp"
 #include "iocpsim/protocol/decoder.hpp"
+#include "outbox.hpp"
 #include "send_queue.hpp"
 
 namespace iocpsim::engine::detail {
@@ -68,7 +69,7 @@ struct Connection {
   // (the device's draining thread issues it), which bounds what is queued for a slow consumer.
   bool receive_parked = false;
 
-  std::vector<std::uint8_t> receive_buffer;
+  ReceiveBuffer receive_buffer;
   protocol::Decoder decoder;
   SendQueue send_queue;
 };

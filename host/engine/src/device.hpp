@@ -28,7 +28,7 @@ struct PendingCommand {
 };
 
 struct Device {
-  explicit Device(DeviceConfig c) : config(std::move(c)) {}
+  Device(DeviceConfig c, OutboxPool& pool) : config(std::move(c)), outbox(pool, config.name), delivering(pool, config.name) {}
 
   const DeviceConfig config;
   sockaddr_in address{};

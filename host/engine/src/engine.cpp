@@ -59,7 +59,7 @@ void Engine::Impl::emit(const Device* d, const char* name, nlohmann::json fields
 void Engine::Impl::set_state(Device& d, SessionState to, Outbox& box) {
   if (d.state == to) return;
   emit(&d, "state_changed", {{"from", to_string(d.state)}, {"to", to_string(to)}});
-  box.state(d.config.name, d.state, to);
+  box.state(d.state, to);
   d.state = to;
 }
 
@@ -105,7 +105,7 @@ bool Engine::start() {
 bool Engine::add_device(DeviceConfig config) {
   Impl& m = *impl_;
   if (!m.started || m.stopping.load()) return false;
-  auto d = std::make_unique<Device>(std::move(config));
+  auto d = std::make_unique<Device>(std::move(config), m.outbox_pool);
   d->address.sin_family = AF_INET;
   d->address.sin_port = htons(d->config.port);
   if (d->config.name.empty() || inet_pton(AF_INET, d->config.host.c_str(), &d->address.sin_addr) != 1) {

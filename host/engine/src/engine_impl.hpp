@@ -69,6 +69,7 @@ struct Engine::Impl {
   bool started = false;
   bool finished = false;
 
+  detail::OutboxPool outbox_pool;  // before the devices: their outboxes give storage back to it
   mutable std::mutex devices_mutex;
   std::map<std::string, std::unique_ptr<detail::Device>> devices;
   std::vector<std::unique_ptr<detail::Device>> retired;  // removed; kept for late timer entries

@@ -11,73 +11,74 @@ std::uint32_t Outbox::copy(std::span<const std::uint8_t> bytes) {
 }
 
 std::span<const std::uint8_t> Outbox::bytes_of(const Item& item) const {
-  if (item.data != nullptr) return {item.data, item.size};
-  return std::span(arena_).subspan(item.offset, item.size);
+  if (!item.in_arena) return {reinterpret_cast<const std::uint8_t*>(item.where), item.size};
+  return std::span(arena_).subspan(item.where, item.size);
 }
 
-void Outbox::telemetry(const std::string& device, std::uint16_t channel, std::uint32_t seq,
-                       std::uint64_t timestamp_us, std::span<const std::uint8_t> samples) {
-  items_.push_back({Kind::telemetry, seq, &device, timestamp_us, channel,
-                    static_cast<std::uint32_t>(samples.size()), nullptr, copy(samples), 0});
+void Outbox::telemetry(std::uint16_t channel, std::uint32_t seq, std::uint64_t timestamp_us,
+                       std::span<const std::uint8_t> samples) {
+  push({Kind::telemetry, true, seq, timestamp_us, channel,
+        static_cast<std::uint32_t>(samples.size()), copy(samples)});
 }
 
-void Outbox::telemetry_in_place(const std::string& device, std::uint16_t channel,
-                                std::uint32_t seq, std::uint64_t timestamp_us,
-                                std::span<const std::uint8_t> samples) {
-  items_.push_back({Kind::telemetry, seq, &device, timestamp_us, channel,
-                    static_cast<std::uint32_t>(samples.size()), samples.data(), 0, 0});
+void Outbox::telemetry_in_place(std::uint16_t channel, std::uint32_t seq,
+                                std::uint64_t timestamp_us, std::span<const std::uint8_t> samples) {
+  push({Kind::telemetry, false, seq, timestamp_us, channel,
+        static_cast<std::uint32_t>(samples.size()),
+        reinterpret_cast<std::uintptr_t>(samples.data())});
 }
 
-void Outbox::device_event(const std::string& device, const DeviceEvent& e) {
+void Outbox::device_event(const DeviceEvent& e) {
   const auto* text = reinterpret_cast<const std::uint8_t*>(e.text.data());
   const std::uint32_t at = copy({text, e.text.size()});
-  items_.push_back({Kind::device_event, e.event_id, &device, e.timestamp_us,
-                    (static_cast<std::uint32_t>(e.severity) << 16) | e.code,
-                    static_cast<std::uint32_t>(e.text.size()), nullptr, at, 0});
+  push({Kind::device_event, true, e.event_id, e.timestamp_us,
+        (static_cast<std::uint32_t>(e.severity) << 16) | e.code,
+        static_cast<std::uint32_t>(e.text.size()), at});
 }
 
-void Outbox::state(const std::string& device, SessionState from, SessionState to) {
-  items_.push_back({Kind::state, static_cast<std::uint32_t>(from), &device, 0,
-                    static_cast<std::uint32_t>(to), 0, nullptr, 0, 0});
+void Outbox::state(SessionState from, SessionState to) {
+  push({Kind::state, false, static_cast<std::uint32_t>(from), 0, static_cast<std::uint32_t>(to), 0,
+        0});
 }
 
 void Outbox::command_done(CommandCallback done, CommandOutcome outcome, std::uint16_t status,
                           std::span<const std::uint8_t> data) {
   commands_.push_back(std::move(done));
   const std::uint32_t at = copy(data);
-  items_.push_back({Kind::command, status, nullptr, 0, static_cast<std::uint32_t>(outcome),
-                    static_cast<std::uint32_t>(data.size()), nullptr, at,
-                    static_cast<std::uint32_t>(commands_.size() - 1)});
+  push({Kind::command, true, status, commands_.size() - 1, static_cast<std::uint32_t>(outcome),
+        static_cast<std::uint32_t>(data.size()), at});
 }
 
-void Outbox::keep(std::vector<std::uint8_t>&& buffer) { kept_.push_back(std::move(buffer)); }
+void Outbox::keep(ReceiveBuffer&& buffer) { kept_.push_back(std::move(buffer)); }
 
 void Outbox::deliver(const Callbacks& cb) {
   for (const Item& item : items_) {
     switch (item.kind) {
       case Kind::telemetry:
         if (cb.on_telemetry) {
-          cb.on_telemetry(*item.device, {static_cast<std::uint16_t>(item.c), item.b, item.a,
-                                         bytes_of(item)});
+          cb.on_telemetry(device_,
+                          {static_cast<std::uint16_t>(item.c), item.b, item.a, bytes_of(item)});
         }
         break;
       case Kind::device_event:
         if (cb.on_device_event) {
           const auto text = bytes_of(item);
-          cb.on_device_event(*item.device,
-                             {item.b, static_cast<std::uint8_t>(item.c >> 16),
-                              static_cast<std::uint16_t>(item.c & 0xFFFF), item.a,
+          cb.on_device_event(device_,
+                             {item.b,
+                              static_cast<std::uint8_t>(item.c >> 16),
+                              static_cast<std::uint16_t>(item.c & 0xFFFF),
+                              item.a,
                               {reinterpret_cast<const char*>(text.data()), text.size()}});
         }
         break;
       case Kind::state:
         if (cb.on_state) {
-          cb.on_state(*item.device, static_cast<SessionState>(item.b),
+          cb.on_state(device_, static_cast<SessionState>(item.b),
                       static_cast<SessionState>(item.c));
         }
         break;
       case Kind::command: {
-        CommandCallback& done = commands_[item.command_index];
+        CommandCallback& done = commands_[item.a];
         if (done) {
           done({static_cast<CommandOutcome>(item.c), static_cast<std::uint16_t>(item.b),
                 bytes_of(item)});
@@ -86,7 +87,8 @@ void Outbox::deliver(const Callbacks& cb) {
       }
     }
   }
-  items_.clear();
+  pool_.give(std::move(items_));
+  items_ = {};
   arena_.clear();
   commands_.clear();
   kept_.clear();

@@ -123,8 +123,8 @@ void Engine::Impl::on_frame(Device& d, Connection& c, const proto::Frame& f, Out
   } else if (const auto* ev = std::get_if<proto::Event>(&m)) {
     emit(&d, "device_event", {{"event_id", ev->event_id}, {"severity", static_cast<int>(ev->severity)},
                               {"code", ev->code}});
-    box.device_event(d.config.name, {ev->event_id, static_cast<std::uint8_t>(ev->severity), ev->code,
-                                     ev->timestamp_us, ev->text});
+    box.device_event({ev->event_id, static_cast<std::uint8_t>(ev->severity), ev->code,
+                      ev->timestamp_us, ev->text});
   } else if (const auto* bye = std::get_if<proto::Bye>(&m)) {
     c.peer_said_bye = true;
     emit(&d, "peer_bye", {{"reason", static_cast<int>(bye->reason)}, {"text", std::string(bye->text)}});
@@ -180,11 +180,11 @@ void Engine::Impl::on_telemetry(Device& d, const Connection& c, const proto::Tel
   const auto begin = reinterpret_cast<std::uintptr_t>(c.receive_buffer.data());
   const auto at = reinterpret_cast<std::uintptr_t>(m.samples.data());
   const bool in_buffer = !m.samples.empty() && at >= begin &&
-                         at + m.samples.size() <= begin + c.receive_buffer.size();
+                         at + m.samples.size() <= begin + c.receive_buffer.size;
   if (in_buffer) {
-    box.telemetry_in_place(d.config.name, m.channel, m.channel_seq, m.timestamp_us, m.samples);
+    box.telemetry_in_place(m.channel, m.channel_seq, m.timestamp_us, m.samples);
   } else {
-    box.telemetry(d.config.name, m.channel, m.channel_seq, m.timestamp_us, m.samples);
+    box.telemetry(m.channel, m.channel_seq, m.timestamp_us, m.samples);
   }
 }
 
