@@ -6,6 +6,10 @@
 // the receiving side's alone: the engine's workers and the IoApi backend, or asio's threads.
 //
 //   build/release/tools/bench/engine_bench [--messages N] [--threads T] [--devices D]... [--only engine|asio]
+//                                          [--skip-on-success]
+//
+// --skip-on-success runs the engine with EngineOptions::skip_completion_port_on_success (R9b):
+// a receive that completes at once is handled by the worker that issued it, with no packet.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -178,7 +182,8 @@ void wait_for(const std::atomic<std::uint64_t>& count, std::uint64_t total) {
   }
 }
 
-Result run_engine(const char* self, int devices, std::uint32_t per_device, unsigned threads) {
+Result run_engine(const char* self, int devices, std::uint32_t per_device, unsigned threads,
+                  bool skip_on_success) {
   Peers peers = spawn_peers(self, devices, per_device);
   auto io = iocpsim::iocp::make_default_io_api();
   iocpsim::iocp::SteadyClock clock;
@@ -190,6 +195,7 @@ Result run_engine(const char* self, int devices, std::uint32_t per_device, unsig
   };
   eng::EngineOptions o;
   o.workers = threads;
+  o.skip_completion_port_on_success = skip_on_success;
   eng::Engine engine(*io, clock, log, o, cb);
   engine.start();
   const auto t0 = std::chrono::steady_clock::now();
@@ -295,32 +301,38 @@ int main(int argc, char** argv) {
   unsigned threads = 2;
   std::string only;          // "engine" or "asio": run one side only (for profiling)
   std::vector<int> fleet;    // device counts; default 1, 16, 256
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool skip_on_success = false;
+  for (int i = 1; i < argc; i += 2) {
     const std::string opt = argv[i];
-    if (opt == "--messages") {
+    const bool has_value = i + 1 < argc;
+    if (opt == "--skip-on-success") {
+      skip_on_success = true;
+      --i;  // a flag: no value follows
+    } else if (opt == "--messages" && has_value) {
       messages = std::strtoull(argv[i + 1], nullptr, 10);
-    } else if (opt == "--threads") {
+    } else if (opt == "--threads" && has_value) {
       threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
-    } else if (opt == "--only") {
+    } else if (opt == "--only" && has_value) {
       only = argv[i + 1];
-    } else if (opt == "--devices") {
+    } else if (opt == "--devices" && has_value) {
       fleet.push_back(std::atoi(argv[i + 1]));
     } else {
-      std::fprintf(stderr, "usage: %s [--messages N] [--threads T] [--devices D]... [--only engine|asio]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--messages N] [--threads T] [--devices D]... [--only engine|asio] [--skip-on-success]\n", argv[0]);
       return 2;
     }
   }
   if (fleet.empty()) fleet = {1, 16, 256};
-  std::printf("telemetry, %zu-byte samples per message, %llu messages per run, %u receiving threads\n",
-              kSampleBytes, static_cast<unsigned long long>(messages), threads);
+  std::printf("telemetry, %zu-byte samples per message, %llu messages per run, %u receiving threads%s\n",
+              kSampleBytes, static_cast<unsigned long long>(messages), threads,
+              skip_on_success ? ", engine with skip_completion_port_on_success" : "");
   for (int devices : fleet) {
     const auto per_device = static_cast<std::uint32_t>(messages / static_cast<std::uint64_t>(devices));
     if (only == "engine" || only == "asio") {
-      report(only.c_str(), devices, only == "engine" ? run_engine(argv[0], devices, per_device, threads)
+      report(only.c_str(), devices, only == "engine" ? run_engine(argv[0], devices, per_device, threads, skip_on_success)
                                                      : run_asio(argv[0], devices, per_device, threads));
       continue;
     }
-    const Result e = run_engine(argv[0], devices, per_device, threads);
+    const Result e = run_engine(argv[0], devices, per_device, threads, skip_on_success);
     const Result a = run_asio(argv[0], devices, per_device, threads);
     report("engine", devices, e);
     report("asio", devices, a);
