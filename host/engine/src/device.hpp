@@ -28,7 +28,8 @@ struct PendingCommand {
 };
 
 struct Device {
-  Device(DeviceConfig c, OutboxPool& pool) : config(std::move(c)), outbox(pool, config.name), delivering(pool, config.name) {}
+  Device(DeviceConfig c, OutboxPool& pool)
+      : config(std::move(c)), outbox(pool, config.name), delivering(pool, config.name) {}
 
   const DeviceConfig config;
   sockaddr_in address{};
