@@ -302,23 +302,28 @@ int main(int argc, char** argv) {
   std::string only;          // "engine" or "asio": run one side only (for profiling)
   std::vector<int> fleet;    // device counts; default 1, 16, 256
   bool skip_on_success = false;
-  for (int i = 1; i < argc; i += 2) {
+  const auto usage = [&] {
+    std::fprintf(stderr, "usage: %s [--messages N] [--threads T] [--devices D]... [--only engine|asio] [--skip-on-success]\n", argv[0]);
+    return 2;
+  };
+  for (int i = 1; i < argc; ++i) {
     const std::string opt = argv[i];
-    const bool has_value = i + 1 < argc;
     if (opt == "--skip-on-success") {
       skip_on_success = true;
-      --i;  // a flag: no value follows
-    } else if (opt == "--messages" && has_value) {
-      messages = std::strtoull(argv[i + 1], nullptr, 10);
-    } else if (opt == "--threads" && has_value) {
-      threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
-    } else if (opt == "--only" && has_value) {
-      only = argv[i + 1];
-    } else if (opt == "--devices" && has_value) {
-      fleet.push_back(std::atoi(argv[i + 1]));
+      continue;
+    }
+    if (i + 1 >= argc) return usage();  // every other option takes a value
+    const char* value = argv[++i];
+    if (opt == "--messages") {
+      messages = std::strtoull(value, nullptr, 10);
+    } else if (opt == "--threads") {
+      threads = static_cast<unsigned>(std::atoi(value));
+    } else if (opt == "--only") {
+      only = value;
+    } else if (opt == "--devices") {
+      fleet.push_back(std::atoi(value));
     } else {
-      std::fprintf(stderr, "usage: %s [--messages N] [--threads T] [--devices D]... [--only engine|asio] [--skip-on-success]\n", argv[0]);
-      return 2;
+      return usage();
     }
   }
   if (fleet.empty()) fleet = {1, 16, 256};

@@ -84,7 +84,8 @@ void BM_EmulatedPort_PostAndDequeue(benchmark::State& state) {
   for (auto _ : state) {
     std::vector<std::thread> workers;
     for (int c = 0; c < consumers; ++c) {
-      workers.emplace_back([&] { calls.fetch_add(consume(*io, port, entries), std::memory_order_relaxed); });
+      workers.emplace_back(
+          [&] { calls.fetch_add(consume(*io, port, entries), std::memory_order_relaxed); });
     }
     for (int i = 1; i <= kPacketsPerIteration; ++i) {
       io->PostQueuedCompletionStatus(port, 0, static_cast<ULONG_PTR>(i), nullptr);
