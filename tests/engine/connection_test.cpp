@@ -121,7 +121,7 @@ TEST_F(ConnectionRowTest, R5bResetReportedByTheIssuingWSASendIsHandledInline) {
 
 TEST_F(ConnectionRowTest, R5dResetOnAPendingSendKillsTheConnection) {
   EngineOptions o;
-  o.skip_completion_port_on_success = false;  // every send completes through the port
+  o.skip_completion_port_on_success = CompletionSkip::never;  // every send completes through the port
   start(o);
   TestDevice peer;
   connect_ready("d", peer);
@@ -154,7 +154,7 @@ TEST_F(ConnectionRowTest, R6OurOwnCloseWithAReceivePendingIsAnAbortNotAPeerError
 
 TEST_F(ConnectionRowTest, R6bConnectEndedByACloseWeDidNotCancelIsAnAbort) {
   EngineOptions o;
-  o.skip_completion_port_on_success = false;
+  o.skip_completion_port_on_success = CompletionSkip::never;
   start(o);
   TestDevice peer;
   io.rewrite_next_completion("ConnectEx", STATUS_CANCELLED, 0);
@@ -211,7 +211,7 @@ void stream_exactly_once(EngineHarness& h, TestDevice& peer, Recorder& recorder)
 
 TEST_F(ConnectionRowTest, R9SuccessAtOnceWithoutSkipModeIsHandledOnlyFromItsPacket) {
   EngineOptions o;
-  o.skip_completion_port_on_success = false;
+  o.skip_completion_port_on_success = CompletionSkip::never;
   start(o);
   TestDevice peer;
   connect_ready("d", peer);
@@ -225,11 +225,63 @@ TEST_F(ConnectionRowTest, R9bSuccessAtOnceWithSkipModeIsHandledInline) {
                     "FILE_SKIP_COMPLETION_PORT_ON_SUCCESS set (Windows does not)";
   }
   EngineOptions o;
-  o.skip_completion_port_on_success = true;
+  o.skip_completion_port_on_success = CompletionSkip::always;
   start(o);
   TestDevice peer;
   connect_ready("d", peer);
   EXPECT_EQ(io.count("SetFileCompletionNotificationModes"), 1u);  // set on the socket
+  stream_exactly_once(*this, peer, recorder);
+}
+
+// R9b by default: start() tries the mode on a loopback pair of its own and uses it only if an
+// at-once success then queues no packet.
+TEST_F(ConnectionRowTest, R9bTheStartUpProbeUsesSkipModeWhereItIsHonoured) {
+  start();  // CompletionSkip::if_honoured
+  const auto probed = first(*sink, "completion_skip_probed", "");
+  if (running_under_wine()) {
+    // Wine 8 sets the mode and queues the packet anyway: the probe sees it.
+    EXPECT_EQ(probed["honoured"], false);
+    EXPECT_EQ(probed["reason"], "packet_queued");
+    EXPECT_FALSE(engine->skips_completion_port_on_success());
+  } else {
+    EXPECT_EQ(probed["honoured"], true);
+    EXPECT_EQ(probed["reason"], "honoured");
+    EXPECT_TRUE(engine->skips_completion_port_on_success());
+  }
+  EXPECT_EQ(first(*sink, "engine_started", "")["skips_port_on_success"],
+            engine->skips_completion_port_on_success());
+  const std::size_t set_by_probe = io.count("SetFileCompletionNotificationModes");
+  EXPECT_EQ(set_by_probe, 1u);
+  TestDevice peer;
+  connect_ready("d", peer);
+  EXPECT_EQ(io.count("SetFileCompletionNotificationModes") - set_by_probe,
+            engine->skips_completion_port_on_success() ? 1u : 0u);
+  stream_exactly_once(*this, peer, recorder);
+}
+
+TEST_F(ConnectionRowTest, R9bAProviderThatQueuesAPacketAnywayIsFoundAndTheModeIsNotUsed) {
+  io.skip_mode(ForcingIoApi::SkipMode::pretend);  // TRUE, and packets still come (Wine 8)
+  start();
+  const auto probed = first(*sink, "completion_skip_probed", "");
+  EXPECT_EQ(probed["honoured"], false);
+  EXPECT_EQ(probed["reason"], "packet_queued");
+  EXPECT_FALSE(engine->skips_completion_port_on_success());
+  const std::size_t set_by_probe = io.count("SetFileCompletionNotificationModes");
+  TestDevice peer;
+  connect_ready("d", peer);
+  EXPECT_EQ(io.count("SetFileCompletionNotificationModes"), set_by_probe);
+  stream_exactly_once(*this, peer, recorder);  // each receive handled once, from its packet
+}
+
+TEST_F(ConnectionRowTest, R9bAModeTheProviderRefusesIsNotUsed) {
+  io.skip_mode(ForcingIoApi::SkipMode::refuse);
+  start();
+  const auto probed = first(*sink, "completion_skip_probed", "");
+  EXPECT_EQ(probed["honoured"], false);
+  EXPECT_EQ(probed["reason"], "notification_modes");
+  EXPECT_FALSE(engine->skips_completion_port_on_success());
+  TestDevice peer;
+  connect_ready("d", peer);
   stream_exactly_once(*this, peer, recorder);
 }
 
@@ -282,7 +334,7 @@ TEST_F(ConnectionRowTest, R12RefusedConnectIsRetriedWithExponentialBackoff) {
 TEST_F(ConnectionRowTest, R14AndR15ManyWorkersManyDevicesEachStreamStaysSerialAndWhole) {
   EngineOptions o;
   o.workers = 4;
-  o.skip_completion_port_on_success = false;  // immediate successes queue packets (R15 race)
+  o.skip_completion_port_on_success = CompletionSkip::never;  // immediate successes queue packets (R15 race)
   start(o);
   constexpr int kDevices = 4;
   std::vector<std::unique_ptr<TestDevice>> peers;

@@ -24,12 +24,33 @@ TEST(HostdConfigTest, EverySettingIsRead) {
   ASSERT_TRUE(r.ok()) << r.errors.front();
   EXPECT_EQ(r.config.engine.workers, 4u);
   EXPECT_EQ(r.config.log_path, "x.jsonl");
-  EXPECT_FALSE(r.config.engine.skip_completion_port_on_success);
+  EXPECT_EQ(r.config.engine.skip_completion_port_on_success, engine::CompletionSkip::never);
   EXPECT_EQ(r.config.engine.seed, 9u);
   EXPECT_EQ(r.config.devices[0].stall_timeout_ms, 77u);
   EXPECT_DOUBLE_EQ(r.config.devices[0].backoff_jitter, 0.5);
   EXPECT_FALSE(r.config.devices[0].reconnect);
   EXPECT_EQ(r.config.devices[0].max_version, 2);
+}
+
+TEST(HostdConfigTest, SkipOnSuccessTakesItsThreeNamesOrABooleanAndDefaultsToIfHonoured) {
+  const auto with = [](const char* value) {
+    return parse_config(std::string(R"({"skip_completion_port_on_success": )") + value +
+                            R"(, "devices": [{"name": "a", "port": 1}]})",
+                        "h.json");
+  };
+  EXPECT_EQ(parse_config(R"({"devices": [{"name": "a", "port": 1}]})", "h.json")
+                .config.engine.skip_completion_port_on_success,
+            engine::CompletionSkip::if_honoured);
+  EXPECT_EQ(with(R"("never")").config.engine.skip_completion_port_on_success, engine::CompletionSkip::never);
+  EXPECT_EQ(with(R"("always")").config.engine.skip_completion_port_on_success, engine::CompletionSkip::always);
+  EXPECT_EQ(with(R"("if_honoured")").config.engine.skip_completion_port_on_success,
+            engine::CompletionSkip::if_honoured);
+  EXPECT_EQ(with("true").config.engine.skip_completion_port_on_success, engine::CompletionSkip::always);
+  const std::vector<std::string> expected = {
+      "h.json: /skip_completion_port_on_success: expected \"never\", \"always\", \"if_honoured\", "
+      "true or false"};
+  EXPECT_EQ(with(R"("sometimes")").errors, expected);
+  EXPECT_EQ(with("1").errors, expected);
 }
 
 TEST(HostdConfigTest, ErrorsNameTheFileThePathAndWhatWasExpected) {

@@ -169,6 +169,23 @@ TEST(LoadScenario, AValueOfTheWrongTypeSaysWhatItGot) {
             "s.json: expect.delivery: expected true or false, got \"no\"");
 }
 
+TEST(LoadScenario, SkipOnSuccessTakesItsThreeNamesOrABoolean) {
+  const auto skip_of = [](const std::string& value) {
+    return parse_scenario(good_with("\"workers\": 1}", "\"workers\": 1, \"skip_completion_port_on_success\": " + value + "}"),
+                          "s.json")
+        .engine.skip_completion_port_on_success;
+  };
+  EXPECT_EQ(parse_scenario(kGood, "s.json").engine.skip_completion_port_on_success,
+            engine::CompletionSkip::if_honoured);
+  EXPECT_EQ(skip_of("\"never\""), engine::CompletionSkip::never);
+  EXPECT_EQ(skip_of("\"always\""), engine::CompletionSkip::always);
+  EXPECT_EQ(skip_of("false"), engine::CompletionSkip::never);
+  EXPECT_EQ(skip_of("true"), engine::CompletionSkip::always);
+  EXPECT_EQ(error_of(good_with("\"workers\": 1}", "\"workers\": 1, \"skip_completion_port_on_success\": \"sometimes\"}")),
+            "s.json: host.engine.skip_completion_port_on_success: expected \"never\", \"always\", "
+            "\"if_honoured\", true or false, got \"sometimes\"");
+}
+
 TEST(LoadScenario, ANegativeNumberIsRejected) {
   EXPECT_EQ(error_of(good_with("\"max_ms\": 2000", "\"max_ms\": -5")),
             "s.json: run.max_ms: expected an integer from 0 to 3600000, got -5");

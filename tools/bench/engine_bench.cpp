@@ -6,10 +6,11 @@
 // the receiving side's alone: the engine's workers and the IoApi backend, or asio's threads.
 //
 //   build/release/tools/bench/engine_bench [--messages N] [--threads T] [--devices D]... [--only engine|asio]
-//                                          [--skip-on-success]
+//                                          [--completion-skip never|always|if_honoured]
 //
-// --skip-on-success runs the engine with EngineOptions::skip_completion_port_on_success (R9b):
-// a receive that completes at once is handled by the worker that issued it, with no packet.
+// --completion-skip sets EngineOptions::skip_completion_port_on_success (R9b; the engine's
+// default, if_honoured, when absent). With R9b a receive that completes at once is handled by
+// the worker that issued it, with no packet; `never` gives every receive a packet (R9).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -174,6 +175,7 @@ struct Result {
   double seconds = 0;
   double cpu_seconds = 0;
   std::uint64_t messages = 0;
+  const char* mode = "";  // the engine's: how a receive that completes at once is handled
 };
 
 void wait_for(const std::atomic<std::uint64_t>& count, std::uint64_t total) {
@@ -183,7 +185,7 @@ void wait_for(const std::atomic<std::uint64_t>& count, std::uint64_t total) {
 }
 
 Result run_engine(const char* self, int devices, std::uint32_t per_device, unsigned threads,
-                  bool skip_on_success) {
+                  eng::CompletionSkip skip) {
   Peers peers = spawn_peers(self, devices, per_device);
   auto io = iocpsim::iocp::make_default_io_api();
   iocpsim::iocp::SteadyClock clock;
@@ -195,7 +197,7 @@ Result run_engine(const char* self, int devices, std::uint32_t per_device, unsig
   };
   eng::EngineOptions o;
   o.workers = threads;
-  o.skip_completion_port_on_success = skip_on_success;
+  o.skip_completion_port_on_success = skip;
   eng::Engine engine(*io, clock, log, o, cb);
   engine.start();
   const auto t0 = std::chrono::steady_clock::now();
@@ -212,7 +214,8 @@ Result run_engine(const char* self, int devices, std::uint32_t per_device, unsig
   const std::uint64_t total = static_cast<std::uint64_t>(devices) * per_device;
   wait_for(count, total);
   Result r{std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-           process_cpu_seconds() - c0, count.load()};
+           process_cpu_seconds() - c0, count.load(),
+           engine.skips_completion_port_on_success() ? "  [R9b: inline]" : "  [R9: packet]"};
   engine.shutdown();
   ::pclose(peers.pipe);
   std::uint64_t gaps = 0;
@@ -285,10 +288,10 @@ Result run_asio(const char* self, int devices, std::uint32_t per_device, unsigne
 }
 
 void report(const char* who, int devices, const Result& r) {
-  std::printf("%-6s %4d devices  %10.0f msg/s  %6.3f CPU s per million  (%llu msgs, %.3f s wall, %.3f s CPU)\n",
+  std::printf("%-6s %4d devices  %10.0f msg/s  %6.3f CPU s per million  (%llu msgs, %.3f s wall, %.3f s CPU)%s\n",
               who, devices, static_cast<double>(r.messages) / r.seconds,
               r.cpu_seconds * 1e6 / static_cast<double>(r.messages),
-              static_cast<unsigned long long>(r.messages), r.seconds, r.cpu_seconds);
+              static_cast<unsigned long long>(r.messages), r.seconds, r.cpu_seconds, r.mode);
 }
 
 }  // namespace
@@ -301,20 +304,19 @@ int main(int argc, char** argv) {
   unsigned threads = 2;
   std::string only;          // "engine" or "asio": run one side only (for profiling)
   std::vector<int> fleet;    // device counts; default 1, 16, 256
-  bool skip_on_success = false;
+  eng::CompletionSkip skip = eng::EngineOptions{}.skip_completion_port_on_success;
   const auto usage = [&] {
-    std::fprintf(stderr, "usage: %s [--messages N] [--threads T] [--devices D]... [--only engine|asio] [--skip-on-success]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s [--messages N] [--threads T] [--devices D]... [--only engine|asio] "
+                         "[--completion-skip never|always|if_honoured]\n", argv[0]);
     return 2;
   };
   for (int i = 1; i < argc; ++i) {
     const std::string opt = argv[i];
-    if (opt == "--skip-on-success") {
-      skip_on_success = true;
-      continue;
-    }
-    if (i + 1 >= argc) return usage();  // every other option takes a value
+    if (i + 1 >= argc) return usage();  // every option takes a value
     const char* value = argv[++i];
-    if (opt == "--messages") {
+    if (opt == "--completion-skip") {
+      if (!eng::from_string(value, skip)) return usage();
+    } else if (opt == "--messages") {
       messages = std::strtoull(value, nullptr, 10);
     } else if (opt == "--threads") {
       threads = static_cast<unsigned>(std::atoi(value));
@@ -327,17 +329,17 @@ int main(int argc, char** argv) {
     }
   }
   if (fleet.empty()) fleet = {1, 16, 256};
-  std::printf("telemetry, %zu-byte samples per message, %llu messages per run, %u receiving threads%s\n",
-              kSampleBytes, static_cast<unsigned long long>(messages), threads,
-              skip_on_success ? ", engine with skip_completion_port_on_success" : "");
+  std::printf("telemetry, %zu-byte samples per message, %llu messages per run, %u receiving threads, "
+              "engine with skip_completion_port_on_success %s\n",
+              kSampleBytes, static_cast<unsigned long long>(messages), threads, eng::to_string(skip));
   for (int devices : fleet) {
     const auto per_device = static_cast<std::uint32_t>(messages / static_cast<std::uint64_t>(devices));
     if (only == "engine" || only == "asio") {
-      report(only.c_str(), devices, only == "engine" ? run_engine(argv[0], devices, per_device, threads, skip_on_success)
+      report(only.c_str(), devices, only == "engine" ? run_engine(argv[0], devices, per_device, threads, skip)
                                                      : run_asio(argv[0], devices, per_device, threads));
       continue;
     }
-    const Result e = run_engine(argv[0], devices, per_device, threads, skip_on_success);
+    const Result e = run_engine(argv[0], devices, per_device, threads, skip);
     const Result a = run_asio(argv[0], devices, per_device, threads);
     report("engine", devices, e);
     report("asio", devices, a);

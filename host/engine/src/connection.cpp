@@ -105,7 +105,7 @@ void Engine::Impl::start_connect(Device& d, Outbox& box) {
   } else if (io.CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), port,
                                        reinterpret_cast<ULONG_PTR>(c), 0) == nullptr) {
     stage = "associate";
-  } else if (options.skip_completion_port_on_success &&
+  } else if (skip_on_success &&
              !io.SetFileCompletionNotificationModes(reinterpret_cast<HANDLE>(s),
                                                     FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)) {
     stage = "notification_modes";
@@ -167,7 +167,7 @@ void Engine::Impl::handle_issue_result(Device& d, OpContext& op, int rc, DWORD b
   o.error = rc == 0 ? 0 : static_cast<DWORD>(io.WSAGetLastError());
   o.kind = op.kind;
   o.requested_bytes = op.requested;
-  o.skip_port_on_success = options.skip_completion_port_on_success;
+  o.skip_port_on_success = skip_on_success;
   const CompletionRow row = classify(o);
   if (row == CompletionRow::pending || row == CompletionRow::r9_done_packet_follows) return;
   if (row == CompletionRow::r9b_done_inline) {

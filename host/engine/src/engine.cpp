@@ -31,6 +31,25 @@ const char* to_string(CommandOutcome o) noexcept {
   return "unknown";
 }
 
+const char* to_string(CompletionSkip s) noexcept {
+  switch (s) {
+    case CompletionSkip::never: return "never";
+    case CompletionSkip::always: return "always";
+    case CompletionSkip::if_honoured: return "if_honoured";
+  }
+  return "unknown";
+}
+
+bool from_string(std::string_view text, CompletionSkip& out) noexcept {
+  for (const CompletionSkip s : {CompletionSkip::never, CompletionSkip::always, CompletionSkip::if_honoured}) {
+    if (text == to_string(s)) {
+      out = s;
+      return true;
+    }
+  }
+  return false;
+}
+
 const char* to_string(Submit s) noexcept {
   switch (s) {
     case Submit::accepted: return "accepted";
@@ -94,13 +113,27 @@ bool Engine::start() {
     m.emit(nullptr, "engine_start_failed", {{"error", m.io.GetLastError()}});
     return false;
   }
+  switch (m.options.skip_completion_port_on_success) {
+    case CompletionSkip::never: m.skip_on_success = false; break;
+    case CompletionSkip::always: m.skip_on_success = true; break;
+    case CompletionSkip::if_honoured: {
+      const detail::SkipProbe probe = detail::probe_skip_on_success(m.io);
+      m.skip_on_success = probe.honoured;
+      m.emit(nullptr, "completion_skip_probed",
+             {{"honoured", probe.honoured}, {"reason", probe.reason}, {"error", probe.error}});
+      break;
+    }
+  }
   m.started = true;
   for (unsigned i = 0; i < m.options.workers; ++i) m.workers.emplace_back([&m] { m.worker_loop(); });
   m.emit(nullptr, "engine_started",
          {{"workers", m.options.workers},
-          {"skip_completion_port_on_success", m.options.skip_completion_port_on_success}});
+          {"skip_completion_port_on_success", to_string(m.options.skip_completion_port_on_success)},
+          {"skips_port_on_success", m.skip_on_success}});
   return true;
 }
+
+bool Engine::skips_completion_port_on_success() const { return impl_->skip_on_success; }
 
 bool Engine::add_device(DeviceConfig config) {
   Impl& m = *impl_;

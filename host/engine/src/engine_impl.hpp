@@ -30,6 +30,16 @@ namespace iocpsim::engine {
 
 namespace detail {
 
+// Whether the IoApi honours FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, tried on a loopback pair of
+// its own sockets and a port of its own: `reason` names what was found ("honoured",
+// "packet_queued", "notification_modes", "setup", "no_inline_success").
+struct SkipProbe {
+  bool honoured = false;
+  const char* reason = "setup";
+  DWORD error = 0;
+};
+SkipProbe probe_skip_on_success(iocp::IoApi& io);
+
 // Completion keys of posted packets (R11). Connection keys are pointers, never these values.
 inline constexpr ULONG_PTR kWakeKey = 1;
 inline constexpr ULONG_PTR kSentinelKey = 2;
@@ -65,6 +75,7 @@ struct Engine::Impl {
   const Callbacks callbacks;
 
   HANDLE port = nullptr;
+  bool skip_on_success = false;  // R9b on the engine's sockets, decided by start()
   std::vector<std::thread> workers;
   bool started = false;
   bool finished = false;

@@ -36,6 +36,19 @@ class Reader {
     if (!obj_[key].is_boolean()) return fail(key, "expected true or false");
     out = obj_[key].get<bool>();
   }
+  // R9b's setting: "never", "always", "if_honoured", or true/false for always/never.
+  void completion_skip(const char* key, engine::CompletionSkip& out) {
+    seen_.insert(key);
+    if (!obj_.contains(key)) return;
+    const json& v = obj_[key];
+    if (v.is_boolean()) {
+      out = v.get<bool>() ? engine::CompletionSkip::always : engine::CompletionSkip::never;
+      return;
+    }
+    if (!v.is_string() || !engine::from_string(v.get<std::string>(), out)) {
+      fail(key, "expected \"never\", \"always\", \"if_honoured\", true or false");
+    }
+  }
   void string(const char* key, std::string& out, bool required = false) {
     seen_.insert(key);
     if (!obj_.contains(key)) {
@@ -123,7 +136,7 @@ ConfigResult parse_config(const std::string& text, const std::string& file) {
   Config& c = out.config;
   r.number("workers", c.engine.workers, 1, 256);
   r.number("dequeue_batch", c.engine.dequeue_batch, 1, 1024);
-  r.boolean("skip_completion_port_on_success", c.engine.skip_completion_port_on_success);
+  r.completion_skip("skip_completion_port_on_success", c.engine.skip_completion_port_on_success);
   r.string("host_id", c.engine.host_id);
   r.number("shutdown_timeout_ms", c.engine.shutdown_timeout_ms, 1, kMaxMs);
   r.number("seed", c.engine.seed, 0, 9007199254740991.0);

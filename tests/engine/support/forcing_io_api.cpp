@@ -121,7 +121,15 @@ HANDLE ForcingIoApi::CreateIoCompletionPort(HANDLE file, HANDLE existing, ULONG_
 
 BOOL ForcingIoApi::GetQueuedCompletionStatus(HANDLE port, LPDWORD n, PULONG_PTR key,
                                              LPOVERLAPPED* ov, DWORD ms) {
-  return inner_.GetQueuedCompletionStatus(port, n, key, ov, ms);
+  // Only the engine's start-up probe dequeues one packet at a time; its packets count as the
+  // workers' batches do.
+  const BOOL ok = inner_.GetQueuedCompletionStatus(port, n, key, ov, ms);
+  if (!ok && *ov == nullptr) return ok;
+  std::lock_guard lock(mutex_);
+  if (*ov == nullptr) ++posted_dequeued_;
+  sends_in_flight_.erase(*ov);
+  changed_.notify_all();
+  return ok;
 }
 
 BOOL ForcingIoApi::GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY entries,
@@ -176,10 +184,20 @@ BOOL ForcingIoApi::CloseHandle(HANDLE h) {
   return inner_.CloseHandle(h);
 }
 
+void ForcingIoApi::skip_mode(SkipMode m) {
+  std::lock_guard lock(mutex_);
+  skip_mode_ = m;
+}
+
 BOOL ForcingIoApi::SetFileCompletionNotificationModes(HANDLE h, UCHAR flags) {
   note("SetFileCompletionNotificationModes");
   {
     std::lock_guard lock(mutex_);
+    if (skip_mode_ == SkipMode::pretend) return TRUE;
+    if (skip_mode_ == SkipMode::refuse) {
+      inner_.SetLastError(ERROR_INVALID_PARAMETER);
+      return FALSE;
+    }
     if ((flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) != 0) {
       skip_on_success_.insert(reinterpret_cast<SOCKET>(h));
     } else {

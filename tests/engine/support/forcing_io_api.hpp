@@ -27,6 +27,11 @@ class ForcingIoApi final : public iocp::IoApi {
   void rewrite_next_completion(const std::string& call, NTSTATUS status, DWORD bytes);  // R5d ...
   void hold_connects(bool on);                      // ConnectEx pends until cancel (R7) / close (R6b)
   void fail_next_dequeue(DWORD error);              // R3, R14b
+  // How SetFileCompletionNotificationModes answers from now on (R9b): passed on (the default);
+  // TRUE without setting anything, so at-once successes still queue packets (Wine 8, non-IFS
+  // layered providers); or FALSE with ERROR_INVALID_PARAMETER.
+  enum class SkipMode { pass, pretend, refuse };
+  void skip_mode(SkipMode m);
 
   std::vector<std::string> journal() const;
   std::size_t count(const std::string& call) const;
@@ -118,6 +123,7 @@ class ForcingIoApi final : public iocp::IoApi {
   std::map<std::string, Rewrite> pending_rewrites_;
   std::map<OVERLAPPED*, Rewrite> rewrites_;
   bool hold_connects_ = false;
+  SkipMode skip_mode_ = SkipMode::pass;
   std::map<SOCKET, OVERLAPPED*> held_;
   std::map<SOCKET, Binding> bindings_;
   std::optional<DWORD> dequeue_failure_;

@@ -59,7 +59,15 @@ void read_device_config(JsonReader r, engine::DeviceConfig& c) {
 void read_engine_options(JsonReader r, engine::EngineOptions& o) {
   read_ms(r, "workers", o.workers, 1, 64);
   read_ms(r, "dequeue_batch", o.dequeue_batch, 1, 1024);
-  o.skip_completion_port_on_success = r.get_bool("skip_completion_port_on_success", o.skip_completion_port_on_success);
+  if (r.has("skip_completion_port_on_success")) {
+    const nlohmann::json& v = r.raw("skip_completion_port_on_success");
+    if (v.is_boolean()) {
+      o.skip_completion_port_on_success = v.get<bool>() ? engine::CompletionSkip::always : engine::CompletionSkip::never;
+    } else if (!v.is_string() || !engine::from_string(v.get<std::string>(), o.skip_completion_port_on_success)) {
+      throw SpecError(r.path_of("skip_completion_port_on_success"),
+                      "expected \"never\", \"always\", \"if_honoured\", true or false, got " + v.dump());
+    }
+  }
   read_ms(r, "shutdown_timeout_ms", o.shutdown_timeout_ms);
   read_ms(r, "drain_ceiling_ms", o.drain_ceiling_ms);
   read_ms(r, "max_frame_bytes", o.max_frame_bytes, 64, 16u << 20);

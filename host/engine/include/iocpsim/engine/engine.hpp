@@ -13,6 +13,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "iocpsim/engine/event_log.hpp"
@@ -52,13 +53,24 @@ struct DeviceConfig {
   bool reconnect = true;
 };
 
+// R9b: whether the engine sets FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on its sockets, so that an
+// operation that completes at once is handled by the worker that issued it and queues no packet.
+// It is only safe where the socket provider honours the mode: a provider that queues a packet
+// anyway (non-IFS layered providers on Windows; Wine 8) would have that packet handled as a
+// second completion.
+enum class CompletionSkip : std::uint8_t {
+  never,        // every completion comes through the port
+  always,       // set on every socket, unchecked
+  if_honoured,  // start() tries it on a loopback pair first and sets it only if no packet came
+};
+const char* to_string(CompletionSkip s) noexcept;
+// "never", "always" or "if_honoured"; false for anything else (`out` untouched).
+bool from_string(std::string_view text, CompletionSkip& out) noexcept;
+
 struct EngineOptions {
   unsigned workers = 2;
   std::uint32_t dequeue_batch = 64;             // entries per GetQueuedCompletionStatusEx
-  // R9b: handle synchronous successes inline and expect no packet for them. Off by default: it
-  // is only safe where the socket provider honours it (no non-IFS layered providers on Windows;
-  // Wine 8 queues a packet anyway, which would be handled as a second completion).
-  bool skip_completion_port_on_success = false;
+  CompletionSkip skip_completion_port_on_success = CompletionSkip::if_honoured;
   std::string host_id = "iocpsim-host";
   std::uint32_t shutdown_timeout_ms = 2'000;    // BYE + half-close wait before cancelling
   std::uint32_t drain_ceiling_ms = 10'000;      // real-time safety valve for the final drain
@@ -128,6 +140,8 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   bool start();  // creates the port and the workers; false (and an event) on failure
+  // What start() decided for EngineOptions::skip_completion_port_on_success.
+  bool skips_completion_port_on_success() const;
 
   bool add_device(DeviceConfig config);   // false if the name is taken or the address is bad
   bool remove_device(const std::string& name);
