@@ -220,10 +220,6 @@ TEST_F(ConnectionRowTest, R9SuccessAtOnceWithoutSkipModeIsHandledOnlyFromItsPack
 }
 
 TEST_F(ConnectionRowTest, R9bSuccessAtOnceWithSkipModeIsHandledInline) {
-  if (running_under_wine()) {
-    GTEST_SKIP() << "Wine 8 queues a packet for a synchronous success even with "
-                    "FILE_SKIP_COMPLETION_PORT_ON_SUCCESS set (Windows does not)";
-  }
   EngineOptions o;
   o.skip_completion_port_on_success = CompletionSkip::always;
   start(o);
@@ -237,17 +233,11 @@ TEST_F(ConnectionRowTest, R9bSuccessAtOnceWithSkipModeIsHandledInline) {
 // at-once success then queues no packet.
 TEST_F(ConnectionRowTest, R9bTheStartUpProbeUsesSkipModeWhereItIsHonoured) {
   start();  // CompletionSkip::if_honoured
+  // The emulation honours it, as Windows does with IFS providers, and so does Wine 8.0.
   const auto probed = first(*sink, "completion_skip_probed", "");
-  if (running_under_wine()) {
-    // Wine 8 sets the mode and queues the packet anyway: the probe sees it.
-    EXPECT_EQ(probed["honoured"], false);
-    EXPECT_EQ(probed["reason"], "packet_queued");
-    EXPECT_FALSE(engine->skips_completion_port_on_success());
-  } else {
-    EXPECT_EQ(probed["honoured"], true);
-    EXPECT_EQ(probed["reason"], "honoured");
-    EXPECT_TRUE(engine->skips_completion_port_on_success());
-  }
+  EXPECT_EQ(probed["honoured"], true);
+  EXPECT_EQ(probed["reason"], "honoured");
+  EXPECT_TRUE(engine->skips_completion_port_on_success());
   EXPECT_EQ(first(*sink, "engine_started", "")["skips_port_on_success"],
             engine->skips_completion_port_on_success());
   const std::size_t set_by_probe = io.count("SetFileCompletionNotificationModes");

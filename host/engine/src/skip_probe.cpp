@@ -1,7 +1,7 @@
 // The R9b probe: does this IoApi's socket provider honour FILE_SKIP_COMPLETION_PORT_ON_SUCCESS?
 //
-// Windows honours it unless a non-IFS layered provider sits on the socket; Wine 8 sets the mode
-// and queues a packet anyway. Where a packet comes, treating an at-once success as the whole
+// Windows honours it unless a non-IFS layered provider sits on the socket, which may accept the
+// mode and queue a packet anyway. Where a packet comes, treating an at-once success as the whole
 // completion would handle that packet a second time, so the engine tries the mode on a loopback
 // pair of its own before it uses it: a receive with a byte already waiting and a send into an
 // empty buffer both complete at once; then a marker is posted to the probe's port. The port is

@@ -56,8 +56,8 @@ struct DeviceConfig {
 // R9b: whether the engine sets FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on its sockets, so that an
 // operation that completes at once is handled by the worker that issued it and queues no packet.
 // It is only safe where the socket provider honours the mode: a provider that queues a packet
-// anyway (non-IFS layered providers on Windows; Wine 8) would have that packet handled as a
-// second completion.
+// anyway (a non-IFS layered provider on Windows) would have that packet handled as a second
+// completion.
 enum class CompletionSkip : std::uint8_t {
   never,        // every completion comes through the port
   always,       // set on every socket, unchecked
