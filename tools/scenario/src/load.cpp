@@ -21,7 +21,7 @@ ScenarioError::ScenarioError(std::string file, const std::string& problem, bool 
 
 const std::vector<std::string>& engine_event_names() {
   static const std::vector<std::string> names = {
-      "completion_skip_probed", "engine_started", "engine_start_failed", "device_rejected", "worker_port_closed",
+      "engine_started", "completion_skip_probed", "engine_start_failed", "device_rejected", "worker_port_closed",
       "shutdown_started", "shutdown_ceiling_reached", "shutdown_drained", "device_added",
       "device_removed", "state_changed", "connect_started", "connect_failed", "connect_timeout",
       "connected", "hello_sent", "session_ready", "handshake_failed", "handshake_timeout",
