@@ -351,6 +351,59 @@ TYPED_TEST(IocpConformance, R7_CancelIoExOfEverythingWithNothingPendingFailsWith
   this->close_pair(p);
 }
 
+// EndsPendingOps, where the backend has it (the emulation): a pending op ended with a chosen
+// result completes as if the I/O had ended so — what the fault shim relies on to force a FIN
+// (R4: TRUE, 0 bytes, last error unchanged) or a reset (R5) on a receive already pending.
+TYPED_TEST(IocpConformance, R4_EndPendingOpEndsAPendingRecvAsAnEndOfStream) {
+  auto* ender = dynamic_cast<EndsPendingOps*>(&this->io());
+  if (ender == nullptr) GTEST_SKIP() << "this backend cannot end an op with a chosen result";
+  const Pair p = this->connected_pair();
+  OVERLAPPED ov{};
+  char buf[16];
+  this->expect_pending(this->start_recv(p.engine, &ov, buf, sizeof buf));
+  this->io().SetLastError(kDeadbeef);
+  EXPECT_EQ(ender->EndPendingOp(reinterpret_cast<HANDLE>(p.engine), &ov, STATUS_SUCCESS, 0), TRUE);
+  EXPECT_EQ(this->io().GetLastError(), kDeadbeef);
+  const Dequeued d = this->dequeue();
+  EXPECT_EQ(d.ok, TRUE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 0u);
+  EXPECT_EQ(d.error, kDeadbeef);
+  EXPECT_EQ(ntstatus_of(ov.Internal), STATUS_SUCCESS);
+  this->close_pair(p);
+}
+
+TYPED_TEST(IocpConformance, R5_EndPendingOpEndsAPendingRecvWithTheStatusGiven) {
+  auto* ender = dynamic_cast<EndsPendingOps*>(&this->io());
+  if (ender == nullptr) GTEST_SKIP() << "this backend cannot end an op with a chosen result";
+  const Pair p = this->connected_pair();
+  OVERLAPPED ov{};
+  char buf[16];
+  this->expect_pending(this->start_recv(p.engine, &ov, buf, sizeof buf));
+  EXPECT_EQ(ender->EndPendingOp(reinterpret_cast<HANDLE>(p.engine), &ov,
+                                STATUS_CONNECTION_RESET, 0),
+            TRUE);
+  const Dequeued d = this->dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.error, ERROR_NETNAME_DELETED);
+  EXPECT_EQ(ntstatus_of(ov.Internal), STATUS_CONNECTION_RESET);
+  this->close_pair(p);
+}
+
+TYPED_TEST(IocpConformance, EndPendingOpOfAnOpNotPendingFailsQueuesNothingAndKeepsTheLastError) {
+  auto* ender = dynamic_cast<EndsPendingOps*>(&this->io());
+  if (ender == nullptr) GTEST_SKIP() << "this backend cannot end an op with a chosen result";
+  const Pair p = this->connected_pair();
+  OVERLAPPED ov{};
+  this->io().SetLastError(kDeadbeef);
+  EXPECT_EQ(ender->EndPendingOp(reinterpret_cast<HANDLE>(p.engine), &ov, STATUS_SUCCESS, 0), FALSE);
+  EXPECT_EQ(ender->EndPendingOp(reinterpret_cast<HANDLE>(INVALID_SOCKET), &ov, STATUS_SUCCESS, 0),
+            FALSE);
+  EXPECT_EQ(this->io().GetLastError(), kDeadbeef);
+  this->close_pair(p);  // the end-of-test check: no packet was queued
+}
+
 TYPED_TEST(IocpConformance, R9_AnImmediateSuccessStillQueuesExactlyOnePacket) {
   const Pair p = this->connected_pair();
   this->peer_send(p.peer, "abc");
