@@ -255,12 +255,11 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
                                                     PULONG_PTR lpCompletionKey,
                                                     LPOVERLAPPED* lpOverlapped,
                                                     DWORD dwMilliseconds) {
-  shim_detail::ShimState& st = *state_;
   // One load decides: a rule on the port or a held packet changes the wait itself, and a
   // backend that cannot end ops with a chosen result needs the caller's last error kept.
-  if ((st.busy.load(std::memory_order_relaxed) & shim_detail::ShimState::kSlowWait) != 0) {
+  if ((busy_.load(std::memory_order_relaxed) & shim_detail::ShimState::kSlowWait) != 0) {
     return shim_detail::wait_off_the_fast_path(
-        st, CompletionPort, {lpNumberOfBytesTransferred, lpCompletionKey, lpOverlapped},
+        *state_, CompletionPort, {lpNumberOfBytesTransferred, lpCompletionKey, lpOverlapped},
         dwMilliseconds);
   }
   // Pass-through: the backend's call, then, only if the shim has anything at all in hand (ops
@@ -275,24 +274,23 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
   wait.key = lpCompletionKey;
   wait.ov = lpOverlapped;
   wait.ms = dwMilliseconds;
-  const BOOL ok = st.inner.GetQueuedCompletionStatus(CompletionPort, lpNumberOfBytesTransferred,
-                                                     lpCompletionKey, lpOverlapped, dwMilliseconds);
-  if (st.busy.load(std::memory_order_acquire) == 0) return ok;  // see may_be_tracked
-  return shim_detail::look_at_dequeued(st, wait.port, wait.ms, ok, {wait.bytes, wait.key, wait.ov},
-                                       std::nullopt);
+  const BOOL ok = inner_.GetQueuedCompletionStatus(CompletionPort, lpNumberOfBytesTransferred,
+                                                   lpCompletionKey, lpOverlapped, dwMilliseconds);
+  if (busy_.load(std::memory_order_acquire) == 0) return ok;  // see may_be_tracked
+  return shim_detail::look_at_dequeued(*state_, wait.port, wait.ms, ok,
+                                       {wait.bytes, wait.key, wait.ov}, std::nullopt);
 }
 
 BOOL FaultInjectingIoApi::PostQueuedCompletionStatus(HANDLE CompletionPort,
                                                      DWORD dwNumberOfBytesTransferred,
                                                      ULONG_PTR dwCompletionKey,
                                                      LPOVERLAPPED lpOverlapped) {
-  shim_detail::ShimState& st = *state_;
-  if (st.journaling()) {
-    return shim_detail::journaled_post(st, CompletionPort, dwNumberOfBytesTransferred,
+  if ((busy_.load(std::memory_order_relaxed) & shim_detail::ShimState::kJournaling) != 0) {
+    return shim_detail::journaled_post(*state_, CompletionPort, dwNumberOfBytesTransferred,
                                        dwCompletionKey, lpOverlapped);
   }
-  return st.inner.PostQueuedCompletionStatus(CompletionPort, dwNumberOfBytesTransferred,
-                                             dwCompletionKey, lpOverlapped);
+  return inner_.PostQueuedCompletionStatus(CompletionPort, dwNumberOfBytesTransferred,
+                                           dwCompletionKey, lpOverlapped);
 }
 
 BOOL FaultInjectingIoApi::CloseHandle(HANDLE hObject) {

@@ -50,13 +50,16 @@ namespace {
 constexpr std::size_t kMaxSpareOps = 256;
 }
 
-ShimState::ShimState(IoApi& inner_io, const FaultOptions& options)
+ShimState::ShimState(IoApi& inner_io, std::atomic<std::uint64_t>& word,
+                     const FaultOptions& options)
     : inner(inner_io),
       ender(dynamic_cast<EndsPendingOps*>(&inner_io)),
-      busy((options.journal ? kJournaling : 0) | (ender == nullptr ? kKeepsLastError : 0)),
+      busy(word),
       clock(options.clock != nullptr ? *options.clock : own_clock),
       journal(options.journal_capacity),
       random(options.seed) {
+  busy.store((options.journal ? kJournaling : 0) | (ender == nullptr ? kKeepsLastError : 0),
+             std::memory_order_relaxed);
   spare_ops.reserve(kMaxSpareOps);
 }
 
