@@ -41,11 +41,27 @@ class ShimOverMock : public ::testing::Test {
     return shim_.WSARecv(kSocket, &b, 1, &bytes, &flags, ov, nullptr);
   }
 
-  // The backend's last error, one value as on Windows.
-  void model_last_error() {
+  // A receive left pending in the backend, whose last error is modelled (one value, as on
+  // Windows) from now on.
+  void pend_recv(OVERLAPPED* ov) {
     ON_CALL(io_, GetLastError()).WillByDefault([this] { return last_error_; });
     ON_CALL(io_, SetLastError(_)).WillByDefault([this](DWORD e) { last_error_ = e; });
     ON_CALL(io_, WSAGetLastError()).WillByDefault(Return(WSA_IO_PENDING));
+    EXPECT_CALL(io_, WSARecv(kSocket, _, 1, _, _, ov, nullptr)).WillOnce(Return(SOCKET_ERROR));
+    ASSERT_EQ(recv(ov), SOCKET_ERROR);
+  }
+
+  struct Waited {
+    BOOL ok = 99;
+    DWORD bytes = 99;
+    OVERLAPPED* ov = nullptr;
+  };
+  Waited wait() {
+    Waited w;
+    ULONG_PTR key = 0;
+    w.ok = shim_.GetQueuedCompletionStatus(kPort, &w.bytes, &key, &w.ov, 0);
+    EXPECT_EQ(key, kKey);
+    return w;
   }
 
   // The backend's GetQueuedCompletionStatus hands over the packet of `ov`, which reports
@@ -114,10 +130,8 @@ TEST_F(FaultShimMockTest, R10_ForcedImmediateErrorCallsNothingButTheLastError) {
 // receive is cancelled, and its 995 becomes the end of stream at the dequeue, with the last error
 // the caller had before its wait, even with the journal off.
 TEST_F(FaultShimMockTest, R4_ForcedFinCancelsThePendingRecvAndTheWaitKeepsTheCallersLastError) {
-  model_last_error();
   OVERLAPPED ov{};
-  EXPECT_CALL(io_, WSARecv(kSocket, _, 1, _, _, &ov, nullptr)).WillOnce(Return(SOCKET_ERROR));
-  ASSERT_EQ(recv(&ov), SOCKET_ERROR);
+  pend_recv(&ov);
   {
     InSequence order;
     EXPECT_CALL(io_, CancelIoEx(reinterpret_cast<HANDLE>(kSocket), &ov)).WillOnce(Return(TRUE));
@@ -127,12 +141,10 @@ TEST_F(FaultShimMockTest, R4_ForcedFinCancelsThePendingRecvAndTheWaitKeepsTheCal
   next_packet(&ov, STATUS_CANCELLED);
   constexpr DWORD kCallers = 0x5eed;
   last_error_ = kCallers;
-  DWORD bytes = 99;
-  ULONG_PTR key = 0;
-  OVERLAPPED* got = nullptr;
-  EXPECT_EQ(shim_.GetQueuedCompletionStatus(kPort, &bytes, &key, &got, 0), TRUE);
-  EXPECT_EQ(got, &ov);
-  EXPECT_EQ(bytes, 0u);
+  const Waited w = wait();
+  EXPECT_EQ(w.ok, TRUE);
+  EXPECT_EQ(w.ov, &ov);
+  EXPECT_EQ(w.bytes, 0u);
   EXPECT_EQ(last_error_, kCallers);
   EXPECT_EQ(ntstatus_of(ov.Internal), STATUS_SUCCESS);
   EXPECT_EQ(shim_.outstanding(), ShimOutstanding{});
@@ -141,10 +153,8 @@ TEST_F(FaultShimMockTest, R4_ForcedFinCancelsThePendingRecvAndTheWaitKeepsTheCal
 // R4 over a backend that can (the emulation): the pending receive is ended as an end of stream
 // in the backend, nothing is cancelled, and the wait neither reads nor writes the last error.
 TEST_F(FaultShimOverAnEndingBackendTest, R4_ForcedFinEndsThePendingRecvAndTheWaitLeavesTheLastError) {
-  model_last_error();
   OVERLAPPED ov{};
-  EXPECT_CALL(io_, WSARecv(kSocket, _, 1, _, _, &ov, nullptr)).WillOnce(Return(SOCKET_ERROR));
-  ASSERT_EQ(recv(&ov), SOCKET_ERROR);
+  pend_recv(&ov);
   EXPECT_CALL(io_, CancelIoEx).Times(0);
   {
     InSequence order;
@@ -156,12 +166,10 @@ TEST_F(FaultShimOverAnEndingBackendTest, R4_ForcedFinEndsThePendingRecvAndTheWai
   next_packet(&ov, STATUS_SUCCESS);
   EXPECT_CALL(io_, GetLastError()).Times(0);
   EXPECT_CALL(io_, SetLastError(_)).Times(0);
-  DWORD bytes = 99;
-  ULONG_PTR key = 0;
-  OVERLAPPED* got = nullptr;
-  EXPECT_EQ(shim_.GetQueuedCompletionStatus(kPort, &bytes, &key, &got, 0), TRUE);
-  EXPECT_EQ(got, &ov);
-  EXPECT_EQ(bytes, 0u);
+  const Waited w = wait();
+  EXPECT_EQ(w.ok, TRUE);
+  EXPECT_EQ(w.ov, &ov);
+  EXPECT_EQ(w.bytes, 0u);
   EXPECT_EQ(shim_.outstanding(), ShimOutstanding{});
 }
 
