@@ -221,7 +221,8 @@ BOOL no_packet(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms, DWORD e
   BOOL result = ok;
   if (st.may_be_tracked(c.ov)) {
     st.classify(c);
-    // A cancelled op rewritten to a success (a forced FIN) must not show the backend's 995.
+    // A cancelled op rewritten to a success (a forced FIN over a backend without
+    // EndsPendingOps) must not show the backend's 995: entry_error is then set.
     result = hand_over(st, c, out, entry_error);
   }
   journal_wait(st, call, port, ms, result, &c, JournalEntry::kNoRule, Outcome::kCount);
