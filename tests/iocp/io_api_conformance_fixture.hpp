@@ -194,6 +194,17 @@ class IocpConformance : public ::testing::Test {
     EXPECT_EQ(io().WSAGetLastError(), WSA_IO_PENDING);
   }
 
+  // A receive left pending on `s`, then ended by `end()` (which must return TRUE) with the last
+  // error preset: what the receive's packet shows. `end()` may check the last error it left.
+  template <class EndFn>
+  Dequeued end_pending_recv(SOCKET s, OVERLAPPED* ov, EndFn end) {
+    char buf[16];
+    expect_pending(start_recv(s, ov, buf, sizeof buf));
+    io().SetLastError(kDeadbeef);
+    EXPECT_EQ(end(), TRUE);
+    return dequeue();
+  }
+
   // Waits until the engine side has data to read, consuming none (a zero-byte receive, R13).
   void wait_readable(SOCKET engine) {
     OVERLAPPED ov{};

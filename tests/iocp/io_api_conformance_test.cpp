@@ -320,11 +320,8 @@ TYPED_TEST(IocpConformance, R6c_LocalCloseWithOpsPendingResetsThePeer) {
 TYPED_TEST(IocpConformance, R7_CancelIoExCompletesAPendingRecvWithFalseAnd995) {
   const Pair p = this->connected_pair();
   OVERLAPPED ov{};
-  char buf[16];
-  this->expect_pending(this->start_recv(p.engine, &ov, buf, sizeof buf));
-  this->io().SetLastError(kDeadbeef);
-  EXPECT_EQ(this->io().CancelIoEx(reinterpret_cast<HANDLE>(p.engine), &ov), TRUE);
-  const Dequeued d = this->dequeue();
+  const Dequeued d = this->end_pending_recv(
+      p.engine, &ov, [&] { return this->io().CancelIoEx(reinterpret_cast<HANDLE>(p.engine), &ov); });
   EXPECT_EQ(d.ok, FALSE);
   EXPECT_EQ(d.ov, &ov);
   EXPECT_EQ(d.bytes, 0u);
@@ -349,6 +346,49 @@ TYPED_TEST(IocpConformance, R7_CancelIoExOfEverythingWithNothingPendingFailsWith
   EXPECT_EQ(this->io().CancelIoEx(reinterpret_cast<HANDLE>(p.engine), nullptr), FALSE);
   EXPECT_EQ(this->io().GetLastError(), ERROR_NOT_FOUND);
   this->close_pair(p);
+}
+
+// EndsPendingOps, where the backend has it (the emulation): a pending op ended with a chosen
+// result completes as if the I/O had ended so — what the fault shim relies on to force a FIN
+// (R4: TRUE, 0 bytes, last error unchanged) or a reset (R5) on a receive already pending.
+TYPED_TEST(IocpConformance, R4_R5_EndPendingOpEndsAPendingRecvWithTheResultGiven) {
+  auto* ender = dynamic_cast<EndsPendingOps*>(&this->io());
+  if (ender == nullptr) GTEST_SKIP() << "this backend cannot end an op with a chosen result";
+  const Pair p = this->connected_pair();
+  struct Case {
+    NTSTATUS status;
+    BOOL ok;
+    DWORD error;
+  };
+  for (const Case c : {Case{STATUS_SUCCESS, TRUE, kDeadbeef},
+                       Case{STATUS_CONNECTION_RESET, FALSE, ERROR_NETNAME_DELETED}}) {
+    SCOPED_TRACE(c.status);
+    OVERLAPPED ov{};
+    const Dequeued d = this->end_pending_recv(p.engine, &ov, [&] {
+      const BOOL ended = ender->EndPendingOp(reinterpret_cast<HANDLE>(p.engine), &ov, c.status, 0);
+      EXPECT_EQ(this->io().GetLastError(), kDeadbeef);
+      return ended;
+    });
+    EXPECT_EQ(d.ok, c.ok);
+    EXPECT_EQ(d.ov, &ov);
+    EXPECT_EQ(d.bytes, 0u);
+    EXPECT_EQ(d.error, c.error);
+    EXPECT_EQ(ntstatus_of(ov.Internal), c.status);
+  }
+  this->close_pair(p);
+}
+
+TYPED_TEST(IocpConformance, EndPendingOpOfAnOpNotPendingFailsQueuesNothingAndKeepsTheLastError) {
+  auto* ender = dynamic_cast<EndsPendingOps*>(&this->io());
+  if (ender == nullptr) GTEST_SKIP() << "this backend cannot end an op with a chosen result";
+  const Pair p = this->connected_pair();
+  OVERLAPPED ov{};
+  this->io().SetLastError(kDeadbeef);
+  EXPECT_EQ(ender->EndPendingOp(reinterpret_cast<HANDLE>(p.engine), &ov, STATUS_SUCCESS, 0), FALSE);
+  EXPECT_EQ(ender->EndPendingOp(reinterpret_cast<HANDLE>(INVALID_SOCKET), &ov, STATUS_SUCCESS, 0),
+            FALSE);
+  EXPECT_EQ(this->io().GetLastError(), kDeadbeef);
+  this->close_pair(p);  // the end-of-test check: no packet was queued
 }
 
 TYPED_TEST(IocpConformance, R9_AnImmediateSuccessStillQueuesExactlyOnePacket) {

@@ -46,6 +46,31 @@ BOOL EmulatedIoApi::CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped) {
   return TRUE;
 }
 
+// ---- EndPendingOp (EndsPendingOps) ----
+// As CancelIoEx on one op, with the result the caller chose instead of 995. A success is for
+// transfers only (an accept or connect that succeeds has more to it than a status). The last
+// error stays as it was, whatever happens.
+BOOL EmulatedIoApi::EndPendingOp(HANDLE hFile, LPOVERLAPPED lpOverlapped, NTSTATUS status,
+                                 DWORD bytes) {
+  const DWORD kept = detail::last_error();
+  detail::LockedSocket sock(*emu_, reinterpret_cast<SOCKET>(hFile));
+  detail::last_error() = kept;
+  if (!sock || lpOverlapped == nullptr) return FALSE;
+  const bool transfers_only = status >= 0;
+  for (auto* queue : {&sock->receives, &sock->sends, &sock->connects, &sock->accepts}) {
+    if (transfers_only && queue != &sock->receives && queue != &sock->sends) break;
+    for (auto it = queue->begin(); it != queue->end(); ++it) {
+      if (it->overlapped != lpOverlapped) continue;
+      detail::PendingOp op = std::move(*it);
+      queue->erase(it);
+      op.done_bytes = bytes;
+      detail::complete_parked(*emu_, *sock, op, status);
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
 // ---- closesocket — R6, R6b, R6c ----
 // With nothing outstanding: an ordinary close (FIN, or whatever SO_LINGER says). With ops
 // outstanding: the connection is reset (R6c: SO_LINGER 0 puts RST on the wire), every transfer

@@ -55,7 +55,7 @@ using shim_detail::as_value;
 using shim_detail::journaled;
 
 FaultInjectingIoApi::FaultInjectingIoApi(IoApi& inner, FaultOptions options)
-    : state_(std::make_unique<shim_detail::ShimState>(inner, options)) {}
+    : inner_(inner), state_(std::make_unique<shim_detail::ShimState>(inner, busy_, options)) {}
 
 FaultInjectingIoApi::~FaultInjectingIoApi() = default;
 

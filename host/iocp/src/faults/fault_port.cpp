@@ -118,6 +118,14 @@ struct WaitOut {
   LPOVERLAPPED* ov;
 };
 
+struct WaitCall {
+  HANDLE port;
+  LPDWORD bytes;
+  PULONG_PTR key;
+  LPOVERLAPPED* ov;
+  DWORD ms;
+};
+
 // Gives the caller its completion. The last error changes only on failure (R1), or goes back
 // to the caller's value when the shim's own dequeues changed it.
 BOOL hand_over(ShimState& st, const Completion& c, const WaitOut& out,
@@ -200,9 +208,10 @@ BOOL no_packet(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms, DWORD e
 }
 
 // After a pass-through dequeue: a packet of an op the shim issued gets its forced result, its
-// bytes counted and its waiting issuer released; the wait is journaled.
+// bytes counted and its waiting issuer released; the wait is journaled. entry_error: the
+// caller's last error, read before the wait where a cancelled op may become a success.
 [[gnu::noinline]] BOOL look_at_dequeued(ShimState& st, HANDLE port, DWORD ms, BOOL ok,
-                                        const WaitOut& out, DWORD entry_error) {
+                                        const WaitOut& out, std::optional<DWORD> entry_error) {
   const Call call = Call::GetQueuedCompletionStatus;
   if (!ok && *out.ov == nullptr) {  // no packet: the backend's own answer
     journal_wait(st, call, port, ms, FALSE, nullptr, JournalEntry::kNoRule, Outcome::kCount);
@@ -212,12 +221,28 @@ BOOL no_packet(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms, DWORD e
   BOOL result = ok;
   if (st.may_be_tracked(c.ov)) {
     st.classify(c);
-    // A cancelled op rewritten to a success (a forced FIN) must not show the backend's 995.
+    // A cancelled op rewritten to a success (a forced FIN over a backend without
+    // EndsPendingOps) must not show the backend's 995: entry_error is then set.
     result = hand_over(st, c, out, entry_error);
   }
   journal_wait(st, call, port, ms, result, &c, JournalEntry::kNoRule, Outcome::kCount);
   if (c.awaited) st.mark_delivered(c.ov);  // only now: the out-values are written
   return result;
+}
+
+// GetQueuedCompletionStatus when rules watch the port, packets are held, or the backend
+// cannot end an op with a chosen result. In that last case a receive ended by a forced FIN is
+// cancelled in the backend, which reports 995, and the shim must hand back TRUE with the
+// caller's last error (R1, R4). That op may have been issued and ended while this wait was
+// already blocked, with nothing tracked when the wait began, so the caller's last error is read
+// first, always: after the backend's failure it is gone.
+[[gnu::noinline]] BOOL wait_off_the_fast_path(ShimState& st, HANDLE port, const WaitOut& out,
+                                              DWORD ms) {
+  if (!st.port_untouched()) return wait_with_rules(st, port, out, ms);
+  const DWORD entry_error = st.inner.GetLastError();
+  const BOOL ok = st.inner.GetQueuedCompletionStatus(port, out.bytes, out.key, out.ov, ms);
+  if (st.busy.load(std::memory_order_acquire) == ShimState::kKeepsLastError) return ok;
+  return look_at_dequeued(st, port, ms, ok, out, entry_error);
 }
 
 }  // namespace
@@ -231,38 +256,42 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
                                                     PULONG_PTR lpCompletionKey,
                                                     LPOVERLAPPED* lpOverlapped,
                                                     DWORD dwMilliseconds) {
-  shim_detail::ShimState& st = *state_;
-  // One load decides: a rule on the port or a held packet changes the wait itself.
-  if (!st.port_untouched()) {
-    return shim_detail::wait_with_rules(
-        st, CompletionPort, {lpNumberOfBytesTransferred, lpCompletionKey, lpOverlapped},
+  // One load decides: a rule on the port or a held packet changes the wait itself, and a
+  // backend that cannot end ops with a chosen result needs the caller's last error kept.
+  if ((busy_.load(std::memory_order_relaxed) & shim_detail::ShimState::kSlowWait) != 0) {
+    return shim_detail::wait_off_the_fast_path(
+        *state_, CompletionPort, {lpNumberOfBytesTransferred, lpCompletionKey, lpOverlapped},
         dwMilliseconds);
   }
   // Pass-through: the backend's call, then, only if the shim has anything at all in hand (ops
-  // tracked, the journal on: one load after the dequeue), a look at the packet. The caller's
-  // last error is read first in any case: an op tracked and then ended by a forced FIN while
-  // this wait is already blocked comes back from the backend as a failure (995) that the shim
-  // turns into a success, and the last error must then be the one the caller had (R1, R4).
-  const DWORD entry_error = st.inner.GetLastError();
-  const BOOL ok = st.inner.GetQueuedCompletionStatus(CompletionPort, lpNumberOfBytesTransferred,
-                                                     lpCompletionKey, lpOverlapped, dwMilliseconds);
-  if (st.busy.load(std::memory_order_acquire) == 0) return ok;  // see may_be_tracked
-  return shim_detail::look_at_dequeued(
-      st, CompletionPort, dwMilliseconds, ok,
-      {lpNumberOfBytesTransferred, lpCompletionKey, lpOverlapped}, entry_error);
+  // tracked, the journal on: one load after the dequeue), a look at the packet. No failure is
+  // turned into a success here (the backend ends forced ops with their own result), so the
+  // caller's last error is the backend's to set.
+  // The arguments wait in memory for the rare look after the call (volatile: stored once,
+  // read back only there), so that no register is kept across the backend's call.
+  volatile shim_detail::WaitCall wait;
+  wait.port = CompletionPort;
+  wait.bytes = lpNumberOfBytesTransferred;
+  wait.key = lpCompletionKey;
+  wait.ov = lpOverlapped;
+  wait.ms = dwMilliseconds;
+  const BOOL ok = inner_.GetQueuedCompletionStatus(CompletionPort, lpNumberOfBytesTransferred,
+                                                   lpCompletionKey, lpOverlapped, dwMilliseconds);
+  if (busy_.load(std::memory_order_acquire) == 0) return ok;  // see may_be_tracked
+  return shim_detail::look_at_dequeued(*state_, wait.port, wait.ms, ok,
+                                       {wait.bytes, wait.key, wait.ov}, std::nullopt);
 }
 
 BOOL FaultInjectingIoApi::PostQueuedCompletionStatus(HANDLE CompletionPort,
                                                      DWORD dwNumberOfBytesTransferred,
                                                      ULONG_PTR dwCompletionKey,
                                                      LPOVERLAPPED lpOverlapped) {
-  shim_detail::ShimState& st = *state_;
-  if (st.journaling()) {
-    return shim_detail::journaled_post(st, CompletionPort, dwNumberOfBytesTransferred,
+  if ((busy_.load(std::memory_order_relaxed) & shim_detail::ShimState::kJournaling) != 0) {
+    return shim_detail::journaled_post(*state_, CompletionPort, dwNumberOfBytesTransferred,
                                        dwCompletionKey, lpOverlapped);
   }
-  return st.inner.PostQueuedCompletionStatus(CompletionPort, dwNumberOfBytesTransferred,
-                                             dwCompletionKey, lpOverlapped);
+  return inner_.PostQueuedCompletionStatus(CompletionPort, dwNumberOfBytesTransferred,
+                                           dwCompletionKey, lpOverlapped);
 }
 
 BOOL FaultInjectingIoApi::CloseHandle(HANDLE hObject) {

@@ -250,21 +250,20 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort,
                                                       LPOVERLAPPED_ENTRY lpCompletionPortEntries,
                                                       ULONG ulCount, PULONG ulNumEntriesRemoved,
                                                       DWORD dwMilliseconds, BOOL fAlertable) {
-  shim_detail::ShimState& st = *state_;
   if (lpCompletionPortEntries != nullptr && ulCount != 0 &&
-      (st.busy.load(std::memory_order_relaxed) &
+      (busy_.load(std::memory_order_relaxed) &
        (shim_detail::ShimState::kWatchesWait | shim_detail::ShimState::kJournaling)) != 0) {
-    return shim_detail::batch_with_rules(st, CompletionPort, lpCompletionPortEntries, ulCount,
+    return shim_detail::batch_with_rules(*state_, CompletionPort, lpCompletionPortEntries, ulCount,
                                          ulNumEntriesRemoved, dwMilliseconds, fAlertable);
   }
   // Pass-through: the backend's call, then a look at packets of ops the shim issued.
-  const BOOL ok = st.inner.GetQueuedCompletionStatusEx(CompletionPort, lpCompletionPortEntries,
-                                                       ulCount, ulNumEntriesRemoved,
-                                                       dwMilliseconds, fAlertable);
-  if (!ok || (st.busy.load(std::memory_order_acquire) & shim_detail::ShimState::kTrackedMask) == 0) {
+  const BOOL ok = inner_.GetQueuedCompletionStatusEx(CompletionPort, lpCompletionPortEntries,
+                                                     ulCount, ulNumEntriesRemoved, dwMilliseconds,
+                                                     fAlertable);
+  if (!ok || (busy_.load(std::memory_order_acquire) & shim_detail::ShimState::kTrackedMask) == 0) {
     return ok;  // see may_be_tracked
   }
-  shim_detail::look_at_batch(st, CompletionPort, lpCompletionPortEntries, *ulNumEntriesRemoved);
+  shim_detail::look_at_batch(*state_, CompletionPort, lpCompletionPortEntries, *ulNumEntriesRemoved);
   return ok;
 }
 

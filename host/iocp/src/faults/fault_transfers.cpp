@@ -4,9 +4,9 @@
 // rules), then carried out. How each outcome keeps the world consistent:
 // - outcomes that end an op with a failure or an end of stream (peer_reset, local_abort,
 //   peer_fin, connect_*) issue no real op: the shim posts the op's one packet itself and rewrites
-//   it when dequeued, and first makes the connection match (reset: real ops still pending are
-//   cancelled and rewritten, the real socket is shut and set to RST on close; FIN: the read side
-//   is shut and later receives complete at once with 0 bytes);
+//   it when dequeued, and first makes the connection match (reset: real ops still pending end
+//   with the reset (ShimState::kill_connection), the real socket is shut and set to RST on close;
+//   FIN: the read side is shut and later receives complete at once with 0 bytes);
 // - immediate_error issues nothing; success/short_send cap the buffers the real op gets;
 // - cancelled cancels the real op, whose own packet then reports 995;
 // - sync_success(_skip) shape whether the real op's at-once success queues a packet;

@@ -50,12 +50,16 @@ namespace {
 constexpr std::size_t kMaxSpareOps = 256;
 }
 
-ShimState::ShimState(IoApi& inner_io, const FaultOptions& options)
+ShimState::ShimState(IoApi& inner_io, std::atomic<std::uint64_t>& word,
+                     const FaultOptions& options)
     : inner(inner_io),
-      busy(options.journal ? kJournaling : 0),
+      ender(dynamic_cast<EndsPendingOps*>(&inner_io)),
+      busy(word),
       clock(options.clock != nullptr ? *options.clock : own_clock),
       journal(options.journal_capacity),
       random(options.seed) {
+  busy.store((options.journal ? kJournaling : 0) | (ender == nullptr ? kKeepsLastError : 0),
+             std::memory_order_relaxed);
   spare_ops.reserve(kMaxSpareOps);
 }
 
@@ -204,28 +208,40 @@ void ShimState::post_synthetic(SOCKET s, OVERLAPPED* ov, const Forced& forced) {
 
 namespace {
 
-// Marks the socket's real ops (optionally only receives) to become `forced` once cancelled,
-// and returns them.
-std::vector<OVERLAPPED*> mark_for_rewrite(ShimState& st, SOCKET s, const Forced& forced,
-                                          bool receives_only) {
+// Ends the socket's real ops (optionally only receives) with `forced`. With a backend that can
+// (EndsPendingOps), each is ended so, under mu so that its packet is classified as forced; the
+// others are cancelled, and their 995 becomes `forced` when dequeued. An op that completed on
+// its own meanwhile keeps its own result.
+void end_real_ops(ShimState& st, SOCKET s, const Forced& forced, bool receives_only) {
   std::vector<OVERLAPPED*> marked;
-  std::lock_guard lock(st.mu);
-  for (auto& [ov, op] : st.ops) {
-    if (op.socket != s || op.fate != OpInfo::Fate::real) continue;
-    if (receives_only && op.call != Call::WSARecv) continue;
-    op.fate = OpInfo::Fate::rewrite_if_cancelled;
-    op.forced = forced;
-    marked.push_back(const_cast<OVERLAPPED*>(ov));
+  {
+    std::lock_guard lock(st.mu);
+    for (auto& [ov, op] : st.ops) {
+      if (op.socket != s || op.fate != OpInfo::Fate::real) continue;
+      if (receives_only && op.call != Call::WSARecv) continue;
+      auto* real = const_cast<OVERLAPPED*>(ov);
+      if (st.ender != nullptr) {
+        if (st.ender->EndPendingOp(reinterpret_cast<HANDLE>(s), real, forced.status,
+                                   forced.bytes) != FALSE) {
+          op.fate = OpInfo::Fate::synthetic;
+          op.forced = forced;
+        }
+        continue;
+      }
+      op.fate = OpInfo::Fate::rewrite_if_cancelled;
+      op.forced = forced;
+      marked.push_back(real);
+    }
   }
-  return marked;
+  ErrorKeeper keep(st.inner);
+  for (OVERLAPPED* ov : marked) st.inner.CancelIoEx(reinterpret_cast<HANDLE>(s), ov);
 }
 
 }  // namespace
 
 void ShimState::kill_connection(SOCKET s, const Forced& forced) {
-  const std::vector<OVERLAPPED*> marked = mark_for_rewrite(*this, s, forced, false);
+  end_real_ops(*this, s, forced, false);
   ErrorKeeper keep(inner);
-  for (OVERLAPPED* ov : marked) inner.CancelIoEx(reinterpret_cast<HANDLE>(s), ov);
   // The backend cannot reset a connection it keeps open, so: no more data either way now, and
   // RST (not FIN) when the owner closes the socket.
   const linger abort_on_close{1, 0};
@@ -235,9 +251,8 @@ void ShimState::kill_connection(SOCKET s, const Forced& forced) {
 }
 
 void ShimState::half_close_read(SOCKET s, const Forced& forced) {
-  const std::vector<OVERLAPPED*> marked = mark_for_rewrite(*this, s, forced, true);
+  end_real_ops(*this, s, forced, true);
   ErrorKeeper keep(inner);
-  for (OVERLAPPED* ov : marked) inner.CancelIoEx(reinterpret_cast<HANDLE>(s), ov);
   inner.shutdown(s, SD_RECEIVE);
 }
 

@@ -45,7 +45,8 @@ struct Forced {
 struct OpInfo {
   enum class Fate : std::uint8_t {
     real,                   // the backend's packet passes unchanged
-    synthetic,              // no real op: the shim posted the packet; `forced` is its result
+    synthetic,              // `forced` is its result: the shim posted the packet (no real
+                            // op), or the backend ended the real op so (EndsPendingOps)
     rewrite_if_cancelled,   // cancelled by the shim for a forced event: becomes `forced`
   };
   SOCKET socket = INVALID_SOCKET;
@@ -92,27 +93,37 @@ class ErrorKeeper {
 };
 
 struct ShimState {
-  ShimState(IoApi& inner_io, const FaultOptions& options);
+  // `word`: the shim's busy word, kept in the FaultInjectingIoApi object for its fast paths.
+  ShimState(IoApi& inner_io, std::atomic<std::uint64_t>& word, const FaultOptions& options);
 
   // What every pass-through call reads: one word, so that one load tells whether the shim has
   // anything to do (zero: no port rule, nothing held, no op tracked, journal off).
-  //   bits 0..31   ops tracked (issued through the shim, packet not yet dequeued)
-  //   bits 32..61  packets held back (reorder, mixed_batch)
-  //   bit 62       a rule watches the port
+  //   bits 0..28   packets held back (reorder, mixed_batch)
+  //   bit 29       the backend cannot end an op with a chosen result (no EndsPendingOps),
+  //                so a wait keeps the caller's last error (set for the shim's life)
+  //   bit 30       a rule watches the port
+  //   bits 32..62  ops tracked (issued through the shim, packet not yet dequeued)
   //   bit 63       the journal is on
   // Counts change only by atomic add/sub of their unit, flags by atomic or/and, so the fields
-  // never disturb one another. Why the loads may be relaxed/acquire: see may_be_tracked.
-  static constexpr std::uint64_t kOneTracked = 1;
-  static constexpr std::uint64_t kTrackedMask = (std::uint64_t{1} << 32) - 1;
-  static constexpr std::uint64_t kOneHeld = std::uint64_t{1} << 32;
-  static constexpr std::uint64_t kHeldMask = ((std::uint64_t{1} << 30) - 1) << 32;
-  static constexpr std::uint64_t kPortRules = std::uint64_t{1} << 62;
+  // never disturb one another. Why the loads may be relaxed/acquire: see may_be_tracked. What
+  // takes a wait off its shortest path sits in the low 31 bits: one test of an immediate.
+  static constexpr std::uint64_t kOneHeld = 1;
+  static constexpr std::uint64_t kHeldMask = (std::uint64_t{1} << 29) - 1;
+  static constexpr std::uint64_t kKeepsLastError = std::uint64_t{1} << 29;
+  static constexpr std::uint64_t kPortRules = std::uint64_t{1} << 30;
+  static constexpr std::uint64_t kOneTracked = std::uint64_t{1} << 32;
+  static constexpr std::uint64_t kTrackedMask = ((std::uint64_t{1} << 31) - 1) << 32;
   static constexpr std::uint64_t kJournaling = std::uint64_t{1} << 63;
   // Fields that change what a wait does before it reaches the backend.
   static constexpr std::uint64_t kWatchesWait = kPortRules | kHeldMask;
+  // Fields that take GetQueuedCompletionStatus off its shortest path.
+  static constexpr std::uint64_t kSlowWait = kWatchesWait | kKeepsLastError;
 
   IoApi& inner;
-  std::atomic<std::uint64_t> busy;
+  // The backend's EndsPendingOps, if it has it: a forced event then ends the ops it hits with
+  // their forced result, and no failure is ever turned into a success at the dequeue.
+  EndsPendingOps* const ender;
+  std::atomic<std::uint64_t>& busy;
   std::atomic<bool> any_rules{false};
 
   SteadyClock own_clock;

@@ -28,7 +28,7 @@ struct Outstanding {
   bool operator==(const Outstanding&) const = default;
 };
 
-class EmulatedIoApi final : public IoApi {
+class EmulatedIoApi final : public IoApi, public EndsPendingOps {
  public:
   EmulatedIoApi();
   ~EmulatedIoApi() override;
@@ -85,6 +85,10 @@ class EmulatedIoApi final : public IoApi {
               LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) override;
   BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTransfer,
                               BOOL fWait, LPDWORD lpdwFlags) override;
+
+  // Ends a parked op with the given result (EndsPendingOps): its packet, as for any completion.
+  BOOL EndPendingOp(HANDLE hFile, LPOVERLAPPED lpOverlapped, NTSTATUS status,
+                    DWORD bytes) override;
 
  private:
   std::unique_ptr<detail::Emulation> emu_;

@@ -8,6 +8,7 @@
 // how each outcome is produced.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -115,6 +116,10 @@ class FaultInjectingIoApi final : public IoApi {
                               BOOL fWait, LPDWORD lpdwFlags) override;
 
  private:
+  // What a pass-through call reads, in the object itself rather than behind state_: the backend
+  // and the shim's one word (described at ShimState::busy).
+  IoApi& inner_;
+  std::atomic<std::uint64_t> busy_{0};
   std::unique_ptr<shim_detail::ShimState> state_;
 };
 

@@ -92,4 +92,23 @@ class IoApi {
                                       LPDWORD lpcbTransfer, BOOL fWait, LPDWORD lpdwFlags) = 0;
 };
 
+// An optional capability of a backend, found by dynamic_cast, never called on a hot path:
+// ending an operation still pending in the backend with a result chosen by the caller, as if
+// the I/O had finished that way (its one packet carries `status` and `bytes`, or, with no port,
+// the OVERLAPPED does). The fault shim uses it to end ops for a forced event; over a backend
+// without it (the native calls) the shim cancels the op and rewrites its 995 when dequeued.
+class EndsPendingOps {
+ public:
+  // FALSE (and the last error unchanged) if `lpOverlapped` is not pending on `hFile`: it
+  // already completed, and its own packet is on its way. The last error is never changed.
+  virtual BOOL EndPendingOp(HANDLE hFile, LPOVERLAPPED lpOverlapped, NTSTATUS status,
+                            DWORD bytes) = 0;
+
+ protected:
+  EndsPendingOps() = default;
+  EndsPendingOps(const EndsPendingOps&) = default;
+  EndsPendingOps& operator=(const EndsPendingOps&) = default;
+  ~EndsPendingOps() = default;
+};
+
 }  // namespace iocpsim::iocp
