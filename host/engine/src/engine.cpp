@@ -50,6 +50,14 @@ bool from_string(std::string_view text, CompletionSkip& out) noexcept {
   return false;
 }
 
+bool completion_skip_from_json(const nlohmann::json& value, CompletionSkip& out) {
+  if (value.is_boolean()) {
+    out = value.get<bool>() ? CompletionSkip::always : CompletionSkip::never;
+    return true;
+  }
+  return value.is_string() && from_string(value.get_ref<const std::string&>(), out);
+}
+
 const char* to_string(Submit s) noexcept {
   switch (s) {
     case Submit::accepted: return "accepted";

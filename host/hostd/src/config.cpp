@@ -40,13 +40,8 @@ class Reader {
   void completion_skip(const char* key, engine::CompletionSkip& out) {
     seen_.insert(key);
     if (!obj_.contains(key)) return;
-    const json& v = obj_[key];
-    if (v.is_boolean()) {
-      out = v.get<bool>() ? engine::CompletionSkip::always : engine::CompletionSkip::never;
-      return;
-    }
-    if (!v.is_string() || !engine::from_string(v.get<std::string>(), out)) {
-      fail(key, "expected \"never\", \"always\", \"if_honoured\", true or false");
+    if (!engine::completion_skip_from_json(obj_[key], out)) {
+      fail(key, std::string("expected ") + engine::kCompletionSkipForms);
     }
   }
   void string(const char* key, std::string& out, bool required = false) {

@@ -126,10 +126,14 @@ BOOL ForcingIoApi::GetQueuedCompletionStatus(HANDLE port, LPDWORD n, PULONG_PTR 
   const BOOL ok = inner_.GetQueuedCompletionStatus(port, n, key, ov, ms);
   if (!ok && *ov == nullptr) return ok;
   std::lock_guard lock(mutex_);
-  if (*ov == nullptr) ++posted_dequeued_;
-  sends_in_flight_.erase(*ov);
+  count_dequeued(*ov);
   changed_.notify_all();
   return ok;
+}
+
+void ForcingIoApi::count_dequeued(LPOVERLAPPED ov) {
+  if (ov == nullptr) ++posted_dequeued_;
+  sends_in_flight_.erase(ov);
 }
 
 BOOL ForcingIoApi::GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY entries,
@@ -157,8 +161,7 @@ BOOL ForcingIoApi::GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY e
   for (ULONG i = 0; i < *removed; ++i) note(entries[i].lpOverlapped == nullptr ? "DQ:posted" : "DQ:io");
   std::lock_guard lock(mutex_);
   for (ULONG i = 0; i < *removed; ++i) {
-    if (entries[i].lpOverlapped == nullptr) ++posted_dequeued_;
-    sends_in_flight_.erase(entries[i].lpOverlapped);
+    count_dequeued(entries[i].lpOverlapped);
     const auto it = rewrites_.find(entries[i].lpOverlapped);
     if (it == rewrites_.end()) continue;
     entries[i].Internal = static_cast<DWORD>(it->second.status);

@@ -112,6 +112,7 @@ class ForcingIoApi final : public iocp::IoApi {
   std::optional<int> take_failure(const std::string& call);
   void arm_rewrite(const std::string& call, OVERLAPPED* ov);
   bool complete_held(SOCKET s, NTSTATUS status);
+  void count_dequeued(LPOVERLAPPED ov);  // mutex_ held: a packet left the port
 
   iocp::IoApi& inner_;
   mutable std::mutex mutex_;

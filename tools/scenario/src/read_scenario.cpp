@@ -61,11 +61,9 @@ void read_engine_options(JsonReader r, engine::EngineOptions& o) {
   read_ms(r, "dequeue_batch", o.dequeue_batch, 1, 1024);
   if (r.has("skip_completion_port_on_success")) {
     const nlohmann::json& v = r.raw("skip_completion_port_on_success");
-    if (v.is_boolean()) {
-      o.skip_completion_port_on_success = v.get<bool>() ? engine::CompletionSkip::always : engine::CompletionSkip::never;
-    } else if (!v.is_string() || !engine::from_string(v.get<std::string>(), o.skip_completion_port_on_success)) {
+    if (!engine::completion_skip_from_json(v, o.skip_completion_port_on_success)) {
       throw SpecError(r.path_of("skip_completion_port_on_success"),
-                      "expected \"never\", \"always\", \"if_honoured\", true or false, got " + v.dump());
+                      std::string("expected ") + engine::kCompletionSkipForms + ", got " + v.dump());
     }
   }
   read_ms(r, "shutdown_timeout_ms", o.shutdown_timeout_ms);

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "iocpsim/engine/event_log.hpp"
 #include "iocpsim/iocp/clock.hpp"
 #include "iocpsim/iocp/io_api.hpp"
@@ -66,6 +68,10 @@ enum class CompletionSkip : std::uint8_t {
 const char* to_string(CompletionSkip s) noexcept;
 // "never", "always" or "if_honoured"; false for anything else (`out` untouched).
 bool from_string(std::string_view text, CompletionSkip& out) noexcept;
+// The setting as configuration files write it: one of the names, or true/false for
+// always/never; false for anything else (`out` untouched). kCompletionSkipForms says so in errors.
+bool completion_skip_from_json(const nlohmann::json& value, CompletionSkip& out);
+inline constexpr const char* kCompletionSkipForms = "\"never\", \"always\", \"if_honoured\", true or false";
 
 struct EngineOptions {
   unsigned workers = 2;
