@@ -145,11 +145,14 @@ struct Engine::Impl {
                    std::uint16_t flags);
   void on_frame(detail::Device& d, detail::Connection& c, const protocol::Frame& f,
                 detail::Outbox& box);
+  void on_other_frame(detail::Device& d, detail::Connection& c, const protocol::Frame& f,
+                      detail::Outbox& box);
   void on_hello_ack(detail::Device& d, detail::Connection& c, const protocol::HelloAck& m,
                     detail::Outbox& box);
   void on_response(detail::Device& d, const protocol::Response& m, detail::Outbox& box);
   void on_telemetry(detail::Device& d, const detail::Connection& c, const protocol::Telemetry& m,
                     detail::Outbox& box);
+  [[gnu::cold]] void track_unusual_seq(detail::Device& d, std::uint16_t channel, std::uint32_t seq);
   void fail_commands(detail::Device& d, CommandOutcome why, detail::Outbox& box);
   Submit submit_command(detail::Device& d, std::uint16_t opcode, std::span<const std::uint8_t> data,
                         std::uint32_t timeout_ms, CommandCallback& done, detail::Outbox& box);

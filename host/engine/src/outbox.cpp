@@ -21,11 +21,10 @@ void Outbox::telemetry(std::uint16_t channel, std::uint32_t seq, std::uint64_t t
         static_cast<std::uint32_t>(samples.size()), copy(samples)});
 }
 
-void Outbox::telemetry_in_place(std::uint16_t channel, std::uint32_t seq,
-                                std::uint64_t timestamp_us, std::span<const std::uint8_t> samples) {
-  push({Kind::telemetry, false, seq, timestamp_us, channel,
-        static_cast<std::uint32_t>(samples.size()),
-        reinterpret_cast<std::uintptr_t>(samples.data())});
+// The first item takes storage from the pool; a full vector grows as vectors do.
+void Outbox::push_growing(const Item& item) {
+  if (items_.capacity() == 0) items_ = pool_.take();
+  items_.push_back(item);
 }
 
 void Outbox::device_event(const DeviceEvent& e) {

@@ -82,8 +82,13 @@ class Outbox {
   void telemetry(std::uint16_t channel, std::uint32_t seq, std::uint64_t timestamp_us,
                  std::span<const std::uint8_t> samples);
   // The same without a copy: `samples` must stay valid until this outbox has been delivered.
+  // Inline: it is one item per telemetry frame.
   void telemetry_in_place(std::uint16_t channel, std::uint32_t seq, std::uint64_t timestamp_us,
-                          std::span<const std::uint8_t> samples);
+                          std::span<const std::uint8_t> samples) {
+    push({Kind::telemetry, false, seq, timestamp_us, channel,
+          static_cast<std::uint32_t>(samples.size()),
+          reinterpret_cast<std::uintptr_t>(samples.data())});
+  }
   void device_event(const DeviceEvent& e);
   void state(SessionState from, SessionState to);
   void command_done(CommandCallback done, CommandOutcome outcome, std::uint16_t status,
@@ -108,9 +113,10 @@ class Outbox {
   using Kind = OutboxKind;
   using Item = OutboxItem;
   void push(const Item& item) {
-    if (items_.capacity() == 0) items_ = pool_.take();
+    if (items_.size() == items_.capacity()) [[unlikely]] return push_growing(item);
     items_.push_back(item);
   }
+  void push_growing(const Item& item);
   std::uint32_t copy(std::span<const std::uint8_t> bytes);
   std::span<const std::uint8_t> bytes_of(const Item& item) const;
 
