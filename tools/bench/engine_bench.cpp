@@ -6,7 +6,11 @@
 // the receiving side's alone: the engine's workers and the IoApi backend, or asio's threads.
 //
 //   build/release/tools/bench/engine_bench [--messages N] [--threads T] [--devices D]... [--only engine|asio]
-//                                          [--completion-skip never|always|if_honoured]
+//                                          [--completion-skip never|always|if_honoured] [--rounds R]
+//
+// --rounds R runs the engine and asio alternately R times per device count and ends with the
+// median of the R per-round ratios and their range: on a shared 2-core machine single rounds
+// scatter by tens of percent, and alternating spreads any slow spell over both sides.
 //
 // --completion-skip sets EngineOptions::skip_completion_port_on_success (R9b; the engine's
 // default, if_honoured, when absent). With R9b a receive that completes at once is handled by
@@ -19,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <asio.hpp>
 #include <atomic>
 #include <chrono>
@@ -287,6 +292,28 @@ Result run_asio(const char* self, int devices, std::uint32_t per_device, unsigne
   return r;
 }
 
+struct Ratios {
+  double throughput;
+  double cpu_per_message;
+};
+
+Ratios ratios(const Result& e, const Result& a) {
+  return {(static_cast<double>(e.messages) / e.seconds) / (static_cast<double>(a.messages) / a.seconds),
+          (e.cpu_seconds / static_cast<double>(e.messages)) / (a.cpu_seconds / static_cast<double>(a.messages))};
+}
+
+// The median of the values (the mean of the middle two for an even count), and their range.
+struct Spread {
+  double median, low, high;
+};
+
+Spread spread(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  const double median = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  return {median, v.front(), v.back()};
+}
+
 void report(const char* who, int devices, const Result& r) {
   std::printf("%-6s %4d devices  %10.0f msg/s  %6.3f CPU s per million  (%llu msgs, %.3f s wall, %.3f s CPU)%s\n",
               who, devices, static_cast<double>(r.messages) / r.seconds,
@@ -302,12 +329,13 @@ int main(int argc, char** argv) {
   }
   std::uint64_t messages = 1'000'000;
   unsigned threads = 2;
+  unsigned rounds = 1;       // engine and asio alternately, per device count
   std::string only;          // "engine" or "asio": run one side only (for profiling)
   std::vector<int> fleet;    // device counts; default 1, 16, 256
   eng::CompletionSkip skip = eng::EngineOptions{}.skip_completion_port_on_success;
   const auto usage = [&] {
     std::fprintf(stderr, "usage: %s [--messages N] [--threads T] [--devices D]... [--only engine|asio] "
-                         "[--completion-skip never|always|if_honoured]\n", argv[0]);
+                         "[--completion-skip never|always|if_honoured] [--rounds R]\n", argv[0]);
     return 2;
   };
   for (int i = 1; i < argc; ++i) {
@@ -318,6 +346,9 @@ int main(int argc, char** argv) {
       if (!eng::from_string(value, skip)) return usage();
     } else if (opt == "--messages") {
       messages = std::strtoull(value, nullptr, 10);
+    } else if (opt == "--rounds") {
+      rounds = static_cast<unsigned>(std::atoi(value));
+      if (rounds == 0) return usage();
     } else if (opt == "--threads") {
       threads = static_cast<unsigned>(std::atoi(value));
     } else if (opt == "--only") {
@@ -339,14 +370,27 @@ int main(int argc, char** argv) {
                                                      : run_asio(argv[0], devices, per_device, threads));
       continue;
     }
-    const Result e = run_engine(argv[0], devices, per_device, threads, skip);
-    const Result a = run_asio(argv[0], devices, per_device, threads);
-    report("engine", devices, e);
-    report("asio", devices, a);
-    std::printf("       ratio (engine/asio): throughput %.2fx, CPU per message %.2fx\n",
-                (static_cast<double>(e.messages) / e.seconds) / (static_cast<double>(a.messages) / a.seconds),
-                (e.cpu_seconds / static_cast<double>(e.messages)) / (a.cpu_seconds / static_cast<double>(a.messages)));
-    std::fflush(stdout);
+    std::vector<double> throughput, cpu;
+    for (unsigned round = 0; round < rounds; ++round) {
+      const Result e = run_engine(argv[0], devices, per_device, threads, skip);
+      const Result a = run_asio(argv[0], devices, per_device, threads);
+      report("engine", devices, e);
+      report("asio", devices, a);
+      const Ratios r = ratios(e, a);
+      std::printf("       ratio (engine/asio): throughput %.2fx, CPU per message %.2fx\n", r.throughput,
+                  r.cpu_per_message);
+      std::fflush(stdout);
+      throughput.push_back(r.throughput);
+      cpu.push_back(r.cpu_per_message);
+    }
+    if (rounds > 1) {
+      const Spread t = spread(throughput);
+      const Spread c = spread(cpu);
+      std::printf("median of %u rounds, %4d devices (engine/asio): throughput %.2fx (%.2f-%.2f), "
+                  "CPU per message %.2fx (%.2f-%.2f)\n",
+                  rounds, devices, t.median, t.low, t.high, c.median, c.low, c.high);
+      std::fflush(stdout);
+    }
   }
   return 0;
 }
