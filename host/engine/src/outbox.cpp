@@ -51,13 +51,18 @@ void Outbox::command_done(CommandCallback done, CommandOutcome outcome, std::uin
 void Outbox::keep(ReceiveBuffer&& buffer) { kept_.push_back(std::move(buffer)); }
 
 void Outbox::deliver(const Callbacks& cb) {
+  const bool wants_telemetry = static_cast<bool>(cb.on_telemetry);
   for (const Item& item : items_) {
+    // Nearly every item of a busy device is telemetry.
+    if (item.kind == Kind::telemetry) [[likely]] {
+      if (wants_telemetry) {
+        cb.on_telemetry(device_,
+                        {static_cast<std::uint16_t>(item.c), item.b, item.a, bytes_of(item)});
+      }
+      continue;
+    }
     switch (item.kind) {
       case Kind::telemetry:
-        if (cb.on_telemetry) {
-          cb.on_telemetry(device_,
-                          {static_cast<std::uint16_t>(item.c), item.b, item.a, bytes_of(item)});
-        }
         break;
       case Kind::device_event:
         if (cb.on_device_event) {
