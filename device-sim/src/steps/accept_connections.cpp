@@ -5,7 +5,7 @@
 namespace iocpsim::devsim {
 namespace {
 
-const StepRegistration registration{StepKind{
+const StepRegistration accept_connections_registration{StepKind{
     "accept_connections", "connection",
     "Undoes refuse_connections and never_accept: listens and accepts again (the default state).",
     {},

@@ -16,7 +16,7 @@ class AnswerNextCommandStep final : public InstantStep {
   CommandBehaviour behaviour_;
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration answer_next_command_registration{StepKind{
     "answer_next_command", "protocol",
     "Sets how the next command (with `opcode`, or any) is answered, once, instead of the command "
     "table. Returns at once; the override waits for its command.",

@@ -5,7 +5,7 @@
 namespace iocpsim::devsim {
 namespace {
 
-const StepRegistration registration{StepKind{
+const StepRegistration close_registration{StepKind{
     "close", "connection",
     "Graceful close: writes what is queued, sends FIN and closes; the peer reads EOF. The device then "
     "waits for the next connection.",

@@ -35,7 +35,7 @@ class DripStep final : public Step {
   DeviceTime next_{};
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration drip_registration{StepKind{
     "drip", "bytes",
     "Sends one frame (or raw bytes) one byte at a time, the first at once and then one every `interval_ms`.",
     {{"message", "message object", "one of message/hex", "the frame to drip"},

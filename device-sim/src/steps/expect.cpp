@@ -30,7 +30,7 @@ class ExpectStep final : public ConditionStep {
   nlohmann::json pattern_;
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration expect_registration{StepKind{
     "expect", "protocol",
     "Waits for a message from the peer whose listed fields all match (fields left out match anything). "
     "Messages received since the previous `expect` count, so one that arrived before this step started "

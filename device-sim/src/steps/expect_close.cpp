@@ -14,7 +14,7 @@ class ExpectCloseStep final : public ConditionStep {
   std::string what_failed() const override { return "the peer did not close"; }
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration expect_close_registration{StepKind{
     "expect_close", "flow",
     "Waits until the peer has closed (FIN) or reset the current connection. Fails if it has not "
     "within `within_ms`. Done at once if the last connection already ended that way.",

@@ -5,7 +5,7 @@
 namespace iocpsim::devsim {
 namespace {
 
-const StepRegistration registration{StepKind{
+const StepRegistration half_close_registration{StepKind{
     "half_close", "connection",
     "Half-close: writes what is queued, then shuts down writing (FIN) but keeps reading, so the peer "
     "reads EOF while what it sends still arrives. Nothing more is sent on this connection.",

@@ -6,7 +6,7 @@
 namespace iocpsim::devsim {
 namespace {
 
-const StepRegistration registration{StepKind{
+const StepRegistration never_accept_registration{StepKind{
     "never_accept", "connection",
     "Keeps listening but stops accepting, until accept_connections; returns at once. With `handshake` "
     "complete (the default) the peer's connect succeeds (the kernel completes it into the backlog) and "

@@ -5,7 +5,7 @@
 namespace iocpsim::devsim {
 namespace {
 
-const StepRegistration registration{StepKind{
+const StepRegistration pause_telemetry_registration{StepKind{
     "pause_telemetry", "protocol",
     "Stops the background telemetry stream (the device spec's `telemetry.rate_hz`) on this connection.",
     {},

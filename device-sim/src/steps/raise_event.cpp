@@ -22,7 +22,7 @@ class RaiseEventStep final : public SendOnceStep {
   std::string text_;
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration raise_event_registration{StepKind{
     "raise_event", "protocol",
     "Sends an EVENT numbered from the device's own event counter (1, 2, ...) and stamped with device time.",
     {{"severity", "info, warning, alarm, critical", "info", "the event's severity"},

@@ -34,7 +34,7 @@ class RefuseCountStep final : public Step {
   std::uint32_t count_;
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration refuse_connections_registration{StepKind{
     "refuse_connections",
     "connection",
     "Keeps the port bound but stops listening, so a connect gets RST: "

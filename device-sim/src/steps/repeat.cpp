@@ -32,7 +32,7 @@ class RepeatStep final : public Step {
   std::uint64_t done_ = 0;
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration repeat_registration{StepKind{
     "repeat", "flow",
     "Runs `steps` `times` times in order. Steps inside are written and checked like top-level ones.",
     {{"times", "integer", "required", "how many times"}, {"steps", "array of steps", "required", "the body"}},

@@ -5,7 +5,7 @@
 namespace iocpsim::devsim {
 namespace {
 
-const StepRegistration registration{StepKind{
+const StepRegistration reset_registration{StepKind{
     "reset", "connection",
     "Abortive close: SO_LINGER with a zero timeout, then close, so the peer gets RST (ECONNRESET, "
     "WSAECONNRESET). Anything queued and unwritten is discarded.",

@@ -15,7 +15,7 @@ class ResetConnectionsStep final : public InstantStep {
   std::uint32_t count_;
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration reset_connections_registration{StepKind{
     "reset_connections", "connection",
     "Accepts each of the next `count` connections and resets it (RST) at once: the peer's connect "
     "succeeds and its first read or write fails with ECONNRESET. Unlike refuse_connections this counts "

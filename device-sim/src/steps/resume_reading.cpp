@@ -5,7 +5,7 @@
 namespace iocpsim::devsim {
 namespace {
 
-const StepRegistration registration{StepKind{
+const StepRegistration resume_reading_registration{StepKind{
     "resume_reading", "connection",
     "Starts reading again after stop_reading; what the peer sent meanwhile is then processed in order.",
     {},

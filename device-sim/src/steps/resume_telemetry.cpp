@@ -5,7 +5,7 @@
 namespace iocpsim::devsim {
 namespace {
 
-const StepRegistration registration{StepKind{
+const StepRegistration resume_telemetry_registration{StepKind{
     "resume_telemetry", "protocol",
     "Restarts the background telemetry stream at `telemetry.rate_hz`; the first sample follows one "
     "period later and sequence numbers continue where they stopped. No effect when rate_hz is 0.",

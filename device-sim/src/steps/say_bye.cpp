@@ -22,7 +22,7 @@ class SayByeStep final : public SendOnceStep {
   bool close_;
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration say_bye_registration{StepKind{
     "say_bye", "protocol",
     "Sends BYE, then (unless `close` is false) closes gracefully once it has been written.",
     {{"reason", "normal, shutting_down, restarting, protocol_violation, idle_timeout", "normal", "the BYE reason"},

@@ -23,7 +23,7 @@ class SendStep final : public SendOnceStep {
   MessageTemplate message_;
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration send_registration{StepKind{
     "send", "protocol",
     "Sends one message, framed with the next seq. Fields left out take defaults (HELLO_ACK takes the "
     "device's identity; numbers 0, strings and bytes empty, enums their first value).",

@@ -44,7 +44,7 @@ class SendChunkedStep final : public Step {
   DeviceTime next_{};
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration send_chunked_registration{StepKind{
     "send_chunked", "bytes",
     "Sends one frame (or raw bytes) split into chunks of the listed sizes, waiting `delay_ms` between "
     "chunks; whatever the list does not cover goes last as one chunk. Each chunk is a separate write "

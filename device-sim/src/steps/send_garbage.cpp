@@ -19,7 +19,7 @@ class SendGarbageStep final : public SendOnceStep {
   std::uint64_t count_;
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration send_garbage_registration{StepKind{
     "send_garbage", "bytes",
     "Sends `bytes` random bytes from the run's seeded generator: the same seed sends the same garbage.",
     {{"bytes", "integer", "required", "how many bytes"}},

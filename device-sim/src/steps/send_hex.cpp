@@ -15,7 +15,7 @@ class SendHexStep final : public SendOnceStep {
   std::vector<std::uint8_t> bytes_;
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration send_hex_registration{StepKind{
     "send_hex", "bytes",
     "Sends raw bytes as written, with no framing: half a frame, a hand-made header, anything.",
     {{"hex", "hex string", "required", "the bytes; spaces, `:` or `_` may separate byte pairs"}},

@@ -26,7 +26,7 @@ class SendOversizeLengthStep final : public SendOnceStep {
   std::uint32_t payload_len_;
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration send_oversize_length_registration{StepKind{
     "send_oversize_length", "bytes",
     "Sends a well-formed 16-byte header (magic, version, type, next seq) claiming `payload_len` bytes of "
     "payload, and no payload: a receiver must reject it from the header alone, before buffering.",

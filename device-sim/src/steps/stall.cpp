@@ -22,7 +22,7 @@ class StallStep final : public TimedStep {
   bool was_reading_ = false;
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration stall_registration{StepKind{
     "stall", "connection",
     "Goes silent for `for_ms`: stops reading and holds every write (replies, telemetry). Afterwards held "
     "replies go out, reading resumes, and background telemetry restarts without the missed samples.",

@@ -5,7 +5,7 @@
 namespace iocpsim::devsim {
 namespace {
 
-const StepRegistration registration{StepKind{
+const StepRegistration stop_reading_registration{StepKind{
     "stop_reading", "connection",
     "Stops reading from the connection. Once the socket buffers fill, the peer's sends stop completing. "
     "The device still writes. Undo with resume_reading.",

@@ -40,7 +40,7 @@ class StreamTelemetryStep final : public Step {
   DeviceTime next_{};
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration stream_telemetry_registration{StepKind{
     "stream_telemetry", "protocol",
     "Sends `count` TELEMETRY messages on `channel`, the first at once and then one every `interval_ms`, "
     "continuing the channel's sequence numbers. Independent of the background stream.",

@@ -10,7 +10,7 @@ class WaitStep final : public TimedStep {
   bool needs_connection() const override { return false; }
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration wait_registration{StepKind{
     "wait", "flow",
     "Waits `ms` of device time. The model keeps answering and streaming meanwhile.",
     {{"ms", "integer ms", "required", "how long"}},

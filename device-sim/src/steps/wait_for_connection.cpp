@@ -14,7 +14,7 @@ class WaitForConnectionStep final : public ConditionStep {
   std::string what_failed() const override { return "no connection"; }
 };
 
-const StepRegistration registration{StepKind{
+const StepRegistration wait_for_connection_registration{StepKind{
     "wait_for_connection", "flow",
     "Waits until a connection is up, failing after `within_ms`. (Steps that need a connection wait for "
     "one anyway, without a limit; this one puts a limit on it.)",

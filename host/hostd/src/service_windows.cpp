@@ -9,7 +9,7 @@
 namespace iocpsim::hostd {
 namespace {
 
-char g_name[] = "iocpsim-hostd";  // the SCM ignores it for an own-process service
+char g_service_name[] = "iocpsim-hostd";  // the SCM ignores it for an own-process service
 SERVICE_STATUS_HANDLE g_handle = nullptr;
 SERVICE_STATUS g_status{};
 const std::function<int()>* g_body = nullptr;
@@ -46,7 +46,7 @@ DWORD WINAPI on_control(DWORD control, DWORD /*type*/, LPVOID /*data*/, LPVOID /
 }
 
 void WINAPI service_main(DWORD /*argc*/, LPSTR* /*argv*/) {
-  g_handle = RegisterServiceCtrlHandlerExA(g_name, on_control, nullptr);
+  g_handle = RegisterServiceCtrlHandlerExA(g_service_name, on_control, nullptr);
   if (g_handle == nullptr) return;
   report(SERVICE_RUNNING);
   const int code = (*g_body)();
@@ -57,7 +57,7 @@ void WINAPI service_main(DWORD /*argc*/, LPSTR* /*argv*/) {
 
 int run_as_service(const std::function<int()>& body) {
   g_body = &body;
-  SERVICE_TABLE_ENTRYA table[] = {{g_name, service_main}, {nullptr, nullptr}};
+  SERVICE_TABLE_ENTRYA table[] = {{g_service_name, service_main}, {nullptr, nullptr}};
   if (!StartServiceCtrlDispatcherA(table)) {
     const DWORD e = GetLastError();
     std::fprintf(stderr, "hostd: not started by the Service Control Manager (error %lu)%s\n",

@@ -340,7 +340,7 @@ std::string direction_text(const Entry& e) {
   return "";
 }
 
-std::string fields_text(const nlohmann::json& fields) {
+std::string fields_json(const nlohmann::json& fields) {
   if (fields.is_null() || (fields.is_object() && fields.empty())) return "";
   return fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -352,7 +352,7 @@ std::string table_row(const std::string& prefix, std::size_t index, const Entry&
   row += "<td class=\"num\">" + format_ms(e.t_us) + "</td><td>" + src + "</td><td>" + escape(e.device) +
          "</td><td>" + escape(e.what) + (e.fault ? " <span class=\"badge\">fault</span>" : "") + "</td><td>" +
          escape(direction_text(e) + e.message) + "</td><td>" + escape(e.text) + "</td><td><code>" +
-         escape(fields_text(e.fields)) + "</code></td></tr>\n";
+         escape(fields_json(e.fields)) + "</code></td></tr>\n";
   return row;
 }
 

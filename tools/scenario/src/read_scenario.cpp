@@ -86,7 +86,8 @@ void read_host(JsonReader r, Scenario& s, const Names& names) {
     JsonReader per_device = r.object("devices");
     for (const auto& [name, unused] : per_device.value().items()) {
       names.require_device(name, per_device.path_of(name));
-      auto it = std::find_if(s.hosts.begin(), s.hosts.end(), [&](const auto& c) { return c.name == name; });
+      // A structured binding is captured by name: clang before 16 cannot capture it directly.
+      auto it = std::find_if(s.hosts.begin(), s.hosts.end(), [&device = name](const auto& c) { return c.name == device; });
       read_device_config(per_device.object(name), *it);
     }
   }
