@@ -62,7 +62,7 @@ void Outbox::deliver(const Callbacks& cb) {
       continue;
     }
     switch (item.kind) {
-      case Kind::telemetry:
+      case Kind::telemetry:  // delivered above
         break;
       case Kind::device_event:
         if (cb.on_device_event) {
