@@ -152,7 +152,8 @@ struct Engine::Impl {
   void on_response(detail::Device& d, const protocol::Response& m, detail::Outbox& box);
   void on_telemetry(detail::Device& d, const detail::Connection& c, const protocol::Telemetry& m,
                     detail::Outbox& box);
-  [[gnu::cold]] void track_unusual_seq(detail::Device& d, std::uint16_t channel, std::uint32_t seq);
+  [[gnu::cold]] void track_unusual_seq(detail::Device& d, std::uint32_t* next,
+                                       std::uint16_t channel, std::uint32_t seq);
   void fail_commands(detail::Device& d, CommandOutcome why, detail::Outbox& box);
   Submit submit_command(detail::Device& d, std::uint16_t opcode, std::span<const std::uint8_t> data,
                         std::uint32_t timeout_ms, CommandCallback& done, detail::Outbox& box);

@@ -183,7 +183,7 @@ void Engine::Impl::on_telemetry(Device& d, const Connection& c, const proto::Tel
   if (next != nullptr && *next == m.channel_seq) [[likely]] {
     *next = m.channel_seq + 1;
   } else {
-    track_unusual_seq(d, m.channel, m.channel_seq);
+    track_unusual_seq(d, next, m.channel, m.channel_seq);
   }
   // Samples decoded where they lie in the receive buffer stay there until delivered (the next
   // receive waits for that); those of a frame reassembled inside the decoder are copied.
@@ -198,17 +198,16 @@ void Engine::Impl::on_telemetry(Device& d, const Connection& c, const proto::Tel
   }
 }
 
-// A channel's first frame, or one that is not the next of its sequence. A gap (or a step back)
-// is never silent. Out of line: the per-frame path above stays small.
-void Engine::Impl::track_unusual_seq(Device& d, std::uint16_t channel, std::uint32_t seq) {
-  auto it = std::find_if(d.next_channel_seq.begin(), d.next_channel_seq.end(),
-                         [&](const auto& p) { return p.first == channel; });
-  if (it == d.next_channel_seq.end()) {
+// A channel's first frame (`next` null), or one that is not the next of its sequence. A gap (or a
+// step back) is never silent. Out of line: the per-frame path above stays small.
+void Engine::Impl::track_unusual_seq(Device& d, std::uint32_t* next, std::uint16_t channel,
+                                     std::uint32_t seq) {
+  if (next == nullptr) {
     d.next_channel_seq.emplace_back(channel, seq + 1);
     return;
   }
-  emit(&d, "telemetry_gap", {{"channel", channel}, {"expected", it->second}, {"got", seq}});
-  it->second = seq + 1;
+  emit(&d, "telemetry_gap", {{"channel", channel}, {"expected", *next}, {"got", seq}});
+  *next = seq + 1;
 }
 
 void Engine::Impl::on_response(Device& d, const proto::Response& m, Outbox& box) {
