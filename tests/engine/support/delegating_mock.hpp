@@ -38,9 +38,15 @@ class DelegatingMock : public ::testing::NiceMock<iocp::testing::MockIoApi> {
     IOCPSIM_DELEGATE(getsockopt, _, _, _, _, _);
     IOCPSIM_DELEGATE(getsockname, _, _, _);
     IOCPSIM_DELEGATE(getpeername, _, _, _);
+    IOCPSIM_DELEGATE(accept, _, _, _);
+    IOCPSIM_DELEGATE(connect, _, _, _);
+    IOCPSIM_DELEGATE(send, _, _, _, _);
+    IOCPSIM_DELEGATE(recv, _, _, _, _);
+    IOCPSIM_DELEGATE(AcceptEx, _, _, _, _, _, _, _, _);
     IOCPSIM_DELEGATE(ConnectEx, _, _, _, _, _, _, _);
     IOCPSIM_DELEGATE(WSARecv, _, _, _, _, _, _, _);
     IOCPSIM_DELEGATE(WSASend, _, _, _, _, _, _, _);
+    IOCPSIM_DELEGATE(WSAGetOverlappedResult, _, _, _, _, _);
 #undef IOCPSIM_DELEGATE
   }
 
