@@ -360,6 +360,22 @@ class ConnectionCallOrderTest : public ::testing::Test {
     ASSERT_TRUE(engine->start());
   }
 
+  // Device "d" on `peer`: its session up, then the engine's polite shutdown (BYE, the peer's
+  // FIN), its report in `report`. The expectations come first (see the tests).
+  void session_then_shutdown(TestDevice& peer, ShutdownReport& report) {
+    DeviceConfig c;
+    c.name = "d";
+    c.port = peer.port();
+    ASSERT_TRUE(engine->add_device(c));
+    peer.handshake();
+    ASSERT_TRUE(sink->wait_for("session_ready", "d"));
+    engine->begin_shutdown();
+    EXPECT_EQ(peer.read_frame().type, proto::MessageType::bye);
+    EXPECT_TRUE(peer.read_end_of_stream());
+    peer.close();
+    report = engine->wait_shutdown();
+  }
+
   DelegatingMock io;
   iocp::ManualClock clock;
   EventLog log;
@@ -397,17 +413,8 @@ TEST_F(ConnectionCallOrderTest, ConnectBindsAssociatesAndSetsTheConnectContextBe
   // Set before the workers can call WSASend (see the shutdown test below); being the newer, it
   // takes the BYE, which the HELLO's expectation above would otherwise also match.
   EXPECT_CALL(io, WSASend(_, StartsWithBye(), _, _, _, _, _)).Times(::testing::AnyNumber());
-  DeviceConfig c;
-  c.name = "d";
-  c.port = peer.port();
-  ASSERT_TRUE(engine->add_device(c));
-  peer.handshake();
-  ASSERT_TRUE(sink->wait_for("session_ready", "d"));
-  engine->begin_shutdown();
-  EXPECT_EQ(peer.read_frame().type, proto::MessageType::bye);
-  EXPECT_TRUE(peer.read_end_of_stream());
-  peer.close();
-  const ShutdownReport r = engine->wait_shutdown();
+  ShutdownReport r;
+  ASSERT_NO_FATAL_FAILURE(session_then_shutdown(peer, r));
   EXPECT_EQ(r.leaked_op_contexts + r.leaked_connection_contexts, 0u);
 }
 
@@ -429,17 +436,8 @@ TEST_F(ConnectionCallOrderTest, ShutdownSendsByeThenHalfClosesThenClosesThenSent
   }
   EXPECT_CALL(io, CancelIoEx(_, _)).Times(0);
   TestDevice peer;
-  DeviceConfig c;
-  c.name = "d";
-  c.port = peer.port();
-  ASSERT_TRUE(engine->add_device(c));
-  peer.handshake();
-  ASSERT_TRUE(sink->wait_for("session_ready", "d"));
-  engine->begin_shutdown();
-  EXPECT_EQ(peer.read_frame().type, proto::MessageType::bye);
-  EXPECT_TRUE(peer.read_end_of_stream());
-  peer.close();
-  const ShutdownReport r = engine->wait_shutdown();
+  ShutdownReport r;
+  ASSERT_NO_FATAL_FAILURE(session_then_shutdown(peer, r));
   EXPECT_TRUE(r.drained_politely);
   EXPECT_EQ(r.leaked_op_contexts + r.leaked_connection_contexts, 0u);
 }
