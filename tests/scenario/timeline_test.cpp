@@ -6,7 +6,7 @@
 namespace iocpsim::scenario {
 namespace {
 
-Timeline run_with_a_fault() {
+Timeline timeline_with_a_fault() {
   Timeline t;
   t.scenario = "s";
   t.entries.push_back({1500, TimelineEntry::Source::engine, "a", "session_ready", "version=1"});
@@ -25,14 +25,14 @@ TEST(Timeline, SourcesHaveShortNames) {
 }
 
 TEST(Timeline, TextHasOneAlignedLinePerEntryAndMarksFaults) {
-  EXPECT_EQ(run_with_a_fault().to_text(),
+  EXPECT_EQ(timeline_with_a_fault().to_text(),
             "    +1.500 ms  a            engine  session_ready          version=1\n"
             "    +2.250 ms  a            shim    WSARecv                h=0x100 -> ret=-1  <<< FAULT\n"
             "    +3.000 ms  -            runner  shutdown               engine shutdown begins\n");
 }
 
 TEST(Timeline, TextKeepsTheNewestLinesAndSaysHowManyWereLeftOut) {
-  EXPECT_EQ(run_with_a_fault().to_text(1),
+  EXPECT_EQ(timeline_with_a_fault().to_text(1),
             "  ... 2 earlier entries left out\n"
             "    +3.000 ms  -            runner  shutdown               engine shutdown begins\n");
 }
