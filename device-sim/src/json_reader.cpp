@@ -89,13 +89,24 @@ void JsonReader::skip(std::string_view key) { find(key); }
 
 const nlohmann::json& JsonReader::raw(std::string_view key) {
   const auto* v = find(key);
-  if (v == nullptr) throw SpecError(path_of(key), "is required");
+  if (v == nullptr) throw missing(key);
   return *v;
+}
+
+SpecError JsonReader::missing(std::string_view key, const std::string& problem) const {
+  const std::vector<std::string> wanted{std::string(key)};
+  for (const auto& [present, unused] : value_.items()) {
+    if (std::find(asked_.begin(), asked_.end(), present) != asked_.end()) continue;
+    if (nearest_key(present, wanted)) return unknown_key(present);
+  }
+  return SpecError(path_of(key), problem);
 }
 
 std::optional<std::uint64_t> JsonReader::optional_uint(std::string_view key, std::uint64_t max) {
   const auto* v = find(key);
   if (v == nullptr) return std::nullopt;
+  // JSON's -0 is zero; nlohmann keeps it as a signed integer.
+  if (v->is_number_integer() && !v->is_number_unsigned() && v->get<std::int64_t>() == 0) return 0;
   if (!v->is_number_unsigned() || v->get<std::uint64_t>() > max) {
     fail(key, "an integer from 0 to " + std::to_string(max));
   }
@@ -108,7 +119,7 @@ std::uint64_t JsonReader::get_uint(std::string_view key, std::uint64_t fallback,
 
 std::uint64_t JsonReader::require_uint(std::string_view key, std::uint64_t max) {
   const auto v = optional_uint(key, max);
-  if (!v) throw SpecError(path_of(key), "is required (an integer from 0 to " + std::to_string(max) + ")");
+  if (!v) throw missing(key, "is required (an integer from 0 to " + std::to_string(max) + ")");
   return *v;
 }
 
@@ -136,7 +147,7 @@ std::string JsonReader::get_string(std::string_view key, std::string fallback) {
 }
 
 std::string JsonReader::require_string(std::string_view key) {
-  if (!has(key)) throw SpecError(path_of(key), "is required (a string)");
+  if (!has(key)) throw missing(key, "is required (a string)");
   return get_string(key, {});
 }
 
@@ -187,15 +198,25 @@ std::vector<JsonReader> JsonReader::objects(std::string_view key) {
   return out;
 }
 
-void JsonReader::finish() const {
+SpecError JsonReader::unknown_key(const std::string& key) const {
+  const auto hint = nearest_key(key, asked_);
+  std::string known;
+  for (const auto& k : asked_) known += (known.empty() ? "" : ", ") + k;
+  return SpecError(path_of(key), "unknown key" + (hint ? " (" + json_diag::did_you_mean(*hint) + ")" : std::string()) +
+                                     "; known keys: " + known);
+}
+
+std::vector<SpecError> JsonReader::unknown_keys() const {
+  std::vector<SpecError> out;
   for (const auto& [key, unused] : value_.items()) {
-    if (std::find(asked_.begin(), asked_.end(), key) != asked_.end()) continue;
-    const auto hint = nearest_key(key, asked_);
-    std::string known;
-    for (const auto& k : asked_) known += (known.empty() ? "" : ", ") + k;
-    throw SpecError(path_of(key), "unknown key" + (hint ? " (" + json_diag::did_you_mean(*hint) + ")" : std::string()) +
-                                      "; known keys: " + known);
+    if (std::find(asked_.begin(), asked_.end(), key) == asked_.end()) out.push_back(unknown_key(key));
   }
+  return out;
+}
+
+void JsonReader::finish() const {
+  auto unknown = unknown_keys();
+  if (!unknown.empty()) throw unknown.front();
 }
 
 }  // namespace iocpsim::devsim

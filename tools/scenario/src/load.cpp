@@ -1,13 +1,13 @@
 #include "iocpsim/scenario/load.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
 
 #include "iocpsim/devsim/json_reader.hpp"
+#include "iocpsim/engine/event_catalogue.hpp"
 #include "iocpsim/iocp/fault_rules_json.hpp"
+#include "iocpsim/json_diag/document.hpp"
 #include "load_detail.hpp"
 
 namespace iocpsim::scenario {
@@ -17,22 +17,32 @@ using devsim::SpecError;
 using nlohmann::json;
 
 ScenarioError::ScenarioError(std::string file, const std::string& problem, bool unsupported_here)
-    : std::runtime_error(file + ": " + problem), file_(std::move(file)), unsupported_here_(unsupported_here) {}
+    : std::runtime_error(file + ": " + problem),
+      file_(std::move(file)),
+      lines_{std::runtime_error::what()},
+      unsupported_here_(unsupported_here) {}
+
+namespace {
+
+std::string joined_lines(const std::string& file, const std::vector<std::string>& problems) {
+  std::string out;
+  for (const std::string& p : problems) out += (out.empty() ? "" : "\n") + file + ": " + p;
+  return out;
+}
+
+}  // namespace
+
+ScenarioError::ScenarioError(std::string file, const std::vector<std::string>& problems)
+    : std::runtime_error(joined_lines(file, problems)), file_(std::move(file)) {
+  for (const std::string& p : problems) lines_.push_back(file_ + ": " + p);
+}
 
 const std::vector<std::string>& engine_event_names() {
-  static const std::vector<std::string> names = {
-      "engine_started", "completion_skip_probed", "engine_start_failed", "device_rejected", "worker_port_closed",
-      "shutdown_started", "shutdown_ceiling_reached", "shutdown_drained", "device_added",
-      "device_removed", "state_changed", "connect_started", "connect_failed", "connect_timeout",
-      "connected", "hello_sent", "session_ready", "handshake_failed", "handshake_timeout",
-      "reconnect_scheduled", "peer_closed", "peer_reset", "op_aborted", "op_cancelled", "io_failed",
-      "unexpected_completion", "stale_completion", "partial_send_resumed", "cancel_requested",
-      "cancel_raced", "half_closed", "half_close_failed", "socket_closed", "send_queue_discarded",
-      "connection_released", "protocol_error", "unexpected_message", "heartbeat_sent",
-      "heartbeat_timeout", "stall_detected", "telemetry_gap", "device_event", "device_error",
-      "peer_bye", "bye_sent", "send_queue_full", "command_sent", "command_rejected",
-      "command_completed", "command_timeout", "command_failed", "late_reply", "unknown_reply",
-      "shutdown_forced"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const engine::EventKind& k : engine::event_catalogue()) out.emplace_back(k.name);
+    return out;
+  }();
   return names;
 }
 
@@ -59,7 +69,11 @@ const json* value_at(const json& document, std::string_view path) {
     if (path[i] == '[') {
       const std::size_t close = path.find(']', i);
       if (close == std::string_view::npos || !at->is_array()) return nullptr;
-      const std::size_t index = std::stoul(std::string(path.substr(i + 1, close - i - 1)));
+      std::size_t index = 0;
+      for (const char c : path.substr(i + 1, close - i - 1)) {
+        if (c < '0' || c > '9' || index > at->size()) return nullptr;
+        index = index * 10 + static_cast<std::size_t>(c - '0');
+      }
       at = index < at->size() ? &(*at)[index] : nullptr;
       i = close + 1;
       continue;
@@ -73,11 +87,7 @@ const json* value_at(const json& document, std::string_view path) {
   return at;
 }
 
-std::string shortened(const json& value) {
-  std::string text = value.dump();
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
-  return text;
-}
+std::string shortened(const json& value) { return json_diag::shortened_dump(value, 60); }
 
 // A reader's message, with what the file actually holds at that path when it says "expected".
 std::string with_got(const json& document, const std::string& path, const std::string& message) {
@@ -88,25 +98,33 @@ std::string with_got(const json& document, const std::string& path, const std::s
   return found == nullptr ? message : message + ", got " + shortened(*found);
 }
 
-std::pair<std::size_t, std::size_t> line_col(std::string_view text, std::size_t byte) {
-  std::size_t line = 1;
-  std::size_t col = 1;
-  for (std::size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return {line, col};
+void Problems::add(const SpecError& e) { add_line(with_got(document, e.path(), e.what())); }
+
+void Problems::add(const iocp::FaultRuleError& e) {
+  const std::string message = e.what();
+  add_line(with_got(document, message.substr(0, message.find(':')), message));
 }
 
-// nlohmann's "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error
-// while parsing ..." -> "syntax error while parsing ...".
-std::string syntax_problem(const std::string& what) {
-  const std::size_t colon = what.find(": ");
-  return colon == std::string::npos ? what : what.substr(colon + 2);
+void Problems::add_line(std::string line) {
+  // One mistake per place: a misspelt key is named when its correct spelling is missed, and
+  // again, with every known key by then, among the unknown keys; the later line says more.
+  const std::string place = line.substr(0, line.find(": "));
+  const auto seen = std::find_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.substr(0, l.find(": ")) == place; });
+  if (seen != lines.end()) {
+    *seen = std::move(line);
+    return;
+  }
+  if (lines.size() < kMaxProblemsPerFile) {
+    lines.push_back(std::move(line));
+  } else {
+    ++dropped;
+  }
+}
+
+std::vector<std::string> Problems::report() const {
+  std::vector<std::string> out = lines;
+  if (dropped != 0) out.push_back("... and " + std::to_string(dropped) + " more mistakes (only the first " + std::to_string(kMaxProblemsPerFile) + " are shown)");
+  return out;
 }
 
 }  // namespace detail
@@ -115,22 +133,22 @@ namespace {
 
 json read_json(std::string_view text, const std::string& file) {
   try {
-    return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    const auto [line, col] = detail::line_col(text, e.byte);
-    throw ScenarioError(file + ":" + std::to_string(line) + ":" + std::to_string(col),
-                        detail::syntax_problem(e.what()));
+    return json_diag::parse_document(text, file);
+  } catch (const json_diag::DocumentError& e) {
+    throw ScenarioError(e.where(), e.problem());
   }
 }
 
 }  // namespace
 
 Scenario load_scenario(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(path, "cannot be read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_scenario(text.str(), path);
+  std::string text;
+  try {
+    text = json_diag::read_document_file(path);
+  } catch (const json_diag::DocumentError& e) {
+    throw ScenarioError(e.where(), e.problem());
+  }
+  return parse_scenario(text, path);
 }
 
 Scenario parse_scenario(std::string_view text, const std::string& file) {
@@ -138,18 +156,18 @@ Scenario parse_scenario(std::string_view text, const std::string& file) {
 }
 
 Scenario parse_scenario_json(const json& document, const std::string& file) {
+  detail::Problems problems{document};
+  std::optional<Scenario> s;
   try {
-    Scenario s = detail::read_scenario(document);
-    s.file = file;
-    return s;
-  } catch (const devsim::UnsupportedHere& e) {
-    throw ScenarioError(file, e.what(), /*unsupported_here=*/true);
-  } catch (const SpecError& e) {
-    throw ScenarioError(file, detail::with_got(document, e.path(), e.what()));
-  } catch (const iocp::FaultRuleError& e) {
-    const std::string message = e.what();
-    throw ScenarioError(file, detail::with_got(document, message.substr(0, message.find(':')), message));
+    s = detail::read_scenario(document, problems);
+  } catch (const std::exception& e) {
+    // Every reader reports through `problems`; anything else is a bug, still not a crash.
+    problems.add_line(std::string("cannot be read: ") + e.what());
   }
+  if (!problems.lines.empty()) throw ScenarioError(file, problems.report());
+  if (problems.unsupported) throw ScenarioError(file, *problems.unsupported, /*unsupported_here=*/true);
+  s->file = file;
+  return std::move(*s);
 }
 
 }  // namespace iocpsim::scenario

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "iocpsim/engine/engine.hpp"
+#include "iocpsim/engine/event_catalogue.hpp"
 #include "load_detail.hpp"
 
 namespace iocpsim::scenario::detail {
@@ -53,24 +54,44 @@ void flatten(const json& v, const std::string& key, const std::string& path, std
   out.push_back({key, read_matcher(v, path)});
 }
 
+bool is_count(const json& v) {
+  return v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() == 0);
+}
+
+// A matcher on a count (of events, of command results) must be one a count can meet.
+void require_count_matcher(const json& value, const Matcher& m, const std::string& path) {
+  const auto bad = [&](const std::string& why) {
+    throw SpecError(path, "expected a count: a whole number from 0, or a matcher of counts (" + why + "), got " + shortened(value));
+  };
+  if (m.equals && !is_count(*m.equals)) bad("a count is a whole number from 0");
+  if (m.max && *m.max < 0) bad("max below 0 can never be met");
+  if (m.in && std::none_of(m.in->begin(), m.in->end(), is_count)) bad("\"in\" holds no whole number from 0");
+  if (m.exists && !*m.exists) bad("a count always exists");
+}
+
 // {"<device>": {"<key>": matcher}}, keys checked against `known`.
 std::map<std::string, std::vector<FieldMatcher>> read_per_device(JsonReader r, const Names& names,
                                                                  const std::vector<std::string>& known,
-                                                                 const char* what, bool nested) {
+                                                                 const char* what, bool nested, Problems& problems) {
   std::map<std::string, std::vector<FieldMatcher>> out;
-  for (const auto& [device, body] : r.value().items()) {
+  for (const auto& entry : r.value().items()) {
+    const std::string& device = entry.key();
     names.require_device(device, r.path_of(device), /*engine_wide_ok=*/std::string_view(what) == "event name");
     JsonReader inner = r.object(device);
-    for (const auto& [key, value] : body.items()) {
+    for (const auto& field : entry.value().items()) problems.attempt([&] {
+      const std::string& key = field.key();
+      const json& value = field.value();
       if (std::find(known.begin(), known.end(), key) == known.end()) {
         throw SpecError(inner.path_of(key), std::string("expected ") + what + " (" + quoted_list(known) + ")" + ", got \"" + key + "\"" + did_you_mean(key, known));
       }
       if (nested) {
         flatten(value, key, inner.path_of(key), out[device]);
       } else {
-        out[device].push_back({key, read_matcher(value, inner.path_of(key))});
+        Matcher m = read_matcher(value, inner.path_of(key));
+        require_count_matcher(value, m, inner.path_of(key));
+        out[device].push_back({key, std::move(m)});
       }
-    }
+    });
     out.try_emplace(device);
   }
   return out;
@@ -86,11 +107,30 @@ std::map<std::string, std::string> read_final_state(JsonReader r, const Names& n
   return out;
 }
 
-std::vector<EventMatcher> read_event_list(JsonReader& r, std::string_view key, const Names& names) {
+std::vector<EventMatcher> read_event_list(JsonReader& r, std::string_view key, const Names& names, Problems& problems) {
   std::vector<EventMatcher> out;
   if (!r.has(key)) return out;
-  for (auto& e : r.objects(key)) out.push_back(read_event_matcher(std::move(e), names));
+  const json& list = r.raw(key);
+  if (!list.is_array()) throw SpecError(r.path_of(key), "expected an array of objects, got " + shortened(list));
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    problems.attempt([&] {
+      out.push_back(read_event_matcher(JsonReader(list[i], r.path_of(key) + "[" + std::to_string(i) + "]"), names));
+    });
+  }
   return out;
+}
+
+// A field a matcher names must be one the event carries (EVENTS.md, engine::event_catalogue).
+void require_event_field(const std::string& event, const std::string& field, const std::string& path) {
+  const engine::EventKind* kind = engine::find_event_kind(event);
+  if (kind == nullptr) return;  // the event name itself is reported
+  std::vector<std::string> known;
+  for (std::string_view f : kind->fields) known.emplace_back(f);
+  for (std::string_view f : engine::kEventCommonKeys) known.emplace_back(f);
+  if (std::find(known.begin(), known.end(), field) != known.end()) return;
+  std::vector<std::string> own(known.begin(), known.begin() + static_cast<std::ptrdiff_t>(kind->fields.size()));
+  throw SpecError(path, "expected a field of `" + event + "` (" + (own.empty() ? std::string("it has none but ") + "the common keys" : quoted_list(own)) +
+                            "; host/engine/EVENTS.md), got \"" + field + "\"" + did_you_mean(field, known));
 }
 
 }  // namespace
@@ -129,6 +169,7 @@ EventMatcher read_event_matcher(JsonReader r, const Names& names) {
   if (r.has("fields")) {
     JsonReader fields = r.object("fields");
     for (const auto& [key, value] : fields.value().items()) {
+      require_event_field(m.event, key, fields.path_of(key));
       m.fields.push_back({key, read_matcher(value, fields.path_of(key))});
     }
   }
@@ -147,21 +188,29 @@ EventCount read_event_count(JsonReader r, const Names& names) {
   return c;
 }
 
-Expectations read_expectations(JsonReader r, const Names& names) {
+Expectations read_expectations(JsonReader r, const Names& names, Problems& problems) {
   Expectations e;
-  e.events = read_event_list(r, "events", names);
-  e.never = read_event_list(r, "never", names);
-  if (r.has("final_state")) e.final_state = read_final_state(r.object("final_state"), names);
-  if (r.has("counters")) e.counters = read_per_device(r.object("counters"), names, engine_event_names(), "event name", false);
-  if (r.has("commands")) e.commands = read_per_device(r.object("commands"), names, command_result_names(), "a command result", false);
-  if (r.has("device")) e.device = read_per_device(r.object("device"), names, kRecordKeys, "a delivery record key", true);
-  e.delivery = r.get_bool("delivery", true);
-  if (r.has("shutdown")) {
-    JsonReader s = r.object("shutdown");
-    if (s.has("polite")) e.shutdown_polite = s.get_bool("polite", true);
-    s.finish();
+  problems.attempt([&] { e.events = read_event_list(r, "events", names, problems); });
+  problems.attempt([&] { e.never = read_event_list(r, "never", names, problems); });
+  if (r.has("final_state")) problems.attempt([&] { e.final_state = read_final_state(r.object("final_state"), names); });
+  if (r.has("counters")) {
+    problems.attempt([&] { e.counters = read_per_device(r.object("counters"), names, engine_event_names(), "event name", false, problems); });
   }
-  r.finish();
+  if (r.has("commands")) {
+    problems.attempt([&] { e.commands = read_per_device(r.object("commands"), names, command_result_names(), "a command result", false, problems); });
+  }
+  if (r.has("device")) {
+    problems.attempt([&] { e.device = read_per_device(r.object("device"), names, kRecordKeys, "a delivery record key", true, problems); });
+  }
+  problems.attempt([&] { e.delivery = r.get_bool("delivery", true); });
+  if (r.has("shutdown")) {
+    problems.attempt([&] {
+      JsonReader s = r.object("shutdown");
+      if (s.has("polite")) e.shutdown_polite = s.get_bool("polite", true);
+      s.finish();
+    });
+  }
+  for (const SpecError& unknown : r.unknown_keys()) problems.add(unknown);
   return e;
 }
 

@@ -51,9 +51,22 @@ void read_device_config(JsonReader r, engine::DeviceConfig& c) {
   read_ms(r, "capabilities", c.capabilities, 0, UINT32_MAX);
   c.reconnect = r.get_bool("reconnect", c.reconnect);
   r.finish();
-  if (c.min_version > c.max_version) {
-    throw SpecError(r.path_of("min_version"), "expected at most max_version (" + std::to_string(c.max_version) + "), got " + std::to_string(c.min_version));
+  // Contradictions a run would trip over; each names the key the file set (or, inherited, the
+  // other one), with both values.
+  const auto contradiction = [&](const char* key, const char* other, std::uint64_t value, std::uint64_t bound,
+                                 const char* relation) {
+    // Said at the key the file set; when only the other one is set here, at that one.
+    const bool own = r.value().contains(key);
+    throw SpecError(r.path_of(own || !r.value().contains(other) ? key : other),
+                    std::string("expected ") + key + " " + relation + " " + other + " (" + std::to_string(bound) +
+                        "), got " + std::to_string(value));
+  };
+  if (c.min_version > c.max_version) contradiction("min_version", "max_version", c.min_version, c.max_version, "at most");
+  if (c.backoff_initial_ms > c.backoff_max_ms) {
+    contradiction("backoff_initial_ms", "backoff_max_ms", c.backoff_initial_ms, c.backoff_max_ms, "at most");
   }
+  // heartbeat_timeout_ms below heartbeat_interval_ms is no contradiction: the timeout is how
+  // long one heartbeat's answer may take, the interval how long the link may be quiet.
 }
 
 void read_engine_options(JsonReader r, engine::EngineOptions& o) {
@@ -73,53 +86,81 @@ void read_engine_options(JsonReader r, engine::EngineOptions& o) {
   r.finish();
 }
 
-void read_host(JsonReader r, Scenario& s, const Names& names) {
-  if (r.has("engine")) read_engine_options(r.object("engine"), s.engine);
+void read_host(JsonReader r, Scenario& s, const Names& names, Problems& problems) {
+  if (r.has("engine")) problems.attempt([&] { read_engine_options(r.object("engine"), s.engine); });
   engine::DeviceConfig defaults;
-  if (r.has("defaults")) read_device_config(r.object("defaults"), defaults);
+  if (r.has("defaults")) problems.attempt([&] { read_device_config(r.object("defaults"), defaults); });
   for (auto& c : s.hosts) {
     const std::string name = c.name;
     c = defaults;
     c.name = name;
   }
   if (r.has("devices")) {
-    JsonReader per_device = r.object("devices");
-    for (const auto& [name, unused] : per_device.value().items()) {
-      names.require_device(name, per_device.path_of(name));
-      // A structured binding is captured by name: clang before 16 cannot capture it directly.
-      auto it = std::find_if(s.hosts.begin(), s.hosts.end(), [&device = name](const auto& c) { return c.name == device; });
-      read_device_config(per_device.object(name), *it);
-    }
+    problems.attempt([&] {
+      JsonReader per_device = r.object("devices");
+      for (const auto& [name, unused] : per_device.value().items()) {
+        problems.attempt([&, &device = name] {
+          names.require_device(device, per_device.path_of(device));
+          // A device whose spec had a mistake has no host entry; its mistake is reported already.
+          auto it = std::find_if(s.hosts.begin(), s.hosts.end(), [&](const auto& c) { return c.name == device; });
+          if (it == s.hosts.end()) return;
+          read_device_config(per_device.object(device), *it);
+        });
+      }
+    });
   }
-  r.finish();
+  problems.attempt([&] { r.finish(); });
 }
 
-void read_devices(JsonReader& r, Scenario& s) {
+// "a.b.c.d:port" with every part in range.
+bool is_ipv4_endpoint(const std::string& text) {
+  static const std::regex address(R"((\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3}):(\d{1,5}))");
+  std::smatch m;
+  if (!std::regex_match(text, m, address)) return false;
+  for (int i = 1; i <= 4; ++i) {
+    if (std::stoul(m[i].str()) > 255) return false;
+  }
+  return std::stoul(m[5].str()) <= 65535;
+}
+
+void read_device(const json& list, std::size_t i, Scenario& s, std::set<std::string>& seen) {
+  const std::string path = "devices[" + std::to_string(i) + "]";
+  if (list[i].is_object() && !list[i].contains("name")) throw JsonReader(list[i], path).missing("name", "is required (a string)");
+  devsim::DeviceSpec spec = devsim::parse_device_spec(list[i], path);
+  if (!std::regex_match(spec.name, std::regex("[A-Za-z0-9_.-]+"))) {
+    throw SpecError(path + ".name", "expected letters, digits, '-', '_' or '.', got \"" + spec.name + "\"");
+  }
+  if (spec.listen && !is_ipv4_endpoint(*spec.listen)) {
+    throw SpecError(path + ".listen", "expected an IPv4 address and port like \"127.0.0.1:0\", got \"" + *spec.listen + "\"");
+  }
+  if (!seen.insert(spec.name).second) {
+    throw SpecError(path + ".name", "expected a unique device name, got \"" + spec.name + "\" a second time");
+  }
+  engine::DeviceConfig host;
+  host.name = spec.name;
+  s.hosts.push_back(host);
+  s.devices.push_back(std::move(spec));
+}
+
+void read_devices(JsonReader& r, Scenario& s, Problems& problems) {
   const json& list = r.raw("devices");
   if (!list.is_array() || list.empty()) {
     throw SpecError("devices", "expected a non-empty array of device specs, got " + shortened(list));
   }
   std::set<std::string> seen;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const std::string path = "devices[" + std::to_string(i) + "]";
-    if (list[i].is_object() && !list[i].contains("name")) throw SpecError(path + ".name", "is required (a string)");
-    devsim::DeviceSpec spec = devsim::parse_device_spec(list[i], path);
-    if (!std::regex_match(spec.name, std::regex("[A-Za-z0-9_.-]+"))) {
-      throw SpecError(path + ".name", "expected letters, digits, '-', '_' or '.', got \"" + spec.name + "\"");
-    }
-    const std::regex address(R"((\d{1,3}\.){3}\d{1,3}:(\d{1,5}))");
-    std::smatch m;
-    if (spec.listen && (!std::regex_match(*spec.listen, m, address) || std::stoul(m[2].str()) > 65535)) {
-      throw SpecError(path + ".listen", "expected an IPv4 address and port like \"127.0.0.1:0\", got \"" + *spec.listen + "\"");
-    }
-    if (!seen.insert(spec.name).second) {
-      throw SpecError(path + ".name", "expected a unique device name, got \"" + spec.name + "\" a second time");
-    }
-    engine::DeviceConfig host;
-    host.name = spec.name;
-    s.hosts.push_back(host);
-    s.devices.push_back(std::move(spec));
+  for (std::size_t i = 0; i < list.size(); ++i) problems.attempt([&] { read_device(list, i, s, seen); });
+}
+
+// The names the file gives its devices, read from the JSON itself so that a device whose spec
+// has a mistake is still known to the checks that refer to it.
+std::vector<std::string> device_names_in(const json& document) {
+  std::vector<std::string> out;
+  const auto it = document.find("devices");
+  if (it == document.end() || !it->is_array()) return out;
+  for (const json& d : *it) {
+    if (d.is_object() && d.contains("name") && d["name"].is_string()) out.push_back(d["name"].get<std::string>());
   }
+  return out;
 }
 
 void read_faults(JsonReader& r, Scenario& s, const Names& names) {
@@ -155,9 +196,15 @@ Action read_action(JsonReader r, const Names& names) {
   return a;
 }
 
-void read_actions(JsonReader& r, Scenario& s, const Names& names) {
+void read_actions(JsonReader& r, Scenario& s, const Names& names, Problems& problems) {
   if (!r.has("actions")) return;
-  for (auto& a : r.objects("actions")) s.actions.push_back(read_action(std::move(a), names));
+  const json& list = r.raw("actions");
+  if (!list.is_array()) throw SpecError("actions", "expected an array of objects, got " + shortened(list));
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    problems.attempt([&] {
+      s.actions.push_back(read_action(JsonReader(list[i], "actions[" + std::to_string(i) + "]"), names));
+    });
+  }
 }
 
 void read_run(JsonReader r, RunPhase& run, const Names& names) {
@@ -166,27 +213,37 @@ void read_run(JsonReader r, RunPhase& run, const Names& names) {
   }
   read_ms(r, "max_ms", run.max_ms);
   read_ms(r, "settle_ms", run.settle_ms, 0);
+  run.until_required = r.get_bool("until_required", run.until_required);
   r.finish();
+  if (r.value().contains("until_required") && run.until.empty()) {
+    throw SpecError(r.path_of("until_required"), "expected only beside \"until\", which this run does not have");
+  }
 }
 
-void read_identity(JsonReader& r, Scenario& s) {
+void read_identity(JsonReader& r, Scenario& s, Problems& problems) {
   r.skip("$schema");
-  s.name = r.require_string("name");
-  if (!std::regex_match(s.name, std::regex("[a-z0-9-]+"))) {
-    throw SpecError("name", "expected lower-case letters, digits and '-', got \"" + s.name + "\"");
-  }
-  s.description = r.require_string("description");
-  s.tags = read_strings(r, "tags");
-  s.tier = r.get_choice("tier", "", {"smoke", "regression", "soak"});
-  if (s.tier.empty()) throw SpecError("tier", "is required (\"smoke\", \"regression\" or \"soak\")");
-  s.rows = read_strings(r, "rows");
-  for (std::size_t i = 0; i < s.rows.size(); ++i) {
-    if (!std::regex_match(s.rows[i], std::regex("R[0-9]+[a-z]?"))) {
-      throw SpecError("rows[" + std::to_string(i) + "]", "expected a row id of IOCP-SEMANTICS.md like \"R4\" or \"R16b\", got \"" + s.rows[i] + "\"");
+  problems.attempt([&] {
+    s.name = r.require_string("name");
+    if (!std::regex_match(s.name, std::regex("[a-z0-9-]+"))) {
+      throw SpecError("name", "expected lower-case letters, digits and '-', got \"" + s.name + "\"");
     }
-  }
-  s.seed = r.optional_uint("seed", UINT64_MAX);
-  read_ms(r, "limit_ms", s.limit_ms, 100);
+  });
+  problems.attempt([&] { s.description = r.require_string("description"); });
+  problems.attempt([&] { s.tags = read_strings(r, "tags"); });
+  problems.attempt([&] {
+    s.tier = r.get_choice("tier", "", {"smoke", "regression", "soak"});
+    if (s.tier.empty()) throw r.missing("tier", "is required (\"smoke\", \"regression\" or \"soak\")");
+  });
+  problems.attempt([&] {
+    s.rows = read_strings(r, "rows");
+    for (std::size_t i = 0; i < s.rows.size(); ++i) {
+      if (!std::regex_match(s.rows[i], std::regex("R[0-9]+[a-z]?"))) {
+        throw SpecError("rows[" + std::to_string(i) + "]", "expected a row id of IOCP-SEMANTICS.md like \"R4\" or \"R16b\", got \"" + s.rows[i] + "\"");
+      }
+    }
+  });
+  problems.attempt([&] { s.seed = r.optional_uint("seed", UINT64_MAX); });
+  problems.attempt([&] { read_ms(r, "limit_ms", s.limit_ms, 100); });
 }
 
 }  // namespace
@@ -203,20 +260,23 @@ void Names::require_event(const std::string& name, const std::string& path) {
   throw SpecError(path, "expected an engine event name (host/engine/EVENTS.md), got \"" + name + "\"" + did_you_mean(name, known));
 }
 
-Scenario read_scenario(const json& document) {
-  JsonReader r(document, "");
+Scenario read_scenario(const json& document, Problems& problems) {
   Scenario s;
-  read_identity(r, s);
-  read_devices(r, s);
-  Names names{s.device_names()};
-  if (r.has("host")) read_host(r.object("host"), s, names);
-  read_faults(r, s, names);
-  read_actions(r, s, names);
-  if (r.has("run")) read_run(r.object("run"), s.run, names);
-  if (!r.has("expect")) throw SpecError("expect", "is required (an object; {} checks only leaks and delivery)");
-  s.expect = read_expectations(r.object("expect"), names);
-  s.expected_verdict = r.get_choice("verdict", "pass", {"pass", "fail"});
-  r.finish();
+  if (!problems.attempt([&] { JsonReader(document, ""); })) return s;
+  JsonReader r(document, "");
+  read_identity(r, s, problems);
+  problems.attempt([&] { read_devices(r, s, problems); });
+  Names names{device_names_in(document)};
+  if (r.has("host")) problems.attempt([&] { read_host(r.object("host"), s, names, problems); });
+  problems.attempt([&] { read_faults(r, s, names); });
+  problems.attempt([&] { read_actions(r, s, names, problems); });
+  if (r.has("run")) problems.attempt([&] { read_run(r.object("run"), s.run, names); });
+  problems.attempt([&] {
+    if (!r.has("expect")) throw r.missing("expect", "is required (an object; {} checks only leaks and delivery)");
+    s.expect = read_expectations(r.object("expect"), names, problems);
+  });
+  problems.attempt([&] { s.expected_verdict = r.get_choice("verdict", "pass", {"pass", "fail"}); });
+  for (const SpecError& e : r.unknown_keys()) problems.add(e);
   return s;
 }
 

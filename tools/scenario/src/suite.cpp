@@ -10,25 +10,77 @@ namespace iocpsim::scenario {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> collect_scenario_files(const std::vector<std::string>& paths) {
+namespace {
+
+bool is_scenario_file_name(const fs::path& f) { return f.extension() == ".json" && f.filename() != "schema.json"; }
+
+std::string reason(const std::error_code& ec) { return ec.message(); }
+
+// Walks `dir` depth first without following links to directories; an entry that cannot be
+// read is reported and the walk goes on with the rest.
+void walk(const fs::path& dir, std::vector<std::string>& found, std::vector<std::string>& problems, int depth) {
+  if (depth > 32) {
+    problems.push_back(dir.generic_string() + ": directories nested deeper than 32 levels are not searched");
+    return;
+  }
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec);
+  if (ec) {
+    problems.push_back(dir.generic_string() + ": cannot be read (" + reason(ec) + ")");
+    return;
+  }
+  for (const fs::directory_iterator end; it != end; it.increment(ec)) {
+    if (ec) break;
+    const fs::path& f = it->path();
+    std::error_code type_ec;
+    const fs::file_status link = it->symlink_status(type_ec);
+    if (!type_ec && fs::is_directory(link)) {
+      walk(f, found, problems, depth + 1);
+      continue;
+    }
+    if (!is_scenario_file_name(f)) continue;
+    // A scenario file that is a link is followed; a link that leads nowhere is reported.
+    const fs::file_status target = it->status(type_ec);
+    if (type_ec) {
+      problems.push_back(f.generic_string() + ": cannot be read (" + reason(type_ec) + ")");
+    } else if (!fs::is_regular_file(target)) {
+      problems.push_back(f.generic_string() + ": is not a regular file");
+    } else {
+      found.push_back(f.generic_string());
+    }
+  }
+  if (ec) problems.push_back(dir.generic_string() + ": cannot be read to the end (" + reason(ec) + ")");
+}
+
+}  // namespace
+
+std::vector<std::string> collect_scenario_files(const std::vector<std::string>& paths, std::vector<std::string>& problems) {
   std::vector<std::string> out;
   for (const std::string& p : paths) {
     std::error_code ec;
-    if (fs::is_directory(p, ec)) {
+    const fs::file_status st = fs::status(p, ec);
+    if (ec || !fs::exists(st)) {
+      problems.push_back(p + ": no such file or directory");
+    } else if (fs::is_directory(st)) {
       std::vector<std::string> found;
-      for (const auto& entry : fs::recursive_directory_iterator(p)) {
-        const fs::path& f = entry.path();
-        if (entry.is_regular_file() && f.extension() == ".json" && f.filename() != "schema.json") {
-          found.push_back(f.generic_string());
-        }
-      }
+      walk(p, found, problems, 0);
       std::sort(found.begin(), found.end());
+      if (found.empty()) problems.push_back(p + ": no scenario files (*.json but schema.json) found here");
       out.insert(out.end(), found.begin(), found.end());
-    } else if (fs::exists(p, ec)) {
-      out.push_back(p);
     } else {
-      throw ScenarioError(p, "no such file or directory");
+      out.push_back(p);  // load_scenario says what is wrong with a file that is not a regular one
     }
+  }
+  return out;
+}
+
+std::vector<std::string> collect_scenario_files(const std::vector<std::string>& paths) {
+  std::vector<std::string> problems;
+  std::vector<std::string> out = collect_scenario_files(paths, problems);
+  if (!problems.empty()) {
+    const std::string& first = problems.front();
+    const std::size_t colon = first.find(": ");
+    throw ScenarioError(first.substr(0, colon), first.substr(colon + 2));
   }
   return out;
 }

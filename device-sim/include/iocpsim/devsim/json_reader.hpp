@@ -65,10 +65,17 @@ class JsonReader {
   // Throws SpecError naming the first key nobody asked for, with the nearest asked-for key
   // as a "did you mean" suggestion.
   void finish() const;
+  // Every key nobody asked for, each as finish() would report it.
+  std::vector<SpecError> unknown_keys() const;
+  // The error for a required `key` that is absent: when a key nobody asked for is a likely
+  // misspelling of it ("devics"), that key is named with its suggestion instead, since
+  // "devices: is required" would hide the real slip.
+  SpecError missing(std::string_view key, const std::string& problem = "is required") const;
 
  private:
   const nlohmann::json* find(std::string_view key);
   [[noreturn]] void fail(std::string_view key, const std::string& expected) const;
+  SpecError unknown_key(const std::string& key) const;
 
   const nlohmann::json& value_;
   std::string path_;

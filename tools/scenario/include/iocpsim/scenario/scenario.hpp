@@ -75,6 +75,9 @@ struct RunPhase {
   std::vector<EventCount> until;
   std::uint32_t max_ms = 3000;
   std::uint32_t settle_ms = 50;
+  // A run phase that ends (at max_ms or a shutdown action) before every `until` holds is a
+  // failure unless the file says that is acceptable ("until_required": false).
+  bool until_required = true;
 };
 
 struct Expectations {
