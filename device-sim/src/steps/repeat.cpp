@@ -17,7 +17,14 @@ class RepeatStep final : public Step {
   }
 
   StepStatus poll(StepContext& ctx) override {
-    while (done_ < times_) {
+    // A body that never waits ({"step": "wait", "ms": 0}) would otherwise hold the device's
+    // thread for `times` rounds: after a bounded number of rounds the step yields until "now",
+    // so the transport runs everything else due (a stop, other connections) before it goes on.
+    for (std::uint64_t rounds = 0; done_ < times_; ++rounds) {
+      if (rounds == kRoundsPerTurn) {
+        ctx.wake_at(ctx.now());
+        return StepStatus::wait();
+      }
       auto status = body_.advance(ctx);
       if (status.kind != StepStatus::done) return status;
       ++done_;
@@ -27,6 +34,7 @@ class RepeatStep final : public Step {
   }
 
  private:
+  static constexpr std::uint64_t kRoundsPerTurn = 64;
   std::uint64_t times_;
   Sequence body_;
   std::uint64_t done_ = 0;

@@ -156,6 +156,22 @@ void check_run(const Scenario& s, const RunResult& run, std::vector<std::string>
   }
 }
 
+// A run phase that ended before its `until` held did not tell the story the file is about.
+void check_until(const Scenario& s, const RunResult& run, std::vector<std::string>& out) {
+  if (!run.until_met || *run.until_met || !s.run.until_required) return;
+  std::string missing;
+  for (const EventCount& c : s.run.until) {
+    const auto seen = static_cast<std::uint64_t>(std::count_if(run.events.begin(), run.events.end(), [&](const engine::Event& e) {
+      return e.name == c.event && (!c.device || e.device == *c.device);
+    }));
+    if (seen >= c.count) continue;
+    missing += (missing.empty() ? "" : "; ") + c.describe() + " (seen " + std::to_string(seen) + ")";
+  }
+  out.push_back("run.until: not met when the run phase ended at " + run.run_phase_end +
+                (run.run_phase_end == "max_ms" ? " (" + std::to_string(s.run.max_ms) + " ms)" : std::string()) + ": " +
+                missing + "; \"until_required\": false accepts that");
+}
+
 void check_leaks(const RunResult& run, std::vector<std::string>& out) {
   if (!run.shutdown_done) return;  // the run failed before: already reported
   const auto& r = run.shutdown;
@@ -181,6 +197,7 @@ std::vector<std::string> unmet_expectations(const Scenario& s, const RunResult& 
   std::vector<std::string> out;
   check_run(s, run, out);
   check_leaks(run, out);
+  check_until(s, run, out);
   check_events(s, run, out);
   check_never(s, run, out);
   check_final_state(s, run, out);

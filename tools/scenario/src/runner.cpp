@@ -34,6 +34,9 @@ namespace detail {
 namespace {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
+
+// Device log lines kept for the timeline of one run; the rest are counted.
+constexpr std::size_t kMaxDeviceLogLines = 50'000;
 using std::chrono::milliseconds;
 
 asio::ip::tcp::endpoint listen_endpoint(const devsim::DeviceSpec& spec) {
@@ -46,12 +49,13 @@ asio::ip::tcp::endpoint listen_endpoint(const devsim::DeviceSpec& spec) {
 
 class Run {
  public:
-  Run(const Scenario& s, std::uint64_t seed)
+  Run(const Scenario& s, std::uint64_t seed, const std::shared_ptr<engine::EventSink>& progress)
       : scenario_(s),
         seed_(seed),
         epoch_us_(clock_.now().count()),
         shim_(emulation_, iocp::FaultOptions{seed, &clock_, true, 1u << 16}) {
     log_.add_sink(sink_);
+    if (progress) log_.add_sink(progress);
     result_.scenario = s.name;
     result_.seed = seed;
     result_.epoch_us = epoch_us_;
@@ -91,6 +95,7 @@ class Run {
   std::vector<DeliveredSample> delivered_;
   std::map<std::string, std::map<std::string, std::uint64_t>> commands_;
   std::vector<DeviceLogLine> device_log_;
+  std::uint64_t device_log_dropped_ = 0;
   std::vector<TimelineEntry> runner_entries_;
   asio::io_context io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
@@ -116,6 +121,11 @@ void Run::start_devices() {
     const devsim::DeviceSpec& spec = scenario_.devices[i];
     auto sink = [this](const nlohmann::json& line) {
       std::lock_guard lock(mutex_);
+      // A script that loops without waiting logs without end: the run's memory stays bounded.
+      if (device_log_.size() >= kMaxDeviceLogLines) {
+        ++device_log_dropped_;
+        return;
+      }
       device_log_.push_back({line.value("t_us", std::int64_t{0}), line});
     };
     auto device = std::make_unique<devsim::AsioDevice>(io_, spec, device_clock_, spec.seed.value_or(seed_ + i), sink);
@@ -208,18 +218,22 @@ void Run::run_phase() {
   const SteadyTime end_at = start + milliseconds(std::min(scenario_.run.max_ms, scenario_.limit_ms));
   std::vector<bool> fired(scenario_.actions.size(), false);
   std::optional<SteadyTime> settle_end;
+  const auto ended = [&](const char* why) {
+    result_.run_phase_end = why;
+    if (!scenario_.run.until.empty()) result_.until_met = settle_end.has_value() || until_holds();
+  };
   for (;;) {
     const std::size_t seen = sink_->size();
-    if (fire_due_actions(fired, start)) return;
+    if (fire_due_actions(fired, start)) return ended("shutdown action");
     const SteadyTime now = std::chrono::steady_clock::now();
     if (!settle_end && until_holds()) {
       note("until", "every `run.until` holds; settling " + std::to_string(scenario_.run.settle_ms) + " ms");
       settle_end = now + milliseconds(scenario_.run.settle_ms);
     }
-    if (settle_end && now >= *settle_end) return;
+    if (settle_end && now >= *settle_end) return ended("until");
     if (now >= end_at) {
       note("max_ms", "the run phase reached its end (" + std::to_string(scenario_.run.max_ms) + " ms)");
-      return;
+      return ended("max_ms");
     }
     SteadyTime wake = settle_end ? std::min(*settle_end, end_at) : end_at;
     for (std::size_t i = 0; i < fired.size(); ++i) {
@@ -260,6 +274,10 @@ void Run::teardown() {
 }
 
 void Run::collect() {
+  if (device_log_dropped_ != 0) {
+    note("device_log", "the devices logged more than " + std::to_string(kMaxDeviceLogLines) + " lines (a script loop that never waits?); " +
+                           std::to_string(device_log_dropped_) + " later lines are not in the timeline");
+  }
   for (std::size_t i = 0; i < devices_.size(); ++i) {
     const devsim::DeliveryRecord& record = devices_[i]->record();
     const std::string& name = scenario_.devices[i].name;
@@ -301,7 +319,7 @@ RunResult Run::execute() {
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   const std::uint64_t seed = options.seed.value_or(scenario.seed.value_or(kDefaultSeed));
-  detail::Run run(scenario, seed);
+  detail::Run run(scenario, seed, options.progress);
   return run.execute();
 }
 

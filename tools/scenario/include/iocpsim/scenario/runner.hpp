@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -21,6 +22,9 @@ namespace iocpsim::scenario {
 
 struct RunOptions {
   std::optional<std::uint64_t> seed;  // overrides the file's seed
+  // Also gets every engine event as it is emitted (a child process streams them to the runner
+  // that started it, so that a crash still shows the last ones).
+  std::shared_ptr<engine::EventSink> progress;
 };
 
 // A telemetry sample as the engine delivered it.
@@ -42,6 +46,9 @@ struct RunResult {
   std::uint64_t seed = 0;
   std::string error;        // the run could not be carried out (a port could not be bound ...)
   bool timed_out = false;   // the whole run exceeded limit_ms
+  // Whether every `run.until` held when the run phase ended; nullopt when there is none.
+  std::optional<bool> until_met;
+  std::string run_phase_end;  // what ended the run phase: "until", "max_ms", "shutdown action"
   std::int64_t epoch_us = 0;  // engine clock at the start of the run: t_ms * 1000 - epoch_us is run time
   std::vector<engine::Event> events;
   // When each event reached the runner, in us on the run's axis (finer than t_ms); may be empty.
