@@ -2,8 +2,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -18,6 +16,7 @@
 #include "iocpsim/scenario/runner.hpp"
 #include "iocpsim/scenario/suite.hpp"
 #include "iocpsim/scenario/timeline.hpp"
+#include "play.hpp"
 
 namespace iocpsim::cli {
 namespace {
@@ -26,9 +25,15 @@ using namespace iocpsim::scenario;
 
 constexpr std::size_t kFailureTimelineLines = 60;
 
+// A file that could not be read as a scenario, with every mistake found in it.
+struct Invalid {
+  std::string file;
+  std::vector<std::string> lines;  // each names the file
+};
+
 struct Loaded {
   std::vector<Scenario> scenarios;
-  std::vector<std::string> errors;   // one per invalid file
+  std::vector<Invalid> invalid;
   struct Skipped {
     std::string file;
     std::string why;  // the whole message, naming the file
@@ -39,13 +44,9 @@ struct Loaded {
 Loaded load_all(std::vector<std::string> paths) {
   if (paths.empty()) paths.push_back("scenarios");
   Loaded out;
-  std::vector<std::string> files;
-  try {
-    files = collect_scenario_files(paths);
-  } catch (const ScenarioError& e) {
-    out.errors.push_back(e.what());
-    return out;
-  }
+  std::vector<std::string> problems;
+  const std::vector<std::string> files = collect_scenario_files(paths, problems);
+  for (const std::string& p : problems) out.invalid.push_back({p.substr(0, p.find(": ")), {p}});
   for (const std::string& f : files) {
     try {
       out.scenarios.push_back(load_scenario(f));
@@ -53,22 +54,12 @@ Loaded load_all(std::vector<std::string> paths) {
       if (e.unsupported_here()) {
         out.skipped.push_back({f, e.what()});
       } else {
-        out.errors.push_back(e.what());
+        out.invalid.push_back({f, e.lines()});
       }
     }
   }
   return out;
 }
-
-// One run of one scenario, judged.
-struct Played {
-  const Scenario* scenario = nullptr;
-  unsigned repetition = 0;
-  std::uint64_t seed = 0;
-  Judgement judgement;
-  double duration_ms = 0;
-  Timeline timeline;
-};
 
 std::string case_name(const Played& p) {
   return p.repetition == 0 ? p.scenario->name : p.scenario->name + "#" + std::to_string(p.repetition + 1);
@@ -84,7 +75,11 @@ std::string report_line(const Played& p, bool verbose) {
   out += " (seed " + std::to_string(p.seed) + "): " + (j.verdict == "fail" ? j.first_failure : j.summary()) + "\n";
   if (verbose) {
     for (const std::string& u : j.unmet) out += "    unmet: " + u + "\n";
+  } else if (j.verdict == kCrashVerdict || j.verdict == "timeout") {
+    // A run that left no result: the last events and output are all there is to go on.
+    for (std::size_t i = 1; i < j.unmet.size(); ++i) out += "    " + j.unmet[i] + "\n";
   }
+  out += "    replay: iocpsim run " + p.scenario->file + " --seed " + std::to_string(p.seed) + "\n";
   return out + p.timeline.to_text(verbose ? SIZE_MAX : kFailureTimelineLines);
 }
 
@@ -96,7 +91,7 @@ JUnitCase junit_case(const Played& p) {
   c.time_s = p.duration_ms / 1000.0;
   c.seed = p.seed;
   if (!p.judgement.passed) {
-    c.status = JUnitCase::Status::failed;
+    c.status = p.judgement.verdict == kCrashVerdict ? JUnitCase::Status::error : JUnitCase::Status::failed;
     c.message = p.judgement.summary();
     for (const std::string& u : p.judgement.unmet) c.details += "unmet: " + u + "\n";
     c.details += "seed " + std::to_string(p.seed) + "\n" + p.timeline.to_text();
@@ -104,52 +99,10 @@ JUnitCase junit_case(const Played& p) {
   return c;
 }
 
-// A run over its limit ends with a "timeout" verdict once it returns. One that never returns
-// (a deadlock) would hang the whole command: past the limit and a grace period, say so and exit.
-class Watchdog {
- public:
-  Watchdog(const Scenario& s, std::uint64_t seed) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(s.limit_ms) + kGrace;
-    thread_ = std::thread([this, deadline, name = display_name(s), seed] {
-      std::unique_lock lock(mutex_);
-      if (changed_.wait_until(lock, deadline, [this] { return done_; })) return;
-      std::cout << "FAIL  " << name << " (seed " << seed << "): timeout: the run did not end within limit_ms + "
-                << kGrace.count() << " ms; giving up" << std::endl;
-      std::_Exit(1);
-    });
-  }
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mutex_);
-      done_ = true;
-    }
-    changed_.notify_all();
-    thread_.join();
-  }
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
-
- private:
-  static constexpr std::chrono::milliseconds kGrace{10'000};
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  bool done_ = false;
-  std::thread thread_;
-};
-
-Played play(const Scenario& s, unsigned repetition, std::optional<std::uint64_t> seed) {
-  Played p;
-  p.scenario = &s;
-  p.repetition = repetition;
-  p.seed = seed.value_or(s.seed.value_or(kDefaultSeed)) + repetition;
-  RunResult run = [&] {
-    const Watchdog watchdog(s, p.seed);
-    return run_scenario(s, RunOptions{p.seed});
-  }();
-  p.judgement = judge(s, run);
-  p.duration_ms = run.duration_ms;
-  p.timeline = std::move(run.timeline);
-  return p;
+Played play(const Scenario& s, unsigned repetition, const RunSettings& settings) {
+  const std::uint64_t seed = settings.seed.value_or(s.seed.value_or(kDefaultSeed)) + repetition;
+  if (settings.isolate) return play_in_child(settings.self, s, repetition, seed, settings.hang_grace_ms);
+  return play_here(s, repetition, seed, settings.hang_grace_ms);
 }
 
 std::vector<Played> play_all(const std::vector<const Scenario*>& chosen, const RunSettings& settings) {
@@ -158,7 +111,7 @@ std::vector<Played> play_all(const std::vector<const Scenario*>& chosen, const R
   std::mutex print;
   auto worker = [&] {
     for (std::size_t i = next++; i < played.size(); i = next++) {
-      played[i] = play(*chosen[i % chosen.size()], static_cast<unsigned>(i / chosen.size()), settings.seed);
+      played[i] = play(*chosen[i % chosen.size()], static_cast<unsigned>(i / chosen.size()), settings);
       std::lock_guard lock(print);
       std::cout << report_line(played[i], settings.verbose) << std::flush;
     }
@@ -178,25 +131,26 @@ bool write_file(const std::string& path, const std::string& text) {
   return false;
 }
 
-std::vector<JUnitCase> invalid_cases(const std::vector<std::string>& errors) {
+std::vector<JUnitCase> invalid_cases(const std::vector<Invalid>& invalid) {
   std::vector<JUnitCase> cases;
-  for (const std::string& e : errors) {
+  for (const Invalid& e : invalid) {
     JUnitCase c;
-    c.file = e.substr(0, e.find(':'));
-    c.name = c.file;
+    c.file = e.file;
+    c.name = e.file;
     c.classname = "scenarios.invalid";
     c.status = JUnitCase::Status::error;
-    c.message = e;
-    c.details = e;
+    c.message = e.lines.empty() ? e.file + ": invalid" : e.lines.front();
+    for (const std::string& line : e.lines) c.details += line + "\n";
     cases.push_back(c);
   }
   return cases;
 }
 
-bool write_reports(const RunSettings& settings, const std::vector<Played>& played, double total_s) {
+bool write_reports(const RunSettings& settings, const std::vector<Played>& played, const std::vector<Invalid>& invalid,
+                   double total_s) {
   bool ok = true;
   if (!settings.junit.empty()) {
-    std::vector<JUnitCase> cases;
+    std::vector<JUnitCase> cases = invalid_cases(invalid);
     for (const Played& p : played) cases.push_back(junit_case(p));
     ok = write_file(settings.junit, junit_xml(cases, total_s)) && ok;
   }
@@ -213,10 +167,20 @@ bool write_reports(const RunSettings& settings, const std::vector<Played>& playe
 int run_command(const RunSettings& settings) {
   const auto start = std::chrono::steady_clock::now();
   const Loaded loaded = load_all(settings.paths);
-  for (const std::string& e : loaded.errors) std::cerr << e << "\n";
-  if (!loaded.errors.empty()) {
-    std::cout << "scenarios: 0 passed, 0 failed, " << loaded.errors.size() << " invalid: nothing ran\n";
-    if (!settings.junit.empty()) write_file(settings.junit, junit_xml(invalid_cases(loaded.errors), 0));
+  // A file that cannot be read is matched against the filter by its path alone.
+  std::vector<Invalid> invalid;
+  for (const Invalid& e : loaded.invalid) {
+    Scenario by_path;
+    by_path.file = e.file;
+    if (settings.filter.empty() || matches_filter(by_path, settings.filter)) invalid.push_back(e);
+  }
+  for (const Invalid& e : invalid) {
+    for (const std::string& line : e.lines) std::cerr << line << "\n";
+    std::cout << "INVALID  " << e.file << "\n";
+  }
+  if (!invalid.empty() && settings.stop_on_invalid) {
+    std::cout << "scenarios: 0 passed, 0 failed, " << invalid.size() << " invalid: nothing ran (--stop-on-invalid)\n";
+    if (!settings.junit.empty()) write_file(settings.junit, junit_xml(invalid_cases(invalid), 0));
     return 2;
   }
   // A file that cannot be played here is not loaded in full: a filter sees its path only.
@@ -235,30 +199,37 @@ int run_command(const RunSettings& settings) {
   const std::vector<Played> played = chosen.empty() ? std::vector<Played>{} : play_all(chosen, settings);
   const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto failed = static_cast<std::size_t>(std::count_if(played.begin(), played.end(), [](const Played& p) { return !p.judgement.passed; }));
-  char summary[160];
-  std::snprintf(summary, sizeof summary, "scenarios: %zu passed, %zu failed, 0 invalid in %.1f s%s\n", played.size() - failed,
-                failed, total_s,
+  char summary[200];
+  std::snprintf(summary, sizeof summary, "scenarios: %zu passed, %zu failed, %zu invalid in %.1f s%s\n", played.size() - failed,
+                failed, invalid.size(), total_s,
                 skipped == 0 ? "" : ("; " + std::to_string(skipped) + " skipped: not supported here").c_str());
   std::cout << summary;
-  const bool reports_ok = write_reports(settings, played, total_s);
+  const bool reports_ok = write_reports(settings, played, invalid, total_s);
   // Scenarios that match but cannot be played here are not a failure; a filter that matches
   // nothing at all is.
-  const bool something_to_do = !chosen.empty() || skipped != 0;
+  const bool something_to_do = !chosen.empty() || skipped != 0 || !invalid.empty();
   if (!something_to_do) std::cerr << "no scenario matched\n";
+  if (!invalid.empty()) return 2;
   return failed == 0 && reports_ok && something_to_do ? 0 : 1;
 }
+
+int play_child(const std::string& file, std::uint64_t seed) { return play_child_command(file, seed); }
 
 int validate_command(const std::vector<std::string>& paths) {
   const Loaded loaded = load_all(paths);
   for (const Scenario& s : loaded.scenarios) std::cout << "ok " << s.file << "\n";
   for (const Loaded::Skipped& s : loaded.skipped) std::cout << "ok, but not playable here: " << s.why << "\n";
-  for (const std::string& e : loaded.errors) std::cout << e << "\n";
-  return loaded.errors.empty() ? 0 : 2;
+  for (const Invalid& e : loaded.invalid) {
+    for (const std::string& line : e.lines) std::cout << line << "\n";
+  }
+  return loaded.invalid.empty() ? 0 : 2;
 }
 
 int list_command(const std::vector<std::string>& paths, bool as_json) {
   const Loaded loaded = load_all(paths);
-  for (const std::string& e : loaded.errors) std::cerr << e << "\n";
+  for (const Invalid& e : loaded.invalid) {
+    for (const std::string& line : e.lines) std::cerr << line << "\n";
+  }
   for (const Loaded::Skipped& s : loaded.skipped) std::cerr << "not playable here: " << s.why << "\n";
   nlohmann::json all = nlohmann::json::array();
   for (const Scenario& s : loaded.scenarios) {
@@ -273,7 +244,7 @@ int list_command(const std::vector<std::string>& paths, bool as_json) {
                 s.description.c_str());
   }
   if (as_json) std::cout << all.dump(2) << "\n";
-  return loaded.errors.empty() ? 0 : 2;
+  return loaded.invalid.empty() ? 0 : 2;
 }
 
 }  // namespace iocpsim::cli

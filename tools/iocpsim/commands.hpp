@@ -18,9 +18,15 @@ struct RunSettings {
   std::optional<std::uint64_t> seed;
   bool verbose = false;
   std::string timeline;
+  bool stop_on_invalid = false;  // the old way: one invalid file and nothing runs
+  bool isolate = true;           // each run in a child process (where supported)
+  std::string self;              // the program each child process starts (this one)
+  std::uint32_t hang_grace_ms = 10'000;  // past limit_ms, a run that has not ended is hung
 };
 
 int run_command(const RunSettings& settings);
+// The hidden `play-child` subcommand: one run, reported to the parent (play.hpp).
+int play_child(const std::string& file, std::uint64_t seed);
 int validate_command(const std::vector<std::string>& paths);
 int list_command(const std::vector<std::string>& paths, bool json);
 

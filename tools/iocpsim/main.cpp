@@ -1,7 +1,32 @@
 // iocpsim: runs scenario files against the engine, validates them, lists them.
 #include <CLI/CLI.hpp>
 
+#include <charconv>
+#include <iostream>
+
+#include "child_process.hpp"
 #include "commands.hpp"
+
+namespace {
+
+// A seed is a whole number from 0 to 2^64 - 1, written in decimal: "-1" or "18446744073709551616"
+// is a mistake, not a wrapped-around seed.
+std::string check_seed(const std::string& text) {
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+    return "expected a whole number from 0 to 18446744073709551615, got \"" + text + "\"";
+  }
+  return "";
+}
+
+std::uint64_t seed_of(const std::string& text) {
+  std::uint64_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"iocpsim: play scenario files against the host engine under the fault shim"};
@@ -9,16 +34,36 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   iocpsim::cli::RunSettings run;
-  std::uint64_t seed = 0;
+  std::string seed;
   CLI::App* run_cmd = app.add_subcommand("run", "Run scenarios (default: scenarios/)");
   run_cmd->add_option("paths", run.paths, "Scenario files or directories");
   run_cmd->add_option("--junit", run.junit, "Write a JUnit XML report to FILE");
   run_cmd->add_option("--filter", run.filter, "Only scenarios whose name, tag or path contains TEXT or matches it as a regex");
   run_cmd->add_option("--repeat", run.repeat, "Run each scenario N times (seed, seed+1, ...)")->check(CLI::Range(1u, 100000u));
   run_cmd->add_option("--jobs", run.jobs, "Run N scenarios at once")->check(CLI::Range(1u, 64u));
-  CLI::Option* seed_opt = run_cmd->add_option("--seed", seed, "Seed for every run (overrides the files)");
+  CLI::Option* seed_opt = run_cmd->add_option("--seed", seed, "Seed for every run (overrides the files)")->check(check_seed, "SEED");
   run_cmd->add_flag("--verbose", run.verbose, "Every unmet expectation and the whole timeline on failure");
   run_cmd->add_option("--timeline", run.timeline, "Write an HTML timeline of the runs to FILE");
+  run_cmd->add_flag("--stop-on-invalid", run.stop_on_invalid, "Run nothing when any file is invalid");
+  std::string isolation = iocpsim::cli::child_processes_supported() ? "process" : "none";
+  run_cmd
+      ->add_option("--isolation", isolation,
+                   "process: each run in a child process, so a crash or hang fails only that run (the default where "
+                   "supported); none: every run in this process (for a debugger)")
+      ->check(CLI::IsMember({"process", "none"}));
+  run_cmd->add_option("--hang-grace-ms", run.hang_grace_ms,
+                      "How long past its limit_ms a run may go on before it is declared hung (default 10000)")
+      ->check(CLI::Range(0u, 3'600'000u));
+  std::string child_program;
+  run_cmd->add_option("--child-program", child_program,
+                      "The program each run's child process starts as `PROGRAM play-child FILE --seed N` (default: "
+                      "this one; a wrapper can add a debugger or a sanitizer's options)");
+
+  std::string child_file;
+  std::string child_seed = "1";
+  CLI::App* child_cmd = app.add_subcommand("play-child", "");  // no description: hidden from --help
+  child_cmd->add_option("file", child_file)->required();
+  child_cmd->add_option("--seed", child_seed)->check(check_seed, "SEED");
 
   std::vector<std::string> validate_paths;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files without running them");
@@ -36,8 +81,15 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
+  if (*child_cmd) return iocpsim::cli::play_child(child_file, seed_of(child_seed));
   if (*run_cmd) {
-    if (*seed_opt) run.seed = seed;
+    if (*seed_opt) run.seed = seed_of(seed);
+    if (isolation == "process" && !iocpsim::cli::child_processes_supported()) {
+      std::cerr << "--isolation process: child processes are not supported on this platform\n";
+      return 2;
+    }
+    run.isolate = isolation == "process";
+    run.self = child_program.empty() ? iocpsim::cli::self_path(argv[0]) : child_program;
     return iocpsim::cli::run_command(run);
   }
   if (*validate_cmd) return iocpsim::cli::validate_command(validate_paths);

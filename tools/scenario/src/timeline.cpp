@@ -14,6 +14,68 @@ const char* to_string(TimelineEntry::Source s) noexcept {
   return "?";
 }
 
+namespace {
+
+// Device bytes may reach a timeline's text: a string that is not UTF-8 is carried with U+FFFD
+// (dump's "replace") instead of throwing when the JSON is written.
+nlohmann::json utf8_safe(const nlohmann::json& v) {
+  return nlohmann::json::parse(v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+template <class T>
+T get_or(const nlohmann::json& v, const char* key, T fallback) {
+  const auto it = v.find(key);
+  if (it == v.end()) return fallback;
+  try {
+    return it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    return fallback;
+  }
+}
+
+}  // namespace
+
+nlohmann::json timeline_to_json(const Timeline& t) {
+  nlohmann::json entries = nlohmann::json::array();
+  for (const TimelineEntry& e : t.entries) {
+    entries.push_back({{"t_us", e.t_us}, {"source", static_cast<int>(e.source)}, {"device", e.device}, {"what", e.what},
+                       {"text", e.text}, {"fault", e.fault}, {"message", e.message},
+                       {"direction", static_cast<int>(e.direction)}, {"fields", e.fields}});
+  }
+  nlohmann::json out = {{"scenario", t.scenario}, {"seed", t.seed}, {"verdict", t.verdict},
+                        {"first_failure", t.first_failure}, {"devices", t.devices}, {"entries", std::move(entries)}};
+  return utf8_safe(out);
+}
+
+Timeline timeline_from_json(const nlohmann::json& v) {
+  Timeline t;
+  if (!v.is_object()) return t;
+  t.scenario = get_or<std::string>(v, "scenario", "");
+  t.seed = get_or<std::uint64_t>(v, "seed", 0);
+  t.verdict = get_or<std::string>(v, "verdict", "");
+  t.first_failure = get_or<std::string>(v, "first_failure", "");
+  t.devices = get_or<std::vector<std::string>>(v, "devices", {});
+  const auto entries = v.find("entries");
+  if (entries == v.end() || !entries->is_array()) return t;
+  for (const nlohmann::json& e : *entries) {
+    if (!e.is_object()) continue;
+    TimelineEntry x;
+    x.t_us = get_or<std::int64_t>(e, "t_us", 0);
+    const int source = get_or<int>(e, "source", 0);
+    x.source = source >= 0 && source <= 3 ? static_cast<TimelineEntry::Source>(source) : TimelineEntry::Source::runner;
+    x.device = get_or<std::string>(e, "device", "");
+    x.what = get_or<std::string>(e, "what", "");
+    x.text = get_or<std::string>(e, "text", "");
+    x.fault = get_or<bool>(e, "fault", false);
+    x.message = get_or<std::string>(e, "message", "");
+    const int direction = get_or<int>(e, "direction", 0);
+    x.direction = direction >= 0 && direction <= 2 ? static_cast<TimelineEntry::Direction>(direction) : TimelineEntry::Direction::none;
+    x.fields = get_or<nlohmann::json>(e, "fields", nlohmann::json::object());
+    t.entries.push_back(std::move(x));
+  }
+  return t;
+}
+
 std::string Timeline::to_text(std::size_t max_lines) const {
   std::string out;
   std::size_t first = 0;

@@ -39,6 +39,11 @@ struct Timeline {
   std::string to_text(std::size_t max_lines = 400) const;
 };
 
+// The timeline as JSON and back, to carry it from the process that played a run to the one that
+// reports it. Strings that are not valid UTF-8 (a device's bytes) are carried with U+FFFD.
+nlohmann::json timeline_to_json(const Timeline& timeline);
+Timeline timeline_from_json(const nlohmann::json& value);  // tolerant: missing keys keep defaults
+
 // A self-contained HTML page (inline CSS/JS, no external resources): a header with the verdict,
 // seed and first failure; a per-connection sequence diagram (lanes: engine | shim | each device)
 // with arrows for messages and red markers for faults; and the full, filterable entry table.

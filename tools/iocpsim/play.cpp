@@ -1,0 +1,200 @@
+#include "play.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "child_process.hpp"
+#include "iocpsim/scenario/load.hpp"
+#include "iocpsim/scenario/runner.hpp"
+#include "iocpsim/scenario/suite.hpp"
+
+namespace iocpsim::cli {
+namespace {
+
+using namespace iocpsim::scenario;
+using nlohmann::json;
+
+constexpr auto kReplace = json::error_handler_t::replace;
+
+// A run over its limit ends with a "timeout" verdict once it returns. One that never returns
+// (a deadlock) would hang the whole command: past the limit and a grace period, say so and exit.
+class Watchdog {
+ public:
+  Watchdog(const Scenario& s, std::uint64_t seed, std::uint32_t grace_ms) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::uint64_t{s.limit_ms} + grace_ms);
+    thread_ = std::thread([this, deadline, name = display_name(s), seed, grace_ms] {
+      std::unique_lock lock(mutex_);
+      if (changed_.wait_until(lock, deadline, [this] { return done_; })) return;
+      std::cout << "FAIL  " << name << " (seed " << seed << "): timeout: the run did not end within limit_ms + "
+                << grace_ms << " ms; giving up" << std::endl;
+      std::_Exit(1);
+    });
+  }
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+// Streams every engine event to the parent as it happens.
+class ParentStream final : public engine::EventSink {
+ public:
+  void write(const engine::Event& e) override {
+    const std::string line = json{{"event", e.to_json()}}.dump(-1, ' ', false, kReplace) + "\n";
+    std::lock_guard lock(mutex_);
+    write_to_parent(line);
+  }
+
+ private:
+  std::mutex mutex_;
+};
+
+json judgement_to_json(const Judgement& j) {
+  return {{"verdict", j.verdict}, {"passed", j.passed}, {"first_failure", j.first_failure}, {"unmet", j.unmet}};
+}
+
+Judgement judgement_from_json(const json& v) {
+  Judgement j;
+  j.verdict = v.value("verdict", std::string("error"));
+  j.passed = v.value("passed", false);
+  j.first_failure = v.value("first_failure", std::string());
+  j.unmet = v.value("unmet", std::vector<std::string>{});
+  return j;
+}
+
+// What the report says of a child that ended without reporting.
+std::string what_ended(const ChildOutcome& out, std::uint64_t deadline_ms) {
+  if (!out.spawn_error.empty()) return "the run could not be started: " + out.spawn_error;
+  if (out.killed_at_deadline) {
+    return "the run did not end within limit_ms and its grace, " + std::to_string(deadline_ms) +
+           " ms in all; its process was killed";
+  }
+  // A result followed by a bad end: a leak or sanitizer report at exit, a crash in teardown.
+  const std::string after = out.result ? "the run finished, but its process then " : "the run's process ";
+  if (out.signal != 0) return after + "was killed by " + signal_name(out.signal);
+  return after + "exited with code " + std::to_string(out.exit_code) + (out.result ? "" : " without a result");
+}
+
+// The last lines of the child's output, for the report.
+std::vector<std::string> tail_lines(const std::string& text, std::size_t max_lines) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t nl = text.find('\n', start);
+    lines.push_back(text.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  if (lines.size() > max_lines) lines.erase(lines.begin(), lines.end() - static_cast<std::ptrdiff_t>(max_lines));
+  return lines;
+}
+
+// A run that left no result: its failure, the last events it streamed and the end of its output.
+void judge_lost_run(Played& p, const ChildOutcome& out, std::uint64_t deadline_ms) {
+  Judgement& j = p.judgement;
+  j.verdict = out.killed_at_deadline ? "timeout" : kCrashVerdict;
+  j.passed = false;  // a crash or a hang is never the failure a negative scenario expects
+  j.first_failure = what_ended(out, deadline_ms);
+  j.unmet.push_back(j.first_failure);
+  Timeline& t = p.timeline;
+  t.scenario = p.scenario->name;
+  t.seed = p.seed;
+  t.verdict = j.verdict;
+  t.first_failure = j.first_failure;
+  t.devices = p.scenario->device_names();
+  for (const std::string& text : out.last_events) {
+    const json e = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    TimelineEntry entry;
+    entry.source = TimelineEntry::Source::engine;
+    entry.what = e.is_object() ? e.value("event", std::string("?")) : "?";
+    entry.device = e.is_object() ? e.value("device", std::string()) : "";
+    entry.t_us = e.is_object() ? e.value("t_ms", std::int64_t{0}) * 1000 : 0;
+    entry.text = text;
+    t.entries.push_back(std::move(entry));
+    j.unmet.push_back("last events: " + text);
+  }
+  for (const std::string& line : tail_lines(out.output_tail, 40)) {
+    TimelineEntry entry;
+    entry.source = TimelineEntry::Source::runner;
+    entry.what = "output";
+    entry.text = line;
+    t.entries.push_back(std::move(entry));
+    j.unmet.push_back("output: " + line);
+  }
+}
+
+}  // namespace
+
+Played play_here(const Scenario& s, unsigned repetition, std::uint64_t seed, std::uint32_t grace_ms) {
+  Played p;
+  p.scenario = &s;
+  p.repetition = repetition;
+  p.seed = seed;
+  RunResult run = [&] {
+    const Watchdog watchdog(s, p.seed, grace_ms);
+    return run_scenario(s, RunOptions{p.seed, nullptr});
+  }();
+  p.judgement = judge(s, run);
+  p.duration_ms = run.duration_ms;
+  p.timeline = std::move(run.timeline);
+  return p;
+}
+
+Played play_in_child(const std::string& self, const Scenario& s, unsigned repetition, std::uint64_t seed,
+                     std::uint32_t grace_ms) {
+  Played p;
+  p.scenario = &s;
+  p.repetition = repetition;
+  p.seed = seed;
+  const std::uint64_t deadline_ms = std::uint64_t{s.limit_ms} + grace_ms;
+  const auto started = std::chrono::steady_clock::now();
+  const ChildOutcome out = run_child(self, ChildRequest{s.file, seed, std::chrono::milliseconds(deadline_ms)});
+  p.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  // A result written just before a crash at exit (a leak report, a sanitizer's at-exit check)
+  // does not make the run good: the process must also have ended cleanly.
+  const bool clean = out.exit_code == 0 && out.signal == 0 && !out.killed_at_deadline;
+  if (out.result && clean) {
+    p.judgement = judgement_from_json(out.result->value("judgement", json::object()));
+    p.duration_ms = out.result->value("duration_ms", p.duration_ms);
+    p.timeline = timeline_from_json(out.result->value("timeline", json::object()));
+    return p;
+  }
+  judge_lost_run(p, out, deadline_ms);
+  return p;
+}
+
+int play_child_command(const std::string& file, std::uint64_t seed) {
+  Scenario s;
+  try {
+    s = load_scenario(file);
+  } catch (const ScenarioError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  }
+  auto stream = std::make_shared<ParentStream>();
+  RunResult run = run_scenario(s, RunOptions{seed, stream});
+  const Judgement j = judge(s, run);
+  const json result = {{"result",
+                        {{"judgement", judgement_to_json(j)},
+                         {"duration_ms", run.duration_ms},
+                         {"timeline", timeline_to_json(run.timeline)}}}};
+  return write_to_parent(result.dump(-1, ' ', false, kReplace) + "\n") ? 0 : 3;
+}
+
+}  // namespace iocpsim::cli
