@@ -18,6 +18,7 @@
 #include "iocpsim/devsim/record.hpp"
 #include "iocpsim/devsim/spec.hpp"
 #include "iocpsim/devsim/step_registry.hpp"
+#include "iocpsim/json_diag/document.hpp"
 
 namespace devsim = iocpsim::devsim;
 
@@ -42,13 +43,11 @@ struct InputError : std::runtime_error {
 };
 
 std::vector<devsim::DeviceSpec> load_specs(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": cannot open the file");
   nlohmann::json document;
   try {
-    document = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(path + ": not valid JSON: " + e.what());
+    document = iocpsim::json_diag::parse_document(iocpsim::json_diag::read_document_file(path), path);
+  } catch (const iocpsim::json_diag::DocumentError& e) {
+    throw InputError(e.what());
   }
   try {
     return devsim::parse_devices(document);

@@ -208,5 +208,22 @@ TEST(Judge, ARunOverItsLimitIsATimeoutEvenForANegativeScenario) {
   EXPECT_EQ(j.first_failure, "the run took 16000 ms, over limit_ms 15000");
 }
 
+TEST(Expectations, ARunPhaseThatEndedBeforeItsUntilHeldFails) {
+  RunResult run = clean_run();
+  run.until_met = false;
+  run.run_phase_end = "max_ms";
+  const Scenario s = scenario_expecting("{}", R"("run": {"until": [{"event": "session_ready", "device": "a", "count": 3}], "max_ms": 900},)");
+  const auto problems = unmet_expectations(s, run);
+  ASSERT_FALSE(problems.empty());
+  EXPECT_EQ(problems.front(),
+            "run.until: not met when the run phase ended at max_ms (900 ms): 3 x `session_ready` of a (seen 2); "
+            "\"until_required\": false accepts that");
+  const Scenario lenient =
+      scenario_expecting("{}", R"("run": {"until": [{"event": "session_ready", "count": 3}], "until_required": false},)");
+  EXPECT_TRUE(unmet_expectations(lenient, run).empty());
+  run.until_met = true;
+  EXPECT_TRUE(unmet_expectations(s, run).empty());
+}
+
 }  // namespace
 }  // namespace iocpsim::scenario

@@ -2,6 +2,11 @@
 // message naming the file, where, what was expected and what was found.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "iocpsim/scenario/load.hpp"
@@ -155,8 +160,11 @@ TEST(LoadScenario, AMatcherMustBeALiteralOrAnObject) {
 }
 
 TEST(LoadScenario, ADuplicateDeviceNameIsRejected) {
+  // Every mistake is reported: the duplicate, and then each place that names the lost "b".
   EXPECT_EQ(error_of(good_with("{\"name\": \"b\"}", "{\"name\": \"a\"}")),
-            "s.json: devices[1].name: expected a unique device name, got \"a\" a second time");
+            "s.json: devices[1].name: expected a unique device name, got \"a\" a second time\n"
+            "s.json: host.devices.b: expected the name of a device in \"devices\" (\"a\"), got \"b\"\n"
+            "s.json: actions[1].after.device: expected the name of a device in \"devices\" (\"a\"), got \"b\"");
 }
 
 TEST(LoadScenario, AListenAddressMustBeAnIPv4AddressAndPort) {
@@ -212,13 +220,149 @@ TEST(LoadScenario, AMissingFileSaysItCannotBeRead) {
     load_scenario("/nonexistent/x.json");
     FAIL() << "no error";
   } catch (const ScenarioError& e) {
-    EXPECT_STREQ(e.what(), "/nonexistent/x.json: cannot be read");
+    EXPECT_STREQ(e.what(), "/nonexistent/x.json: cannot be read (No such file or directory)");
   }
 }
 
 TEST(LoadScenario, TheExpectedVerdictMayBeFail) {
   const Scenario s = parse_scenario(good_with("\"expect\": {", "\"verdict\": \"fail\", \"expect\": {"), "s.json");
   EXPECT_EQ(s.expected_verdict, "fail");
+}
+
+
+// --- Hostile files: each mistake is a message, never a crash, a hang or unbounded memory. ---
+
+constexpr const char* kSmall = R"("name": "x", "description": "d", "tier": "smoke", "devices": [{"name": "a"}])";
+
+std::string small_with(const std::string& more) { return std::string("{") + kSmall + more + "}"; }
+
+TEST(LoadScenario, ANumberThatOverflowsADoubleIsAMessageWithLineAndColumn) {
+  EXPECT_EQ(error_of(small_with(",\n\"run\": {\"max_ms\": 1e999}, \"expect\": {}")),
+            "s.json:2:23: number 1e999 is out of range (a JSON number here must fit a double, at most about 1.8e308)");
+}
+
+TEST(LoadScenario, ADuplicateKeyIsRejectedWithLineAndColumn) {
+  EXPECT_EQ(error_of(small_with(", \"expect\": {},\n\"expect\": {}")),
+            "s.json:2:1: duplicate key \"expect\" in this object (each key may appear once)");
+}
+
+TEST(LoadScenario, NestingDeeperThanTheLimitIsRejectedNotRecursedInto) {
+  // A valid script of thousands of nested repeats used to overflow the stack while it was read.
+  std::string step = R"({"step": "wait", "ms": 1})";
+  for (int i = 0; i < 5000; ++i) step = R"({"step": "repeat", "times": 1, "steps": [)" + step + "]}";
+  const std::string e = error_of(R"({"name": "x", "description": "d", "tier": "smoke", "devices": [{"name": "a", "script": [)" + step +
+                                 R"(]}], "expect": {}})");
+  EXPECT_NE(e.find("nested deeper than 64 levels of objects and arrays"), std::string::npos) << e;
+  EXPECT_EQ(e.rfind("s.json:1:", 0), 0u) << e;
+}
+
+TEST(LoadScenario, ADeepValueOfTheWrongTypeIsShownShortened) {
+  nlohmann::json deep = 1;
+  for (int i = 0; i < 30000; ++i) deep = nlohmann::json::array({std::move(deep)});
+  nlohmann::json document = nlohmann::json::parse(small_with(", \"expect\": {}"));
+  document["run"] = {{"max_ms", std::move(deep)}};
+  try {
+    parse_scenario_json(document, "s.json");
+    FAIL() << "no error";
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(std::string(e.what()).substr(0, 60), "s.json: run.max_ms: expected an integer from 0 to 3600000, g");
+    EXPECT_LT(std::string(e.what()).size(), 200u);
+  }
+  for (int i = 0; i < 30000; ++i) {
+    nlohmann::json inner = std::move(document["run"]["max_ms"][0]);
+    document["run"]["max_ms"] = std::move(inner);  // unwound here, so the destructor does not recurse either
+  }
+}
+
+TEST(LoadScenario, AUtf16FileIsNamedAsSuch) {
+  const std::string text("\xFF\xFE{\0\"\0", 6);
+  EXPECT_EQ(error_of(text), "s.json: is encoded as UTF-16 (little-endian); save it as UTF-8");
+  EXPECT_EQ(error_of(std::string("{\0\"\0n\0", 6)), "s.json: is encoded as UTF-16 (little-endian, no byte-order mark); save it as UTF-8");
+}
+
+TEST(LoadScenario, ADeviceOrAFifoIsRefusedBeforeAnythingIsRead) {
+  const auto error_loading = [](const std::string& path) -> std::string {
+    try {
+      load_scenario(path);
+    } catch (const ScenarioError& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  EXPECT_EQ(error_loading("/dev/zero"), "/dev/zero: is not a regular file (a device, FIFO or socket cannot be read as a document)");
+  const std::string fifo = ::testing::TempDir() + "/load_test_fifo.json";
+  std::remove(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(error_loading(fifo), fifo + ": is not a regular file (a device, FIFO or socket cannot be read as a document)");
+  std::remove(fifo.c_str());
+  const std::string big = ::testing::TempDir() + "/load_test_big.json";
+  std::ofstream(big) << std::string((4u << 20) + 1, ' ');
+  EXPECT_EQ(error_loading(big), big + ": is 4194305 bytes; the limit is 4194304 bytes");
+  std::remove(big.c_str());
+}
+
+TEST(LoadScenario, AMisspeltRequiredKeyIsNamedWithItsSuggestionNotCalledMissing) {
+  EXPECT_EQ(error_of(R"({"name": "x", "description": "d", "tier": "smoke", "devics": [{"name": "a"}], "expect": {}})"),
+            "s.json: devics: unknown key (did you mean \"devices\"?); known keys: $schema, name, description, tags, tier, rows, "
+            "seed, limit_ms, devices, host, faults, actions, run, expect, verdict");
+  EXPECT_EQ(error_of(R"({"name": "x", "description": "d", "tier": "smoke", "Devices": [{"name": "a"}], "expect": {}})").substr(0, 59),
+            "s.json: Devices: unknown key (did you mean \"devices\"?); kno");
+  EXPECT_EQ(error_of(small_with(", \"exepct\": {}")).substr(0, 56), "s.json: exepct: unknown key (did you mean \"expect\"?); kn");
+}
+
+TEST(LoadScenario, MinusZeroIsZero) {
+  const Scenario s = parse_scenario(small_with(", \"run\": {\"settle_ms\": -0}, \"expect\": {}"), "s.json");
+  EXPECT_EQ(s.run.settle_ms, 0u);
+}
+
+TEST(LoadScenario, ABackoffThatStartsAboveItsMaximumIsRejected) {
+  EXPECT_EQ(error_of(small_with(R"(, "host": {"defaults": {"backoff_initial_ms": 5000, "backoff_max_ms": 1000}}, "expect": {})")),
+            "s.json: host.defaults.backoff_initial_ms: expected backoff_initial_ms at most backoff_max_ms (1000), got 5000");
+  EXPECT_EQ(error_of(small_with(R"(, "host": {"devices": {"a": {"backoff_max_ms": 50}}}, "expect": {})")),
+            "s.json: host.devices.a.backoff_max_ms: expected backoff_initial_ms at most backoff_max_ms (50), got 100");
+}
+
+TEST(LoadScenario, AMatcherFieldMustBeOneTheEventCarries) {
+  EXPECT_EQ(error_of(small_with(R"(, "expect": {"events": [{"event": "peer_closed", "fields": {"rwo": "R4"}}]})")),
+            "s.json: expect.events[0].fields.rwo: expected a field of `peer_closed` (\"row\", \"after_bye\", \"send_in_flight\"; "
+            "host/engine/EVENTS.md), got \"rwo\" (did you mean \"row\"?)");
+  EXPECT_NO_THROW(parse_scenario(small_with(R"(, "expect": {"never": [{"event": "peer_closed", "fields": {"device": "a"}}]})"), "s.json"));
+}
+
+TEST(LoadScenario, ACounterThatCanNeverBeMetIsRejected) {
+  EXPECT_EQ(error_of(small_with(R"(, "expect": {"counters": {"a": {"session_ready": -5}}})")),
+            "s.json: expect.counters.a.session_ready: expected a count: a whole number from 0, or a matcher of counts (a count is a "
+            "whole number from 0), got -5");
+  EXPECT_NE(error_of(small_with(R"(, "expect": {"counters": {"a": {"session_ready": "3"}}})")).find("got \"3\""), std::string::npos);
+  EXPECT_NE(error_of(small_with(R"(, "expect": {"commands": {"a": {"ok": {"max": -1}}}})")).find("max below 0 can never be met"),
+            std::string::npos);
+}
+
+TEST(LoadScenario, EveryMistakeOfAFileIsReportedUpToACap) {
+  const std::string e = error_of(R"({"name": "X", "description": 1, "tier": "smok", "devices": [{"name": "a"}],
+    "run": {"max_ms": "3s"}, "expect": {"final_state": {"a": "redy"}}, "extra": 1})");
+  EXPECT_EQ(e,
+            "s.json: name: expected lower-case letters, digits and '-', got \"X\"\n"
+            "s.json: description: expected a string, got 1\n"
+            "s.json: tier: expected one of \"smoke\", \"regression\", \"soak\", got \"smok\" (did you mean \"smoke\"?)\n"
+            "s.json: run.max_ms: expected an integer from 0 to 3600000, got \"3s\"\n"
+            "s.json: expect.final_state.a: expected one of \"backoff\", \"connecting\", \"handshaking\", \"ready\", \"closing\", "
+            "\"stopped\", got \"redy\" (did you mean \"ready\"?)\n"
+            "s.json: extra: unknown key; known keys: $schema, name, description, tags, tier, rows, seed, limit_ms, devices, host, "
+            "faults, actions, run, expect, verdict");
+  std::string many = R"({"name": "x", "description": "d", "tier": "smoke", "devices": [{"name": "a"}], "expect": {"events": [)";
+  for (int i = 0; i < 30; ++i) many += std::string(i ? "," : "") + R"({"event": "nope"})";
+  const std::string capped = error_of(many + "]}}");
+  EXPECT_EQ(std::count(capped.begin(), capped.end(), '\n'), 20);
+  EXPECT_NE(capped.find("s.json: ... and 10 more mistakes (only the first 20 are shown)"), std::string::npos) << capped;
+}
+
+TEST(LoadScenario, UntilRequiredGoesOnlyWithUntil) {
+  EXPECT_EQ(error_of(small_with(R"(, "run": {"until_required": false}, "expect": {})")),
+            "s.json: run.until_required: is allowed only beside \"until\", which this run does not have");
+  const Scenario s = parse_scenario(
+      small_with(R"(, "run": {"until": [{"event": "session_ready"}], "until_required": false}, "expect": {})"), "s.json");
+  EXPECT_FALSE(s.run.until_required);
 }
 
 }  // namespace

@@ -28,5 +28,29 @@ TEST(RepeatStepTest, NamesTheInnerStepWhenItFails) {
   EXPECT_NE(h.device().failure().find("script[0].steps[0] (expect)"), std::string::npos) << h.device().failure();
 }
 
+TEST(RepeatStepTest, ABodyThatNeverWaitsYieldsToTheTransportAfterABoundedNumberOfRounds) {
+  // Four billion rounds of a zero wait used to run inside one call and hold the device's thread.
+  DeviceHarness h(with_script(R"([{"step": "repeat", "times": 4000000000, "steps": [{"step": "wait", "ms": 0}]},
+                                  {"step": "raise_event", "code": 1}])"));
+  h.start();
+  h.connect();
+  // The step gave the thread back and asked to be woken at once to go on.
+  ASSERT_TRUE(h.device().next_deadline().has_value());
+  EXPECT_EQ(*h.device().next_deadline(), h.clock().now());
+  EXPECT_FALSE(h.device().script_done());
+  for (int turn = 0; turn < 10; ++turn) h.advance_ms(0);
+  EXPECT_FALSE(h.device().script_done());
+  EXPECT_TRUE(h.frames.empty());
+}
+
+TEST(RepeatStepTest, YieldingKeepsTheCountExact) {
+  DeviceHarness h(with_script(R"([{"step": "repeat", "times": 1000, "steps": [{"step": "raise_event", "code": 1}]}])"));
+  h.start();
+  h.connect();
+  for (int turn = 0; turn < 100 && !h.device().script_done(); ++turn) h.advance_ms(0);
+  EXPECT_TRUE(h.device().script_done());
+  EXPECT_EQ(h.frames.size(), 1000u);
+}
+
 }  // namespace
 }  // namespace iocpsim::devsim

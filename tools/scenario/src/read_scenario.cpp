@@ -158,7 +158,9 @@ std::vector<std::string> device_names_in(const json& document) {
   const auto it = document.find("devices");
   if (it == document.end() || !it->is_array()) return out;
   for (const json& d : *it) {
-    if (d.is_object() && d.contains("name") && d["name"].is_string()) out.push_back(d["name"].get<std::string>());
+    if (!d.is_object() || !d.contains("name") || !d["name"].is_string()) continue;
+    const std::string name = d["name"].get<std::string>();
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
   }
   return out;
 }
@@ -216,7 +218,7 @@ void read_run(JsonReader r, RunPhase& run, const Names& names) {
   run.until_required = r.get_bool("until_required", run.until_required);
   r.finish();
   if (r.value().contains("until_required") && run.until.empty()) {
-    throw SpecError(r.path_of("until_required"), "expected only beside \"until\", which this run does not have");
+    throw SpecError(r.path_of("until_required"), "is allowed only beside \"until\", which this run does not have");
   }
 }
 

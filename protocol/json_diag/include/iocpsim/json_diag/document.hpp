@@ -7,7 +7,9 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <cstddef>
 #include <cstdint>
 #include <fstream>
@@ -117,7 +119,9 @@ class StrictSax {
   using string_t = json::string_t;
   using binary_t = json::binary_t;
 
-  StrictSax(json& root, std::size_t max_depth) : dom_(root, /*allow_exceptions=*/false), max_depth_(max_depth) {}
+  // `*mark` is the last byte the parser looked at (MarkingIterator); `begin` the first of the text.
+  StrictSax(json& root, std::size_t max_depth, const char* begin, const char* const* mark)
+      : dom_(root, /*allow_exceptions=*/false), max_depth_(max_depth), begin_(begin), mark_(mark) {}
 
   bool null() { return dom_.null(); }
   bool boolean(bool v) { return dom_.boolean(v); }
@@ -134,6 +138,10 @@ class StrictSax {
   bool key(string_t& k) {
     if (!keys_.back().insert(k).second) {
       problem_ = "duplicate key \"" + shortened_key(k) + "\" in this object (each key may appear once)";
+      // The parser has just read the key's closing quote: point at its opening one.
+      const char* p = *mark_;
+      while (p > begin_ && !(p[-1] == '"' && (p - 1 == begin_ || p[-2] != '\\'))) --p;
+      error_byte_ = static_cast<std::size_t>(p - begin_);
       return false;
     }
     return dom_.key(k);
@@ -178,6 +186,8 @@ class StrictSax {
 
   nlohmann::detail::json_sax_dom_parser<json> dom_;
   std::size_t max_depth_;
+  const char* begin_;
+  const char* const* mark_;
   std::size_t depth_ = 0;
   std::vector<std::set<std::string>> keys_;
   std::string problem_;
@@ -193,7 +203,7 @@ inline nlohmann::json parse_document(std::string_view text, const std::string& f
   }
   nlohmann::json root;
   const char* mark = text.data();
-  detail::StrictSax sax(root, limits.max_depth);
+  detail::StrictSax sax(root, limits.max_depth, text.data(), &mark);
   const detail::MarkingIterator first(text.data(), &mark);
   const detail::MarkingIterator last(text.data() + text.size(), &mark);
   const bool ok = nlohmann::json::sax_parse(first, last, &sax, nlohmann::json::input_format_t::json, /*strict=*/true);
@@ -205,7 +215,7 @@ inline nlohmann::json parse_document(std::string_view text, const std::string& f
 // Reads `path` whole, after checking that it is a regular file within the size cap.
 inline std::string read_document_file(const std::string& path, const DocumentLimits& limits = {}) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw DocumentError(path, "cannot be read (no such file, or no permission)");
+  if (::stat(path.c_str(), &st) != 0) throw DocumentError(path, std::string("cannot be read (") + std::strerror(errno) + ")");
   if (S_ISDIR(st.st_mode)) throw DocumentError(path, "is a directory, not a file");
   if (!S_ISREG(st.st_mode)) {
     throw DocumentError(path, "is not a regular file (a device, FIFO or socket cannot be read as a document)");
@@ -214,7 +224,7 @@ inline std::string read_document_file(const std::string& path, const DocumentLim
     throw DocumentError(path, "is " + std::to_string(st.st_size) + " bytes; the limit is " + std::to_string(limits.max_bytes) + " bytes");
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw DocumentError(path, "cannot be read (no permission?)");
+  if (!in) throw DocumentError(path, std::string("cannot be read (") + std::strerror(errno) + ")");
   std::string text;
   text.resize(limits.max_bytes + 1);
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
