@@ -164,10 +164,29 @@ void parse_parameters(const json& v, const std::string& path, FaultRule& r) {
   }
 }
 
+// A parameter of other outcomes on this one: named as such, with the outcomes it belongs to,
+// rather than as an unknown key.
+void reject_parameters_of_other_outcomes(const json& rule, const std::string& path, Outcome o) {
+  const std::vector<std::string> own = rule_keys(o);
+  for (const auto& item : rule.items()) {
+    if (std::find(own.begin(), own.end(), item.key()) != own.end()) continue;
+    std::vector<std::string> owners;
+    for (int i = 0; i < static_cast<int>(Outcome::kCount); ++i) {
+      const std::vector<std::string> keys = rule_keys(static_cast<Outcome>(i));
+      if (std::find(keys.begin(), keys.end(), item.key()) != keys.end()) owners.emplace_back(outcome_name(static_cast<Outcome>(i)));
+    }
+    if (owners.empty()) continue;  // unknown everywhere: reject_unknown_keys says so
+    fail(path + "." + item.key(), std::string("applies to outcome") + (owners.size() > 1 ? "s " : " ") + joined(owners) +
+                                      ", not to " + outcome_name(o) +
+                                      "; keys of " + outcome_name(o) + ": " + joined(own));
+  }
+}
+
 FaultRule parse_rule(const json& v, const std::string& path) {
   if (!v.is_object()) fail(path, "expected an object with at least \"outcome\", got " + v.dump());
   FaultRule r;
   r.outcome = parse_outcome(v, path);
+  reject_parameters_of_other_outcomes(v, path, r.outcome);
   reject_unknown_keys(v, path, rule_keys(r.outcome));
   if (v.contains("name")) r.name = string_value(v["name"], path + ".name");
   if (v.contains("when")) r.when = parse_when(v["when"], path + ".when");
