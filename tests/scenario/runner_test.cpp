@@ -120,5 +120,40 @@ TEST(RunScenario, APortThatCannotBeBoundMakesAnErrorVerdict) {
   EXPECT_EQ(judge(s, r).verdict, "error");
 }
 
+TEST(RunScenario, AScriptLoopThatNeverWaitsStillEndsAtMaxMsWithBoundedLogs) {
+  // Four billion zero waits: the device's thread is given back every few rounds, so the run phase
+  // ends at its max_ms and the engine's shutdown and the devices' stop get through.
+  const Scenario s = scenario(R"(
+    "limit_ms": 20000,
+    "devices": [{"name": "a", "script": [{"step": "repeat", "times": 4000000000, "steps": [{"step": "wait", "ms": 0}]}]}],
+    "run": {"max_ms": 200},
+    "expect": {})");
+  RunResult r = run_scenario(s);
+  EXPECT_EQ(r.error, "");
+  EXPECT_FALSE(r.timed_out) << r.duration_ms << " ms";
+  EXPECT_EQ(r.run_phase_end, "max_ms");
+  EXPECT_TRUE(r.shutdown_done);
+  EXPECT_LE(std::count_if(r.timeline.entries.begin(), r.timeline.entries.end(),
+                          [](const TimelineEntry& e) { return e.source == TimelineEntry::Source::device; }),
+            50'000);
+}
+
+TEST(RunScenario, RecordsWhetherTheUntilHeldWhenTheRunPhaseEnded) {
+  const Scenario met = scenario(R"("devices": [{"name": "a"}],
+    "run": {"until": [{"event": "session_ready", "device": "a"}], "max_ms": 20000, "settle_ms": 0}, "expect": {})");
+  RunResult r = run_scenario(met);
+  EXPECT_EQ(r.run_phase_end, "until");
+  ASSERT_TRUE(r.until_met.has_value());
+  EXPECT_TRUE(*r.until_met);
+  const Scenario unmet = scenario(R"("devices": [{"name": "a"}],
+    "actions": [{"after": {"event": "session_ready", "device": "a"}, "do": "shutdown"}],
+    "run": {"until": [{"event": "session_ready", "device": "a", "count": 2}], "max_ms": 20000}, "expect": {})");
+  RunResult u = run_scenario(unmet);
+  EXPECT_EQ(u.run_phase_end, "shutdown action");
+  ASSERT_TRUE(u.until_met.has_value());
+  EXPECT_FALSE(*u.until_met);
+  EXPECT_NE(judge(unmet, u).first_failure.find("run.until: not met when the run phase ended at shutdown action"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace iocpsim::scenario

@@ -1,6 +1,9 @@
 // Finding scenario files, filtering them and naming them.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -33,6 +36,39 @@ TEST_F(SuiteTest, DirectoriesAreSearchedRecursivelyForJsonButTheSchemaInOrder) {
 TEST_F(SuiteTest, AFileIsTakenAsGivenAndAMissingPathIsAnError) {
   EXPECT_EQ(collect_scenario_files({(root_ / "README.md").string()}).size(), 1u);
   EXPECT_THROW(collect_scenario_files({(root_ / "nope").string()}), ScenarioError);
+}
+
+TEST_F(SuiteTest, AnEntryThatCannotBeReadIsReportedAndTheRestAreStillFound) {
+  fs::create_symlink(root_ / "nowhere", root_ / "a" / "broken.json");
+  fs::create_symlink(root_ / "loop.json", root_ / "loop.json");  // a link to itself
+  std::vector<std::string> problems;
+  const auto files = collect_scenario_files({root_.string()}, problems);
+  EXPECT_EQ(files, (std::vector<std::string>{(root_ / "a/y.json").generic_string(), (root_ / "b/z.json").generic_string()}));
+  ASSERT_EQ(problems.size(), 2u);
+  std::sort(problems.begin(), problems.end());
+  EXPECT_EQ(problems[0], (root_ / "a/broken.json").generic_string() + ": cannot be read (No such file or directory)");
+  EXPECT_EQ(problems[1], (root_ / "loop.json").generic_string() + ": cannot be read (Too many levels of symbolic links)");
+}
+
+TEST_F(SuiteTest, ADirectoryWithoutPermissionIsReportedAndTheWalkGoesOn) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads every directory; the dangling-link test covers the report";
+  fs::create_directories(root_ / "c");
+  fs::permissions(root_ / "c", fs::perms::none);
+  std::vector<std::string> problems;
+  const auto files = collect_scenario_files({root_.string()}, problems);
+  fs::permissions(root_ / "c", fs::perms::owner_all);
+  EXPECT_EQ(files.size(), 2u);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0], (root_ / "c").generic_string() + ": cannot be read (Permission denied)");
+}
+
+TEST_F(SuiteTest, ADirectoryWithoutScenarioFilesIsAProblemAndAMissingPathDoesNotStopTheOthers) {
+  fs::create_directories(root_ / "empty");
+  std::vector<std::string> problems;
+  const auto files = collect_scenario_files({(root_ / "empty").string(), (root_ / "nope").string(), (root_ / "a").string()}, problems);
+  EXPECT_EQ(files, (std::vector<std::string>{(root_ / "a/y.json").generic_string()}));
+  EXPECT_EQ(problems, (std::vector<std::string>{(root_ / "empty").string() + ": no scenario files (*.json but schema.json) found here",
+                                                (root_ / "nope").string() + ": no such file or directory"}));
 }
 
 TEST(Suite, AFilterMatchesNameTagOrPathAsSubstringOrRegex) {
