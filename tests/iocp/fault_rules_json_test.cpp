@@ -96,9 +96,17 @@ TEST(FaultRulesJsonTest, AnUnknownKeySuggestsTheNearestKey) {
             R"(faults[0].tmes: unknown key; did you mean "times"?; expected one of name, when, outcome, times, bytes)");
 }
 
-TEST(FaultRulesJsonTest, AParameterTheOutcomeDoesNotTakeIsAnUnknownKey) {
+TEST(FaultRulesJsonTest, AParameterOfOtherOutcomesSaysWhichOutcomesItAppliesTo) {
   EXPECT_EQ(error_of(R"([{"outcome": "peer_fin", "bytes": 2}])"),
-            R"(faults[0].bytes: unknown key; expected one of name, when, outcome, times)");
+            "faults[0].bytes: applies to outcomes success, short_send, peer_reset, spurious_wakeup, not to peer_fin; "
+            "keys of peer_fin: name, when, outcome, times");
+  EXPECT_EQ(error_of(R"([{"outcome": "peer_fin", "wait_ms": 2}])"),
+            "faults[0].wait_ms: applies to outcome deliver_before_return, not to peer_fin; keys of peer_fin: name, when, outcome, times");
+}
+
+TEST(FaultRulesJsonTest, AKeyNoOutcomeTakesIsAnUnknownKey) {
+  EXPECT_EQ(error_of(R"([{"outcome": "peer_fin", "colour": 2}])"),
+            R"(faults[0].colour: unknown key; expected one of name, when, outcome, times)");
 }
 
 TEST(FaultRulesJsonTest, AnUnknownKeyInWhenIsNamedWithItsPath) {
