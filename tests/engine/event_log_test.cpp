@@ -30,6 +30,38 @@ TEST(EventLogTest, EngineWideEventsHaveNoDeviceField) {
   EXPECT_FALSE(nlohmann::json::parse(out.str()).contains("device"));
 }
 
+TEST(EventLogTest, Utf8IsCheckedAsUnicodeDefinesIt) {
+  EXPECT_TRUE(is_utf8(""));
+  EXPECT_TRUE(is_utf8("plain"));
+  EXPECT_TRUE(is_utf8("\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xF4\x8F\xBF\xBF"));
+  EXPECT_FALSE(is_utf8("\xFF"));
+  EXPECT_FALSE(is_utf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(is_utf8("\xE0\x80\xAF"));      // overlong, three bytes
+  EXPECT_FALSE(is_utf8("\xED\xA0\x80"));      // a surrogate
+  EXPECT_FALSE(is_utf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(is_utf8("\xE2\x82"));          // cut short
+  EXPECT_FALSE(is_utf8("\x80"));              // a continuation byte alone
+}
+
+TEST(EventLogTest, ADeviceStringThatIsNotUtf8IsReplacedAndKeptInHex) {
+  nlohmann::json fields = nlohmann::json::object();
+  put_device_text(fields, "text", "ok");
+  EXPECT_EQ(fields, (nlohmann::json{{"text", "ok"}}));
+  put_device_text(fields, "text", std::string_view("a\xFF\xE2\x82\xAC\xE2\x82", 7));
+  EXPECT_EQ(fields["text"], "a\xEF\xBF\xBD\xE2\x82\xAC\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(fields["text_utf8"], false);
+  EXPECT_EQ(fields["text_hex"], "61ffe282ace282");
+  EXPECT_NO_THROW((void)fields.dump());
+}
+
+TEST(EventLogTest, TheJsonLinesSinkWritesABadStringWithoutThrowing) {
+  std::ostringstream out;
+  EventLog log;
+  log.add_sink(std::make_shared<JsonLinesSink>(out));
+  EXPECT_NO_THROW(log.emit({1, "peer_bye", "d", {{"text", "bad \xFF"}}}));
+  EXPECT_EQ(nlohmann::json::parse(out.str())["text"], "bad \xEF\xBF\xBD");
+}
+
 TEST(EventLogTest, CountersCountEachNamePerDevice) {
   EventLog log;
   log.emit({1, "late_reply", "a", {}});

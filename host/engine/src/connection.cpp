@@ -1,6 +1,8 @@
 // Op contexts and connections: issuing ConnectEx/WSARecv/WSASend, the one action per row, and
 // closing. Every function here runs with the device's mutex held.
 #include <cstring>
+#include <exception>
+#include <utility>
 
 #include "engine_impl.hpp"
 
@@ -142,6 +144,18 @@ void Engine::Impl::pump_send(Device& d, Connection& c, Outbox& box) {
   if (c.pumping) return;
   c.pumping = true;
   ++c.refs;  // an inline failure may close c and release its last op while we loop
+  try {
+    pump_send_loop(d, c, box);
+  } catch (...) {
+    c.pumping = false;
+    drop_ref(c);
+    throw;
+  }
+  c.pumping = false;
+  drop_ref(c);
+}
+
+void Engine::Impl::pump_send_loop(Device& d, Connection& c, Outbox& box) {
   while (!c.closed && !c.send_op.in_use) {
     const auto chunk = c.send_queue.next_chunk();
     if (chunk.empty()) {
@@ -156,8 +170,6 @@ void Engine::Impl::pump_send(Device& d, Connection& c, Outbox& box) {
     const int rc = io.WSASend(c.sock, &buf, 1, &sent, 0, &op.ov, nullptr);
     handle_issue_result(d, op, rc, sent, box);
   }
-  c.pumping = false;
-  drop_ref(c);
 }
 
 // What an issuing call answered (R9, R9b, R5b, R10, or pending), through classify().
@@ -189,6 +201,23 @@ void Engine::Impl::handle_completion(Device& d, OpContext& op, CompletionRow row
                                      DWORD code, Outbox& box) {
   Connection& c = *op.conn;
   op.completing = true;
+  try {
+    act_on_row(d, op, row, bytes, code, box);
+  } catch (const std::exception& e) {
+    contain_exception(d, &c, to_string(op.kind), e.what(), box);
+  } catch (...) {
+    contain_exception(d, &c, to_string(op.kind), "not a std::exception", box);
+  }
+  // The next send can start only once this one's context is free again. A connection that is
+  // not closed still has the device's reference, so it outlives the release.
+  const bool send_more = op.kind == OpKind::send && !c.closed;
+  release(op);
+  if (send_more) pump_send(d, c, box);
+}
+
+void Engine::Impl::act_on_row(Device& d, OpContext& op, CompletionRow row, DWORD bytes, DWORD code,
+                              Outbox& box) {
+  Connection& c = *op.conn;
   // Built only for the rows that report an event: not on the per-message path.
   const auto where = [&] {
     return nlohmann::json{{"row", to_string(row)}, {"op", to_string(op.kind)}};
@@ -234,11 +263,23 @@ void Engine::Impl::handle_completion(Device& d, OpContext& op, CompletionRow row
       if (!c.closed) fail_and_reconnect(d, c, box);
       break;
   }
-  // The next send can start only once this one's context is free again. A connection that is
-  // not closed still has the device's reference, so it outlives the release.
-  const bool send_more = op.kind == OpKind::send && !c.closed;
-  release(op);
-  if (send_more) pump_send(d, c, box);
+}
+
+// Nothing a device sends may end a worker: an exception out of one connection's handling closes
+// that connection (a reconnect follows) and the worker carries on. What threw may have been an
+// event sink, so a failure to report it or to close is swallowed here, not rethrown.
+void Engine::Impl::contain_exception(Device& d, Connection* c, const char* op, const char* what,
+                                     Outbox& box) noexcept {
+  try {
+    nlohmann::json fields{{"op", op}};
+    put_device_text(fields, "what", what);
+    emit(&d, "handler_exception", std::move(fields));
+  } catch (...) {
+  }
+  try {
+    if (c != nullptr && !c->closed) fail_and_reconnect(d, *c, box);
+  } catch (...) {
+  }
 }
 
 // Closes the socket exactly once. Outstanding ops complete later with R6 (an abortive close,

@@ -122,8 +122,13 @@ struct Engine::Impl {
   void start_connect(detail::Device& d, detail::Outbox& box);
   void issue_receive(detail::Device& d, detail::Connection& c, detail::Outbox& box);
   void pump_send(detail::Device& d, detail::Connection& c, detail::Outbox& box);
+  void pump_send_loop(detail::Device& d, detail::Connection& c, detail::Outbox& box);
   void handle_completion(detail::Device& d, detail::OpContext& op, CompletionRow row, DWORD bytes,
                          DWORD error, detail::Outbox& box);
+  void act_on_row(detail::Device& d, detail::OpContext& op, CompletionRow row, DWORD bytes,
+                  DWORD error, detail::Outbox& box);
+  void contain_exception(detail::Device& d, detail::Connection* c, const char* op,
+                         const char* what, detail::Outbox& box) noexcept;
   void handle_issue_result(detail::Device& d, detail::OpContext& op, int rc, DWORD bytes,
                            detail::Outbox& box);
   void close_connection(detail::Device& d, detail::Connection& c, detail::Outbox& box);

@@ -2,6 +2,7 @@
 // device's mutex held.
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 
 #include "engine_impl.hpp"
 
@@ -136,10 +137,13 @@ void Engine::Impl::on_other_frame(Device& d, Connection& c, const proto::Frame& 
                       ev->timestamp_us, ev->text});
   } else if (const auto* bye = std::get_if<proto::Bye>(&m)) {
     c.peer_said_bye = true;
-    emit(&d, "peer_bye", {{"reason", static_cast<int>(bye->reason)}, {"text", std::string(bye->text)}});
+    nlohmann::json fields{{"reason", static_cast<int>(bye->reason)}};
+    put_device_text(fields, "text", bye->text);
+    emit(&d, "peer_bye", std::move(fields));
   } else if (const auto* err = std::get_if<proto::Error>(&m)) {
-    emit(&d, "device_error", {{"code", static_cast<int>(err->code)}, {"ref_seq", err->ref_seq},
-                              {"text", std::string(err->text)}});
+    nlohmann::json fields{{"code", static_cast<int>(err->code)}, {"ref_seq", err->ref_seq}};
+    put_device_text(fields, "text", err->text);
+    emit(&d, "device_error", std::move(fields));
   } else {
     emit(&d, "unexpected_message", {{"type", proto::to_string(f.header.type)}, {"state", to_string(d.state)}});
   }
@@ -163,10 +167,11 @@ void Engine::Impl::on_hello_ack(Device& d, Connection& c, const proto::HelloAck&
                                 ? std::min(m.heartbeat_interval_ms, d.config.heartbeat_interval_ms)
                                 : d.config.heartbeat_interval_ms;
   d.heartbeat_due_ms = now_ms() + d.heartbeat_interval_ms;
-  emit(&d, "session_ready", {{"version", m.version}, {"device_id", std::string(m.device_id)},
-                             {"firmware", std::string(m.firmware)},
-                             {"capabilities", m.capabilities},
-                             {"heartbeat_interval_ms", d.heartbeat_interval_ms}});
+  nlohmann::json fields{{"version", m.version}, {"capabilities", m.capabilities},
+                        {"heartbeat_interval_ms", d.heartbeat_interval_ms}};
+  put_device_text(fields, "device_id", m.device_id);
+  put_device_text(fields, "firmware", m.firmware);
+  emit(&d, "session_ready", std::move(fields));
   set_state(d, SessionState::ready, box);
 }
 

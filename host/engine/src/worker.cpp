@@ -1,6 +1,7 @@
 // Workers: dequeue in batches with GetQueuedCompletionStatusEx, classify every entry (and every
 // failed dequeue) with classify(), and give each row its one action.
 #include <algorithm>
+#include <exception>
 #include <vector>
 
 #include "engine_impl.hpp"
@@ -28,7 +29,13 @@ void Engine::Impl::run_due_timers() {
   for (Device* d : timers.pop_due(now_ms())) {
     with_device(*d, [&](Outbox& box) {
       d->armed_ms = detail::kNever;  // this entry is used up; rearm() pushes the next one
-      on_timers(*d, box);
+      try {
+        on_timers(*d, box);
+      } catch (const std::exception& e) {
+        contain_exception(*d, d->conn, "timer", e.what(), box);
+      } catch (...) {
+        contain_exception(*d, d->conn, "timer", "not a std::exception", box);
+      }
     });
   }
 }

@@ -32,7 +32,8 @@ const std::vector<std::string>& engine_event_names() {
       "heartbeat_timeout", "stall_detected", "telemetry_gap", "device_event", "device_error",
       "peer_bye", "bye_sent", "send_queue_full", "command_sent", "command_rejected",
       "command_completed", "command_timeout", "command_failed", "late_reply", "unknown_reply",
-      "shutdown_forced"};
+      "shutdown_forced",
+      "handler_exception"};
   return names;
 }
 

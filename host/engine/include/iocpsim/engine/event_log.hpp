@@ -9,6 +9,7 @@
 #include <mutex>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,13 +29,25 @@ struct Event {
   nlohmann::json to_json() const;
 };
 
+// Strings a device sends (a BYE's or an ERROR's text, the device id and firmware of its
+// HELLO_ACK) are bytes, not necessarily UTF-8, and a JSON line must be UTF-8. True if `bytes` is
+// well-formed UTF-8 (Unicode 15, table 3-7: no overlongs, no surrogates, nothing past U+10FFFF).
+bool is_utf8(std::string_view bytes) noexcept;
+
+// Puts a device's string into an event's fields as `key`. Well-formed UTF-8 goes in as it is.
+// Anything else goes in with each byte that is not part of a well-formed sequence replaced by
+// U+FFFD, and two more fields say so: `<key>_utf8: false` and `<key>_hex`, the bytes as sent
+// (lower-case hex), so nothing the device said is lost.
+void put_device_text(nlohmann::json& fields, const std::string& key, std::string_view bytes);
+
 class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void write(const Event& e) = 0;
 };
 
-// Writes one JSON line per event.
+// Writes one JSON line per event. A string that is not UTF-8 never stops a line: it is written
+// with U+FFFD in place of the bad bytes (the engine already escapes what devices send).
 class JsonLinesSink final : public EventSink {
  public:
   explicit JsonLinesSink(std::ostream& out) : out_(out) {}
