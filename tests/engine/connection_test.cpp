@@ -57,6 +57,22 @@ TEST_F(ConnectionRowTest, R3PortClosedReportedByDequeueEndsOnlyThatWorker) {
   connect_ready("d", peer);
 }
 
+TEST_F(ConnectionRowTest, R3PortClosedWithAReceivePendingReleasesEveryContextAtShutdown) {
+  start();
+  TestDevice peer;
+  connect_ready("d", peer);
+  ASSERT_EQ(engine->live_op_contexts(), 1u);  // the receive, pending
+  const std::size_t mark = io.mark();
+  ASSERT_TRUE(io.close_workers_port());
+  ASSERT_TRUE(wait("worker_port_closed", "", workers));
+  finish();  // no completion can come: the receive is abandoned, nothing leaks
+  EXPECT_EQ(sink->count("op_abandoned", "d"), 1u);
+  EXPECT_EQ(first("op_abandoned", "d")["op"], "receive");
+  EXPECT_EQ(first("op_abandoned", "d")["row"], "R3");
+  EXPECT_EQ(sink->count("shutdown_ceiling_reached", ""), 0u);  // no wait for what cannot come
+  EXPECT_EQ(io.count_since(mark, "CloseHandle"), 0u);  // the handle is not the engine's to close
+}
+
 TEST_F(ConnectionRowTest, R4PeerFinStopsReadingClosesOnceAndReconnectsAfterBackoff) {
   start();
   TestDevice peer;

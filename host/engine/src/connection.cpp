@@ -2,6 +2,7 @@
 // closing. Every function here runs with the device's mutex held.
 #include <cstring>
 #include <exception>
+#include <vector>
 #include <utility>
 
 #include "engine_impl.hpp"
@@ -78,6 +79,7 @@ void Engine::Impl::drop_ref(Connection& c) {
   const std::uint32_t generation = c.generation;
   // Telemetry queued or being delivered may still point into the receive buffer.
   if (d.draining || !d.outbox.empty()) d.outbox.keep(std::move(c.receive_buffer));
+  std::erase(d.connections, &c);
   delete &c;
   --live_connections;
   emit(&d, "connection_released", {{"generation", generation}});  // after the count drops
@@ -99,6 +101,7 @@ void Engine::Impl::start_connect(Device& d, Outbox& box) {
   ++live_connections;
   c->sock = s;
   d.conn = c;
+  d.connections.push_back(c);
   sockaddr_in local{};
   local.sin_family = AF_INET;  // ConnectEx needs a bound socket
   const char* stage = nullptr;

@@ -37,6 +37,7 @@ struct Device {
 
   SessionState state = SessionState::backoff;
   Connection* conn = nullptr;  // current connection; older ones may still be draining
+  std::vector<Connection*> connections;  // every one not yet freed, the current one included
   bool removed = false;
   std::uint32_t failed_attempts = 0;
   std::uint32_t generations = 0;

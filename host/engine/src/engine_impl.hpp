@@ -89,6 +89,9 @@ struct Engine::Impl {
   std::atomic<std::size_t> live_ops{0};
   std::atomic<std::size_t> live_connections{0};
   std::atomic<bool> stopping{false};
+  // Workers that left their loop because the port is gone (R3). Once all have, nothing can be
+  // dequeued again: no completion will ever come, and the port handle is not ours to close.
+  std::atomic<unsigned> workers_port_closed{0};
   std::mutex drain_mutex;
   std::condition_variable drained;
 
@@ -177,6 +180,11 @@ struct Engine::Impl {
   void force_close(detail::Device& d, detail::Outbox& box);
   bool wait_connections_closed(std::int64_t ceiling_ms);
   void note_connection_freed();
+  bool port_lost() const {
+    return options.workers > 0 && workers_port_closed.load() >= options.workers;
+  }
+  void abandon_ops_of_lost_port();
+  void abandon_ops(detail::Device& d, detail::Outbox& box);
 };
 
 template <class Fn>

@@ -14,7 +14,8 @@ using detail::OpContext;
 using detail::Outbox;
 
 void Engine::Impl::post(ULONG_PTR key) {
-  if (port != nullptr) io.PostQueuedCompletionStatus(port, 0, key, nullptr);
+  // Once the port is gone (R3) its handle value may already name something else.
+  if (port != nullptr && !port_lost()) io.PostQueuedCompletionStatus(port, 0, key, nullptr);
 }
 
 DWORD Engine::Impl::wait_timeout_ms() const {
@@ -56,6 +57,8 @@ void Engine::Impl::worker_loop() {
       const CompletionRow row = classify(o);
       if (row == CompletionRow::r3_port_closed) {
         emit(nullptr, "worker_port_closed", {{"row", to_string(row)}, {"error", o.error}});
+        ++workers_port_closed;
+        note_connection_freed();  // a shutdown waiting for completions that cannot come any more
         return;
       }
       continue;  // R2, R14b: timers at the top, then wait again

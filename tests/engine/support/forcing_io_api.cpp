@@ -140,6 +140,7 @@ BOOL ForcingIoApi::GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY e
                                                ULONG count, PULONG removed, DWORD ms, BOOL alertable) {
   {
     std::lock_guard lock(mutex_);
+    workers_port_ = port;
     if (dequeue_failure_) {
       inner_.SetLastError(*dequeue_failure_);
       dequeue_failure_.reset();
@@ -185,6 +186,16 @@ BOOL ForcingIoApi::PostQueuedCompletionStatus(HANDLE port, DWORD n, ULONG_PTR ke
 BOOL ForcingIoApi::CloseHandle(HANDLE h) {
   note("CloseHandle");
   return inner_.CloseHandle(h);
+}
+
+bool ForcingIoApi::close_workers_port() {
+  HANDLE port = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    port = workers_port_;
+  }
+  note("CloseHandle:workers_port");
+  return port != nullptr && inner_.CloseHandle(port) != FALSE;
 }
 
 void ForcingIoApi::skip_mode(SkipMode m) {

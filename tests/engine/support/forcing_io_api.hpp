@@ -27,6 +27,9 @@ class ForcingIoApi final : public iocp::IoApi {
   void rewrite_next_completion(const std::string& call, NTSTATUS status, DWORD bytes);  // R5d ...
   void hold_connects(bool on);                      // ConnectEx pends until cancel (R7) / close (R6b)
   void fail_next_dequeue(DWORD error);              // R3, R14b
+  // R3 for real: closes the port the workers wait on (as someone else's CloseHandle would), so
+  // its waiters get 735, later calls 6, and packets of operations still pending go nowhere.
+  bool close_workers_port();
   // How SetFileCompletionNotificationModes answers from now on (R9b): passed on (the default);
   // TRUE without setting anything, so at-once successes still queue packets (Wine 8, non-IFS
   // layered providers); or FALSE with ERROR_INVALID_PARAMETER.
@@ -128,6 +131,7 @@ class ForcingIoApi final : public iocp::IoApi {
   std::map<SOCKET, OVERLAPPED*> held_;
   std::map<SOCKET, Binding> bindings_;
   std::optional<DWORD> dequeue_failure_;
+  HANDLE workers_port_ = nullptr;  // the port GetQueuedCompletionStatusEx last waited on
   std::condition_variable changed_;
   std::size_t posted_ = 0;
   std::size_t posted_dequeued_ = 0;
