@@ -3,6 +3,7 @@
 // its handshake. Each test keeps a healthy device beside the hostile one where that matters.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <sstream>
 #include <stdexcept>
@@ -90,6 +91,81 @@ TEST_F(HostileDeviceTest, AnExceptionWhileHandlingOneConnectionClosesItAndTheWor
   ASSERT_TRUE(recorder.wait_telemetry("h", 1));
   EXPECT_EQ(sink->count("handler_exception", "h"), 0u);
   EXPECT_EQ(sink->count("socket_closed", "h"), 0u);
+}
+
+// A device that stops reading: every send the engine issues now pends and moves nothing.
+DeviceConfig not_reading_config(const std::string& name, const TestDevice& peer) {
+  DeviceConfig c;
+  c.name = name;
+  c.port = peer.port();
+  c.backoff_jitter = 0;
+  c.stall_timeout_ms = 1'000'000;  // the device keeps sending anyway
+  c.send_queue_bytes_max = 64;     // room for two 28-byte HEARTBEAT_ACKs
+  return c;
+}
+
+TEST_F(HostileDeviceTest, APeerThatTakesNoBytesForTheSendStallTimeoutIsClosed) {
+  start();
+  TestDevice peer;
+  DeviceConfig c = not_reading_config("d", peer);
+  c.send_stall_timeout_ms = 500;
+  c.heartbeat_interval_ms = 1'000'000;
+  connect_ready("d", peer, &c);
+  io.hold_sends(true);
+  const std::size_t sends = io.count("WSASend");
+  peer.send(proto::Heartbeat{1}, proto::kFlagReplyExpected);
+  ASSERT_TRUE(io.wait_calls("WSASend", sends + 1));  // the answer is out, and stays out
+  advance(500);
+  ASSERT_TRUE(wait("peer_not_reading", "d"));
+  EXPECT_EQ(first("peer_not_reading", "d")["stalled_ms"], 500);
+  EXPECT_EQ(first("peer_not_reading", "d")["send_in_flight"], true);
+  EXPECT_GT(first("peer_not_reading", "d")["queued_bytes"].get<int>(), 0);
+  ASSERT_TRUE(wait("reconnect_scheduled", "d"));
+  ASSERT_TRUE(wait("op_aborted", "d", 2));  // the receive, and the held send: each at its R6 packet
+  std::vector<std::string> ops;
+  for (const Event& e : sink->events()) {
+    if (e.name == "op_aborted") ops.push_back(e.fields["op"]);
+  }
+  std::sort(ops.begin(), ops.end());
+  EXPECT_EQ(ops, (std::vector<std::string>{"receive", "send"}));
+  io.hold_sends(false);
+}
+
+TEST_F(HostileDeviceTest, AHeartbeatThatFindsTheSendQueueFullStillHasItsAnswerDue) {
+  start();
+  TestDevice peer;
+  DeviceConfig c = not_reading_config("d", peer);
+  c.send_stall_timeout_ms = 0;  // only the heartbeat can notice here
+  connect_ready("d", peer, &c);
+  io.hold_sends(true);
+  for (std::uint64_t n = 1; n <= 3; ++n) peer.send(proto::Heartbeat{n}, proto::kFlagReplyExpected);
+  ASSERT_TRUE(wait("send_queue_full", "d"));  // the third answer finds no room
+  advance(1'000);  // the host's own heartbeat is due and finds no room either
+  ASSERT_TRUE(wait("send_queue_full", "d", 2));
+  EXPECT_EQ(sink->count("heartbeat_sent", "d"), 0u);
+  advance(3'000);
+  ASSERT_TRUE(wait("heartbeat_timeout", "d"));
+  ASSERT_TRUE(wait("reconnect_scheduled", "d"));
+  io.hold_sends(false);
+}
+
+TEST_F(HostileDeviceTest, AFloodOfFramesThatFindTheQueueFullWritesABurstAndASummary) {
+  start();
+  TestDevice peer;
+  DeviceConfig c = not_reading_config("d", peer);
+  connect_ready("d", peer, &c);
+  io.hold_sends(true);
+  for (std::uint64_t n = 1; n <= 50; ++n) peer.send(proto::Heartbeat{n}, proto::kFlagReplyExpected);
+  peer.telemetry(1, 0);  // a marker: every heartbeat before it has been handled
+  ASSERT_TRUE(recorder.wait_telemetry("d", 1));
+  EXPECT_EQ(sink->count("send_queue_full", "d"), 10u);  // EngineOptions::event_burst_max
+  peer.reset();
+  ASSERT_TRUE(wait("events_suppressed", "d"));
+  EXPECT_EQ(first("events_suppressed", "d")["suppressed_event"], "send_queue_full");
+  EXPECT_EQ(first("events_suppressed", "d")["count"], 38);  // 48 refused answers, 10 written
+  EXPECT_EQ(log.counter("d", "send_queue_full"), 10u);
+  ASSERT_TRUE(wait("reconnect_scheduled", "d"));
+  io.hold_sends(false);
 }
 
 }  // namespace

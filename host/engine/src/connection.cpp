@@ -36,6 +36,7 @@ void Engine::Impl::park_receive(Connection& c) {
 
 void Engine::Impl::drain(Device& d, std::unique_lock<std::mutex>& lock) {
   // Only the draining thread touches d.delivering, so it is used without the lock.
+  unsigned receives = 0;
   for (;;) {
     if (!d.outbox.empty()) {
       d.outbox.swap(d.delivering);
@@ -49,6 +50,11 @@ void Engine::Impl::drain(Device& d, std::unique_lock<std::mutex>& lock) {
       d.outbox.drop_kept();  // nothing is queued nor being delivered: no item refers to them
       break;
     }
+    if (receives == detail::kReceivesPerTurn) {
+      resume_later(d);  // the receive stays parked; the resumed turn issues it
+      break;
+    }
+    ++receives;
     c->receive_parked = false;
     issue_receive(d, *c, d.outbox);
     rearm(d);
@@ -304,7 +310,8 @@ void Engine::Impl::close_connection(Device& d, Connection& c, Outbox& box) {
                   box);
     d.connect_deadline_ms = d.handshake_deadline_ms = detail::kNever;
     d.heartbeat_due_ms = d.heartbeat_ack_deadline_ms = d.stall_deadline_ms = detail::kNever;
-    d.drain_deadline_ms = detail::kNever;
+    d.send_progress_deadline_ms = d.drain_deadline_ms = detail::kNever;
+    report_suppressed(d);
   }
   drop_ref(c);  // the device's reference; c may be gone now
 }

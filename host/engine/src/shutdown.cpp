@@ -28,6 +28,7 @@ void Engine::Impl::begin_drain(Device& d, Outbox& box) {
   set_state(d, SessionState::closing, box);
   d.drain_deadline_ms = now_ms() + options.shutdown_timeout_ms;
   d.heartbeat_due_ms = d.heartbeat_ack_deadline_ms = d.stall_deadline_ms = kNever;
+  d.send_progress_deadline_ms = kNever;  // the drain bound governs from here
   d.handshake_deadline_ms = d.connect_deadline_ms = kNever;
   if (!c->connected) {
     cancel_op(d, c->connect_op);  // its R7 packet closes the socket

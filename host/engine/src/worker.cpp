@@ -26,6 +26,27 @@ DWORD Engine::Impl::wait_timeout_ms() const {
   return static_cast<DWORD>(std::clamp<std::int64_t>(delta, 0, 0x7FFFFFFF));
 }
 
+void Engine::Impl::resume_later(Device& d) {
+  {
+    std::lock_guard lock(resume_mutex);
+    resume_queue.push_back(&d);
+  }
+  post(detail::kResumeKey);
+}
+
+// A kResumeKey packet: the device's turn goes on behind what the port held before it. A
+// spurious one (R11) finds nothing queued. Devices are never freed while workers run.
+void Engine::Impl::resume_next() {
+  Device* d = nullptr;
+  {
+    std::lock_guard lock(resume_mutex);
+    if (resume_queue.empty()) return;
+    d = resume_queue.front();
+    resume_queue.pop_front();
+  }
+  with_device(*d, [](Outbox&) {});  // with_device() delivers and issues the parked receive
+}
+
 void Engine::Impl::run_due_timers() {
   for (Device* d : timers.pop_due(now_ms())) {
     with_device(*d, [&](Outbox& box) {
@@ -80,8 +101,10 @@ void Engine::Impl::dispatch_entry(const OVERLAPPED_ENTRY& entry, unsigned& senti
   o.status = iocp::ntstatus_of(entry.Internal);
   o.bytes = entry.dwNumberOfBytesTransferred;
   if (!o.has_overlapped) {
-    // R11: a posted packet. The sentinel ends the loop; anything else is a wake-up for timers.
+    // R11: a posted packet. The sentinel ends the loop, a resume continues a device's turn;
+    // anything else is a wake-up for timers.
     if (entry.lpCompletionKey == detail::kSentinelKey) ++sentinels;
+    if (entry.lpCompletionKey == detail::kResumeKey) resume_next();
     return;
   }
   OpContext& op = *detail::op_from(entry.lpOverlapped);

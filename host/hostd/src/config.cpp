@@ -98,6 +98,7 @@ engine::DeviceConfig read_device(const json& j, const std::string& path, const s
   r.number("heartbeat_interval_ms", d.heartbeat_interval_ms, 1, kMaxMs);
   r.number("heartbeat_timeout_ms", d.heartbeat_timeout_ms, 1, kMaxMs);
   r.number("stall_timeout_ms", d.stall_timeout_ms, 1, kMaxMs);
+  r.number("send_stall_timeout_ms", d.send_stall_timeout_ms, 0, kMaxMs);
   r.number("backoff_initial_ms", d.backoff_initial_ms, 1, kMaxMs);
   r.number("backoff_max_ms", d.backoff_max_ms, 1, kMaxMs);
   r.number("backoff_jitter", d.backoff_jitter, 0, 1);

@@ -33,7 +33,7 @@ const std::vector<std::string>& engine_event_names() {
       "peer_bye", "bye_sent", "send_queue_full", "command_sent", "command_rejected",
       "command_completed", "command_timeout", "command_failed", "late_reply", "unknown_reply",
       "shutdown_forced",
-      "handler_exception", "op_abandoned"};
+      "handler_exception", "op_abandoned", "peer_not_reading", "events_suppressed"};
   return names;
 }
 

@@ -43,6 +43,9 @@ struct DeviceConfig {
   std::uint32_t heartbeat_interval_ms = 1'000;  // send a heartbeat after this long without sending
   std::uint32_t heartbeat_timeout_ms = 3'000;   // the device must answer within this
   std::uint32_t stall_timeout_ms = 10'000;      // no bytes received for this long: a stall
+  // Bytes waiting to go out and none moved for this long (the queue full, or a send that does
+  // not complete): the peer does not read. 0: never checked.
+  std::uint32_t send_stall_timeout_ms = 10'000;
   std::uint32_t backoff_initial_ms = 100;
   std::uint32_t backoff_max_ms = 30'000;
   double backoff_jitter = 0.2;                  // +/- fraction, drawn from the seeded source
@@ -83,6 +86,11 @@ struct EngineOptions {
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t receive_buffer_bytes = 64 * 1024;
   std::uint64_t seed = 1;                       // backoff jitter
+  // Events a device can cause once per frame it sends (send_queue_full, unexpected_message,
+  // telemetry_gap, late_reply, unknown_reply) are written at most this many times per device,
+  // name and window; the rest are counted and reported in one events_suppressed.
+  std::uint32_t event_burst_max = 10;
+  std::uint32_t event_window_ms = 1'000;
 };
 
 struct TelemetrySample {
