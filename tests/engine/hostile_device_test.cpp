@@ -20,6 +20,16 @@ namespace proto = iocpsim::protocol;
 
 using HostileDeviceTest = EngineHarness;
 
+// The fields of every event `name` of `dev`, in order.
+std::vector<nlohmann::json> all_fields(const MemorySink& sink, const std::string& name,
+                                       const std::string& dev) {
+  std::vector<nlohmann::json> out;
+  for (const Event& e : sink.events()) {
+    if (e.name == name && e.device == dev) out.push_back(e.fields);
+  }
+  return out;
+}
+
 // A sink that throws for one event of one device, once: an exception out of a worker's handling.
 class ThrowingSink final : public EventSink {
  public:
@@ -123,9 +133,7 @@ TEST_F(HostileDeviceTest, APeerThatTakesNoBytesForTheSendStallTimeoutIsClosed) {
   ASSERT_TRUE(wait("reconnect_scheduled", "d"));
   ASSERT_TRUE(wait("op_aborted", "d", 2));  // the receive, and the held send: each at its R6 packet
   std::vector<std::string> ops;
-  for (const Event& e : sink->events()) {
-    if (e.name == "op_aborted") ops.push_back(e.fields["op"]);
-  }
+  for (const auto& f : all_fields(*sink, "op_aborted", "d")) ops.push_back(f["op"]);
   std::sort(ops.begin(), ops.end());
   EXPECT_EQ(ops, (std::vector<std::string>{"receive", "send"}));
   io.hold_sends(false);
@@ -166,6 +174,62 @@ TEST_F(HostileDeviceTest, AFloodOfFramesThatFindTheQueueFullWritesABurstAndASumm
   EXPECT_EQ(log.counter("d", "send_queue_full"), 10u);
   ASSERT_TRUE(wait("reconnect_scheduled", "d"));
   io.hold_sends(false);
+}
+
+TEST_F(HostileDeviceTest, ASessionThatDiesRightAfterItsHandshakeDoesNotResetTheBackoff) {
+  start();
+  TestDevice peer;
+  connect_ready("d", peer);
+  peer.reset();  // handshake, then gone at once
+  ASSERT_TRUE(wait("reconnect_scheduled", "d"));
+  advance(100);
+  peer.handshake();
+  ASSERT_TRUE(wait("session_ready", "d", 2));
+  peer.reset();
+  ASSERT_TRUE(wait("reconnect_scheduled", "d", 2));
+  auto scheduled = all_fields(*sink, "reconnect_scheduled", "d");
+  EXPECT_EQ(scheduled[0]["delay_ms"], 100);
+  EXPECT_EQ(scheduled[1]["attempt"], 2);  // not 1: that session did not count as healthy
+  EXPECT_EQ(scheduled[1]["delay_ms"], 200);
+
+  // A session that lives backoff_reset_after_ms (5 s by default) starts the backoff over.
+  advance(200);
+  peer.handshake();
+  ASSERT_TRUE(wait("session_ready", "d", 3));
+  advance(5'000);
+  ASSERT_TRUE(wait("heartbeat_sent", "d"));
+  peer.reset();
+  ASSERT_TRUE(wait("reconnect_scheduled", "d", 3));
+  scheduled = all_fields(*sink, "reconnect_scheduled", "d");
+  EXPECT_EQ(scheduled[2]["attempt"], 1);
+  EXPECT_EQ(scheduled[2]["delay_ms"], 100);
+}
+
+TEST_F(HostileDeviceTest, TheHeartbeatIntervalADeviceAsksForIsHeldWithinAFloorAndACeiling) {
+  start();
+  TestDevice fast;
+  ASSERT_TRUE(engine->add_device(device("fast", fast)));
+  fast.handshake(1, /*heartbeat_interval_ms=*/1);
+  ASSERT_TRUE(wait("session_ready", "fast"));
+  EXPECT_EQ(first("session_ready", "fast")["heartbeat_interval_ms"], 50);
+  EXPECT_EQ(first("session_ready", "fast")["heartbeat_interval_clamped"], true);
+  EXPECT_EQ(first("session_ready", "fast")["heartbeat_interval_requested_ms"], 1);
+
+  TestDevice slow;
+  DeviceConfig c = device("slow", slow);
+  c.heartbeat_interval_ms = 1'000'000;
+  ASSERT_TRUE(engine->add_device(c));
+  slow.handshake(1, /*heartbeat_interval_ms=*/600'000);
+  ASSERT_TRUE(wait("session_ready", "slow"));
+  EXPECT_EQ(first("session_ready", "slow")["heartbeat_interval_ms"], 60'000);
+  EXPECT_EQ(first("session_ready", "slow")["heartbeat_interval_clamped"], true);
+
+  TestDevice plain;
+  ASSERT_TRUE(engine->add_device(device("plain", plain)));
+  plain.handshake(1, /*heartbeat_interval_ms=*/200);
+  ASSERT_TRUE(wait("session_ready", "plain"));
+  EXPECT_EQ(first("session_ready", "plain")["heartbeat_interval_ms"], 200);
+  EXPECT_FALSE(first("session_ready", "plain").contains("heartbeat_interval_clamped"));
 }
 
 }  // namespace

@@ -62,6 +62,7 @@ struct Device {
   std::int64_t stall_deadline_ms = kNever;
   std::int64_t send_progress_deadline_ms = kNever;  // bytes queued and none moved since
   std::int64_t drain_deadline_ms = kNever;
+  std::int64_t session_ready_ms = kNever;  // when the current connection's handshake completed
   std::int64_t armed_ms = kNever;  // earliest deadline already in the timer queue
 
   std::uint32_t heartbeat_interval_ms = 0;  // negotiated

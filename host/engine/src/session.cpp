@@ -179,13 +179,21 @@ void Engine::Impl::on_hello_ack(Device& d, Connection& c, const proto::HelloAck&
     fail_and_reconnect(d, c, box);
     return;
   }
-  d.failed_attempts = 0;
-  d.heartbeat_interval_ms = m.heartbeat_interval_ms != 0
-                                ? std::min(m.heartbeat_interval_ms, d.config.heartbeat_interval_ms)
-                                : d.config.heartbeat_interval_ms;
-  d.heartbeat_due_ms = now_ms() + d.heartbeat_interval_ms;
+  d.session_ready_ms = now_ms();  // the backoff resets if the session lives long enough
+  const std::uint32_t asked = m.heartbeat_interval_ms;
+  const std::uint32_t held = asked == 0 ? 0
+                                        : std::clamp(asked, d.config.heartbeat_interval_min_ms,
+                                                     std::max(d.config.heartbeat_interval_min_ms,
+                                                              d.config.heartbeat_interval_max_ms));
+  d.heartbeat_interval_ms = held != 0 ? std::min(held, d.config.heartbeat_interval_ms)
+                                      : d.config.heartbeat_interval_ms;
+  d.heartbeat_due_ms = d.session_ready_ms + d.heartbeat_interval_ms;
   nlohmann::json fields{{"version", m.version}, {"capabilities", m.capabilities},
                         {"heartbeat_interval_ms", d.heartbeat_interval_ms}};
+  if (held != asked) {
+    fields["heartbeat_interval_clamped"] = true;
+    fields["heartbeat_interval_requested_ms"] = asked;
+  }
   put_device_text(fields, "device_id", m.device_id);
   put_device_text(fields, "firmware", m.firmware);
   emit(&d, "session_ready", std::move(fields));

@@ -115,9 +115,15 @@ void Engine::Impl::schedule_reconnect(Device& d, Outbox& box) {
     set_state(d, d.conn == nullptr ? SessionState::stopped : SessionState::closing, box);
     return;
   }
+  // Only a session that lived backoff_reset_after_ms past its handshake starts the backoff over.
+  const std::int64_t now = now_ms();
+  if (d.session_ready_ms != kNever && now - d.session_ready_ms >= d.config.backoff_reset_after_ms) {
+    d.failed_attempts = 0;
+  }
+  d.session_ready_ms = kNever;
   const std::int64_t delay = backoff_ms(d);
   ++d.failed_attempts;
-  d.reconnect_at_ms = now_ms() + delay;
+  d.reconnect_at_ms = now + delay;
   emit(&d, "reconnect_scheduled", {{"delay_ms", delay}, {"attempt", d.failed_attempts}});
   set_state(d, SessionState::backoff, box);
 }

@@ -101,6 +101,9 @@ engine::DeviceConfig read_device(const json& j, const std::string& path, const s
   r.number("send_stall_timeout_ms", d.send_stall_timeout_ms, 0, kMaxMs);
   r.number("backoff_initial_ms", d.backoff_initial_ms, 1, kMaxMs);
   r.number("backoff_max_ms", d.backoff_max_ms, 1, kMaxMs);
+  r.number("backoff_reset_after_ms", d.backoff_reset_after_ms, 0, kMaxMs);
+  r.number("heartbeat_interval_min_ms", d.heartbeat_interval_min_ms, 1, kMaxMs);
+  r.number("heartbeat_interval_max_ms", d.heartbeat_interval_max_ms, 1, kMaxMs);
   r.number("backoff_jitter", d.backoff_jitter, 0, 1);
   r.number("command_timeout_ms", d.command_timeout_ms, 1, kMaxMs);
   r.number("commands_in_flight_max", d.commands_in_flight_max, 1, 65536);

@@ -42,12 +42,20 @@ struct DeviceConfig {
   std::uint32_t handshake_timeout_ms = 5'000;
   std::uint32_t heartbeat_interval_ms = 1'000;  // send a heartbeat after this long without sending
   std::uint32_t heartbeat_timeout_ms = 3'000;   // the device must answer within this
+  // What a device may ask for in HELLO_ACK is held within these (a 1 ms heartbeat would flood
+  // both sides); the session then uses the shorter of that and heartbeat_interval_ms.
+  std::uint32_t heartbeat_interval_min_ms = 50;
+  std::uint32_t heartbeat_interval_max_ms = 60'000;
   std::uint32_t stall_timeout_ms = 10'000;      // no bytes received for this long: a stall
   // Bytes waiting to go out and none moved for this long (the queue full, or a send that does
   // not complete): the peer does not read. 0: never checked.
   std::uint32_t send_stall_timeout_ms = 10'000;
   std::uint32_t backoff_initial_ms = 100;
   std::uint32_t backoff_max_ms = 30'000;
+  // A session that completed its handshake resets the backoff only if it then lived this long:
+  // a device that handshakes and misbehaves at once is not redialled at the initial delay
+  // forever. 0: every handshake resets it.
+  std::uint32_t backoff_reset_after_ms = 5'000;
   double backoff_jitter = 0.2;                  // +/- fraction, drawn from the seeded source
   std::uint32_t command_timeout_ms = 5'000;     // default per command
   std::size_t commands_in_flight_max = 16;
