@@ -179,19 +179,38 @@ bool Engine::start() {
 
 bool Engine::skips_completion_port_on_success() const { return impl_->skip_on_success; }
 
+std::vector<ConfigProblem> device_config_problems(const DeviceConfig& config) {
+  std::vector<ConfigProblem> problems;
+  if (config.name.empty()) problems.push_back({"name", "must not be empty"});
+  in_addr address{};
+  if (inet_pton(AF_INET, config.host.c_str(), &address) != 1) {
+    problems.push_back({"host", "expected an IPv4 address in dotted form, such as 127.0.0.1 (no "
+                                "names, no IPv6), got \"" + config.host + "\""});
+  }
+  return problems;
+}
+
 bool Engine::add_device(DeviceConfig config) {
   Impl& m = *impl_;
   if (!m.started || m.stopping.load()) return false;
-  auto d = std::make_unique<Device>(std::move(config), m.outbox_pool);
+  const auto reject = [&](const char* reason) {
+    m.emit(nullptr, "device_rejected", {{"name", config.name}, {"host", config.host}, {"reason", reason}});
+    return false;
+  };
+  if (const auto problems = device_config_problems(config); !problems.empty()) {
+    return reject(problems.front().field.c_str());  // "name" or "host"
+  }
+  auto d = std::make_unique<Device>(config, m.outbox_pool);
   d->address.sin_family = AF_INET;
   d->address.sin_port = htons(d->config.port);
-  if (d->config.name.empty() || inet_pton(AF_INET, d->config.host.c_str(), &d->address.sin_addr) != 1) {
-    m.emit(nullptr, "device_rejected", {{"name", d->config.name}, {"host", d->config.host}});
-    return false;
-  }
+  inet_pton(AF_INET, d->config.host.c_str(), &d->address.sin_addr);
   Device* raw = d.get();
   {
-    std::lock_guard lock(m.devices_mutex);
+    std::unique_lock lock(m.devices_mutex);
+    if (m.devices.size() >= m.options.devices_max) {
+      lock.unlock();
+      return reject("too_many_devices");
+    }
     if (!m.devices.emplace(raw->config.name, std::move(d)).second) return false;
   }
   m.with_device(*raw, [&](Outbox& box) {

@@ -40,7 +40,10 @@ int run(const hostd::Config& config) {
   log.add_sink(std::make_shared<engine::JsonLinesSink>(file ? *file : std::cerr));
   engine::Engine eng(*io, clock, log, config.engine);
   if (!eng.start()) return 1;
-  for (const engine::DeviceConfig& d : config.devices) eng.add_device(d);
+  for (const engine::DeviceConfig& d : config.devices) {
+    // --check refuses what add_device() would; this says so if the two ever disagree.
+    if (!eng.add_device(d)) std::fprintf(stderr, "hostd: device \"%s\" refused (device_rejected)\n", d.name.c_str());
+  }
   std::fprintf(stderr, "hostd: %zu device(s), %u worker(s); Ctrl-C or SIGTERM to stop\n",
                config.devices.size(), config.engine.workers);
   const char* why = hostd::wait_for_stop_request();

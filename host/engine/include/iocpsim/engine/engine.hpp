@@ -66,6 +66,14 @@ struct DeviceConfig {
   bool reconnect = true;
 };
 
+// Why add_device() would refuse a configuration: each problem names the DeviceConfig field and
+// says what is wrong, so a configuration checker (hostd --check) refuses what the run would.
+struct ConfigProblem {
+  std::string field;
+  std::string what;
+};
+std::vector<ConfigProblem> device_config_problems(const DeviceConfig& config);
+
 // R9b: whether the engine sets FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on its sockets, so that an
 // operation that completes at once is handled by the worker that issued it and queues no packet.
 // It is only safe where the socket provider honours the mode: a provider that queues a packet
@@ -99,6 +107,9 @@ struct EngineOptions {
   // name and window; the rest are counted and reported in one events_suppressed.
   std::uint32_t event_burst_max = 10;
   std::uint32_t event_window_ms = 1'000;
+  // add_device() refuses more devices than this (each holds a socket and a receive buffer of
+  // receive_buffer_bytes while connected).
+  std::size_t devices_max = 4'096;
 };
 
 struct TelemetrySample {
@@ -165,7 +176,9 @@ class Engine {
   // What start() decided for EngineOptions::skip_completion_port_on_success.
   bool skips_completion_port_on_success() const;
 
-  bool add_device(DeviceConfig config);   // false if the name is taken or the address is bad
+  // False if the name is taken, devices_max are there already, or device_config_problems()
+  // finds something (device_rejected says which).
+  bool add_device(DeviceConfig config);
   bool remove_device(const std::string& name);
   SessionState state(const std::string& name) const;
 
