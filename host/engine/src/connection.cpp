@@ -298,6 +298,7 @@ void Engine::Impl::close_connection(Device& d, Connection& c, Outbox& box) {
   if (c.closed) return;
   c.closed = true;
   const bool current = d.conn == &c;
+  if (current) report_suppressed(d);  // what this connection's frames caused, before it goes
   io.closesocket(c.sock);
   emit(&d, "socket_closed", {{"generation", c.generation}, {"ops_outstanding", c.ops_owed()}});
   const bool send_in_flight = c.send_op.in_use && !c.send_op.completing;
@@ -311,7 +312,6 @@ void Engine::Impl::close_connection(Device& d, Connection& c, Outbox& box) {
     d.connect_deadline_ms = d.handshake_deadline_ms = detail::kNever;
     d.heartbeat_due_ms = d.heartbeat_ack_deadline_ms = d.stall_deadline_ms = detail::kNever;
     d.send_progress_deadline_ms = d.drain_deadline_ms = detail::kNever;
-    report_suppressed(d);
   }
   drop_ref(c);  // the device's reference; c may be gone now
 }
