@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -60,6 +63,75 @@ TEST(EventLogTest, TheJsonLinesSinkWritesABadStringWithoutThrowing) {
   log.add_sink(std::make_shared<JsonLinesSink>(out));
   EXPECT_NO_THROW(log.emit({1, "peer_bye", "d", {{"text", "bad \xFF"}}}));
   EXPECT_EQ(nlohmann::json::parse(out.str())["text"], "bad \xEF\xBF\xBD");
+}
+
+std::vector<nlohmann::json> parsed_lines(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+TEST(EventLogTest, TheBufferedSinkWritesEveryLineFromEveryThreadByTheFlush) {
+  std::ostringstream out;
+  EventLog log;
+  auto sink = std::make_shared<BufferedJsonLinesSink>(out, /*buffer_bytes_max=*/4096);
+  log.add_sink(sink);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&log, t] {
+      std::string device = "d";
+      device += std::to_string(t);
+      for (int i = 0; i < 500; ++i) log.emit({i, "telemetry_gap", device, {{"got", i}}});
+    });
+  }
+  for (auto& t : threads) t.join();
+  sink->flush();
+  const auto lines = parsed_lines(out.str());
+  ASSERT_EQ(lines.size(), 2000u);
+  std::map<std::string, int> next;  // each thread's lines stay in its order
+  for (const auto& j : lines) EXPECT_EQ(j["got"], next[j["device"]]++);
+}
+
+TEST(EventLogTest, TheBufferedSinkHasTheLastEventOnTheStreamWhenWriteReturns) {
+  std::ostringstream out;
+  BufferedJsonLinesSink sink(out);
+  sink.write({1, "peer_closed", "d", {}});
+  sink.write({2, "shutdown_drained", "", {{"leaked_op_contexts", 0}}});
+  const auto lines = parsed_lines(out.str());  // no flush(): shutdown_drained is flushed at once
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1]["event"], "shutdown_drained");
+}
+
+TEST(EventLogTest, TheBufferedSinkRotatesItsFileAndKeepsTheNewestFiles) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / "event_log_rotation";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string path = (dir / "events.jsonl").string();
+  std::string error;
+  auto sink = BufferedJsonLinesSink::open_file({path, /*max_bytes=*/1000, /*keep=*/2}, &error);
+  ASSERT_NE(sink, nullptr) << error;
+  for (int i = 0; i < 200; ++i) sink->write({i, "telemetry_gap", "d", {{"got", i}}});
+  sink.reset();  // flushes
+  EXPECT_TRUE(fs::exists(path));
+  EXPECT_TRUE(fs::exists(path + ".1"));
+  EXPECT_TRUE(fs::exists(path + ".2"));
+  EXPECT_FALSE(fs::exists(path + ".3"));
+  int last = -1;
+  for (const std::string& p : {path + ".2", path + ".1", path}) {
+    EXPECT_LE(fs::file_size(p), 1000u) << p;
+    std::ifstream in(p);
+    for (std::string line; std::getline(in, line);) {
+      const int got = nlohmann::json::parse(line)["got"];
+      if (last >= 0) {
+        EXPECT_EQ(got, last + 1);  // whole lines, in order, across the files
+      }
+      last = got;
+    }
+  }
+  EXPECT_EQ(last, 199);
+  fs::remove_all(dir);
 }
 
 TEST(EventLogTest, CountersCountEachNamePerDevice) {

@@ -19,9 +19,11 @@ TEST(HostdConfigTest, AMinimalFileGivesDefaultsForEverythingElse) {
 
 TEST(HostdConfigTest, EverySettingIsRead) {
   const auto r = parse_config(R"({"workers": 4, "log_path": "x.jsonl", "shutdown_timeout_ms": 50,
-      "skip_completion_port_on_success": false, "seed": 9,
+      "skip_completion_port_on_success": false, "seed": 9, "log_max_bytes": 65536, "log_keep": 5,
       "devices": [{"name": "a", "host": "10.0.0.2", "port": 1, "stall_timeout_ms": 77,
-                   "backoff_jitter": 0.5, "reconnect": false, "max_version": 2}]})",
+                   "backoff_jitter": 0.5, "reconnect": false, "max_version": 2,
+                   "send_stall_timeout_ms": 0, "backoff_reset_after_ms": 9000,
+                   "heartbeat_interval_min_ms": 20, "heartbeat_interval_max_ms": 900}]})",
                               "h.json");
   ASSERT_TRUE(r.ok()) << r.errors.front();
   EXPECT_EQ(r.config.engine.workers, 4u);
@@ -32,6 +34,12 @@ TEST(HostdConfigTest, EverySettingIsRead) {
   EXPECT_DOUBLE_EQ(r.config.devices[0].backoff_jitter, 0.5);
   EXPECT_FALSE(r.config.devices[0].reconnect);
   EXPECT_EQ(r.config.devices[0].max_version, 2);
+  EXPECT_EQ(r.config.log_max_bytes, 65536u);
+  EXPECT_EQ(r.config.log_keep, 5u);
+  EXPECT_EQ(r.config.devices[0].send_stall_timeout_ms, 0u);
+  EXPECT_EQ(r.config.devices[0].backoff_reset_after_ms, 9000u);
+  EXPECT_EQ(r.config.devices[0].heartbeat_interval_min_ms, 20u);
+  EXPECT_EQ(r.config.devices[0].heartbeat_interval_max_ms, 900u);
 }
 
 TEST(HostdConfigTest, SkipOnSuccessTakesItsThreeNamesOrABooleanAndDefaultsToIfHonoured) {
@@ -115,6 +123,11 @@ TEST(HostdConfigTest, ALogPathInAFolderThatDoesNotExistIsRefused) {
   EXPECT_EQ(parse_config(R"({"log_path": "/nonexistent/h.jsonl", "devices": [{"name": "a", "port": 1}]})",
                          "h.json").errors,
             std::vector<std::string>{"h.json: /log_path: the folder \"/nonexistent\" does not exist"});
+}
+
+TEST(HostdConfigTest, ALogSizeCapTooSmallForAFewLinesIsRefused) {
+  EXPECT_EQ(parse_config(R"({"log_max_bytes": 100, "devices": [{"name": "a", "port": 1}]})", "h.json").errors,
+            std::vector<std::string>{"h.json: /log_max_bytes: expected 0 (no limit) or at least 4096, got 100"});
 }
 
 TEST(HostdConfigTest, MoreDevicesThanTheEngineTakesAreRefused) {

@@ -1,6 +1,10 @@
 #include "iocpsim/engine/event_log.hpp"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <filesystem>
+#include <system_error>
 
 namespace iocpsim::engine {
 
@@ -83,11 +87,147 @@ nlohmann::json Event::to_json() const {
   return j;
 }
 
+namespace {
+
+std::string json_line(const Event& e) {
+  std::string line = e.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  line += '\n';
+  return line;
+}
+
+// Events after which the process may end, or that an operator reads first when it did: the
+// buffered sink has them on the stream before write() returns.
+constexpr std::array<std::string_view, 5> kFlushedEvents = {
+    "handler_exception", "worker_port_closed", "shutdown_ceiling_reached", "engine_start_failed",
+    "shutdown_drained"};
+
+}  // namespace
+
 void JsonLinesSink::write(const Event& e) {
-  const std::string line = e.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string line = json_line(e);
   std::lock_guard lock(mutex_);
-  out_ << line << '\n';
+  out_ << line;
   out_.flush();
+}
+
+BufferedJsonLinesSink::BufferedJsonLinesSink(std::ostream& out, std::size_t buffer_bytes_max)
+    : out_(&out), buffer_bytes_max_(std::max<std::size_t>(buffer_bytes_max, 1)) {
+  writer_ = std::thread([this] { run(); });
+}
+
+BufferedJsonLinesSink::BufferedJsonLinesSink(std::unique_ptr<std::ofstream> file, FileOptions options,
+                                             std::size_t buffer_bytes_max)
+    : file_(std::move(file)), out_(file_.get()), file_options_(std::move(options)),
+      buffer_bytes_max_(std::max<std::size_t>(buffer_bytes_max, 1)) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file_options_.path, ec);
+  file_bytes_ = ec ? 0 : size;
+  writer_ = std::thread([this] { run(); });
+}
+
+std::unique_ptr<BufferedJsonLinesSink> BufferedJsonLinesSink::open_file(const FileOptions& options,
+                                                                        std::string* error,
+                                                                        std::size_t buffer_bytes_max) {
+  auto file = std::make_unique<std::ofstream>(options.path, std::ios::app | std::ios::binary);
+  if (!*file) {
+    if (error != nullptr) *error = options.path + ": cannot be opened for writing";
+    return nullptr;
+  }
+  return std::unique_ptr<BufferedJsonLinesSink>(
+      new BufferedJsonLinesSink(std::move(file), options, buffer_bytes_max));
+}
+
+BufferedJsonLinesSink::~BufferedJsonLinesSink() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_writer_.notify_all();
+  writer_.join();  // the writer empties the buffer before it leaves
+}
+
+void BufferedJsonLinesSink::write(const Event& e) {
+  const std::string line = json_line(e);
+  {
+    std::unique_lock lock(mutex_);
+    // A full buffer means the disk is behind: the caller waits for room rather than losing lines.
+    progress_.wait(lock, [&] { return pending_.size() < buffer_bytes_max_ || stopping_; });
+    const bool was_empty = pending_.empty();
+    pending_ += line;
+    ++queued_lines_;
+    if (was_empty) wake_writer_.notify_one();
+  }
+  if (std::find(kFlushedEvents.begin(), kFlushedEvents.end(), e.name) != kFlushedEvents.end()) flush();
+}
+
+void BufferedJsonLinesSink::flush() {
+  std::unique_lock lock(mutex_);
+  const std::uint64_t target = queued_lines_;
+  progress_.wait(lock, [&] { return written_lines_ >= target; });
+}
+
+void BufferedJsonLinesSink::run() {
+  std::string batch;
+  for (;;) {
+    std::uint64_t lines = 0;
+    {
+      std::unique_lock lock(mutex_);
+      wake_writer_.wait(lock, [&] { return !pending_.empty() || stopping_; });
+      if (pending_.empty()) return;  // stopping, and everything is written
+      batch.clear();
+      batch.swap(pending_);
+      lines = queued_lines_;
+    }
+    progress_.notify_all();  // room again
+    put(batch);
+    {
+      std::lock_guard lock(mutex_);
+      written_lines_ = lines;
+    }
+    progress_.notify_all();
+  }
+}
+
+void BufferedJsonLinesSink::put(const std::string& batch) {
+  if (file_ == nullptr || file_options_.max_bytes == 0) {
+    out_->write(batch.data(), static_cast<std::streamsize>(batch.size()));
+    out_->flush();
+    return;
+  }
+  // Line by line, so that no line is split between two files.
+  std::size_t at = 0;
+  while (at < batch.size()) {
+    std::size_t end = batch.find('\n', at);
+    end = end == std::string::npos ? batch.size() : end + 1;
+    const std::size_t n = end - at;
+    if (file_bytes_ > 0 && file_bytes_ + n > file_options_.max_bytes) rotate();
+    out_->write(batch.data() + at, static_cast<std::streamsize>(n));
+    file_bytes_ += n;
+    at = end;
+  }
+  out_->flush();
+}
+
+void BufferedJsonLinesSink::rotate() {
+  namespace fs = std::filesystem;
+  file_->close();
+  std::error_code ec;
+  const std::string& path = file_options_.path;
+  const auto numbered = [&](unsigned i) {
+    std::string s = path;  // appended, not concatenated: GCC 12's -Wrestrict misreads the latter
+    s += '.';
+    s += std::to_string(i);
+    return s;
+  };
+  if (file_options_.keep == 0) {
+    fs::remove(path, ec);
+  } else {
+    fs::remove(numbered(file_options_.keep), ec);
+    for (unsigned i = file_options_.keep; i > 1; --i) fs::rename(numbered(i - 1), numbered(i), ec);
+    fs::rename(path, numbered(1), ec);
+  }
+  file_->open(path, std::ios::trunc | std::ios::binary);
+  file_bytes_ = 0;
 }
 
 void MemorySink::write(const Event& e) {

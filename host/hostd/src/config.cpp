@@ -189,11 +189,16 @@ ConfigResult parse_config(const std::string& text, const std::string& file) {
   r.number("shutdown_timeout_ms", c.engine.shutdown_timeout_ms, 1, kMaxMs);
   r.number("seed", c.engine.seed, 0, 9007199254740991.0);
   r.string("log_path", c.log_path);
+  r.number("log_max_bytes", c.log_max_bytes, 0, 1099511627776.0);
+  r.number("log_keep", c.log_keep, 0, 100);
   r.mark("devices");
   r.reject_unknown();
   const std::size_t hello_bytes = protocol::frame_size(protocol::Hello{1, 1, 0, c.engine.host_id});
   check_host_id(r, c.engine, hello_bytes);
   check_log_path(r, c.log_path);
+  if (c.log_max_bytes != 0 && c.log_max_bytes < 4096) {
+    r.fail("log_max_bytes", "expected 0 (no limit) or at least 4096, got " + std::to_string(c.log_max_bytes));
+  }
   if (!j.contains("devices") || !j["devices"].is_array() || j["devices"].empty()) {
     out.errors.push_back(file + ": /devices: expected a non-empty array of devices");
     return out;
