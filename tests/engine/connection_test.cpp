@@ -23,13 +23,6 @@ std::vector<std::string> tail_from(const MemorySink& sink, const std::string& de
   return {it, names.end()};
 }
 
-nlohmann::json first(const MemorySink& sink, const std::string& name, const std::string& dev) {
-  for (const Event& e : sink.events()) {
-    if (e.name == name && e.device == dev) return e.fields;
-  }
-  return {};
-}
-
 TEST_F(ConnectionRowTest, R1CompletedReceivesDeliverEveryTelemetryFrameInOrder) {
   start();
   TestDevice peer;
@@ -59,9 +52,25 @@ TEST_F(ConnectionRowTest, R3PortClosedReportedByDequeueEndsOnlyThatWorker) {
   io.fail_next_dequeue(ERROR_ABANDONED_WAIT_0);
   engine->wake();
   ASSERT_TRUE(wait("worker_port_closed", ""));
-  EXPECT_EQ(first(*sink, "worker_port_closed", "")["row"], "R3");
+  EXPECT_EQ(first("worker_port_closed", "")["row"], "R3");
   TestDevice peer;  // the other worker carries on
   connect_ready("d", peer);
+}
+
+TEST_F(ConnectionRowTest, R3PortClosedWithAReceivePendingReleasesEveryContextAtShutdown) {
+  start();
+  TestDevice peer;
+  connect_ready("d", peer);
+  ASSERT_EQ(engine->live_op_contexts(), 1u);  // the receive, pending
+  const std::size_t mark = io.mark();
+  ASSERT_TRUE(io.close_workers_port());
+  ASSERT_TRUE(wait("worker_port_closed", "", workers));
+  finish();  // no completion can come: the receive is abandoned, nothing leaks
+  EXPECT_EQ(sink->count("op_abandoned", "d"), 1u);
+  EXPECT_EQ(first("op_abandoned", "d")["op"], "receive");
+  EXPECT_EQ(first("op_abandoned", "d")["row"], "R3");
+  EXPECT_EQ(sink->count("shutdown_ceiling_reached", ""), 0u);  // no wait for what cannot come
+  EXPECT_EQ(io.count_since(mark, "CloseHandle"), 0u);  // the handle is not the engine's to close
 }
 
 TEST_F(ConnectionRowTest, R4PeerFinStopsReadingClosesOnceAndReconnectsAfterBackoff) {
@@ -74,13 +83,13 @@ TEST_F(ConnectionRowTest, R4PeerFinStopsReadingClosesOnceAndReconnectsAfterBacko
   EXPECT_EQ(tail_from(*sink, "d", "peer_closed"),
             (std::vector<std::string>{"peer_closed", "socket_closed", "reconnect_scheduled",
                                       "state_changed", "connection_released"}));
-  EXPECT_EQ(first(*sink, "socket_closed", "d")["ops_outstanding"], 0);  // a FIN, not a reset
+  EXPECT_EQ(first("socket_closed", "d")["ops_outstanding"], 0);  // a FIN, not a reset
   EXPECT_EQ(io.count_since(mark, "WSARecv"), 0u);
   EXPECT_EQ(io.count_since(mark, "closesocket"), 1u);
   EXPECT_EQ(engine->live_op_contexts(), 0u);
   EXPECT_EQ(engine->live_connection_contexts(), 0u);
   EXPECT_EQ(engine->state("d"), SessionState::backoff);
-  EXPECT_EQ(first(*sink, "reconnect_scheduled", "d")["delay_ms"], 100);
+  EXPECT_EQ(first("reconnect_scheduled", "d")["delay_ms"], 100);
   EXPECT_EQ(io.count_since(mark, "ConnectEx"), 0u);
   advance(100);
   peer.handshake();
@@ -93,7 +102,7 @@ TEST_F(ConnectionRowTest, R5PeerResetWithAReceivePendingKillsTheConnection) {
   connect_ready("d", peer);
   peer.reset();
   ASSERT_TRUE(wait("connection_released", "d"));
-  const auto reset = first(*sink, "peer_reset", "d");
+  const auto reset = first("peer_reset", "d");
   EXPECT_EQ(reset["row"], "R5");
   EXPECT_EQ(reset["op"], "receive");
   EXPECT_EQ(sink->count("peer_closed", "d"), 0u);
@@ -111,12 +120,12 @@ TEST_F(ConnectionRowTest, R5bResetReportedByTheIssuingWSASendIsHandledInline) {
                                  [&](const CommandResult& r) { outcome.set_value(r.outcome); }),
             Submit::accepted);
   ASSERT_TRUE(wait("connection_released", "d"));
-  EXPECT_EQ(first(*sink, "peer_reset", "d")["row"], "R5b");
+  EXPECT_EQ(first("peer_reset", "d")["row"], "R5b");
   auto answered = outcome.get_future();
   ASSERT_EQ(answered.wait_for(std::chrono::seconds(20)), std::future_status::ready);
   EXPECT_EQ(answered.get(), CommandOutcome::connection_lost);
   // The pending receive was aborted by our close (R6), not reported as the peer's error.
-  EXPECT_EQ(first(*sink, "op_aborted", "d")["row"], "R6");
+  EXPECT_EQ(first("op_aborted", "d")["row"], "R6");
 }
 
 TEST_F(ConnectionRowTest, R5dResetOnAPendingSendKillsTheConnection) {
@@ -129,7 +138,7 @@ TEST_F(ConnectionRowTest, R5dResetOnAPendingSendKillsTheConnection) {
   const std::uint8_t data[] = {1};
   engine->send_command("d", 1, data, 0, nullptr);
   ASSERT_TRUE(wait("connection_released", "d")) << ::testing::PrintToString(sink->names_for("d"));
-  const auto reset = first(*sink, "peer_reset", "d");
+  const auto reset = first("peer_reset", "d");
   EXPECT_EQ(reset["row"], "R5");
   EXPECT_EQ(reset["op"], "send");
   EXPECT_EQ(sink->count("partial_send_resumed", "d"), 0u);  // bytes before a reset are not "sent"
@@ -147,8 +156,8 @@ TEST_F(ConnectionRowTest, R6OurOwnCloseWithAReceivePendingIsAnAbortNotAPeerError
   EXPECT_EQ(tail_from(*sink, "d", "stall_detected"),
             (std::vector<std::string>{"stall_detected", "socket_closed", "reconnect_scheduled",
                                       "state_changed", "op_aborted", "connection_released"}));
-  EXPECT_EQ(first(*sink, "socket_closed", "d")["ops_outstanding"], 1);
-  EXPECT_EQ(first(*sink, "op_aborted", "d")["row"], "R6");
+  EXPECT_EQ(first("socket_closed", "d")["ops_outstanding"], 1);
+  EXPECT_EQ(first("op_aborted", "d")["row"], "R6");
   EXPECT_EQ(sink->count("peer_reset", "d"), 0u);
 }
 
@@ -160,7 +169,7 @@ TEST_F(ConnectionRowTest, R6bConnectEndedByACloseWeDidNotCancelIsAnAbort) {
   io.rewrite_next_completion("ConnectEx", STATUS_CANCELLED, 0);
   ASSERT_TRUE(engine->add_device(device("d", peer)));
   ASSERT_TRUE(wait("connection_released", "d"));
-  EXPECT_EQ(first(*sink, "op_aborted", "d")["row"], "R6b");
+  EXPECT_EQ(first("op_aborted", "d")["row"], "R6b");
   EXPECT_EQ(sink->count("reconnect_scheduled", "d"), 1u);
   EXPECT_EQ(sink->count("connected", "d"), 0u);
 }
@@ -178,7 +187,7 @@ TEST_F(ConnectionRowTest, R7ConnectTimeoutCancelsTheConnectAndReleasesItAtItsPac
             (std::vector<std::string>{"connect_timeout", "cancel_requested", "op_cancelled",
                                       "socket_closed", "reconnect_scheduled", "state_changed",
                                       "connection_released"}));
-  EXPECT_EQ(first(*sink, "op_cancelled", "d")["row"], "R7");
+  EXPECT_EQ(first("op_cancelled", "d")["row"], "R7");
   EXPECT_EQ(engine->live_op_contexts(), 0u);
 }
 
@@ -196,7 +205,7 @@ TEST_F(ConnectionRowTest, R8ShortSendResumesAtTheFirstUnsentByte) {
   EXPECT_EQ(cmd.opcode, 9);
   EXPECT_EQ(cmd.data.size(), 100u);
   ASSERT_TRUE(wait("partial_send_resumed", "d"));
-  EXPECT_EQ(first(*sink, "partial_send_resumed", "d")["sent"], 7);
+  EXPECT_EQ(first("partial_send_resumed", "d")["sent"], 7);
   EXPECT_EQ(io.count_since(mark, "WSASend"), 2u);
 }
 
@@ -234,11 +243,11 @@ TEST_F(ConnectionRowTest, R9bSuccessAtOnceWithSkipModeIsHandledInline) {
 TEST_F(ConnectionRowTest, R9bTheStartUpProbeUsesSkipModeWhereItIsHonoured) {
   start();  // CompletionSkip::if_honoured
   // The emulation honours it, as Windows does with IFS providers, and so does Wine 8.0.
-  const auto probed = first(*sink, "completion_skip_probed", "");
+  const auto probed = first("completion_skip_probed", "");
   EXPECT_EQ(probed["honoured"], true);
   EXPECT_EQ(probed["reason"], "honoured");
   EXPECT_TRUE(engine->skips_completion_port_on_success());
-  EXPECT_EQ(first(*sink, "engine_started", "")["skips_port_on_success"],
+  EXPECT_EQ(first("engine_started", "")["skips_port_on_success"],
             engine->skips_completion_port_on_success());
   const std::size_t set_by_probe = io.count("SetFileCompletionNotificationModes");
   EXPECT_EQ(set_by_probe, 1u);
@@ -252,7 +261,7 @@ TEST_F(ConnectionRowTest, R9bTheStartUpProbeUsesSkipModeWhereItIsHonoured) {
 TEST_F(ConnectionRowTest, R9bAProviderThatQueuesAPacketAnywayIsFoundAndTheModeIsNotUsed) {
   io.skip_mode(ForcingIoApi::SkipMode::pretend);  // TRUE, and packets still come (Wine 8)
   start();
-  const auto probed = first(*sink, "completion_skip_probed", "");
+  const auto probed = first("completion_skip_probed", "");
   EXPECT_EQ(probed["honoured"], false);
   EXPECT_EQ(probed["reason"], "packet_queued");
   EXPECT_FALSE(engine->skips_completion_port_on_success());
@@ -266,7 +275,7 @@ TEST_F(ConnectionRowTest, R9bAProviderThatQueuesAPacketAnywayIsFoundAndTheModeIs
 TEST_F(ConnectionRowTest, R9bAModeTheProviderRefusesIsNotUsed) {
   io.skip_mode(ForcingIoApi::SkipMode::refuse);
   start();
-  const auto probed = first(*sink, "completion_skip_probed", "");
+  const auto probed = first("completion_skip_probed", "");
   EXPECT_EQ(probed["honoured"], false);
   EXPECT_EQ(probed["reason"], "notification_modes");
   EXPECT_FALSE(engine->skips_completion_port_on_success());
@@ -282,7 +291,7 @@ TEST_F(ConnectionRowTest, R10ImmediateReceiveFailureClosesWithoutWaitingForAPack
   ASSERT_TRUE(engine->add_device(device("d", peer)));
   peer.accept();
   ASSERT_TRUE(wait("connection_released", "d"));
-  const auto failed = first(*sink, "io_failed", "d");
+  const auto failed = first("io_failed", "d");
   EXPECT_EQ(failed["row"], "R10");
   EXPECT_EQ(failed["code"], WSAENOBUFS);
   EXPECT_EQ(sink->count("reconnect_scheduled", "d"), 1u);
@@ -309,8 +318,8 @@ TEST_F(ConnectionRowTest, R12RefusedConnectIsRetriedWithExponentialBackoff) {
   DeviceConfig c = refused_device("d");
   ASSERT_TRUE(engine->add_device(c));
   ASSERT_TRUE(wait("reconnect_scheduled", "d"));
-  EXPECT_EQ(first(*sink, "connect_failed", "d")["row"], "R12");
-  EXPECT_EQ(first(*sink, "connect_failed", "d")["status"],
+  EXPECT_EQ(first("connect_failed", "d")["row"], "R12");
+  EXPECT_EQ(first("connect_failed", "d")["status"],
             static_cast<DWORD>(STATUS_CONNECTION_REFUSED));
   advance(100);
   ASSERT_TRUE(wait("reconnect_scheduled", "d", 2));

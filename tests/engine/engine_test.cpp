@@ -24,6 +24,22 @@ TEST_F(EngineTest, DevicesNeedAUniqueNameAndAnIpv4Address) {
   EXPECT_FALSE(engine->remove_device("nobody"));
 }
 
+TEST_F(EngineTest, DevicesBeyondTheLimitAreRejectedWithTheReason) {
+  EngineOptions o;
+  o.devices_max = 1;
+  start(o);
+  TestDevice peer;
+  EXPECT_TRUE(engine->add_device(device("d", peer)));
+  EXPECT_FALSE(engine->add_device(device("e", peer)));
+  DeviceConfig unnamed = device("", peer);
+  EXPECT_FALSE(engine->add_device(unnamed));
+  std::vector<std::string> reasons;
+  for (const Event& e : sink->events()) {
+    if (e.name == "device_rejected") reasons.push_back(e.fields["reason"]);
+  }
+  EXPECT_EQ(reasons, (std::vector<std::string>{"too_many_devices", "name"}));
+}
+
 TEST_F(EngineTest, RemovingADeviceSaysByeHalfClosesAndReleasesEverything) {
   start();
   TestDevice peer;

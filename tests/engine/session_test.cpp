@@ -14,15 +14,7 @@ namespace {
 
 namespace proto = iocpsim::protocol;
 
-class SessionTest : public EngineHarness {
- protected:
-  nlohmann::json first(const std::string& name, const std::string& dev) {
-    for (const Event& e : sink->events()) {
-      if (e.name == name && e.device == dev) return e.fields;
-    }
-    return {};
-  }
-};
+using SessionTest = EngineHarness;
 
 TEST_F(SessionTest, HelloOffersTheConfiguredVersionRangeAndHostId) {
   start();

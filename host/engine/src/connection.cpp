@@ -1,6 +1,9 @@
 // Op contexts and connections: issuing ConnectEx/WSARecv/WSASend, the one action per row, and
 // closing. Every function here runs with the device's mutex held.
 #include <cstring>
+#include <exception>
+#include <vector>
+#include <utility>
 
 #include "engine_impl.hpp"
 
@@ -33,6 +36,7 @@ void Engine::Impl::park_receive(Connection& c) {
 
 void Engine::Impl::drain(Device& d, std::unique_lock<std::mutex>& lock) {
   // Only the draining thread touches d.delivering, so it is used without the lock.
+  unsigned receives = 0;
   for (;;) {
     if (!d.outbox.empty()) {
       d.outbox.swap(d.delivering);
@@ -46,6 +50,11 @@ void Engine::Impl::drain(Device& d, std::unique_lock<std::mutex>& lock) {
       d.outbox.drop_kept();  // nothing is queued nor being delivered: no item refers to them
       break;
     }
+    if (receives == detail::kReceivesPerTurn) {
+      resume_later(d);  // the receive stays parked; the resumed turn issues it
+      break;
+    }
+    ++receives;
     c->receive_parked = false;
     issue_receive(d, *c, d.outbox);
     rearm(d);
@@ -76,6 +85,7 @@ void Engine::Impl::drop_ref(Connection& c) {
   const std::uint32_t generation = c.generation;
   // Telemetry queued or being delivered may still point into the receive buffer.
   if (d.draining || !d.outbox.empty()) d.outbox.keep(std::move(c.receive_buffer));
+  std::erase(d.connections, &c);
   delete &c;
   --live_connections;
   emit(&d, "connection_released", {{"generation", generation}});  // after the count drops
@@ -97,6 +107,7 @@ void Engine::Impl::start_connect(Device& d, Outbox& box) {
   ++live_connections;
   c->sock = s;
   d.conn = c;
+  d.connections.push_back(c);
   sockaddr_in local{};
   local.sin_family = AF_INET;  // ConnectEx needs a bound socket
   const char* stage = nullptr;
@@ -142,6 +153,18 @@ void Engine::Impl::pump_send(Device& d, Connection& c, Outbox& box) {
   if (c.pumping) return;
   c.pumping = true;
   ++c.refs;  // an inline failure may close c and release its last op while we loop
+  try {
+    pump_send_loop(d, c, box);
+  } catch (...) {
+    c.pumping = false;
+    drop_ref(c);
+    throw;
+  }
+  c.pumping = false;
+  drop_ref(c);
+}
+
+void Engine::Impl::pump_send_loop(Device& d, Connection& c, Outbox& box) {
   while (!c.closed && !c.send_op.in_use) {
     const auto chunk = c.send_queue.next_chunk();
     if (chunk.empty()) {
@@ -156,8 +179,6 @@ void Engine::Impl::pump_send(Device& d, Connection& c, Outbox& box) {
     const int rc = io.WSASend(c.sock, &buf, 1, &sent, 0, &op.ov, nullptr);
     handle_issue_result(d, op, rc, sent, box);
   }
-  c.pumping = false;
-  drop_ref(c);
 }
 
 // What an issuing call answered (R9, R9b, R5b, R10, or pending), through classify().
@@ -189,6 +210,23 @@ void Engine::Impl::handle_completion(Device& d, OpContext& op, CompletionRow row
                                      DWORD code, Outbox& box) {
   Connection& c = *op.conn;
   op.completing = true;
+  try {
+    act_on_row(d, op, row, bytes, code, box);
+  } catch (const std::exception& e) {
+    contain_exception(d, &c, to_string(op.kind), e.what(), box);
+  } catch (...) {
+    contain_exception(d, &c, to_string(op.kind), "not a std::exception", box);
+  }
+  // The next send can start only once this one's context is free again. A connection that is
+  // not closed still has the device's reference, so it outlives the release.
+  const bool send_more = op.kind == OpKind::send && !c.closed;
+  release(op);
+  if (send_more) pump_send(d, c, box);
+}
+
+void Engine::Impl::act_on_row(Device& d, OpContext& op, CompletionRow row, DWORD bytes, DWORD code,
+                              Outbox& box) {
+  Connection& c = *op.conn;
   // Built only for the rows that report an event: not on the per-message path.
   const auto where = [&] {
     return nlohmann::json{{"row", to_string(row)}, {"op", to_string(op.kind)}};
@@ -234,11 +272,23 @@ void Engine::Impl::handle_completion(Device& d, OpContext& op, CompletionRow row
       if (!c.closed) fail_and_reconnect(d, c, box);
       break;
   }
-  // The next send can start only once this one's context is free again. A connection that is
-  // not closed still has the device's reference, so it outlives the release.
-  const bool send_more = op.kind == OpKind::send && !c.closed;
-  release(op);
-  if (send_more) pump_send(d, c, box);
+}
+
+// Nothing a device sends may end a worker: an exception out of one connection's handling closes
+// that connection (a reconnect follows) and the worker carries on. What threw may have been an
+// event sink, so a failure to report it or to close is swallowed here, not rethrown.
+void Engine::Impl::contain_exception(Device& d, Connection* c, const char* op, const char* what,
+                                     Outbox& box) noexcept {
+  try {
+    nlohmann::json fields{{"op", op}};
+    put_device_text(fields, "what", what);
+    emit(&d, "handler_exception", std::move(fields));
+  } catch (...) {
+  }
+  try {
+    if (c != nullptr && !c->closed) fail_and_reconnect(d, *c, box);
+  } catch (...) {
+  }
 }
 
 // Closes the socket exactly once. Outstanding ops complete later with R6 (an abortive close,
@@ -248,6 +298,7 @@ void Engine::Impl::close_connection(Device& d, Connection& c, Outbox& box) {
   if (c.closed) return;
   c.closed = true;
   const bool current = d.conn == &c;
+  if (current) report_suppressed(d);  // what this connection's frames caused, before it goes
   io.closesocket(c.sock);
   emit(&d, "socket_closed", {{"generation", c.generation}, {"ops_outstanding", c.ops_owed()}});
   const bool send_in_flight = c.send_op.in_use && !c.send_op.completing;
@@ -260,7 +311,7 @@ void Engine::Impl::close_connection(Device& d, Connection& c, Outbox& box) {
                   box);
     d.connect_deadline_ms = d.handshake_deadline_ms = detail::kNever;
     d.heartbeat_due_ms = d.heartbeat_ack_deadline_ms = d.stall_deadline_ms = detail::kNever;
-    d.drain_deadline_ms = detail::kNever;
+    d.send_progress_deadline_ms = d.drain_deadline_ms = detail::kNever;
   }
   drop_ref(c);  // the device's reference; c may be gone now
 }

@@ -27,6 +27,17 @@ struct PendingCommand {
   CommandCallback done;
 };
 
+// The events a device can cause once per frame, written at most EngineOptions::event_burst_max
+// times per window each (Engine::Impl::emit_limited).
+inline constexpr std::array<const char*, 5> kLimitedEvents = {
+    "send_queue_full", "unexpected_message", "telemetry_gap", "late_reply", "unknown_reply"};
+
+struct EventWindow {
+  std::int64_t start_ms = 0;
+  std::uint32_t written = 0;      // in this window
+  std::uint64_t suppressed = 0;   // not written since the last events_suppressed
+};
+
 struct Device {
   Device(DeviceConfig c, OutboxPool& pool)
       : config(std::move(c)), outbox(pool, config.name), delivering(pool, config.name) {}
@@ -37,6 +48,7 @@ struct Device {
 
   SessionState state = SessionState::backoff;
   Connection* conn = nullptr;  // current connection; older ones may still be draining
+  std::vector<Connection*> connections;  // every one not yet freed, the current one included
   bool removed = false;
   std::uint32_t failed_attempts = 0;
   std::uint32_t generations = 0;
@@ -48,7 +60,9 @@ struct Device {
   std::int64_t heartbeat_due_ms = kNever;
   std::int64_t heartbeat_ack_deadline_ms = kNever;
   std::int64_t stall_deadline_ms = kNever;
+  std::int64_t send_progress_deadline_ms = kNever;  // bytes queued and none moved since
   std::int64_t drain_deadline_ms = kNever;
+  std::int64_t session_ready_ms = kNever;  // when the current connection's handshake completed
   std::int64_t armed_ms = kNever;  // earliest deadline already in the timer queue
 
   std::uint32_t heartbeat_interval_ms = 0;  // negotiated
@@ -59,6 +73,7 @@ struct Device {
   std::array<std::uint32_t, 64> expired_ids{};  // recently timed-out request ids (ring)
   std::size_t expired_next = 0;
   std::vector<std::pair<std::uint16_t, std::uint32_t>> next_channel_seq;
+  std::array<EventWindow, kLimitedEvents.size()> event_windows{};
 
   Outbox outbox;          // callbacks queued for the application, in decision order
   Outbox delivering;      // what the draining thread is delivering now (swapped with `outbox`)

@@ -1,4 +1,5 @@
 // Engine: the public API, the device table and the event helpers.
+#include <cstring>
 #include <utility>
 
 #include "engine_impl.hpp"
@@ -83,6 +84,41 @@ void Engine::Impl::emit(const Device* d, const char* name, nlohmann::json fields
   log.emit(std::move(e));
 }
 
+// A device that sends a frame per microsecond must not write a line per frame: per device and
+// name, event_burst_max lines per event_window_ms, and the count of the others in the next
+// events_suppressed (when a later window writes again, and when the connection closes).
+bool Engine::Impl::may_write(Device& d, const char* name) {
+  std::size_t i = 0;
+  while (i < detail::kLimitedEvents.size() && std::strcmp(detail::kLimitedEvents[i], name) != 0) ++i;
+  if (i == detail::kLimitedEvents.size()) return true;
+  detail::EventWindow& w = d.event_windows[i];
+  const std::int64_t now = now_ms();
+  if (w.written > 0 && now - w.start_ms >= options.event_window_ms) {
+    if (w.suppressed > 0) {
+      emit(&d, "events_suppressed", {{"suppressed_event", name}, {"count", w.suppressed},
+                                     {"since_ms", w.start_ms}});
+    }
+    w = detail::EventWindow{};
+  }
+  if (w.written == 0) w.start_ms = now;
+  if (w.written >= options.event_burst_max) {
+    ++w.suppressed;
+    return false;
+  }
+  ++w.written;
+  return true;
+}
+
+void Engine::Impl::report_suppressed(Device& d) {
+  for (std::size_t i = 0; i < detail::kLimitedEvents.size(); ++i) {
+    detail::EventWindow& w = d.event_windows[i];
+    if (w.suppressed == 0) continue;
+    emit(&d, "events_suppressed", {{"suppressed_event", detail::kLimitedEvents[i]},
+                                   {"count", w.suppressed}, {"since_ms", w.start_ms}});
+    w.suppressed = 0;
+  }
+}
+
 void Engine::Impl::set_state(Device& d, SessionState to, Outbox& box) {
   if (d.state == to) return;
   emit(&d, "state_changed", {{"from", to_string(d.state)}, {"to", to_string(to)}});
@@ -143,19 +179,38 @@ bool Engine::start() {
 
 bool Engine::skips_completion_port_on_success() const { return impl_->skip_on_success; }
 
+std::vector<ConfigProblem> device_config_problems(const DeviceConfig& config) {
+  std::vector<ConfigProblem> problems;
+  if (config.name.empty()) problems.push_back({"name", "must not be empty"});
+  in_addr address{};
+  if (inet_pton(AF_INET, config.host.c_str(), &address) != 1) {
+    problems.push_back({"host", "expected an IPv4 address in dotted form, such as 127.0.0.1 (no "
+                                "names, no IPv6), got \"" + config.host + "\""});
+  }
+  return problems;
+}
+
 bool Engine::add_device(DeviceConfig config) {
   Impl& m = *impl_;
   if (!m.started || m.stopping.load()) return false;
-  auto d = std::make_unique<Device>(std::move(config), m.outbox_pool);
+  const auto reject = [&](const char* reason) {
+    m.emit(nullptr, "device_rejected", {{"name", config.name}, {"host", config.host}, {"reason", reason}});
+    return false;
+  };
+  if (const auto problems = device_config_problems(config); !problems.empty()) {
+    return reject(problems.front().field.c_str());  // "name" or "host"
+  }
+  auto d = std::make_unique<Device>(config, m.outbox_pool);
   d->address.sin_family = AF_INET;
   d->address.sin_port = htons(d->config.port);
-  if (d->config.name.empty() || inet_pton(AF_INET, d->config.host.c_str(), &d->address.sin_addr) != 1) {
-    m.emit(nullptr, "device_rejected", {{"name", d->config.name}, {"host", d->config.host}});
-    return false;
-  }
+  inet_pton(AF_INET, d->config.host.c_str(), &d->address.sin_addr);
   Device* raw = d.get();
   {
-    std::lock_guard lock(m.devices_mutex);
+    std::unique_lock lock(m.devices_mutex);
+    if (m.devices.size() >= m.options.devices_max) {
+      lock.unlock();
+      return reject("too_many_devices");
+    }
     if (!m.devices.emplace(raw->config.name, std::move(d)).second) return false;
   }
   m.with_device(*raw, [&](Outbox& box) {

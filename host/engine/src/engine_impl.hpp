@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -43,6 +44,12 @@ SkipProbe probe_skip_on_success(iocp::IoApi& io);
 // Completion keys of posted packets (R11). Connection keys are pointers, never these values.
 inline constexpr ULONG_PTR kWakeKey = 1;
 inline constexpr ULONG_PTR kSentinelKey = 2;
+inline constexpr ULONG_PTR kResumeKey = 3;  // a device's turn ended early: resume_queue says whose
+
+// Receives one device's delivering thread issues in one turn (each up to receive_buffer_bytes).
+// Receives that complete at once (R9b) would otherwise keep a flooding device's thread on it;
+// past this the device queues up behind the port's other packets.
+inline constexpr unsigned kReceivesPerTurn = 4;
 
 // Deadlines of all devices, earliest first. Entries may be stale (a device's deadline moved);
 // a device checks its own deadlines when its entry comes up, so stale entries cost one look.
@@ -86,9 +93,14 @@ struct Engine::Impl {
   std::vector<std::unique_ptr<detail::Device>> retired;  // removed; kept for late timer entries
 
   detail::TimerQueue timers;
+  std::mutex resume_mutex;
+  std::deque<detail::Device*> resume_queue;  // one entry per kResumeKey packet posted
   std::atomic<std::size_t> live_ops{0};
   std::atomic<std::size_t> live_connections{0};
   std::atomic<bool> stopping{false};
+  // Workers that left their loop because the port is gone (R3). Once all have, nothing can be
+  // dequeued again: no completion will ever come, and the port handle is not ours to close.
+  std::atomic<unsigned> workers_port_closed{0};
   std::mutex drain_mutex;
   std::condition_variable drained;
 
@@ -101,6 +113,12 @@ struct Engine::Impl {
 
   // ---- engine.cpp ----
   void emit(const detail::Device* d, const char* name, nlohmann::json fields = nlohmann::json::object());
+  // emit() for the events of detail::kLimitedEvents (`name` must be one): `fields()` builds the
+  // fields only when the event is written.
+  template <class Fields>
+  void emit_limited(detail::Device& d, const char* name, Fields&& fields);
+  bool may_write(detail::Device& d, const char* name);
+  void report_suppressed(detail::Device& d);
   void set_state(detail::Device& d, SessionState to, detail::Outbox& box);
   std::vector<detail::Device*> all_devices() const;
   detail::Device* find_device(const std::string& name) const;
@@ -117,13 +135,20 @@ struct Engine::Impl {
   void run_due_timers();
   DWORD wait_timeout_ms() const;
   void post(ULONG_PTR key);
+  void resume_later(detail::Device& d);
+  void resume_next();
 
   // ---- connection.cpp ----
   void start_connect(detail::Device& d, detail::Outbox& box);
   void issue_receive(detail::Device& d, detail::Connection& c, detail::Outbox& box);
   void pump_send(detail::Device& d, detail::Connection& c, detail::Outbox& box);
+  void pump_send_loop(detail::Device& d, detail::Connection& c, detail::Outbox& box);
   void handle_completion(detail::Device& d, detail::OpContext& op, CompletionRow row, DWORD bytes,
                          DWORD error, detail::Outbox& box);
+  void act_on_row(detail::Device& d, detail::OpContext& op, CompletionRow row, DWORD bytes,
+                  DWORD error, detail::Outbox& box);
+  void contain_exception(detail::Device& d, detail::Connection* c, const char* op,
+                         const char* what, detail::Outbox& box) noexcept;
   void handle_issue_result(detail::Device& d, detail::OpContext& op, int rc, DWORD bytes,
                            detail::Outbox& box);
   void close_connection(detail::Device& d, detail::Connection& c, detail::Outbox& box);
@@ -147,6 +172,7 @@ struct Engine::Impl {
                 detail::Outbox& box);
   void on_other_frame(detail::Device& d, detail::Connection& c, const protocol::Frame& f,
                       detail::Outbox& box);
+  void unexpected_message(detail::Device& d, const char* type);
   void on_hello_ack(detail::Device& d, detail::Connection& c, const protocol::HelloAck& m,
                     detail::Outbox& box);
   void on_response(detail::Device& d, const protocol::Response& m, detail::Outbox& box);
@@ -172,7 +198,17 @@ struct Engine::Impl {
   void force_close(detail::Device& d, detail::Outbox& box);
   bool wait_connections_closed(std::int64_t ceiling_ms);
   void note_connection_freed();
+  bool port_lost() const {
+    return options.workers > 0 && workers_port_closed.load() >= options.workers;
+  }
+  void abandon_ops_of_lost_port();
+  void abandon_ops(detail::Device& d, detail::Outbox& box);
 };
+
+template <class Fields>
+void Engine::Impl::emit_limited(detail::Device& d, const char* name, Fields&& fields) {
+  if (may_write(d, name)) emit(&d, name, fields());
+}
 
 template <class Fn>
 void Engine::Impl::with_device(detail::Device& d, Fn&& fn) {

@@ -2,6 +2,7 @@
 // device's mutex held.
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 
 #include "engine_impl.hpp"
 
@@ -16,13 +17,20 @@ bool Engine::Impl::queue_frame(Device& d, Connection& c, const proto::Message& m
                                std::uint16_t flags) {
   const proto::EncodeResult r = c.send_queue.push(m, d.tx_seq, flags, options.max_frame_bytes);
   if (!r) {
-    emit(&d, "send_queue_full", {{"type", proto::to_string(proto::type_of(m))},
-                                 {"frame_bytes", r.size}, {"queued_bytes", c.send_queue.bytes()},
-                                 {"error", proto::to_string(r.error)}});
+    emit_limited(d, "send_queue_full", [&] {
+      return nlohmann::json{{"type", proto::to_string(proto::type_of(m))}, {"frame_bytes", r.size},
+                            {"queued_bytes", c.send_queue.bytes()},
+                            {"error", proto::to_string(r.error)}};
+    });
     return false;
   }
   ++d.tx_seq;
-  if (d.heartbeat_interval_ms > 0) d.heartbeat_due_ms = now_ms() + d.heartbeat_interval_ms;
+  const std::int64_t now = now_ms();
+  if (d.heartbeat_interval_ms > 0) d.heartbeat_due_ms = now + d.heartbeat_interval_ms;
+  // From the first byte waiting to go out, the peer has send_stall_timeout_ms to take some.
+  if (d.send_progress_deadline_ms == detail::kNever && d.config.send_stall_timeout_ms > 0) {
+    d.send_progress_deadline_ms = now + d.config.send_stall_timeout_ms;
+  }
   return true;
 }
 
@@ -80,6 +88,11 @@ void Engine::Impl::on_received(Device& d, Connection& c, DWORD bytes, Outbox& bo
 void Engine::Impl::on_sent(Device& d, Connection& c, DWORD bytes, CompletionRow row, Outbox& box) {
   if (c.closed) return;
   c.send_queue.sent(bytes);
+  if (bytes > 0) {  // progress: the peer is reading; the clock restarts for what is left
+    d.send_progress_deadline_ms = c.send_queue.empty() || d.config.send_stall_timeout_ms == 0
+                                      ? detail::kNever
+                                      : now_ms() + d.config.send_stall_timeout_ms;
+  }
   if (row == CompletionRow::r8_short_send) {
     // R8: the rest goes out from the first unsent byte.
     emit(&d, "partial_send_resumed", {{"sent", bytes}, {"requested", c.send_op.requested}});
@@ -119,7 +132,7 @@ void Engine::Impl::on_other_frame(Device& d, Connection& c, const proto::Frame& 
   const bool refusal = std::holds_alternative<proto::Error>(m) || std::holds_alternative<proto::Bye>(m);
   if (d.state != SessionState::ready && d.state != SessionState::closing &&
       !(refusal && d.state == SessionState::handshaking)) {
-    emit(&d, "unexpected_message", {{"type", proto::to_string(f.header.type)}, {"state", to_string(d.state)}});
+    unexpected_message(d, proto::to_string(f.header.type));
     return;
   }
   if (const auto* hb = std::get_if<proto::Heartbeat>(&m)) {
@@ -136,18 +149,26 @@ void Engine::Impl::on_other_frame(Device& d, Connection& c, const proto::Frame& 
                       ev->timestamp_us, ev->text});
   } else if (const auto* bye = std::get_if<proto::Bye>(&m)) {
     c.peer_said_bye = true;
-    emit(&d, "peer_bye", {{"reason", static_cast<int>(bye->reason)}, {"text", std::string(bye->text)}});
+    nlohmann::json fields{{"reason", static_cast<int>(bye->reason)}};
+    put_device_text(fields, "text", bye->text);
+    emit(&d, "peer_bye", std::move(fields));
   } else if (const auto* err = std::get_if<proto::Error>(&m)) {
-    emit(&d, "device_error", {{"code", static_cast<int>(err->code)}, {"ref_seq", err->ref_seq},
-                              {"text", std::string(err->text)}});
+    nlohmann::json fields{{"code", static_cast<int>(err->code)}, {"ref_seq", err->ref_seq}};
+    put_device_text(fields, "text", err->text);
+    emit(&d, "device_error", std::move(fields));
   } else {
-    emit(&d, "unexpected_message", {{"type", proto::to_string(f.header.type)}, {"state", to_string(d.state)}});
+    unexpected_message(d, proto::to_string(f.header.type));
   }
+}
+
+void Engine::Impl::unexpected_message(Device& d, const char* type) {
+  emit_limited(d, "unexpected_message",
+               [&] { return nlohmann::json{{"type", type}, {"state", to_string(d.state)}}; });
 }
 
 void Engine::Impl::on_hello_ack(Device& d, Connection& c, const proto::HelloAck& m, Outbox& box) {
   if (d.state != SessionState::handshaking) {
-    emit(&d, "unexpected_message", {{"type", "hello_ack"}, {"state", to_string(d.state)}});
+    unexpected_message(d, "hello_ack");
     return;
   }
   d.handshake_deadline_ms = detail::kNever;
@@ -158,15 +179,24 @@ void Engine::Impl::on_hello_ack(Device& d, Connection& c, const proto::HelloAck&
     fail_and_reconnect(d, c, box);
     return;
   }
-  d.failed_attempts = 0;
-  d.heartbeat_interval_ms = m.heartbeat_interval_ms != 0
-                                ? std::min(m.heartbeat_interval_ms, d.config.heartbeat_interval_ms)
-                                : d.config.heartbeat_interval_ms;
-  d.heartbeat_due_ms = now_ms() + d.heartbeat_interval_ms;
-  emit(&d, "session_ready", {{"version", m.version}, {"device_id", std::string(m.device_id)},
-                             {"firmware", std::string(m.firmware)},
-                             {"capabilities", m.capabilities},
-                             {"heartbeat_interval_ms", d.heartbeat_interval_ms}});
+  d.session_ready_ms = now_ms();  // the backoff resets if the session lives long enough
+  const std::uint32_t asked = m.heartbeat_interval_ms;
+  const std::uint32_t held = asked == 0 ? 0
+                                        : std::clamp(asked, d.config.heartbeat_interval_min_ms,
+                                                     std::max(d.config.heartbeat_interval_min_ms,
+                                                              d.config.heartbeat_interval_max_ms));
+  d.heartbeat_interval_ms = held != 0 ? std::min(held, d.config.heartbeat_interval_ms)
+                                      : d.config.heartbeat_interval_ms;
+  d.heartbeat_due_ms = d.session_ready_ms + d.heartbeat_interval_ms;
+  nlohmann::json fields{{"version", m.version}, {"capabilities", m.capabilities},
+                        {"heartbeat_interval_ms", d.heartbeat_interval_ms}};
+  if (held != asked) {
+    fields["heartbeat_interval_clamped"] = true;
+    fields["heartbeat_interval_requested_ms"] = asked;
+  }
+  put_device_text(fields, "device_id", m.device_id);
+  put_device_text(fields, "firmware", m.firmware);
+  emit(&d, "session_ready", std::move(fields));
   set_state(d, SessionState::ready, box);
 }
 
@@ -206,7 +236,9 @@ void Engine::Impl::track_unusual_seq(Device& d, std::uint32_t* next, std::uint16
     d.next_channel_seq.emplace_back(channel, seq + 1);
     return;
   }
-  emit(&d, "telemetry_gap", {{"channel", channel}, {"expected", *next}, {"got", seq}});
+  emit_limited(d, "telemetry_gap", [&] {
+    return nlohmann::json{{"channel", channel}, {"expected", *next}, {"got", seq}};
+  });
   *next = seq + 1;
 }
 
@@ -224,7 +256,8 @@ void Engine::Impl::on_response(Device& d, const proto::Response& m, Outbox& box)
   const bool late = std::find(d.expired_ids.begin(), d.expired_ids.end(), m.request_id) !=
                     d.expired_ids.end();
   // Counted (the event counter) and dropped.
-  emit(&d, late ? "late_reply" : "unknown_reply", {{"request_id", m.request_id}});
+  emit_limited(d, late ? "late_reply" : "unknown_reply",
+               [&] { return nlohmann::json{{"request_id", m.request_id}}; });
 }
 
 void Engine::Impl::fail_commands(Device& d, CommandOutcome why, Outbox& box) {

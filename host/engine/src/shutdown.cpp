@@ -3,6 +3,7 @@
 // (which frees every context), then one posted sentinel per worker, join, close the port, and
 // report what leaked (it must be nothing).
 #include <chrono>
+#include <vector>
 
 #include "engine_impl.hpp"
 
@@ -27,6 +28,7 @@ void Engine::Impl::begin_drain(Device& d, Outbox& box) {
   set_state(d, SessionState::closing, box);
   d.drain_deadline_ms = now_ms() + options.shutdown_timeout_ms;
   d.heartbeat_due_ms = d.heartbeat_ack_deadline_ms = d.stall_deadline_ms = kNever;
+  d.send_progress_deadline_ms = kNever;  // the drain bound governs from here
   d.handshake_deadline_ms = d.connect_deadline_ms = kNever;
   if (!c->connected) {
     cancel_op(d, c->connect_op);  // its R7 packet closes the socket
@@ -55,10 +57,42 @@ void Engine::Impl::note_connection_freed() {
   drained.notify_all();
 }
 
+// True when every context is free. Also returns (false) as soon as the port is lost: what is
+// still outstanding then can only be abandoned.
 bool Engine::Impl::wait_connections_closed(std::int64_t ceiling_ms) {
+  const auto nothing_live = [&] { return live_connections.load() == 0 && live_ops.load() == 0; };
   std::unique_lock lock(drain_mutex);
-  return drained.wait_until(lock, std::chrono::system_clock::now() + std::chrono::milliseconds(ceiling_ms),
-                          [&] { return live_connections.load() == 0 && live_ops.load() == 0; });
+  drained.wait_until(lock, std::chrono::system_clock::now() + std::chrono::milliseconds(ceiling_ms),
+                     [&] { return nothing_live() || port_lost(); });
+  return nothing_live();
+}
+
+// R3: the port handle was closed under the workers (someone else's CloseHandle), so every worker
+// has left and no completion will ever be dequeued: the packets of the operations still
+// outstanding went nowhere. Closing each socket ends those operations (closesocket aborts what
+// is pending; no buffer is read or written after it returns), and their contexts are released
+// here, without a packet. Runs after every worker has been joined.
+void Engine::Impl::abandon_ops_of_lost_port() {
+  for (Device* d : all_devices()) {
+    with_device(*d, [&](Outbox& box) { abandon_ops(*d, box); });
+  }
+}
+
+void Engine::Impl::abandon_ops(Device& d, Outbox& box) {
+  if (d.conn != nullptr) close_connection(d, *d.conn, box);
+  set_state(d, SessionState::stopped, box);
+  const std::vector<Connection*> left = d.connections;  // releasing may free any of them
+  for (Connection* c : left) {
+    ++c->refs;  // c stays until all of its ops are released
+    if (!c->closed) close_connection(d, *c, box);
+    for (detail::OpContext* op : {&c->connect_op, &c->receive_op, &c->send_op}) {
+      if (!op->in_use) continue;
+      emit(&d, "op_abandoned", {{"row", "R3"}, {"op", to_string(op->kind)},
+                                {"generation", c->generation}});
+      release(*op);
+    }
+    drop_ref(*c);
+  }
 }
 
 void Engine::begin_shutdown() {
@@ -78,7 +112,7 @@ ShutdownReport Engine::wait_shutdown() {
   // The drain bound runs on the engine clock (per-device shutdown_forced timers); this real-time
   // ceiling only guards against a clock that never moves.
   report.drained_politely = m.wait_connections_closed(m.options.drain_ceiling_ms);
-  if (!report.drained_politely) {
+  if (!report.drained_politely && !m.port_lost()) {
     m.emit(nullptr, "shutdown_ceiling_reached", {{"ceiling_ms", m.options.drain_ceiling_ms}});
     for (Device* d : m.all_devices()) {
       m.with_device(*d, [&](Outbox& box) { m.force_close(*d, box); });
@@ -92,7 +126,11 @@ ShutdownReport Engine::wait_shutdown() {
     ++report.workers_joined;
   }
   m.workers.clear();
-  m.io.CloseHandle(m.port);
+  if (m.port_lost()) {
+    m.abandon_ops_of_lost_port();
+  } else {
+    m.io.CloseHandle(m.port);  // a lost port's handle was closed by whoever closed it
+  }
   m.port = nullptr;
   report.leaked_op_contexts = m.live_ops.load();
   report.leaked_connection_contexts = m.live_connections.load();

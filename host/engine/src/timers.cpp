@@ -47,6 +47,13 @@ void Engine::Impl::on_session_timers(Device& d, Connection& c, std::int64_t now,
     fail_and_reconnect(d, c, box);
     return;
   }
+  if (d.send_progress_deadline_ms <= now) {
+    emit(&d, "peer_not_reading", {{"stalled_ms", d.config.send_stall_timeout_ms},
+                                  {"queued_bytes", c.send_queue.bytes()},
+                                  {"send_in_flight", c.send_op.in_use}});
+    fail_and_reconnect(d, c, box);
+    return;
+  }
   if (d.heartbeat_ack_deadline_ms <= now) {
     emit(&d, "heartbeat_timeout", {{"nonce", d.heartbeat_nonce}});
     fail_and_reconnect(d, c, box);
@@ -54,11 +61,13 @@ void Engine::Impl::on_session_timers(Device& d, Connection& c, std::int64_t now,
   }
   if (d.state == SessionState::ready && d.heartbeat_due_ms <= now) {
     ++d.heartbeat_nonce;
+    // The answer is due within heartbeat_timeout_ms even when the heartbeat finds no room in
+    // the send queue: a peer that does not read cannot keep its session by sending.
+    if (d.heartbeat_ack_deadline_ms == kNever) {
+      d.heartbeat_ack_deadline_ms = now + d.config.heartbeat_timeout_ms;
+    }
     if (queue_frame(d, c, proto::Heartbeat{d.heartbeat_nonce}, proto::kFlagReplyExpected)) {
       emit(&d, "heartbeat_sent", {{"nonce", d.heartbeat_nonce}});
-      if (d.heartbeat_ack_deadline_ms == kNever) {
-        d.heartbeat_ack_deadline_ms = now + d.config.heartbeat_timeout_ms;
-      }
       pump_send(d, c, box);
     } else {
       d.heartbeat_due_ms = now + d.heartbeat_interval_ms;
@@ -79,8 +88,8 @@ void Engine::Impl::expire_commands(Device& d, std::int64_t now, Outbox& box) {
 
 void Engine::Impl::rearm(Device& d) {
   std::int64_t next = std::min({d.reconnect_at_ms, d.connect_deadline_ms, d.handshake_deadline_ms,
-                                d.stall_deadline_ms, d.heartbeat_ack_deadline_ms,
-                                d.drain_deadline_ms});
+                                d.stall_deadline_ms, d.send_progress_deadline_ms,
+                                d.heartbeat_ack_deadline_ms, d.drain_deadline_ms});
   if (d.state == SessionState::ready) next = std::min(next, d.heartbeat_due_ms);
   for (const auto& cmd : d.commands) next = std::min(next, cmd.deadline_ms);
   if (next == kNever || next >= d.armed_ms) return;
@@ -106,9 +115,15 @@ void Engine::Impl::schedule_reconnect(Device& d, Outbox& box) {
     set_state(d, d.conn == nullptr ? SessionState::stopped : SessionState::closing, box);
     return;
   }
+  // Only a session that lived backoff_reset_after_ms past its handshake starts the backoff over.
+  const std::int64_t now = now_ms();
+  if (d.session_ready_ms != kNever && now - d.session_ready_ms >= d.config.backoff_reset_after_ms) {
+    d.failed_attempts = 0;
+  }
+  d.session_ready_ms = kNever;
   const std::int64_t delay = backoff_ms(d);
   ++d.failed_attempts;
-  d.reconnect_at_ms = now_ms() + delay;
+  d.reconnect_at_ms = now + delay;
   emit(&d, "reconnect_scheduled", {{"delay_ms", delay}, {"attempt", d.failed_attempts}});
   set_state(d, SessionState::backoff, box);
 }

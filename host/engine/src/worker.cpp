@@ -1,6 +1,7 @@
 // Workers: dequeue in batches with GetQueuedCompletionStatusEx, classify every entry (and every
 // failed dequeue) with classify(), and give each row its one action.
 #include <algorithm>
+#include <exception>
 #include <vector>
 
 #include "engine_impl.hpp"
@@ -13,7 +14,8 @@ using detail::OpContext;
 using detail::Outbox;
 
 void Engine::Impl::post(ULONG_PTR key) {
-  if (port != nullptr) io.PostQueuedCompletionStatus(port, 0, key, nullptr);
+  // Once the port is gone (R3) its handle value may already name something else.
+  if (port != nullptr && !port_lost()) io.PostQueuedCompletionStatus(port, 0, key, nullptr);
 }
 
 DWORD Engine::Impl::wait_timeout_ms() const {
@@ -24,11 +26,38 @@ DWORD Engine::Impl::wait_timeout_ms() const {
   return static_cast<DWORD>(std::clamp<std::int64_t>(delta, 0, 0x7FFFFFFF));
 }
 
+void Engine::Impl::resume_later(Device& d) {
+  {
+    std::lock_guard lock(resume_mutex);
+    resume_queue.push_back(&d);
+  }
+  post(detail::kResumeKey);
+}
+
+// A kResumeKey packet: the device's turn goes on behind what the port held before it. A
+// spurious one (R11) finds nothing queued. Devices are never freed while workers run.
+void Engine::Impl::resume_next() {
+  Device* d = nullptr;
+  {
+    std::lock_guard lock(resume_mutex);
+    if (resume_queue.empty()) return;
+    d = resume_queue.front();
+    resume_queue.pop_front();
+  }
+  with_device(*d, [](Outbox&) {});  // with_device() delivers and issues the parked receive
+}
+
 void Engine::Impl::run_due_timers() {
   for (Device* d : timers.pop_due(now_ms())) {
     with_device(*d, [&](Outbox& box) {
       d->armed_ms = detail::kNever;  // this entry is used up; rearm() pushes the next one
-      on_timers(*d, box);
+      try {
+        on_timers(*d, box);
+      } catch (const std::exception& e) {
+        contain_exception(*d, d->conn, "timer", e.what(), box);
+      } catch (...) {
+        contain_exception(*d, d->conn, "timer", "not a std::exception", box);
+      }
     });
   }
 }
@@ -49,6 +78,8 @@ void Engine::Impl::worker_loop() {
       const CompletionRow row = classify(o);
       if (row == CompletionRow::r3_port_closed) {
         emit(nullptr, "worker_port_closed", {{"row", to_string(row)}, {"error", o.error}});
+        ++workers_port_closed;
+        note_connection_freed();  // a shutdown waiting for completions that cannot come any more
         return;
       }
       continue;  // R2, R14b: timers at the top, then wait again
@@ -70,8 +101,10 @@ void Engine::Impl::dispatch_entry(const OVERLAPPED_ENTRY& entry, unsigned& senti
   o.status = iocp::ntstatus_of(entry.Internal);
   o.bytes = entry.dwNumberOfBytesTransferred;
   if (!o.has_overlapped) {
-    // R11: a posted packet. The sentinel ends the loop; anything else is a wake-up for timers.
+    // R11: a posted packet. The sentinel ends the loop, a resume continues a device's turn;
+    // anything else is a wake-up for timers.
     if (entry.lpCompletionKey == detail::kSentinelKey) ++sentinels;
+    if (entry.lpCompletionKey == detail::kResumeKey) resume_next();
     return;
   }
   OpContext& op = *detail::op_from(entry.lpOverlapped);

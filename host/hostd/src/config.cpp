@@ -1,11 +1,16 @@
 #include "config.hpp"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
 #include <sstream>
+#include <system_error>
 
 #include <nlohmann/json.hpp>
+
+#include "iocpsim/protocol/encoder.hpp"
 
 namespace iocpsim::hostd {
 namespace {
@@ -81,8 +86,51 @@ class Reader {
 
 constexpr double kMaxMs = 24.0 * 3600 * 1000;
 
+// Values that are each in range but do not work together: the run would never get them going.
+void check_device(Reader& r, const json& j, const engine::DeviceConfig& d, std::size_t hello_bytes) {
+  for (const engine::ConfigProblem& p : engine::device_config_problems(d)) {
+    if (p.field == "name" && !j.contains("name")) continue;  // already reported as missing
+    r.fail(p.field, p.what);
+  }
+  const auto at_least = [&](const char* key, std::uint64_t value, const char* other, std::uint64_t min) {
+    if (value < min) r.fail(key, "must be at least " + std::string(other) + " (" + std::to_string(min) + "), got " + std::to_string(value));
+  };
+  at_least("heartbeat_timeout_ms", d.heartbeat_timeout_ms, "heartbeat_interval_ms", d.heartbeat_interval_ms);
+  at_least("backoff_max_ms", d.backoff_max_ms, "backoff_initial_ms", d.backoff_initial_ms);
+  at_least("heartbeat_interval_max_ms", d.heartbeat_interval_max_ms, "heartbeat_interval_min_ms",
+           d.heartbeat_interval_min_ms);
+  if (d.send_queue_bytes_max < hello_bytes) {
+    r.fail("send_queue_bytes_max", "must hold the HELLO, " + std::to_string(hello_bytes) +
+                                       " bytes with this host_id, got " + std::to_string(d.send_queue_bytes_max));
+  }
+}
+
+// The HELLO carries host_id, and a frame has at most max_frame_bytes (PROTOCOL.md 2).
+void check_host_id(Reader& r, const engine::EngineOptions& o, std::size_t hello_bytes) {
+  const std::size_t overhead = hello_bytes - o.host_id.size();
+  const std::size_t max = std::min<std::size_t>(65'535, o.max_frame_bytes - overhead);
+  if (o.host_id.size() > max) {
+    r.fail("host_id", std::to_string(o.host_id.size()) + " bytes is too long: the HELLO carrying it " +
+                          "must fit in one frame, so at most " + std::to_string(max) + " bytes");
+  }
+}
+
+// The run opens log_path for appending; a folder, or a file in a folder that does not exist,
+// cannot be opened. Nothing is created here.
+void check_log_path(Reader& r, const std::string& log_path) {
+  if (log_path.empty()) return;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path p(log_path);
+  if (fs::is_directory(p, ec)) return r.fail("log_path", "\"" + log_path + "\" is a folder; expected a file to append to");
+  const fs::path folder = p.parent_path();
+  if (!folder.empty() && !fs::is_directory(folder, ec)) {
+    r.fail("log_path", "the folder \"" + folder.string() + "\" does not exist");
+  }
+}
+
 engine::DeviceConfig read_device(const json& j, const std::string& path, const std::string& file,
-                                 std::vector<std::string>& errors) {
+                                 std::vector<std::string>& errors, std::size_t hello_bytes) {
   engine::DeviceConfig d;
   if (!j.is_object()) {
     errors.push_back(file + ": " + path + ": expected an object");
@@ -98,8 +146,12 @@ engine::DeviceConfig read_device(const json& j, const std::string& path, const s
   r.number("heartbeat_interval_ms", d.heartbeat_interval_ms, 1, kMaxMs);
   r.number("heartbeat_timeout_ms", d.heartbeat_timeout_ms, 1, kMaxMs);
   r.number("stall_timeout_ms", d.stall_timeout_ms, 1, kMaxMs);
+  r.number("send_stall_timeout_ms", d.send_stall_timeout_ms, 0, kMaxMs);
   r.number("backoff_initial_ms", d.backoff_initial_ms, 1, kMaxMs);
   r.number("backoff_max_ms", d.backoff_max_ms, 1, kMaxMs);
+  r.number("backoff_reset_after_ms", d.backoff_reset_after_ms, 0, kMaxMs);
+  r.number("heartbeat_interval_min_ms", d.heartbeat_interval_min_ms, 1, kMaxMs);
+  r.number("heartbeat_interval_max_ms", d.heartbeat_interval_max_ms, 1, kMaxMs);
   r.number("backoff_jitter", d.backoff_jitter, 0, 1);
   r.number("command_timeout_ms", d.command_timeout_ms, 1, kMaxMs);
   r.number("commands_in_flight_max", d.commands_in_flight_max, 1, 65536);
@@ -109,6 +161,7 @@ engine::DeviceConfig read_device(const json& j, const std::string& path, const s
   r.boolean("reconnect", d.reconnect);
   r.reject_unknown();
   if (d.min_version > d.max_version) r.fail("min_version", "must not exceed max_version");
+  check_device(r, j, d, hello_bytes);
   return d;
 }
 
@@ -136,17 +189,31 @@ ConfigResult parse_config(const std::string& text, const std::string& file) {
   r.number("shutdown_timeout_ms", c.engine.shutdown_timeout_ms, 1, kMaxMs);
   r.number("seed", c.engine.seed, 0, 9007199254740991.0);
   r.string("log_path", c.log_path);
+  r.number("log_max_bytes", c.log_max_bytes, 0, 1099511627776.0);
+  r.number("log_keep", c.log_keep, 0, 100);
   r.mark("devices");
   r.reject_unknown();
+  const std::size_t hello_bytes = protocol::frame_size(protocol::Hello{1, 1, 0, c.engine.host_id});
+  check_host_id(r, c.engine, hello_bytes);
+  check_log_path(r, c.log_path);
+  if (c.log_max_bytes != 0 && c.log_max_bytes < 4096) {
+    r.fail("log_max_bytes", "expected 0 (no limit) or at least 4096, got " + std::to_string(c.log_max_bytes));
+  }
   if (!j.contains("devices") || !j["devices"].is_array() || j["devices"].empty()) {
     out.errors.push_back(file + ": /devices: expected a non-empty array of devices");
+    return out;
+  }
+  if (j["devices"].size() > c.engine.devices_max) {
+    out.errors.push_back(file + ": /devices: " + std::to_string(j["devices"].size()) +
+                         " devices, more than the engine takes (" +
+                         std::to_string(c.engine.devices_max) + ")");
     return out;
   }
   std::set<std::string> names;
   for (std::size_t i = 0; i < j["devices"].size(); ++i) {
     std::string path = "/devices/";
     path += std::to_string(i);
-    c.devices.push_back(read_device(j["devices"][i], path, file, out.errors));
+    c.devices.push_back(read_device(j["devices"][i], path, file, out.errors, hello_bytes));
     if (!c.devices.back().name.empty() && !names.insert(c.devices.back().name).second) {
       out.errors.push_back(file + ": " + path + "/name: \"" + c.devices.back().name +
                            "\" is used twice");

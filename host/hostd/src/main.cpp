@@ -5,7 +5,6 @@
 //   hostd --check <config.json>  validate the file and exit
 //   hostd --service <config.json>  run as a Windows service (service.hpp)
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -25,22 +24,30 @@ int usage(const char* argv0) {
   return 2;
 }
 
+// The event log is written by a thread of its own (the workers never wait for the disk), to
+// log_path, rotating at log_max_bytes, or to stderr.
+std::shared_ptr<engine::EventSink> open_log(const hostd::Config& config) {
+  if (config.log_path.empty()) return std::make_shared<engine::BufferedJsonLinesSink>(std::cerr);
+  std::string error;
+  auto file = engine::BufferedJsonLinesSink::open_file(
+      {config.log_path, config.log_max_bytes, config.log_keep}, &error);
+  if (!file) std::fprintf(stderr, "%s\n", error.c_str());
+  return file;
+}
+
 int run(const hostd::Config& config) {
-  std::unique_ptr<std::ofstream> file;
-  if (!config.log_path.empty()) {
-    file = std::make_unique<std::ofstream>(config.log_path, std::ios::app);
-    if (!*file) {
-      std::fprintf(stderr, "%s: cannot be opened for writing\n", config.log_path.c_str());
-      return 1;
-    }
-  }
+  const std::shared_ptr<engine::EventSink> sink = open_log(config);
+  if (!sink) return 1;
   auto io = iocp::make_default_io_api();
   iocp::SteadyClock clock;
-  engine::EventLog log;
-  log.add_sink(std::make_shared<engine::JsonLinesSink>(file ? *file : std::cerr));
+  engine::EventLog log;  // before the engine: destroyed after it, flushing the last lines
+  log.add_sink(sink);
   engine::Engine eng(*io, clock, log, config.engine);
   if (!eng.start()) return 1;
-  for (const engine::DeviceConfig& d : config.devices) eng.add_device(d);
+  for (const engine::DeviceConfig& d : config.devices) {
+    // --check refuses what add_device() would; this says so if the two ever disagree.
+    if (!eng.add_device(d)) std::fprintf(stderr, "hostd: device \"%s\" refused (device_rejected)\n", d.name.c_str());
+  }
   std::fprintf(stderr, "hostd: %zu device(s), %u worker(s); Ctrl-C or SIGTERM to stop\n",
                config.devices.size(), config.engine.workers);
   const char* why = hostd::wait_for_stop_request();

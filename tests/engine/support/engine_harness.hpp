@@ -106,6 +106,14 @@ class EngineHarness : public ::testing::Test {
     return sink->wait_for(event, dev, count);
   }
 
+  // The fields of the first event `name` of `dev` (null if there is none).
+  nlohmann::json first(const std::string& name, const std::string& dev) const {
+    for (const Event& e : sink->events()) {
+      if (e.name == name && e.device == dev) return e.fields;
+    }
+    return {};
+  }
+
   // Adds a device and completes its handshake with `peer`.
   // Returns once the engine is idle: the receive after HELLO_ACK is pending and no wake-up is
   // in flight, so what a test does next meets a known state.

@@ -51,6 +51,11 @@ void ForcingIoApi::hold_connects(bool on) {
   hold_connects_ = on;
 }
 
+void ForcingIoApi::hold_sends(bool on) {
+  std::lock_guard lock(mutex_);
+  hold_sends_ = on;
+}
+
 void ForcingIoApi::fail_next_dequeue(DWORD error) {
   std::lock_guard lock(mutex_);
   dequeue_failure_ = error;
@@ -92,16 +97,17 @@ void ForcingIoApi::arm_rewrite(const std::string& call, OVERLAPPED* ov) {
   pending_rewrites_.erase(it);
 }
 
-// A held connect ends the way Windows ends a pending one: one packet with `status`.
-bool ForcingIoApi::complete_held(SOCKET s, NTSTATUS status) {
+// A held connect or send ends the way Windows ends a pending one: one packet with `status`,
+// nothing moved.
+bool ForcingIoApi::complete_held(std::map<SOCKET, OVERLAPPED*>& held, SOCKET s, NTSTATUS status) {
   OVERLAPPED* ov = nullptr;
   Binding b{};
   {
     std::lock_guard lock(mutex_);
-    const auto it = held_.find(s);
-    if (it == held_.end()) return false;
+    const auto it = held.find(s);
+    if (it == held.end()) return false;
     ov = it->second;
-    held_.erase(it);
+    held.erase(it);
     b = bindings_[s];
     rewrites_[ov] = {status, 0};
   }
@@ -140,6 +146,7 @@ BOOL ForcingIoApi::GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY e
                                                ULONG count, PULONG removed, DWORD ms, BOOL alertable) {
   {
     std::lock_guard lock(mutex_);
+    workers_port_ = port;
     if (dequeue_failure_) {
       inner_.SetLastError(*dequeue_failure_);
       dequeue_failure_.reset();
@@ -187,6 +194,16 @@ BOOL ForcingIoApi::CloseHandle(HANDLE h) {
   return inner_.CloseHandle(h);
 }
 
+bool ForcingIoApi::close_workers_port() {
+  HANDLE port = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    port = workers_port_;
+  }
+  note("CloseHandle:workers_port");
+  return port != nullptr && inner_.CloseHandle(port) != FALSE;
+}
+
 void ForcingIoApi::skip_mode(SkipMode m) {
   std::lock_guard lock(mutex_);
   skip_mode_ = m;
@@ -212,7 +229,8 @@ BOOL ForcingIoApi::SetFileCompletionNotificationModes(HANDLE h, UCHAR flags) {
 
 BOOL ForcingIoApi::CancelIoEx(HANDLE h, LPOVERLAPPED ov) {
   note("CancelIoEx");
-  if (complete_held(reinterpret_cast<SOCKET>(h), STATUS_CANCELLED)) return TRUE;  // R7
+  if (complete_held(held_, reinterpret_cast<SOCKET>(h), STATUS_CANCELLED)) return TRUE;  // R7
+  if (complete_held(held_sends_, reinterpret_cast<SOCKET>(h), STATUS_CANCELLED)) return TRUE;
   return inner_.CancelIoEx(h, ov);
 }
 
@@ -228,7 +246,8 @@ int ForcingIoApi::bind(SOCKET s, const sockaddr* name, int namelen) {
 
 int ForcingIoApi::closesocket(SOCKET s) {
   note("closesocket");
-  complete_held(s, STATUS_CANCELLED);  // R6b: closed under a pending connect
+  complete_held(held_, s, STATUS_CANCELLED);  // R6b: closed under a pending connect
+  complete_held(held_sends_, s, STATUS_CONNECTION_ABORTED);  // R6: closed under a pending send
   {
     std::lock_guard lock(mutex_);
     bindings_.erase(s);
@@ -292,6 +311,11 @@ int ForcingIoApi::WSASend(SOCKET s, LPWSABUF bufs, DWORD count, LPDWORD sent, DW
   if (ov != nullptr) {
     std::lock_guard lock(mutex_);
     sends_in_flight_.insert(ov);
+    if (hold_sends_) {
+      held_sends_[s] = ov;
+      inner_.WSASetLastError(WSA_IO_PENDING);
+      return SOCKET_ERROR;
+    }
   }
   std::optional<DWORD> cut;
   {

@@ -26,7 +26,12 @@ class ForcingIoApi final : public iocp::IoApi {
   void fail_next(const std::string& call, int wsa_error);  // R5b, R10 (WSASend/WSARecv/ConnectEx)
   void rewrite_next_completion(const std::string& call, NTSTATUS status, DWORD bytes);  // R5d ...
   void hold_connects(bool on);                      // ConnectEx pends until cancel (R7) / close (R6b)
+  // WSASend pends and moves nothing until cancelled (R7) or closed (R6): a peer that does not read.
+  void hold_sends(bool on);
   void fail_next_dequeue(DWORD error);              // R3, R14b
+  // R3 for real: closes the port the workers wait on (as someone else's CloseHandle would), so
+  // its waiters get 735, later calls 6, and packets of operations still pending go nowhere.
+  bool close_workers_port();
   // How SetFileCompletionNotificationModes answers from now on (R9b): passed on (the default);
   // TRUE without setting anything, so at-once successes still queue packets (Wine 8, non-IFS
   // layered providers); or FALSE with ERROR_INVALID_PARAMETER.
@@ -111,7 +116,7 @@ class ForcingIoApi final : public iocp::IoApi {
   void note(const char* call);
   std::optional<int> take_failure(const std::string& call);
   void arm_rewrite(const std::string& call, OVERLAPPED* ov);
-  bool complete_held(SOCKET s, NTSTATUS status);
+  bool complete_held(std::map<SOCKET, OVERLAPPED*>& held, SOCKET s, NTSTATUS status);
   void count_dequeued(LPOVERLAPPED ov);  // mutex_ held: a packet left the port
 
   iocp::IoApi& inner_;
@@ -126,8 +131,11 @@ class ForcingIoApi final : public iocp::IoApi {
   bool hold_connects_ = false;
   SkipMode skip_mode_ = SkipMode::pass;
   std::map<SOCKET, OVERLAPPED*> held_;
+  bool hold_sends_ = false;
+  std::map<SOCKET, OVERLAPPED*> held_sends_;
   std::map<SOCKET, Binding> bindings_;
   std::optional<DWORD> dequeue_failure_;
+  HANDLE workers_port_ = nullptr;  // the port GetQueuedCompletionStatusEx last waited on
   std::condition_variable changed_;
   std::size_t posted_ = 0;
   std::size_t posted_dequeued_ = 0;

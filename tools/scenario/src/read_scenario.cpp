@@ -40,8 +40,10 @@ void read_device_config(JsonReader r, engine::DeviceConfig& c) {
   read_ms(r, "heartbeat_interval_ms", c.heartbeat_interval_ms);
   read_ms(r, "heartbeat_timeout_ms", c.heartbeat_timeout_ms);
   read_ms(r, "stall_timeout_ms", c.stall_timeout_ms);
+  read_ms(r, "send_stall_timeout_ms", c.send_stall_timeout_ms, 0);
   read_ms(r, "backoff_initial_ms", c.backoff_initial_ms);
   read_ms(r, "backoff_max_ms", c.backoff_max_ms);
+  read_ms(r, "backoff_reset_after_ms", c.backoff_reset_after_ms, 0);
   c.backoff_jitter = r.get_number("backoff_jitter", c.backoff_jitter, 0.0, 1.0);
   read_ms(r, "command_timeout_ms", c.command_timeout_ms);
   read_ms(r, "commands_in_flight_max", c.commands_in_flight_max, 1, 65536);

@@ -42,9 +42,20 @@ struct DeviceConfig {
   std::uint32_t handshake_timeout_ms = 5'000;
   std::uint32_t heartbeat_interval_ms = 1'000;  // send a heartbeat after this long without sending
   std::uint32_t heartbeat_timeout_ms = 3'000;   // the device must answer within this
+  // What a device may ask for in HELLO_ACK is held within these (a 1 ms heartbeat would flood
+  // both sides); the session then uses the shorter of that and heartbeat_interval_ms.
+  std::uint32_t heartbeat_interval_min_ms = 50;
+  std::uint32_t heartbeat_interval_max_ms = 60'000;
   std::uint32_t stall_timeout_ms = 10'000;      // no bytes received for this long: a stall
+  // Bytes waiting to go out and none moved for this long (the queue full, or a send that does
+  // not complete): the peer does not read. 0: never checked.
+  std::uint32_t send_stall_timeout_ms = 10'000;
   std::uint32_t backoff_initial_ms = 100;
   std::uint32_t backoff_max_ms = 30'000;
+  // A session that completed its handshake resets the backoff only if it then lived this long:
+  // a device that handshakes and misbehaves at once is not redialled at the initial delay
+  // forever. 0: every handshake resets it.
+  std::uint32_t backoff_reset_after_ms = 5'000;
   double backoff_jitter = 0.2;                  // +/- fraction, drawn from the seeded source
   std::uint32_t command_timeout_ms = 5'000;     // default per command
   std::size_t commands_in_flight_max = 16;
@@ -54,6 +65,14 @@ struct DeviceConfig {
   std::uint32_t capabilities = 0x7;
   bool reconnect = true;
 };
+
+// Why add_device() would refuse a configuration: each problem names the DeviceConfig field and
+// says what is wrong, so a configuration checker (hostd --check) refuses what the run would.
+struct ConfigProblem {
+  std::string field;
+  std::string what;
+};
+std::vector<ConfigProblem> device_config_problems(const DeviceConfig& config);
 
 // R9b: whether the engine sets FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on its sockets, so that an
 // operation that completes at once is handled by the worker that issued it and queues no packet.
@@ -83,6 +102,14 @@ struct EngineOptions {
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t receive_buffer_bytes = 64 * 1024;
   std::uint64_t seed = 1;                       // backoff jitter
+  // Events a device can cause once per frame it sends (send_queue_full, unexpected_message,
+  // telemetry_gap, late_reply, unknown_reply) are written at most this many times per device,
+  // name and window; the rest are counted and reported in one events_suppressed.
+  std::uint32_t event_burst_max = 10;
+  std::uint32_t event_window_ms = 1'000;
+  // add_device() refuses more devices than this (each holds a socket and a receive buffer of
+  // receive_buffer_bytes while connected).
+  std::size_t devices_max = 4'096;
 };
 
 struct TelemetrySample {
@@ -149,7 +176,9 @@ class Engine {
   // What start() decided for EngineOptions::skip_completion_port_on_success.
   bool skips_completion_port_on_success() const;
 
-  bool add_device(DeviceConfig config);   // false if the name is taken or the address is bad
+  // False if the name is taken, devices_max are there already, or device_config_problems()
+  // finds something (device_rejected says which).
+  bool add_device(DeviceConfig config);
   bool remove_device(const std::string& name);
   SessionState state(const std::string& name) const;
 
