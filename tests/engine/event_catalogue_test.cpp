@@ -19,9 +19,9 @@ namespace {
 // EVENTS.md's table rows: "| `name` | `field` (`value`, ...), `field` — or `field` | when |".
 std::map<std::string, std::set<std::string>> documented_events() {
   std::ifstream in(IOCPSIM_EVENTS_MD);
-  const std::regex row(R"(^\| `([a-z_]+)` \| (.*?) \| .* \|$)");
+  const std::regex row(R"(^\| `([a-z0-9_]+)` \| (.*?) \| .* \|$)");
   const std::regex in_parentheses(R"(\([^)]*\))");
-  const std::regex field("`([a-z_]+)`");
+  const std::regex field("`([a-z0-9_]+)`");
   std::map<std::string, std::set<std::string>> out;
   std::string line;
   bool in_events = false;
