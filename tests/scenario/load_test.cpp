@@ -2,7 +2,9 @@
 // message naming the file, where, what was expected and what was found.
 #include <gtest/gtest.h>
 
+#if !defined(_WIN32)
 #include <sys/stat.h>
+#endif
 
 #include <algorithm>
 #include <cstdio>
@@ -289,12 +291,14 @@ TEST(LoadScenario, ADeviceOrAFifoIsRefusedBeforeAnythingIsRead) {
     }
     return "(no error)";
   };
+#if !defined(_WIN32)  // POSIX devices and FIFOs; the size limit below holds everywhere
   EXPECT_EQ(error_loading("/dev/zero"), "/dev/zero: is not a regular file (a device, FIFO or socket cannot be read as a document)");
   const std::string fifo = ::testing::TempDir() + "/load_test_fifo.json";
   std::remove(fifo.c_str());
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   EXPECT_EQ(error_loading(fifo), fifo + ": is not a regular file (a device, FIFO or socket cannot be read as a document)");
   std::remove(fifo.c_str());
+#endif
   const std::string big = ::testing::TempDir() + "/load_test_big.json";
   std::ofstream(big) << std::string((4u << 20) + 1, ' ');
   EXPECT_EQ(error_loading(big), big + ": is 4194305 bytes; the limit is 4194304 bytes");

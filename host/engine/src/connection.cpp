@@ -16,10 +16,8 @@ using detail::Outbox;
 
 namespace detail {
 
-Connection::Connection(Device& d, std::uint32_t gen, std::size_t receive_bytes,
-                       std::size_t queue_bytes, std::size_t max_frame_bytes)
-    : device(d), generation(gen), receive_buffer(receive_bytes),
-      decoder(protocol::DecoderOptions{max_frame_bytes}), send_queue(queue_bytes) {
+Connection::Connection(Device& d, std::uint32_t gen, std::size_t receive_bytes, std::size_t queue_bytes)
+    : device(d), generation(gen), receive_buffer(receive_bytes), send_queue(queue_bytes) {
   for (auto [op, kind] : {std::pair{&connect_op, OpKind::connect},
                           std::pair{&receive_op, OpKind::receive}, std::pair{&send_op, OpKind::send}}) {
     op->kind = kind;
@@ -102,8 +100,7 @@ void Engine::Impl::start_connect(Device& d, Outbox& box) {
     return;
   }
   if (callbacks.on_socket) callbacks.on_socket(d.config.name, s);
-  auto* c = new Connection(d, ++d.generations, options.receive_buffer_bytes,
-                           d.config.send_queue_bytes_max, options.max_frame_bytes);
+  auto* c = new Connection(d, ++d.generations, options.receive_buffer_bytes, d.config.send_queue_bytes_max);
   ++live_connections;
   c->sock = s;
   d.conn = c;
@@ -298,7 +295,8 @@ void Engine::Impl::close_connection(Device& d, Connection& c, Outbox& box) {
   if (c.closed) return;
   c.closed = true;
   const bool current = d.conn == &c;
-  if (current) report_suppressed(d);  // what this connection's frames caused, before it goes
+  SessionDriverOf driver(*this, d, &c, box);
+  if (current) d.session.report_suppressed(driver);  // what this connection's frames caused, before it goes
   io.closesocket(c.sock);
   emit(&d, "socket_closed", {{"generation", c.generation}, {"ops_outstanding", c.ops_owed()}});
   const bool send_in_flight = c.send_op.in_use && !c.send_op.completing;
@@ -307,11 +305,8 @@ void Engine::Impl::close_connection(Device& d, Connection& c, Outbox& box) {
   }
   if (current) {
     d.conn = nullptr;
-    fail_commands(d, stopping.load() ? CommandOutcome::shutdown : CommandOutcome::connection_lost,
-                  box);
-    d.connect_deadline_ms = d.handshake_deadline_ms = detail::kNever;
-    d.heartbeat_due_ms = d.heartbeat_ack_deadline_ms = d.stall_deadline_ms = detail::kNever;
-    d.send_progress_deadline_ms = d.drain_deadline_ms = detail::kNever;
+    d.session.on_closed(stopping.load() ? CommandOutcome::shutdown : CommandOutcome::connection_lost, driver);
+    d.connect_deadline_ms = d.drain_deadline_ms = detail::kNever;
   }
   drop_ref(c);  // the device's reference; c may be gone now
 }

@@ -14,7 +14,6 @@
 
 #include "iocpsim/engine/completion_row.hpp"
 #include "iocpsim/iocp/win32.hpp"
-#include "iocpsim/protocol/decoder.hpp"
 #include "outbox.hpp"
 #include "send_queue.hpp"
 
@@ -37,8 +36,7 @@ struct OpContext {
 inline OpContext* op_from(OVERLAPPED* ov) { return reinterpret_cast<OpContext*>(ov); }
 
 struct Connection {
-  Connection(Device& d, std::uint32_t gen, std::size_t receive_bytes, std::size_t queue_bytes,
-             std::size_t max_frame_bytes);
+  Connection(Device& d, std::uint32_t gen, std::size_t receive_bytes, std::size_t queue_bytes);
 
   Device& device;
   const std::uint32_t generation;
@@ -54,7 +52,6 @@ struct Connection {
   bool close_after_send = false;  // FIN seen while a send was in flight: finish it, then close
   bool half_close_when_flushed = false;
   bool half_closed = false;
-  bool peer_said_bye = false;
   bool connect_timed_out = false;
   bool pumping = false;           // pump_send() is on the stack: inline sends loop, not recurse
 
@@ -70,7 +67,6 @@ struct Connection {
   bool receive_parked = false;
 
   ReceiveBuffer receive_buffer;
-  protocol::Decoder decoder;
   SendQueue send_queue;
 };
 

@@ -84,41 +84,6 @@ void Engine::Impl::emit(const Device* d, const char* name, nlohmann::json fields
   log.emit(std::move(e));
 }
 
-// A device that sends a frame per microsecond must not write a line per frame: per device and
-// name, event_burst_max lines per event_window_ms, and the count of the others in the next
-// events_suppressed (when a later window writes again, and when the connection closes).
-bool Engine::Impl::may_write(Device& d, const char* name) {
-  std::size_t i = 0;
-  while (i < detail::kLimitedEvents.size() && std::strcmp(detail::kLimitedEvents[i], name) != 0) ++i;
-  if (i == detail::kLimitedEvents.size()) return true;
-  detail::EventWindow& w = d.event_windows[i];
-  const std::int64_t now = now_ms();
-  if (w.written > 0 && now - w.start_ms >= options.event_window_ms) {
-    if (w.suppressed > 0) {
-      emit(&d, "events_suppressed", {{"suppressed_event", name}, {"count", w.suppressed},
-                                     {"since_ms", w.start_ms}});
-    }
-    w = detail::EventWindow{};
-  }
-  if (w.written == 0) w.start_ms = now;
-  if (w.written >= options.event_burst_max) {
-    ++w.suppressed;
-    return false;
-  }
-  ++w.written;
-  return true;
-}
-
-void Engine::Impl::report_suppressed(Device& d) {
-  for (std::size_t i = 0; i < detail::kLimitedEvents.size(); ++i) {
-    detail::EventWindow& w = d.event_windows[i];
-    if (w.suppressed == 0) continue;
-    emit(&d, "events_suppressed", {{"suppressed_event", detail::kLimitedEvents[i]},
-                                   {"count", w.suppressed}, {"since_ms", w.start_ms}});
-    w.suppressed = 0;
-  }
-}
-
 void Engine::Impl::set_state(Device& d, SessionState to, Outbox& box) {
   if (d.state == to) return;
   emit(&d, "state_changed", {{"from", to_string(d.state)}, {"to", to_string(to)}});
@@ -200,7 +165,7 @@ bool Engine::add_device(DeviceConfig config) {
   if (const auto problems = device_config_problems(config); !problems.empty()) {
     return reject(problems.front().field.c_str());  // "name" or "host"
   }
-  auto d = std::make_unique<Device>(config, m.outbox_pool);
+  auto d = std::make_unique<Device>(config, m.options, m.outbox_pool);
   d->address.sin_family = AF_INET;
   d->address.sin_port = htons(d->config.port);
   inet_pton(AF_INET, d->config.host.c_str(), &d->address.sin_addr);

@@ -113,12 +113,6 @@ struct Engine::Impl {
 
   // ---- engine.cpp ----
   void emit(const detail::Device* d, const char* name, nlohmann::json fields = nlohmann::json::object());
-  // emit() for the events of detail::kLimitedEvents (`name` must be one): `fields()` builds the
-  // fields only when the event is written.
-  template <class Fields>
-  void emit_limited(detail::Device& d, const char* name, Fields&& fields);
-  bool may_write(detail::Device& d, const char* name);
-  void report_suppressed(detail::Device& d);
   void set_state(detail::Device& d, SessionState to, detail::Outbox& box);
   std::vector<detail::Device*> all_devices() const;
   detail::Device* find_device(const std::string& name) const;
@@ -160,27 +154,12 @@ struct Engine::Impl {
   void release(detail::OpContext& op);
   void drop_ref(detail::Connection& c);
 
-  // ---- session.cpp ----
+  // ---- session.cpp: the engine's side of each device's ProtocolSession ----
   void on_connected(detail::Device& d, detail::Connection& c, detail::Outbox& box);
   void on_received(detail::Device& d, detail::Connection& c, DWORD bytes, detail::Outbox& box);
   void on_sent(detail::Device& d, detail::Connection& c, DWORD bytes, CompletionRow row,
                detail::Outbox& box);
   void on_end_of_stream(detail::Device& d, detail::Connection& c, detail::Outbox& box);
-  bool queue_frame(detail::Device& d, detail::Connection& c, const protocol::Message& m,
-                   std::uint16_t flags);
-  void on_frame(detail::Device& d, detail::Connection& c, const protocol::Frame& f,
-                detail::Outbox& box);
-  void on_other_frame(detail::Device& d, detail::Connection& c, const protocol::Frame& f,
-                      detail::Outbox& box);
-  void unexpected_message(detail::Device& d, const char* type);
-  void on_hello_ack(detail::Device& d, detail::Connection& c, const protocol::HelloAck& m,
-                    detail::Outbox& box);
-  void on_response(detail::Device& d, const protocol::Response& m, detail::Outbox& box);
-  void on_telemetry(detail::Device& d, const detail::Connection& c, const protocol::Telemetry& m,
-                    detail::Outbox& box);
-  [[gnu::cold]] void track_unusual_seq(detail::Device& d, std::uint32_t* next,
-                                       std::uint16_t channel, std::uint32_t seq);
-  void fail_commands(detail::Device& d, CommandOutcome why, detail::Outbox& box);
   Submit submit_command(detail::Device& d, std::uint16_t opcode, std::span<const std::uint8_t> data,
                         std::uint32_t timeout_ms, CommandCallback& done, detail::Outbox& box);
 
@@ -188,7 +167,6 @@ struct Engine::Impl {
   void on_timers(detail::Device& d, detail::Outbox& box);
   void on_session_timers(detail::Device& d, detail::Connection& c, std::int64_t now,
                          detail::Outbox& box);
-  void expire_commands(detail::Device& d, std::int64_t now, detail::Outbox& box);
   void rearm(detail::Device& d);
   void schedule_reconnect(detail::Device& d, detail::Outbox& box);
   std::int64_t backoff_ms(const detail::Device& d);
@@ -205,10 +183,43 @@ struct Engine::Impl {
   void abandon_ops(detail::Device& d, detail::Outbox& box);
 };
 
-template <class Fields>
-void Engine::Impl::emit_limited(detail::Device& d, const char* name, Fields&& fields) {
-  if (may_write(d, name)) emit(&d, name, fields());
-}
+// What a device's ProtocolSession asks of the engine, for one call with the device locked:
+// events go to the log, frames out through pump_send, the rest into the device's outbox.
+class SessionDriverOf final : public detail::SessionDriver {
+ public:
+  SessionDriverOf(Engine::Impl& m, detail::Device& d, detail::Connection* c, detail::Outbox& box)
+      : m_(m), d_(d), c_(c), box_(box) {}
+  void event(const char* name, nlohmann::json fields) override { m_.emit(&d_, name, std::move(fields)); }
+  void send_queued() override {
+    if (c_ != nullptr && !c_->closed) m_.pump_send(d_, *c_, box_);
+  }
+  void handshake_done(std::int64_t now) override {
+    d_.session_ready_ms = now;  // the backoff resets if the session lives long enough
+    m_.set_state(d_, SessionState::ready, box_);
+  }
+  void telemetry(const protocol::Telemetry& t, bool in_input) override {
+    // Samples in the receive buffer stay there until delivered (the next receive waits for
+    // that); those of a frame reassembled inside the decoder are copied.
+    if (in_input) {
+      box_.telemetry_in_place(t.channel, t.channel_seq, t.timestamp_us, t.samples);
+    } else {
+      box_.telemetry(t.channel, t.channel_seq, t.timestamp_us, t.samples);
+    }
+  }
+  void device_event(const protocol::Event& e) override {
+    box_.device_event({e.event_id, static_cast<std::uint8_t>(e.severity), e.code, e.timestamp_us, e.text});
+  }
+  void command_done(CommandCallback done, CommandOutcome outcome, std::uint16_t status,
+                    std::span<const std::uint8_t> data) override {
+    box_.command_done(std::move(done), outcome, status, data);
+  }
+
+ private:
+  Engine::Impl& m_;
+  detail::Device& d_;
+  detail::Connection* c_;
+  detail::Outbox& box_;
+};
 
 template <class Fn>
 void Engine::Impl::with_device(detail::Device& d, Fn&& fn) {

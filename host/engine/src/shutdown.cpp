@@ -13,30 +13,28 @@ using detail::Connection;
 using detail::Device;
 using detail::kNever;
 using detail::Outbox;
-namespace proto = iocpsim::protocol;
 
 void Engine::Impl::begin_drain(Device& d, Outbox& box) {
   // A removed device is already draining (or done) when the engine shuts down.
   if (d.state == SessionState::closing || d.state == SessionState::stopped) return;
   d.reconnect_at_ms = kNever;
-  fail_commands(d, CommandOutcome::shutdown, box);
+  SessionDriverOf driver(*this, d, d.conn, box);
+  d.session.fail_commands(CommandOutcome::shutdown, driver);
   Connection* c = d.conn;
   if (c == nullptr) {
     set_state(d, SessionState::stopped, box);
     return;
   }
   set_state(d, SessionState::closing, box);
-  d.drain_deadline_ms = now_ms() + options.shutdown_timeout_ms;
-  d.heartbeat_due_ms = d.heartbeat_ack_deadline_ms = d.stall_deadline_ms = kNever;
-  d.send_progress_deadline_ms = kNever;  // the drain bound governs from here
-  d.handshake_deadline_ms = d.connect_deadline_ms = kNever;
+  const std::int64_t now = now_ms();
+  d.drain_deadline_ms = now + options.shutdown_timeout_ms;
+  d.connect_deadline_ms = kNever;
   if (!c->connected) {
+    d.session.begin_closing(now, driver);  // no session yet: only its deadlines go
     cancel_op(d, c->connect_op);  // its R7 packet closes the socket
     return;
   }
-  if (queue_frame(d, *c, proto::Bye{proto::ByeReason::shutting_down, "host shutting down"}, 0)) {
-    emit(&d, "bye_sent", {{"reason", "shutting_down"}});
-  }
+  d.session.begin_closing(now, driver);  // BYE queued
   // After the BYE is out: shutdown(SD_SEND), then the peer's FIN (R4) closes the socket with
   // nothing outstanding, so the close is a FIN and not a reset (R6c).
   c->half_close_when_flushed = true;
