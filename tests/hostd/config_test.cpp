@@ -82,7 +82,8 @@ TEST(HostdConfigTest, ErrorsNameTheFileThePathAndWhatWasExpected) {
 // add_device) or never get going with it: --check must refuse it the same way.
 TEST(HostdConfigTest, WhatTheRunWouldRefuseOrNeverGetWorkingIsRefusedHere) {
   const std::string folder = ::testing::TempDir();
-  const auto r = parse_config(R"({"log_path": ")" + folder + R"(",
+  // As JSON text: a Windows temp folder holds backslashes.
+  const auto r = parse_config(R"({"log_path": )" + nlohmann::json(folder).dump() + R"(,
       "devices": [{"name": "a", "host": "localhost", "port": 1},
                   {"name": "b", "host": "::1", "port": 1},
                   {"name": "c", "host": "999.1.1.1", "port": 1},
