@@ -1,13 +1,15 @@
 // libFuzzer target for the readers of hand-written JSON: the scenario loader (file text to a
-// checked Scenario) and device-sim's script reader (a device spec file). Whatever the bytes, the
-// only way out is a Scenario or a ScenarioError (SpecError / DocumentError for device-sim) whose
-// every line names the file: no other exception, no crash, no unbounded recursion or memory.
-// Seeded with the scenario library and device-sim's examples (tools/ci/fuzz.sh).
+// checked Scenario), device-sim's script reader (a device spec file) and hostd's config reader.
+// Whatever the bytes, the only way out is a Scenario or a ScenarioError (SpecError /
+// DocumentError for device-sim; a config or a list of errors for hostd) whose every line names
+// the file: no other exception, no crash, no unbounded recursion or memory. Seeded with the
+// scenario library, device-sim's examples and hostd's example config (tools/ci/fuzz.sh).
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "config.hpp"
 #include "iocpsim/devsim/spec.hpp"
 #include "iocpsim/json_diag/document.hpp"
 #include "iocpsim/scenario/load.hpp"
@@ -39,11 +41,18 @@ void load_as_device_specs(std::string_view text) {
   }
 }
 
+void load_as_hostd_config(std::string_view text) {
+  const iocpsim::hostd::ConfigResult r = iocpsim::hostd::parse_config(std::string(text), "fuzz.json");
+  for (const std::string& line : r.errors) require(line.rfind("fuzz.json", 0) == 0);
+  if (r.ok()) require(!r.config.devices.empty());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   load_as_scenario(text);
   load_as_device_specs(text);
+  load_as_hostd_config(text);
   return 0;
 }

@@ -145,11 +145,24 @@ TEST(HostdConfigTest, MoreDevicesThanTheEngineTakesAreRefused) {
 }
 
 TEST(HostdConfigTest, BadJsonAndMissingDevicesAreReported) {
-  EXPECT_EQ(parse_config("{", "h.json").errors.size(), 1u);
+  ASSERT_EQ(parse_config("{", "h.json").errors.size(), 1u);
+  EXPECT_EQ(parse_config("{", "h.json").errors[0].rfind("h.json:1:", 0), 0u) << parse_config("{", "h.json").errors[0];
   EXPECT_EQ(parse_config("{}", "h.json").errors,
             std::vector<std::string>{"h.json: /devices: expected a non-empty array of devices"});
   EXPECT_EQ(load_config("/nonexistent/h.json").errors,
-            std::vector<std::string>{"/nonexistent/h.json: cannot be opened"});
+            std::vector<std::string>{"/nonexistent/h.json: cannot be read (No such file or directory)"});
+}
+
+// A key given twice would silently take the last value; nesting and numbers are bounded.
+TEST(HostdConfigTest, ADuplicateKeyADeepNestAndAHugeNumberAreErrorsWithTheirPlace) {
+  EXPECT_EQ(parse_config("{\"workers\": 2,\n \"workers\": 3, \"devices\": []}", "h.json").errors,
+            std::vector<std::string>{"h.json:2:2: duplicate key \"workers\" in this object (each key may appear once)"});
+  const auto deep = parse_config(std::string(100, '[') + std::string(100, ']'), "h.json").errors;
+  ASSERT_EQ(deep.size(), 1u);
+  EXPECT_NE(deep[0].find("nested deeper than 64"), std::string::npos) << deep[0];
+  const auto huge = parse_config("{\"workers\": 1e999}", "h.json").errors;
+  ASSERT_EQ(huge.size(), 1u);
+  EXPECT_EQ(huge[0].rfind("h.json:1:", 0), 0u) << huge[0];
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "iocpsim/json_diag/document.hpp"
+
 #include "iocpsim/protocol/encoder.hpp"
 
 namespace iocpsim::hostd {
@@ -171,9 +173,11 @@ ConfigResult parse_config(const std::string& text, const std::string& file) {
   ConfigResult out;
   json j;
   try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    out.errors.push_back(file + ": " + e.what());
+    // Strict: a syntax error, a duplicate key, nesting past 64 or a number past a double are each
+    // reported at file:line:column.
+    j = json_diag::parse_document(text, file);
+  } catch (const json_diag::DocumentError& e) {
+    out.errors.push_back(e.what());
     return out;
   }
   if (!j.is_object()) {
@@ -223,15 +227,15 @@ ConfigResult parse_config(const std::string& text, const std::string& file) {
 }
 
 ConfigResult load_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
+  std::string text;
+  try {
+    text = json_diag::read_document_file(path);  // a regular file of at most 4 MiB
+  } catch (const json_diag::DocumentError& e) {
     ConfigResult out;
-    out.errors.push_back(path + ": cannot be opened");
+    out.errors.push_back(e.what());
     return out;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str(), path);
+  return parse_config(text, path);
 }
 
 }  // namespace iocpsim::hostd
