@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine_harness.hpp"
+#include "iocpsim/protocol/encoder.hpp"
 
 namespace iocpsim::engine::testing {
 namespace {
@@ -232,6 +233,37 @@ TEST_F(HostileDeviceTest, TheHeartbeatIntervalADeviceAsksForIsHeldWithinAFloorAn
   ASSERT_TRUE(wait("session_ready", "plain"));
   EXPECT_EQ(first("session_ready", "plain")["heartbeat_interval_ms"], 200);
   EXPECT_FALSE(first("session_ready", "plain").contains("heartbeat_interval_clamped"));
+}
+
+// Receives that complete at once (R9b) would keep a flooding device's turn going as long as it
+// sends: after kReceivesPerTurn (4) of them the turn ends with a resume packet posted behind
+// what the port holds, and the rest of the burst is read on later turns — all of it delivered.
+TEST_F(HostileDeviceTest, ABurstIsReadInBoundedTurnsThatQueueBehindThePortsOtherPackets) {
+  EngineOptions o;
+  o.skip_completion_port_on_success = CompletionSkip::always;  // receives complete inline
+  o.receive_buffer_bytes = 256;  // a 20 KB burst needs about 80 receives
+  start(o);
+  TestDevice peer;
+  connect_ready("d", peer);
+  std::vector<std::uint8_t> burst;
+  const std::vector<std::uint8_t> samples(64, 7);
+  for (std::uint32_t n = 0; n < 200; ++n) {
+    const proto::Telemetry t{1, n, 0, proto::Bytes(samples.data(), samples.size())};
+    std::vector<std::uint8_t> f(proto::frame_size(t));
+    f.resize(proto::encode(t, n + 2, f).size);
+    burst.insert(burst.end(), f.begin(), f.end());
+  }
+  const std::size_t posts = io.count("PostQueuedCompletionStatus");
+  const std::size_t receives = io.count("WSARecv");
+  peer.send_raw(burst);  // one write: on loopback the bytes are all there for the first receive
+  ASSERT_TRUE(recorder.wait_telemetry("d", 200));
+  const std::size_t issued = io.count("WSARecv") - receives;
+  const std::size_t resumed = io.count("PostQueuedCompletionStatus") - posts;
+  EXPECT_GE(issued, burst.size() / o.receive_buffer_bytes);
+  // One resume per four receives (give or take the first and last turns).
+  EXPECT_GE(resumed + 2, issued / 4) << issued << " receives, " << resumed << " resumes";
+  EXPECT_GE(resumed, 10u);
+  EXPECT_EQ(sink->count("telemetry_gap", "d"), 0u);
 }
 
 }  // namespace
