@@ -1,10 +1,12 @@
 // The event catalogue is the one list of engine events: EVENTS.md documents exactly its events
 // with exactly their fields, and the scenario schema's event names are its names.
 #include "iocpsim/engine/event_catalogue.hpp"
+#include "iocpsim/engine/engine.hpp"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <map>
 #include <regex>
 #include <set>
@@ -58,6 +60,30 @@ TEST(EventCatalogueTest, TheScenarioSchemaNamesEveryEvent) {
   std::set<std::string> in_catalogue;
   for (const EventKind& k : event_catalogue()) in_catalogue.emplace(k.name);
   EXPECT_EQ(in_schema, in_catalogue);
+}
+
+// The schema's engine options take the ranges every reader of them takes.
+TEST(EventCatalogueTest, TheSchemaTakesTheEngineOptionRangesOfTheReaders) {
+  std::ifstream in(IOCPSIM_SCENARIO_SCHEMA);
+  const nlohmann::json schema = nlohmann::json::parse(in);
+  const nlohmann::json* workers = nullptr;
+  const nlohmann::json* batch = nullptr;
+  // Wherever the engine options are defined in the schema: the object that has both keys.
+  const std::function<void(const nlohmann::json&)> find = [&](const nlohmann::json& v) {
+    if (v.is_object()) {
+      if (v.contains("workers") && v.contains("dequeue_batch")) {
+        workers = &v["workers"];
+        batch = &v["dequeue_batch"];
+      }
+      for (const auto& [unused, child] : v.items()) find(child);
+    } else if (v.is_array()) {
+      for (const auto& child : v) find(child);
+    }
+  };
+  find(schema);
+  ASSERT_NE(workers, nullptr);
+  EXPECT_EQ(workers->at("maximum"), EngineOptions::kWorkersMax);
+  EXPECT_EQ(batch->at("maximum"), EngineOptions::kDequeueBatchMax);
 }
 
 TEST(EventCatalogueTest, FindsAnEventByName) {

@@ -68,7 +68,7 @@ TEST(HostdConfigTest, ErrorsNameTheFileThePathAndWhatWasExpected) {
       "devices": [{"name": "a", "port": 70000}, {"port": 1}, {"name": "a", "port": 2, "x": 1}]})",
                               "h.json");
   const std::vector<std::string> expected = {
-      "h.json: /workers: expected a number in 1..256",
+      "h.json: /workers: expected a number in 1..64",
       "h.json: /colour: is not a known setting",
       "h.json: /devices/0/port: expected a number in 1..65535",
       "h.json: /devices/1/name: is required (a string)",

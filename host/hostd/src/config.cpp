@@ -186,8 +186,8 @@ ConfigResult parse_config(const std::string& text, const std::string& file) {
   }
   Reader r(j, "", file, out.errors);
   Config& c = out.config;
-  r.number("workers", c.engine.workers, 1, 256);
-  r.number("dequeue_batch", c.engine.dequeue_batch, 1, 1024);
+  r.number("workers", c.engine.workers, 1, engine::EngineOptions::kWorkersMax);
+  r.number("dequeue_batch", c.engine.dequeue_batch, 1, engine::EngineOptions::kDequeueBatchMax);
   r.completion_skip("skip_completion_port_on_success", c.engine.skip_completion_port_on_success);
   r.string("host_id", c.engine.host_id);
   r.number("shutdown_timeout_ms", c.engine.shutdown_timeout_ms, 1, kMaxMs);

@@ -72,8 +72,8 @@ void read_device_config(JsonReader r, engine::DeviceConfig& c) {
 }
 
 void read_engine_options(JsonReader r, engine::EngineOptions& o) {
-  read_ms(r, "workers", o.workers, 1, 64);
-  read_ms(r, "dequeue_batch", o.dequeue_batch, 1, 1024);
+  read_ms(r, "workers", o.workers, 1, engine::EngineOptions::kWorkersMax);
+  read_ms(r, "dequeue_batch", o.dequeue_batch, 1, engine::EngineOptions::kDequeueBatchMax);
   if (r.has("skip_completion_port_on_success")) {
     const nlohmann::json& v = r.raw("skip_completion_port_on_success");
     if (!engine::completion_skip_from_json(v, o.skip_completion_port_on_success)) {

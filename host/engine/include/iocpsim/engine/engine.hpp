@@ -93,8 +93,12 @@ bool completion_skip_from_json(const nlohmann::json& value, CompletionSkip& out)
 inline constexpr const char* kCompletionSkipForms = "\"never\", \"always\", \"if_honoured\", true or false";
 
 struct EngineOptions {
-  unsigned workers = 2;
-  std::uint32_t dequeue_batch = 64;             // entries per GetQueuedCompletionStatusEx
+  // The ranges every reader of these options (hostd's config, scenario files) accepts.
+  static constexpr unsigned kWorkersMax = 64;
+  static constexpr std::uint32_t kDequeueBatchMax = 1024;
+
+  unsigned workers = 2;                         // 1 .. kWorkersMax
+  std::uint32_t dequeue_batch = 64;             // entries per GetQueuedCompletionStatusEx, 1 .. kDequeueBatchMax
   CompletionSkip skip_completion_port_on_success = CompletionSkip::if_honoured;
   std::string host_id = "iocpsim-host";
   std::uint32_t shutdown_timeout_ms = 2'000;    // BYE + half-close wait before cancelling
