@@ -39,8 +39,7 @@ int main(int argc, char** argv) {
       std::int64_t t = 0;
       std::size_t at = 0;
       for (const auto& [when, n] : pair.device_writes) {
-        tape_time(tape, when - t);
-        t = when - (when - t) % 10;
+        t += tape_time(tape, when - t);
         tape_bytes(tape, pair.device_bytes.data() + at, n);
         at += n;
         tape.push_back(kTapeSendAll);

@@ -30,13 +30,14 @@ inline void tape_bytes(std::vector<std::uint8_t>& tape, const std::uint8_t* byte
   }
 }
 
-// Appends time instructions for `ms` (rounded down to 10 ms).
-inline void tape_time(std::vector<std::uint8_t>& tape, std::int64_t ms) {
+// Appends time instructions for `ms` rounded down to 10 ms; returns the ms they cover.
+inline std::int64_t tape_time(std::vector<std::uint8_t>& tape, std::int64_t ms) {
   for (std::int64_t steps = ms / 10; steps > 0;) {
     const std::int64_t take = std::min<std::int64_t>(steps, 0x3f);
     tape.push_back(static_cast<std::uint8_t>(kTapeTime + take));
     steps -= take;
   }
+  return ms / 10 * 10;
 }
 
 }  // namespace iocpsim::engine::testing

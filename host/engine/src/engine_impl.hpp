@@ -2,8 +2,8 @@
 //   engine.cpp       public API, device table, with_device()
 //   worker.cpp       worker loop, GQCSEx batches, the dispatch of every classified entry
 //   connection.cpp   op contexts, issuing ConnectEx/WSARecv/WSASend, closing
-//   session.cpp      the protocol: handshake, frames, heartbeats, commands, telemetry
-//   timers.cpp       the timer queue, deadlines, reconnect backoff
+//   session.cpp      the engine's side of each device's ProtocolSession (protocol_session.hpp)
+//   timers.cpp       the timer queue, connection deadlines, reconnect backoff
 //   shutdown.cpp     the drain sequence of DESIGN.md
 #pragma once
 

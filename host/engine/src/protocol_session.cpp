@@ -285,14 +285,14 @@ void ProtocolSession::expire_commands(std::int64_t now, SessionDriver& driver) {
 }
 
 void ProtocolSession::begin_closing(std::int64_t now, SessionDriver& driver) {
-  clear_deadlines();  // the drain bound governs from here
-  if (out_ == nullptr) return;
-  phase_ = Phase::closing;
-  // The BYE goes out after whatever is queued before it; the driver sends it.
-  if (queue_frame(now, proto::Bye{proto::ByeReason::shutting_down, "host shutting down"}, 0, driver)) {
-    driver.event("bye_sent", {{"reason", "shutting_down"}});
+  if (out_ != nullptr) {
+    phase_ = Phase::closing;
+    // The BYE goes out after whatever is queued before it; the driver sends it.
+    if (queue_frame(now, proto::Bye{proto::ByeReason::shutting_down, "host shutting down"}, 0, driver)) {
+      driver.event("bye_sent", {{"reason", "shutting_down"}});
+    }
   }
-  clear_deadlines();  // queue_frame armed the send clock: the drain bound covers that too
+  clear_deadlines();  // the drain bound governs from here, the BYE's send clock included
 }
 
 void ProtocolSession::fail_commands(CommandOutcome why, SessionDriver& driver) {

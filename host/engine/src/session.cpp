@@ -72,8 +72,7 @@ void Engine::Impl::on_end_of_stream(Device& d, Connection& c, Outbox& box) {
 Submit Engine::Impl::submit_command(Device& d, std::uint16_t opcode,
                                     std::span<const std::uint8_t> data, std::uint32_t timeout_ms,
                                     CommandCallback& done, Outbox& box) {
-  if (d.state != SessionState::ready || d.conn == nullptr) return Submit::not_ready;
-  SessionDriverOf driver(*this, d, d.conn, box);
+  SessionDriverOf driver(*this, d, d.conn, box);  // not_ready unless the session is ready
   return d.session.submit_command(now_ms(), opcode, data, timeout_ms, done, driver);
 }
 

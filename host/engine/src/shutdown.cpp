@@ -29,12 +29,11 @@ void Engine::Impl::begin_drain(Device& d, Outbox& box) {
   const std::int64_t now = now_ms();
   d.drain_deadline_ms = now + options.shutdown_timeout_ms;
   d.connect_deadline_ms = kNever;
+  d.session.begin_closing(now, driver);  // BYE queued, if the connection is up
   if (!c->connected) {
-    d.session.begin_closing(now, driver);  // no session yet: only its deadlines go
     cancel_op(d, c->connect_op);  // its R7 packet closes the socket
     return;
   }
-  d.session.begin_closing(now, driver);  // BYE queued
   // After the BYE is out: shutdown(SD_SEND), then the peer's FIN (R4) closes the socket with
   // nothing outstanding, so the close is a FIN and not a reset (R6c).
   c->half_close_when_flushed = true;

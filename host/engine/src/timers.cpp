@@ -24,12 +24,8 @@ void Engine::Impl::on_timers(Device& d, Outbox& box) {
     start_connect(d, box);
     return;
   }
-  if (d.conn != nullptr) {
-    on_session_timers(d, *d.conn, now, box);
-  } else {
-    SessionDriverOf driver(*this, d, nullptr, box);
-    d.session.on_time(now, false, driver);  // commands time out whatever the connection
-  }
+  // Without a connection the session has nothing armed: commands fail when it closes.
+  if (d.conn != nullptr) on_session_timers(d, *d.conn, now, box);
 }
 
 void Engine::Impl::on_session_timers(Device& d, Connection& c, std::int64_t now, Outbox& box) {

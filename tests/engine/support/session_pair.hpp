@@ -107,6 +107,10 @@ inline std::string rate_limit_problem(const std::vector<RecordedEvent>& events, 
 // at once, in order; time moves only to the next deadline of either side. The device's
 // connection ops (close, reset, half-close) end the play, as its FIN or RST would.
 class SessionPair {
+  // First: the session refers to them.
+  const DeviceConfig config_;
+  const EngineOptions options_;
+
  public:
   SessionPair(const devsim::DeviceSpec& spec, DeviceConfig config = {}, EngineOptions options = {},
               std::uint64_t seed = 1)
@@ -140,6 +144,8 @@ class SessionPair {
   bool ended() const { return closed_by_host || closed_by_device; }
   std::int64_t now_ms() const { return now_; }
 
+  detail::ProtocolSession session;
+  detail::SendQueue queue;
   RecordingDriver driver;
   bool closed_by_host = false;    // the session returned Verdict::close
   bool closed_by_device = false;  // the device closed, reset or half-closed
@@ -181,14 +187,6 @@ class SessionPair {
     session.on_closed(CommandOutcome::connection_lost, driver);
   }
 
-  DeviceConfig config_;
-  EngineOptions options_;
-
- public:
-  detail::ProtocolSession session;
-  detail::SendQueue queue;
-
- private:
   devsim::ManualClock clock_;
   devsim::Device device_;
   std::int64_t now_ = 0;
