@@ -11,6 +11,8 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev clang libclang-rt-14-dev
   # libraries
   libasio-dev nlohmann-json3-dev libcli11-dev
+  # checking the scenario schema against the library; the format check
+  python3-jsonschema clang-format
   # the Windows build and the Wine runs
   mingw-w64 g++-mingw-w64-x86-64-posix wine wine64
 )

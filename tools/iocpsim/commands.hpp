@@ -29,5 +29,10 @@ int run_command(const RunSettings& settings);
 int play_child(const std::string& file, std::uint64_t seed);
 int validate_command(const std::vector<std::string>& paths);
 int list_command(const std::vector<std::string>& paths, bool json);
+// Prints scenarios/schema.json as the tables produce it.
+int schema_command();
+// Rewrites (or with `check`, compares) every generated file under the source root `root`:
+// 0 current (or rewritten), 1 stale under --check, 2 a file or marker missing.
+int generate_command(const std::string& root, bool check);
 
 }  // namespace iocpsim::cli

@@ -75,6 +75,14 @@ int main(int argc, char** argv) {
   list_cmd->add_option("paths", list_paths, "Scenario files or directories");
   list_cmd->add_flag("--json", list_json, "One JSON array");
 
+  CLI::App* schema_cmd = app.add_subcommand("schema", "Print the scenario file's JSON Schema (scenarios/schema.json)");
+  std::string generate_root = ".";
+  bool generate_check = false;
+  CLI::App* generate_cmd = app.add_subcommand(
+      "generate", "Rewrite the files generated from the vocabulary tables: the schema and the docs' reference tables");
+  generate_cmd->add_option("--root", generate_root, "The project's source root (default: the current directory)");
+  generate_cmd->add_flag("--check", generate_check, "Change nothing; exit 1 if a generated file is not current");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -93,5 +101,7 @@ int main(int argc, char** argv) {
     return iocpsim::cli::run_command(run);
   }
   if (*validate_cmd) return iocpsim::cli::validate_command(validate_paths);
+  if (*schema_cmd) return iocpsim::cli::schema_command();
+  if (*generate_cmd) return iocpsim::cli::generate_command(generate_root, generate_check);
   return iocpsim::cli::list_command(list_paths, list_json);
 }

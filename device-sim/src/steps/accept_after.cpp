@@ -25,7 +25,7 @@ const StepRegistration accept_after_registration{StepKind{
     "read and first byte. With `handshake` withheld the peer's connect itself is held: its SYNs go "
     "unanswered until the delay is over, and it completes at its next SYN retransmission after that "
     "(Linux retries after about 1 s, then every second or more), unless its own connect timeout fires first.",
-    {{"delay_ms", "integer ms", "required", "how long to hold connections back"}, handshake_option_doc()},
+    {{"delay_ms", form::ms(), "required", "how long to hold connections back"}, handshake_option_doc()},
     R"({"step": "accept_after", "delay_ms": 1500})",
     [](JsonReader& r, const StepParseContext&) {
       const auto delay_ms = r.require_uint("delay_ms");

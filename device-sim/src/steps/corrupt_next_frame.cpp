@@ -20,9 +20,9 @@ const StepRegistration corrupt_next_frame_registration{StepKind{
     "corrupt_next_frame", "bytes",
     "Damages the next frame the device encodes, whether a script step or the model sends it (a reply, "
     "a telemetry sample). Returns at once. The frame is recorded as sent with its fault named.",
-    {{"what", "crc, magic, length", "crc",
+    {{"what", form::choice({"crc", "magic", "length"}), "crc",
       "crc: flip the CRC's last byte; magic: flip the first byte; length: add `length_delta` to payload_len"},
-     {"length_delta", "integer", "1", "for what=length: how much longer the header claims the payload is"}},
+     {"length_delta", form::integer(), "1", "for what=length: how much longer the header claims the payload is"}},
     R"({"step": "corrupt_next_frame", "what": "crc"})",
     [](JsonReader& r, const StepParseContext&) {
       const auto what = r.get_choice("what", "crc", {"crc", "magic", "length"});

@@ -35,8 +35,8 @@ const StepRegistration expect_registration{StepKind{
     "Waits for a message from the peer whose listed fields all match (fields left out match anything). "
     "Messages received since the previous `expect` count, so one that arrived before this step started "
     "still matches; messages that do not match are passed over. Fails if none arrives in time.",
-    {{"message", "message pattern", "required", "`type` plus any fields of that message type"},
-     {"within_ms", "integer ms", "5000", "how long to wait, in device time"}},
+    {{"message", form::message_pattern(), "required", "`type` plus any fields of that message type"},
+     {"within_ms", form::ms(), "5000", "how long to wait, in device time"}},
     R"({"step": "expect", "message": {"type": "hello", "host_id": "host-1"}, "within_ms": 2000})",
     [](JsonReader& r, const StepParseContext&) {
       auto message = r.object("message");

@@ -25,9 +25,9 @@ class RaiseEventStep final : public SendOnceStep {
 const StepRegistration raise_event_registration{StepKind{
     "raise_event", "protocol",
     "Sends an EVENT numbered from the device's own event counter (1, 2, ...) and stamped with device time.",
-    {{"severity", "info, warning, alarm, critical", "info", "the event's severity"},
-     {"code", "integer 0..65535", "0", "the event code"},
-     {"text", "string", "\"\"", "the event text"}},
+    {{"severity", form::choice({"info", "warning", "alarm", "critical"}), "info", "the event's severity"},
+     {"code", form::integer(0, UINT16_MAX), "0", "the event code"},
+     {"text", form::text(), "\"\"", "the event text"}},
     R"({"step": "raise_event", "severity": "critical", "code": 17, "text": "door open"})",
     [](JsonReader& r, const StepParseContext&) {
       return std::make_unique<RaiseEventStep>(read_severity(r, "severity", protocol::Severity::info),

@@ -52,8 +52,8 @@ const StepRegistration refuse_connections_registration{StepKind{
     "microseconds of seeing the last refused SYN; an attempt that comes sooner "
     "than that after it is "
     "refused too, and logged as connection_refused_past_count.",
-    {{"for_ms", "integer ms", "until accept_connections", "how long to refuse"},
-     {"count", "integer >= 1", "none", "how many attempts to refuse (instead of for_ms)"}},
+    {{"for_ms", form::ms(), OptionDefault::absent("until accept_connections"), "how long to refuse"},
+     {"count", form::integer(1), OptionDefault::absent("none").excluding("for_ms"), "how many attempts to refuse (instead of for_ms)"}},
     R"({"step": "refuse_connections", "for_ms": 2000})",
     [](JsonReader& r, const StepParseContext&) -> std::unique_ptr<Step> {
       const auto for_ms = r.optional_uint("for_ms");

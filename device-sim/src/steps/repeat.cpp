@@ -43,7 +43,7 @@ class RepeatStep final : public Step {
 const StepRegistration repeat_registration{StepKind{
     "repeat", "flow",
     "Runs `steps` `times` times in order. Steps inside are written and checked like top-level ones.",
-    {{"times", "integer", "required", "how many times"}, {"steps", "array of steps", "required", "the body"}},
+    {{"times", form::integer(), "required", "how many times"}, {"steps", form::steps(), "required", "the body"}},
     R"({"step": "repeat", "times": 3, "steps": [{"step": "raise_event", "code": 1}, {"step": "wait", "ms": 100}]})",
     [](JsonReader& r, const StepParseContext& ctx) {
       const auto times = r.require_uint("times");

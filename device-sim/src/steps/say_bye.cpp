@@ -25,9 +25,9 @@ class SayByeStep final : public SendOnceStep {
 const StepRegistration say_bye_registration{StepKind{
     "say_bye", "protocol",
     "Sends BYE, then (unless `close` is false) closes gracefully once it has been written.",
-    {{"reason", "normal, shutting_down, restarting, protocol_violation, idle_timeout", "normal", "the BYE reason"},
-     {"text", "string", "\"\"", "the BYE text"},
-     {"close", "boolean", "true", "close the connection (FIN) after the BYE"}},
+    {{"reason", form::choice({"normal", "shutting_down", "restarting", "protocol_violation", "idle_timeout"}), "normal", "the BYE reason"},
+     {"text", form::text(), "\"\"", "the BYE text"},
+     {"close", form::boolean(), "true", "close the connection (FIN) after the BYE"}},
     R"({"step": "say_bye", "reason": "restarting", "text": "firmware update"})",
     [](JsonReader& r, const StepParseContext&) {
       return std::make_unique<SayByeStep>(read_bye_reason(r, "reason", protocol::ByeReason::normal),

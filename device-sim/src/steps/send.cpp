@@ -27,7 +27,7 @@ const StepRegistration send_registration{StepKind{
     "send", "protocol",
     "Sends one message, framed with the next seq. Fields left out take defaults (HELLO_ACK takes the "
     "device's identity; numbers 0, strings and bytes empty, enums their first value).",
-    {{"message", "message object", "required", "`type` plus fields; bytes as hex, enums by name"}},
+    {{"message", form::message(), "required", "`type` plus fields; bytes as hex, enums by name"}},
     R"({"step": "send", "message": {"type": "event", "event_id": 9, "severity": "alarm", "code": 301, "text": "overheat"}})",
     [](JsonReader& r, const StepParseContext& ctx) {
       return std::make_unique<SendStep>(MessageTemplate(r.object("message"), ctx.identity));

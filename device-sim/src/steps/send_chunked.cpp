@@ -49,10 +49,10 @@ const StepRegistration send_chunked_registration{StepKind{
     "Sends one frame (or raw bytes) split into chunks of the listed sizes, waiting `delay_ms` between "
     "chunks; whatever the list does not cover goes last as one chunk. Each chunk is a separate write "
     "(TCP_NODELAY is set), but with delay_ms 0 the network may still join them.",
-    {{"message", "message object", "one of message/hex", "the frame to split"},
-     {"hex", "hex string", "one of message/hex", "raw bytes to split instead"},
-     {"chunks", "array of positive integers", "required", "chunk sizes in bytes"},
-     {"delay_ms", "integer ms", "0", "pause between chunks"}},
+    {{"message", form::message(), OptionDefault::one_of({"message", "hex"}), "the frame to split"},
+     {"hex", form::hex(), OptionDefault::one_of({"message", "hex"}), "raw bytes to split instead"},
+     {"chunks", form::positive_integers(), "required", "chunk sizes in bytes"},
+     {"delay_ms", form::ms(), "0", "pause between chunks"}},
     R"({"step": "send_chunked", "message": {"type": "heartbeat", "nonce": 5}, "chunks": [1, 3, 12], "delay_ms": 20})",
     [](JsonReader& r, const StepParseContext& ctx) {
       FrameSource source(r, ctx.identity);

@@ -22,7 +22,7 @@ class SendGarbageStep final : public SendOnceStep {
 const StepRegistration send_garbage_registration{StepKind{
     "send_garbage", "bytes",
     "Sends `bytes` random bytes from the run's seeded generator: the same seed sends the same garbage.",
-    {{"bytes", "integer", "required", "how many bytes"}},
+    {{"bytes", form::integer(0, 16u << 20), "required", "how many bytes"}},
     R"({"step": "send_garbage", "bytes": 64})",
     [](JsonReader& r, const StepParseContext&) {
       return std::make_unique<SendGarbageStep>(r.require_uint("bytes", 16u << 20));

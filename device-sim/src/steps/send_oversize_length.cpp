@@ -30,8 +30,8 @@ const StepRegistration send_oversize_length_registration{StepKind{
     "send_oversize_length", "bytes",
     "Sends a well-formed 16-byte header (magic, version, type, next seq) claiming `payload_len` bytes of "
     "payload, and no payload: a receiver must reject it from the header alone, before buffering.",
-    {{"type", "message type name", "telemetry", "the type in the header"},
-     {"payload_len", "integer", "16777216", "the claimed payload length"}},
+    {{"type", form::message_type(), "telemetry", "the type in the header"},
+     {"payload_len", form::integer(), "16777216", "the claimed payload length"}},
     R"({"step": "send_oversize_length", "payload_len": 4294967295})",
     [](JsonReader& r, const StepParseContext&) {
       const auto type = message_type_from_name(r.get_choice("type", "telemetry", message_type_names()));

@@ -26,7 +26,7 @@ const StepRegistration stall_registration{StepKind{
     "stall", "connection",
     "Goes silent for `for_ms`: stops reading and holds every write (replies, telemetry). Afterwards held "
     "replies go out, reading resumes, and background telemetry restarts without the missed samples.",
-    {{"for_ms", "integer ms", "required", "how long to stall, in device time"}},
+    {{"for_ms", form::ms(), "required", "how long to stall, in device time"}},
     R"({"step": "stall", "for_ms": 3000})",
     [](JsonReader& r, const StepParseContext&) { return std::make_unique<StallStep>(r.require_uint("for_ms")); }}};
 

@@ -44,10 +44,10 @@ const StepRegistration stream_telemetry_registration{StepKind{
     "stream_telemetry", "protocol",
     "Sends `count` TELEMETRY messages on `channel`, the first at once and then one every `interval_ms`, "
     "continuing the channel's sequence numbers. Independent of the background stream.",
-    {{"count", "integer", "required", "how many samples"},
-     {"channel", "integer 0..65535", "0", "the channel"},
-     {"interval_ms", "integer ms", "0", "time between samples; 0 sends them back to back"},
-     {"sample_bytes", "integer", "16", "size of each sample's payload, drawn from the run's seed"}},
+    {{"count", form::integer(), "required", "how many samples"},
+     {"channel", form::integer(0, UINT16_MAX), "0", "the channel"},
+     {"interval_ms", form::ms(), "0", "time between samples; 0 sends them back to back"},
+     {"sample_bytes", form::integer(0, 60000), "16", "size of each sample's payload, drawn from the run's seed"}},
     R"({"step": "stream_telemetry", "count": 100, "channel": 2, "interval_ms": 10})",
     [](JsonReader& r, const StepParseContext&) {
       StreamOptions o{r.require_uint("count"), static_cast<std::uint16_t>(r.get_uint("channel", 0, 0xFFFF)),

@@ -13,7 +13,7 @@ class WaitStep final : public TimedStep {
 const StepRegistration wait_registration{StepKind{
     "wait", "flow",
     "Waits `ms` of device time. The model keeps answering and streaming meanwhile.",
-    {{"ms", "integer ms", "required", "how long"}},
+    {{"ms", form::ms(), "required", "how long"}},
     R"({"step": "wait", "ms": 500})",
     [](JsonReader& r, const StepParseContext&) { return std::make_unique<WaitStep>(r.require_uint("ms")); }}};
 

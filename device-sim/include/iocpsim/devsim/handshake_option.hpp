@@ -8,7 +8,7 @@
 namespace iocpsim::devsim {
 
 inline OptionDoc handshake_option_doc() {
-  return {"handshake", "\"complete\" or \"withheld\"", "complete",
+  return {"handshake", form::choice({"complete", "withheld"}), "complete",
           "complete: the kernel completes the peer's connect into the backlog; withheld: the accept "
           "queue is kept full so the peer's SYNs go unanswered and its connect stays in progress "
           "(Linux only)"};

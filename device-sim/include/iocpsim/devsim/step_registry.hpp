@@ -3,6 +3,7 @@
 // --list-steps, README.md) is printed from here.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -16,10 +17,50 @@
 
 namespace iocpsim::devsim {
 
+// The form of an option's value: how the catalogue names it, and the JSON Schema fragment
+// (scenarios/schema.json) a value must match. Built with the functions of namespace `form`.
+struct OptionForm {
+  std::string text;         // "integer ms", "hex string", ...
+  std::string schema_json;  // e.g. {"$ref": "#/$defs/ms"}
+};
+
+namespace form {
+OptionForm ms();  // milliseconds of device time
+OptionForm integer(std::uint64_t min = 0, std::uint64_t max = UINT32_MAX);
+OptionForm boolean();
+OptionForm text();
+OptionForm hex();
+OptionForm choice(std::vector<std::string> names);
+OptionForm message();          // a message object (`type` plus fields)
+OptionForm message_pattern();  // a message object whose fields left out match anything
+OptionForm message_type();     // a message type name
+OptionForm steps();            // an array of steps
+OptionForm positive_integers();
+}  // namespace form
+
+// What an option is when left out.
+struct OptionDefault {
+  enum class Kind : std::uint8_t { value, required, absent, one_of };
+  // "required", or the value it takes, as the catalogue shows it: JSON ("10", "true", "\"\"") or a
+  // bare choice name ("ok").
+  OptionDefault(const char* shown);  // NOLINT: reads naturally in option lists
+  // Left out, it has no value: `meaning` says what that does ("any", "until accept_connections").
+  static OptionDefault absent(std::string meaning);
+  // Exactly one option of the group is given (e.g. {"message", "hex"}).
+  static OptionDefault one_of(std::vector<std::string> group);
+  // Not to be given together with `other` (an option of the same kind).
+  OptionDefault excluding(std::string other) &&;
+
+  Kind kind = Kind::value;
+  std::string text;                // the catalogue's default column
+  std::vector<std::string> group;  // one_of's options
+  std::vector<std::string> excluded;
+};
+
 struct OptionDoc {
   std::string name;
-  std::string form;           // "integer ms", "hex string", ...
-  std::string default_value;  // "required" when there is none
+  OptionForm form;
+  OptionDefault default_value;
   std::string meaning;
 };
 
@@ -54,6 +95,8 @@ class StepRegistry {
   std::vector<std::unique_ptr<Step>> parse_list(std::vector<JsonReader> readers, const MessageDefaults& identity) const;
 
   std::string catalogue_markdown() const;
+  // The JSON Schema of one step ($defs.step of scenarios/schema.json), as JSON text.
+  std::string schema_json() const;
 
  private:
   std::deque<StepKind> kinds_;  // a deque: pointers handed out stay valid as kinds are added
