@@ -1,5 +1,6 @@
-// The event catalogue is the one list of engine events: EVENTS.md documents exactly its events
-// with exactly their fields, and the scenario schema's event names are its names.
+// The event catalogue is the one table of engine events: each entry's fields column names exactly
+// its fields, it renders EVENTS.md's tables (iocpsim generate --check holds the file to them), and
+// the scenario schema's event names are its names.
 #include "iocpsim/engine/event_catalogue.hpp"
 #include "iocpsim/engine/engine.hpp"
 
@@ -18,38 +19,53 @@
 namespace iocpsim::engine {
 namespace {
 
-// EVENTS.md's table rows: "| `name` | `field` (`value`, ...), `field` — or `field` | when |".
-std::map<std::string, std::set<std::string>> documented_events() {
-  std::ifstream in(IOCPSIM_EVENTS_MD);
-  const std::regex row(R"(^\| `([a-z0-9_]+)` \| (.*?) \| .* \|$)");
+// The backticked names of a fields column, leaving out what is in parentheses (values).
+std::set<std::string> named_fields(std::string_view doc) {
   const std::regex in_parentheses(R"(\([^)]*\))");
   const std::regex field("`([a-z0-9_]+)`");
-  std::map<std::string, std::set<std::string>> out;
-  std::string line;
-  bool in_events = false;
-  while (std::getline(in, line)) {
-    if (line.rfind("## ", 0) == 0) in_events = true;
-    std::smatch m;
-    if (!in_events || !std::regex_match(line, m, row)) continue;
-    const std::string fields = std::regex_replace(m[2].str(), in_parentheses, "");
-    auto& set = out[m[1].str()];
-    for (std::sregex_iterator it(fields.begin(), fields.end(), field), end; it != end; ++it) set.insert((*it)[1].str());
-  }
+  const std::string fields = std::regex_replace(std::string(doc), in_parentheses, "");
+  std::set<std::string> out;
+  for (std::sregex_iterator it(fields.begin(), fields.end(), field), end; it != end; ++it) out.insert((*it)[1].str());
   return out;
 }
 
-TEST(EventCatalogueTest, EventsMdDocumentsEveryEventWithItsFields) {
-  const auto documented = documented_events();
-  ASSERT_GT(documented.size(), 40u) << "EVENTS.md's tables were not found";
-  std::set<std::string> names;
+TEST(EventCatalogueTest, EachEventsFieldsColumnNamesExactlyItsFields) {
+  ASSERT_GT(event_catalogue().size(), 40u);
   for (const EventKind& k : event_catalogue()) {
-    const std::string name(k.name);
-    names.insert(name);
-    ASSERT_TRUE(documented.count(name)) << name << " is not in EVENTS.md";
-    const std::set<std::string> fields(k.fields.begin(), k.fields.end());
-    EXPECT_EQ(documented.at(name), fields) << name << ": EVENTS.md and the catalogue list different fields";
+    std::set<std::string> fields;
+    for (const EventField& f : k.fields) fields.emplace(f.name);
+    EXPECT_EQ(named_fields(k.fields_doc), fields) << k.name << ": the fields column and the field list differ";
+    EXPECT_FALSE(k.when.empty()) << k.name;
   }
-  for (const auto& [name, unused] : documented) EXPECT_TRUE(names.count(name)) << name << " is in EVENTS.md but not in the catalogue";
+}
+
+TEST(EventCatalogueTest, NamesAreUniqueAndEachGroupIsInOnePiece) {
+  std::set<std::string_view> names;
+  std::vector<std::string_view> groups;
+  for (const EventKind& k : event_catalogue()) {
+    EXPECT_TRUE(names.insert(k.name).second) << k.name << " twice";
+    if (groups.empty() || groups.back() != k.group) groups.push_back(k.group);
+  }
+  const std::set<std::string_view> distinct(groups.begin(), groups.end());
+  EXPECT_EQ(distinct.size(), groups.size()) << "a group's events are not together";
+}
+
+TEST(EventCatalogueTest, AFieldOfTheWrongTypeOrNotListedIsAProblem) {
+  const EventKind& peer_reset = *find_event_kind("peer_reset");
+  EXPECT_EQ(event_fields_problem(peer_reset, {{"row", "R5"}, {"op", "recv"}, {"bytes", 0}}), "");
+  EXPECT_EQ(event_fields_problem(peer_reset, {{"row", 5}}),
+            "event peer_reset has field row = 5, but the catalogue says text");
+  EXPECT_EQ(event_fields_problem(peer_reset, {{"rows", "R5"}}),
+            "event peer_reset has field rows, which the catalogue does not list");
+  EXPECT_EQ(event_fields_problem(peer_reset, nlohmann::json::array()), "event peer_reset has fields that are not an object");
+}
+
+TEST(EventCatalogueTest, RendersATablePerGroupWithTheFieldTypes) {
+  const std::string md = event_catalogue_markdown();
+  EXPECT_EQ(md.find("## Engine-wide\n\n| event | fields | types | when |\n|---|---|---|---|\n"), 0u);
+  EXPECT_NE(md.find("| `peer_reset` | "), std::string::npos);
+  EXPECT_NE(md.find("`row` text, `op` text, `bytes` integer"), std::string::npos);
+  EXPECT_LT(md.find("## Engine-wide"), md.find("## Shutdown"));
 }
 
 TEST(EventCatalogueTest, TheScenarioSchemaNamesEveryEvent) {
@@ -88,7 +104,7 @@ TEST(EventCatalogueTest, TheSchemaTakesTheEngineOptionRangesOfTheReaders) {
 
 TEST(EventCatalogueTest, FindsAnEventByName) {
   ASSERT_NE(find_event_kind("peer_closed"), nullptr);
-  EXPECT_EQ(find_event_kind("peer_closed")->fields.front(), "row");
+  EXPECT_EQ(find_event_kind("peer_closed")->fields.front().name, "row");
   EXPECT_EQ(find_event_kind("peer_close"), nullptr);
 }
 

@@ -11,7 +11,8 @@ const StepRegistration close_registration{StepKind{
     "waits for the next connection.",
     {},
     R"({"step": "close"})",
-    [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::close_graceful); }}};
+    [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::close_graceful); },
+    /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

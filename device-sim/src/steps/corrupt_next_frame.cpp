@@ -28,7 +28,8 @@ const StepRegistration corrupt_next_frame_registration{StepKind{
       const auto what = r.get_choice("what", "crc", {"crc", "magic", "length"});
       const auto fault = what == "magic" ? FrameFault::magic : what == "length" ? FrameFault::length : FrameFault::crc;
       return std::make_unique<CorruptNextFrameStep>(fault, static_cast<std::uint32_t>(r.get_uint("length_delta", 1)));
-    }}};
+    },
+    /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

@@ -45,7 +45,8 @@ const StepRegistration drip_registration{StepKind{
     [](JsonReader& r, const StepParseContext& ctx) {
       FrameSource source(r, ctx.identity);
       return std::make_unique<DripStep>(std::move(source), r.get_uint("interval_ms", 10));
-    }}};
+    },
+    /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

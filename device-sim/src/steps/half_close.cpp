@@ -11,7 +11,8 @@ const StepRegistration half_close_registration{StepKind{
     "reads EOF while what it sends still arrives. Nothing more is sent on this connection.",
     {},
     R"({"step": "half_close"})",
-    [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::shutdown_write); }}};
+    [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::shutdown_write); },
+    /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

@@ -16,7 +16,8 @@ const StepRegistration never_accept_registration{StepKind{
     "accept_connections comes completes at the peer's next SYN retransmission.",
     {handshake_option_doc()},
     R"({"step": "never_accept"})",
-    [](JsonReader& r, const StepParseContext&) { return ListenModeStep::make(read_handshake_option(r)); }}};
+    [](JsonReader& r, const StepParseContext&) { return ListenModeStep::make(read_handshake_option(r)); },
+    /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

@@ -67,7 +67,8 @@ const StepRegistration refuse_connections_registration{StepKind{
         return std::make_unique<RefuseCountStep>(static_cast<std::uint32_t>(*count));
       }
       return std::make_unique<RefuseConnectionsStep>(for_ms.value_or(0), for_ms.has_value());
-    }}};
+    },
+    /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

@@ -11,7 +11,8 @@ const StepRegistration reset_registration{StepKind{
     "WSAECONNRESET). Anything queued and unwritten is discarded.",
     {},
     R"({"step": "reset"})",
-    [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::reset); }}};
+    [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::reset); },
+    /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

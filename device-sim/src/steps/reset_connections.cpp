@@ -24,7 +24,8 @@ const StepRegistration reset_connections_registration{StepKind{
     R"({"step": "reset_connections", "count": 3})",
     [](JsonReader& r, const StepParseContext&) {
       return std::make_unique<ResetConnectionsStep>(static_cast<std::uint32_t>(r.get_uint("count", 1)));
-    }}};
+    },
+    /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

@@ -26,7 +26,8 @@ const StepRegistration send_garbage_registration{StepKind{
     R"({"step": "send_garbage", "bytes": 64})",
     [](JsonReader& r, const StepParseContext&) {
       return std::make_unique<SendGarbageStep>(r.require_uint("bytes", 16u << 20));
-    }}};
+    },
+    /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

@@ -36,7 +36,8 @@ const StepRegistration send_oversize_length_registration{StepKind{
     [](JsonReader& r, const StepParseContext&) {
       const auto type = message_type_from_name(r.get_choice("type", "telemetry", message_type_names()));
       return std::make_unique<SendOversizeLengthStep>(type, static_cast<std::uint32_t>(r.get_uint("payload_len", 16u << 20)));
-    }}};
+    },
+    /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

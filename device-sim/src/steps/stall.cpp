@@ -28,7 +28,8 @@ const StepRegistration stall_registration{StepKind{
     "replies go out, reading resumes, and background telemetry restarts without the missed samples.",
     {{"for_ms", form::ms(), "required", "how long to stall, in device time"}},
     R"({"step": "stall", "for_ms": 3000})",
-    [](JsonReader& r, const StepParseContext&) { return std::make_unique<StallStep>(r.require_uint("for_ms")); }}};
+    [](JsonReader& r, const StepParseContext&) { return std::make_unique<StallStep>(r.require_uint("for_ms")); },
+    /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

@@ -11,7 +11,8 @@ const StepRegistration stop_reading_registration{StepKind{
     "The device still writes. Undo with resume_reading.",
     {},
     R"({"step": "stop_reading"})",
-    [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::pause_reading); }}};
+    [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::pause_reading); },
+    /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

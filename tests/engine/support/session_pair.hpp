@@ -75,12 +75,7 @@ inline std::string catalogue_problem(const std::vector<RecordedEvent>& events, s
     const RecordedEvent& e = events[i];
     const EventKind* kind = find_event_kind(e.name);
     if (kind == nullptr) return "event " + e.name + " is not in the catalogue";
-    if (!e.fields.is_object()) return "event " + e.name + " has fields that are not an object";
-    for (const auto& [key, unused] : e.fields.items()) {
-      if (std::find(kind->fields.begin(), kind->fields.end(), key) == kind->fields.end()) {
-        return "event " + e.name + " has field " + key + ", which the catalogue does not list";
-      }
-    }
+    if (std::string problem = event_fields_problem(*kind, e.fields); !problem.empty()) return problem;
   }
   return {};
 }

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <optional>
 
+#include "iocpsim/engine/event_catalogue.hpp"
+
 namespace iocpsim::scenario {
 namespace {
 
@@ -185,6 +187,21 @@ void check_leaks(const RunResult& run, std::vector<std::string>& out) {
   }
 }
 
+// Every event the run wrote is one the catalogue lists, with the fields and types it lists: the
+// whole library checks the catalogue (and so EVENTS.md and the schema) against the engine.
+void check_catalogue(const RunResult& run, std::vector<std::string>& out) {
+  for (std::size_t i = 0; i < run.events.size(); ++i) {
+    const engine::Event& e = run.events[i];
+    const engine::EventKind* kind = engine::find_event_kind(e.name);
+    const std::string problem =
+        kind == nullptr ? "event " + e.name + " is not in the catalogue" : engine::event_fields_problem(*kind, e.fields);
+    if (!problem.empty()) {
+      out.push_back("event catalogue: " + problem + " (event " + std::to_string(i) + ": " + event_text(run, i) + ")");
+      return;  // one is enough to say the catalogue and the engine disagree
+    }
+  }
+}
+
 }  // namespace
 
 std::string run_time(std::int64_t t_us) {
@@ -197,6 +214,7 @@ std::vector<std::string> unmet_expectations(const Scenario& s, const RunResult& 
   std::vector<std::string> out;
   check_run(s, run, out);
   check_leaks(run, out);
+  check_catalogue(run, out);
   check_until(s, run, out);
   check_events(s, run, out);
   check_never(s, run, out);

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "iocpsim/devsim/step_registry.hpp"
+#include "iocpsim/engine/event_catalogue.hpp"
 #include "iocpsim/scenario/schema.hpp"
 
 namespace iocpsim::scenario {
@@ -11,6 +12,7 @@ const std::vector<GeneratedFile>& generated_files() {
   static const std::vector<GeneratedFile> all = {
       {"scenarios/schema.json", "", scenario_schema},
       {"device-sim/README.md", "step catalogue", [] { return devsim::StepRegistry::global().catalogue_markdown(); }},
+      {"host/engine/EVENTS.md", "event tables", engine::event_catalogue_markdown},
   };
   return all;
 }

@@ -125,7 +125,7 @@ void require_event_field(const std::string& event, const std::string& field, con
   const engine::EventKind* kind = engine::find_event_kind(event);
   if (kind == nullptr) return;  // the event name itself is reported
   std::vector<std::string> known;
-  for (std::string_view f : kind->fields) known.emplace_back(f);
+  for (const engine::EventField& f : kind->fields) known.emplace_back(f.name);
   for (std::string_view f : engine::kEventCommonKeys) known.emplace_back(f);
   if (std::find(known.begin(), known.end(), field) != known.end()) return;
   std::vector<std::string> own(known.begin(), known.begin() + static_cast<std::ptrdiff_t>(kind->fields.size()));

@@ -2,8 +2,8 @@
 // (sockets named by the tags the engine gave them) and the devices' logs.
 #include <algorithm>
 #include <map>
-#include <set>
 
+#include "iocpsim/devsim/step_registry.hpp"
 #include "run_detail.hpp"
 
 namespace iocpsim::scenario::detail {
@@ -12,9 +12,10 @@ namespace {
 using Entry = TimelineEntry;
 
 // Steps that make a device misbehave on purpose: marked as faults in the timeline.
-const std::set<std::string> kMisbehaviour = {
-    "reset", "send_garbage", "corrupt_next_frame", "send_oversize_length", "stall", "drip",
-    "refuse_connections", "reset_connections", "never_accept", "stop_reading", "half_close", "close"};
+bool is_misbehaviour(const std::string& step_kind) {
+  const devsim::StepKind* kind = devsim::StepRegistry::global().find(step_kind);
+  return kind != nullptr && kind->marks_fault;
+}
 
 std::string fields_text(const nlohmann::json& fields) {
   std::string out;
@@ -65,7 +66,7 @@ Entry device_entry(const DeviceLogLine& l) {
   }
   out.fault = (out.what == "frame_sent" && !l.line.value("fault", "").empty()) || out.what == "oversize_header_sent" ||
               (out.what == "connection_op" && l.line.value("op", "") == "reset") ||
-              (out.what == "step_started" && kMisbehaviour.count(l.line.value("kind", "")) > 0);
+              (out.what == "step_started" && is_misbehaviour(l.line.value("kind", "")));
   return out;
 }
 

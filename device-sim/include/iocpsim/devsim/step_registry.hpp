@@ -80,6 +80,7 @@ struct StepKind {
   std::string example;  // a step of this kind, as JSON text
   // Reads the step's options (not "step") from the reader; the caller rejects unread keys.
   std::function<std::unique_ptr<Step>(JsonReader& reader, const StepParseContext& ctx)> make;
+  bool marks_fault = false;  // a misbehaviour: the scenario timeline marks its steps as faults
 };
 
 class StepRegistry {
