@@ -1,68 +1,16 @@
-// Injected time and randomness for the host side.
-//
-// Everything that reads time or draws a random number (the fault shim's rules and journal, and
-// later the engine's timers) goes through these, so a test can drive time by hand and a run can be
-// replayed from its seed.
+// Injected time and randomness for the host side: the run's (iocpsim/world/clock.hpp). Everything
+// that reads time or draws a random number (the fault shim's rules and journal, the engine's
+// timers) goes through these, so a test can drive time by hand, a simulated world can make it
+// virtual, and a run can be replayed from its seed.
 #pragma once
 
-#include <atomic>
-#include <chrono>
-#include <cstdint>
-#include <random>
+#include "iocpsim/world/clock.hpp"
 
 namespace iocpsim::iocp {
 
-// A monotonic clock: microseconds since an arbitrary start.
-class Clock {
- public:
-  Clock() = default;
-  Clock(const Clock&) = delete;
-  Clock& operator=(const Clock&) = delete;
-  virtual ~Clock() = default;
-  virtual std::chrono::microseconds now() const = 0;
-};
-
-// The machine's steady clock.
-class SteadyClock final : public Clock {
- public:
-  std::chrono::microseconds now() const override {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now().time_since_epoch());
-  }
-};
-
-// Time that moves only when told to (tests). Safe to read from any thread.
-class ManualClock final : public Clock {
- public:
-  explicit ManualClock(std::chrono::microseconds start = std::chrono::microseconds{0})
-      : now_us_(start.count()) {}
-  std::chrono::microseconds now() const override {
-    return std::chrono::microseconds{now_us_.load(std::memory_order_acquire)};
-  }
-  void advance(std::chrono::microseconds by) {
-    now_us_.fetch_add(by.count(), std::memory_order_acq_rel);
-  }
-
- private:
-  std::atomic<std::int64_t> now_us_;
-};
-
-// One seeded generator for a whole run. The seed is kept so a failure can print it and be
-// replayed. Not thread-safe: its owner serialises draws.
-class SeededRandom {
- public:
-  explicit SeededRandom(std::uint64_t seed) : seed_(seed), engine_(seed) {}
-  std::uint64_t seed() const { return seed_; }
-  std::uint64_t next_u64() { return engine_(); }
-  // Uniform in [0, 1).
-  double next_unit() {
-    // 53 random bits, the precision of a double.
-    return static_cast<double>(engine_() >> 11) * 0x1.0p-53;
-  }
-
- private:
-  std::uint64_t seed_;
-  std::mt19937_64 engine_;
-};
+using world::Clock;
+using world::ManualClock;
+using world::SeededRandom;
+using world::SteadyClock;
 
 }  // namespace iocpsim::iocp
