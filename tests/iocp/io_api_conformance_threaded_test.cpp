@@ -1,6 +1,7 @@
 // The rows of the IOCP conformance suite that need several threads (R3, R15). Same fixture and
 // backends as io_api_conformance_test.cpp; labelled "threaded" so CI also runs them under
-// ThreadSanitizer.
+// ThreadSanitizer. Threads and locks are the world's (iocpsim/world/sync.hpp): OS threads on the
+// real backends, scheduled threads of the test's simulated world on the simulated one.
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -10,10 +11,24 @@
 #include <thread>
 #include <vector>
 
+#include "iocpsim/world/sync.hpp"
+
 #include "io_api_conformance_fixture.hpp"
 
 namespace iocpsim::iocp::testing {
 namespace {
+
+using world::Thread;
+
+// A busy wait's turn: lets the other threads run. In a simulated world time moves only while
+// every thread waits, so there the spinning thread waits a moment of virtual time.
+void pause_spin() {
+  if (world::current_scheduler() != nullptr) {
+    world::sleep_for(std::chrono::microseconds(10));
+  } else {
+    std::this_thread::yield();
+  }
+}
 
 constexpr const char* kWineCloseDoesNotWake =
     "CloseHandle(port) does not wake a thread blocked in GQCS/GQCSEx with INFINITE: it hangs";
@@ -28,11 +43,11 @@ DWORD close_port_under_waiter(IoApi& io, Wait wait) {
     const HANDLE port = io.CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 0);
     std::atomic<bool> entering{false};
     DWORD error = 0;
-    std::thread waiter([&] {
+    Thread waiter("waiter", [&] {
       entering.store(true);
       error = wait(port);
     });
-    while (!entering.load()) std::this_thread::yield();
+    while (!entering.load()) pause_spin();
     EXPECT_TRUE(io.CloseHandle(port));
     waiter.join();
     if (error != ERROR_INVALID_HANDLE) return error;
@@ -79,7 +94,7 @@ TYPED_TEST(IocpConformance, R15_ACompletionMayBeDequeuedBeforeTheIssuingCallRetu
   for (int i = 0; i < kReceives; ++i) data[static_cast<std::size_t>(i)] = static_cast<char>(i);
   this->peer_send(p.peer, data);
   std::string seen;
-  std::thread worker([&] {
+  Thread worker("worker", [&] {
     while (seen.size() < static_cast<std::size_t>(kReceives)) {
       const Dequeued d = this->dequeue(kGenerousMs);
       if (d.ov == nullptr) break;
@@ -103,9 +118,9 @@ TYPED_TEST(IocpConformance, R15_SeveralWaitersShareThePacketsWithoutLossOrDuplic
   constexpr int kWorkers = 4;
   constexpr ULONG_PTR kPackets = 4000;
   std::vector<std::vector<ULONG_PTR>> taken(kWorkers);
-  std::vector<std::thread> workers;
+  std::vector<Thread> workers;
   for (int w = 0; w < kWorkers; ++w) {
-    workers.emplace_back([&, w] {
+    workers.emplace_back("worker", [&, w] {
       for (;;) {
         DWORD bytes = 0;
         ULONG_PTR key = 0;
@@ -137,7 +152,7 @@ TYPED_TEST(IocpConformance, R15_SeveralWaitersShareThePacketsWithoutLossOrDuplic
 // One engine-side connection of the stress test. Its completion key is its index, never the
 // socket; its mutex serialises the workers' handling with the chaos thread's cancels and closes.
 struct StressConnection {
-  std::mutex mutex;
+  world::Mutex mutex;
   Pair pair;
   OVERLAPPED ov{};
   char buf[4096] = {};
@@ -166,11 +181,11 @@ class StressRun {
       std::lock_guard lock(c->mutex);
       post_receive(*c);
     }
-    std::vector<std::thread> threads;
-    for (int w = 0; w < kWorkers; ++w) threads.emplace_back([this] { work(); });
-    std::thread peers_a([this] { drive_peers(0); });
-    std::thread peers_b([this] { drive_peers(1); });
-    std::thread chaos([this] { make_chaos(); });
+    std::vector<Thread> threads;
+    for (int w = 0; w < kWorkers; ++w) threads.emplace_back("worker", [this] { work(); });
+    Thread peers_a("peers a", [this] { drive_peers(0); });
+    Thread peers_b("peers b", [this] { drive_peers(1); });
+    Thread chaos("chaos", [this] { make_chaos(); });
     chaos.join();
     peers_a.join();
     peers_b.join();
@@ -267,7 +282,7 @@ class StressRun {
       std::unique_lock lock(c.mutex);
       if (c.closed || c.packets_got < 2) {
         lock.unlock();
-        std::this_thread::yield();
+        pause_spin();
         continue;
       }
       ++actions;

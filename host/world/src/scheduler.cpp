@@ -66,6 +66,48 @@ ScheduleReport Scheduler::run(std::function<void()> main) {
   return report_;
 }
 
+void Scheduler::adopt(std::string name) {
+  std::unique_lock lock(mutex_);
+  if (ran_) throw std::logic_error("Scheduler::adopt: this scheduler has run already");
+  if (detail::current_sim_thread() != nullptr) throw std::logic_error("Scheduler::adopt: the thread is in a world already");
+  ran_ = true;
+  auto owned = std::make_unique<SimThread>();
+  SimThread* t = owned.get();
+  t->id = static_cast<std::uint32_t>(threads_.size());
+  t->name = std::move(name);
+  t->priority = options_.pct_depth + random_.next_u64() % 1'000'000'000;
+  threads_.push_back(std::move(owned));
+  ++live_;
+  running_ = t;
+  detail::set_current(this, t);
+}
+
+ScheduleReport Scheduler::release() {
+  SimThread* me = detail::current_sim_thread();
+  if (me == nullptr || running_ != me) throw std::logic_error("Scheduler::release: not the adopted thread");
+  for (;;) {
+    std::unique_lock lock(mutex_);
+    if (live_ == 1) break;
+    lock.unlock();
+    try {
+      block(&live_, std::nullopt, "release");
+    } catch (const SimulationAborted&) {
+      // a deadlock among the others: they unwind; wait on for them
+    }
+  }
+  std::unique_lock lock(mutex_);
+  me->state = SimThread::State::done;
+  --live_;
+  running_ = nullptr;
+  report_.end_time = now_;
+  detail::set_current(nullptr, nullptr);
+  lock.unlock();
+  for (auto& t : threads_) {
+    if (t->os.joinable()) t->os.join();
+  }
+  return report_;
+}
+
 SimThread* Scheduler::spawn(std::string name, std::function<void()> body) {
   std::unique_lock lock(mutex_);
   auto owned = std::make_unique<SimThread>();
@@ -107,7 +149,7 @@ void Scheduler::thread_main(SimThread* t) {
   t->body = nullptr;
   --live_;
   for (auto& other : threads_) {
-    if (other->state == SimThread::State::blocked && other->blocked_on == t) {
+    if (other->state == SimThread::State::blocked && (other->blocked_on == t || other->blocked_on == &live_)) {
       other->state = SimThread::State::runnable;
       other->blocked_on = nullptr;
     }

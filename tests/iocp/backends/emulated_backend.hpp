@@ -10,16 +10,19 @@
 
 namespace iocpsim::iocp::testing {
 
+// The leak check every test ends with: no open handle, no pending op, no queued packet.
+inline void expect_none_outstanding(const Outstanding& left) {
+  EXPECT_EQ(left.open_ports, 0u);
+  EXPECT_EQ(left.open_sockets, 0u);
+  EXPECT_EQ(left.pending_ops, 0u);
+  EXPECT_EQ(left.queued_packets, 0u);
+}
+
 struct EmulatedBackend {
   static std::unique_ptr<IoApi> make() { return std::make_unique<EmulatedIoApi>(); }
 
-  // The leak check every test ends with: no open handle, no pending op, no queued packet.
   static void expect_nothing_outstanding(IoApi& io) {
-    const Outstanding left = static_cast<EmulatedIoApi&>(io).outstanding();
-    EXPECT_EQ(left.open_ports, 0u);
-    EXPECT_EQ(left.open_sockets, 0u);
-    EXPECT_EQ(left.pending_ops, 0u);
-    EXPECT_EQ(left.queued_packets, 0u);
+    expect_none_outstanding(static_cast<EmulatedIoApi&>(io).outstanding());
   }
 
   // The emulation's completion port is its own, so Wine's port divergences never apply to it.

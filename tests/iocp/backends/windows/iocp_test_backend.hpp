@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "emulated_backend.hpp"
+#include "sim_backend.hpp"
 #include "iocpsim/iocp/native_io_api.hpp"
 #include "wine_detect.hpp"
 
@@ -23,6 +24,10 @@ struct NativeBackend {
   static bool emulated_under_wine() { return false; }
 };
 
+#if defined(IOCPSIM_CONFORMANCE_WITH_SIM)
+using IocpTestBackends = ::testing::Types<NativeBackend, EmulatedBackend, SimBackend>;
+#else
 using IocpTestBackends = ::testing::Types<NativeBackend, EmulatedBackend>;
+#endif
 
 }  // namespace iocpsim::iocp::testing

@@ -73,6 +73,11 @@ class Scheduler {
   // Runs `main` as the run's first thread and returns when every thread of the run has ended.
   // Called from a thread outside any simulated world; once per scheduler.
   ScheduleReport run(std::function<void()> main);
+  // The other way to run: the calling thread (outside any world) becomes the run's first thread
+  // until release(), which waits for every thread it started to end. For a test whose body is the
+  // run. Either run() or adopt(), once per scheduler.
+  void adopt(std::string name);
+  ScheduleReport release();
 
   // Virtual time since the run began.
   std::chrono::microseconds now() const;
