@@ -39,11 +39,6 @@ std::chrono::microseconds Scheduler::now() const {
   return now_;
 }
 
-std::uint64_t Scheduler::draw() {
-  std::lock_guard lock(mutex_);
-  return random_.next_u64();
-}
-
 SimThread* Scheduler::self() const { return detail::current_sim_thread(); }
 
 std::string_view Scheduler::thread_name(const SimThread* t) const { return t->name; }
@@ -122,7 +117,7 @@ SimThread* Scheduler::spawn(std::string name, std::function<void()> body) {
   SimThread* me = detail::current_sim_thread();
   if (me != nullptr) {
     count_point();
-    reschedule(lock, me, "spawn");  // the new thread may run first
+    reschedule(lock, me);  // the new thread may run first
   }
   return t;
 }
@@ -159,7 +154,7 @@ void Scheduler::thread_main(SimThread* t) {
     all_done_.notify_all();
     return;
   }
-  reschedule(lock, t, "exit");
+  reschedule(lock, t);
 }
 
 void Scheduler::count_point() {
@@ -177,15 +172,15 @@ void Scheduler::throw_if_aborted(SimThread* me) {
   }
 }
 
-void Scheduler::point(const char* what) {
+void Scheduler::point(const char* /*what: for a debugger*/) {
   SimThread* me = detail::current_sim_thread();
   std::unique_lock lock(mutex_);
   count_point();
-  reschedule(lock, me, what);
+  reschedule(lock, me);
   throw_if_aborted(me);
 }
 
-bool Scheduler::block(const void* key, std::optional<std::chrono::microseconds> deadline, const char* what) {
+bool Scheduler::block(const void* key, std::optional<std::chrono::microseconds> deadline, const char* /*what*/) {
   SimThread* me = detail::current_sim_thread();
   std::unique_lock lock(mutex_);
   throw_if_aborted(me);
@@ -194,8 +189,7 @@ bool Scheduler::block(const void* key, std::optional<std::chrono::microseconds> 
   me->blocked_on = key;
   me->wake_at = deadline;
   me->timed_out = false;
-  me->block_seq = next_block_seq_++;
-  reschedule(lock, me, what);
+  reschedule(lock, me);
   throw_if_aborted(me);
   return !me->timed_out;
 }
@@ -324,8 +318,7 @@ SimThread* Scheduler::choose(const std::vector<SimThread*>& runnable, SimThread*
   return next;
 }
 
-void Scheduler::reschedule(std::unique_lock<std::mutex>& lock, SimThread* me, const char* what) {
-  (void)what;
+void Scheduler::reschedule(std::unique_lock<std::mutex>& lock, SimThread* me) {
   SimThread* next = nullptr;
   while (next == nullptr) {
     wake_timed_out();

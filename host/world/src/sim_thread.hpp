@@ -22,7 +22,6 @@ struct SimThread {
   std::optional<std::chrono::microseconds> wake_at;
   bool timed_out = false;
   bool aborted = false;         // its next wait throws SimulationAborted
-  std::uint64_t block_seq = 0;  // when it blocked, among all waits of the run
   std::uint64_t priority = 0;   // pct
   std::condition_variable turn;  // signalled when the scheduler hands it the run
   std::function<void()> body;

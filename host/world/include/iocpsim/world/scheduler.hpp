@@ -101,8 +101,6 @@ class Scheduler {
   void wake(SimThread* t);         // if it is blocked
   SimThread* spawn(std::string name, std::function<void()> body);
   void join(SimThread* t);
-  // A draw from the scheduler's own stream (which waiter, which thread).
-  std::uint64_t draw();
 
  private:
   class VirtualClock final : public Clock {
@@ -122,7 +120,7 @@ class Scheduler {
   void thread_main(SimThread* t);
   // With mutex_ held and `me`'s state set: picks who runs next (advancing time when nobody can),
   // hands over, and returns when `me` runs again (at once if `me` is chosen; never waits if done).
-  void reschedule(std::unique_lock<std::mutex>& lock, SimThread* me, const char* what);
+  void reschedule(std::unique_lock<std::mutex>& lock, SimThread* me);
   SimThread* choose(const std::vector<SimThread*>& runnable, SimThread* me);
   bool advance_time(std::unique_lock<std::mutex>& lock);
   void wake_timed_out();
@@ -141,7 +139,6 @@ class Scheduler {
   std::multimap<std::pair<std::int64_t, std::uint64_t>, std::function<void()>> timers_;  // (at, id)
   std::map<std::uint64_t, std::pair<std::int64_t, std::uint64_t>> timer_index_;
   std::uint64_t next_timer_id_ = 1;
-  std::uint64_t next_block_seq_ = 0;
   SeededRandom random_;
   std::vector<std::uint64_t> change_points_;  // pct: the steps where the running thread is lowered
   std::uint64_t next_low_priority_ = 0;
