@@ -1,9 +1,9 @@
-#include "iocpsim/devsim/json_reader.hpp"
+#include "iocpsim/json_diag/json_reader.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace iocpsim::devsim {
+namespace iocpsim::json_diag {
 namespace {
 
 TEST(JsonReaderTest, ReturnsDefaultsForAbsentKeys) {
@@ -22,16 +22,16 @@ TEST(JsonReaderTest, RejectsANumberOutOfRange) {
   try {
     r.get_uint("port", 0, 0xFFFF);
     FAIL();
-  } catch (const SpecError& e) {
+  } catch (const PathError& e) {
     EXPECT_STREQ(e.what(), "dev.port: expected an integer from 0 to 65535");
     EXPECT_EQ(e.path(), "dev.port");
   }
-  EXPECT_THROW(r.get_uint("neg", 0), SpecError);
+  EXPECT_THROW(r.get_uint("neg", 0), PathError);
 }
 
 TEST(JsonReaderTest, RequiresAnObject) {
   const auto j = nlohmann::json::parse(R"([1])");
-  EXPECT_THROW(JsonReader(j, "a"), SpecError);
+  EXPECT_THROW(JsonReader(j, "a"), PathError);
 }
 
 TEST(JsonReaderTest, ReportsKeysNobodyAskedFor) {
@@ -41,7 +41,7 @@ TEST(JsonReaderTest, ReportsKeysNobodyAskedFor) {
   try {
     r.finish();
     FAIL();
-  } catch (const SpecError& e) {
+  } catch (const PathError& e) {
     EXPECT_STREQ(e.what(), "s.extra: unknown key; known keys: interval_ms");
   }
 }
@@ -67,10 +67,10 @@ TEST(JsonReaderTest, NamesEachObjectOfAnArrayByIndex) {
   try {
     r.objects("steps");
     FAIL();
-  } catch (const SpecError& e) {
+  } catch (const PathError& e) {
     EXPECT_STREQ(e.what(), "root.steps[1]: expected an object");
   }
 }
 
 }  // namespace
-}  // namespace iocpsim::devsim
+}  // namespace iocpsim::json_diag
