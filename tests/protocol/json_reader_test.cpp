@@ -46,6 +46,31 @@ TEST(JsonReaderTest, ReportsKeysNobodyAskedFor) {
   }
 }
 
+TEST(JsonReaderTest, AMisspeltKeyIsNamedWithTheNearestKnownOne) {
+  const auto j = nlohmann::json::parse(R"({"intervl_ms": 2})");
+  JsonReader r(j, "s");
+  r.get_uint("interval_ms", 0);
+  r.get_uint("count", 0);
+  try {
+    r.finish();
+    FAIL();
+  } catch (const PathError& e) {
+    EXPECT_STREQ(e.what(), "s.intervl_ms: unknown key; did you mean \"interval_ms\"?");
+  }
+}
+
+TEST(JsonReaderTest, AnOldSpellingIsKnownButNeitherSuggestedNorListed) {
+  const auto j = nlohmann::json::parse(R"({"max_frame_bytes": 1, "max_frame_byte": 2, "zzz": 3})");
+  JsonReader r(j, "");
+  EXPECT_FALSE(r.has("frame_max_bytes"));
+  EXPECT_TRUE(r.has_old_name("max_frame_bytes"));
+  EXPECT_EQ(r.raw("max_frame_bytes"), 1);
+  const std::vector<PathError> unknown = r.unknown_keys();
+  ASSERT_EQ(unknown.size(), 2u);
+  EXPECT_STREQ(unknown[0].what(), "max_frame_byte: unknown key; known keys: frame_max_bytes");
+  EXPECT_STREQ(unknown[1].what(), "zzz: unknown key; known keys: frame_max_bytes");
+}
+
 TEST(JsonReaderTest, ParsesHexWithSeparatorsOnlyBetweenBytes) {
   EXPECT_EQ(parse_hex("A5 5a:01_ff"), (std::vector<std::uint8_t>{0xA5, 0x5A, 0x01, 0xFF}));
   EXPECT_EQ(parse_hex(""), std::vector<std::uint8_t>{});

@@ -105,12 +105,12 @@ TEST(LoadScenario, AnUnknownTierSuggestsTheNearestOne) {
 
 TEST(LoadScenario, AMisspeltKeySaysDidYouMean) {
   const std::string e = error_of(good_with("\"final_state\"", "\"final_sate\""));
-  EXPECT_EQ(e.substr(0, e.find(';')), "s.json: expect.final_sate: unknown key (did you mean \"final_state\"?)");
+  EXPECT_EQ(e, "s.json: expect.final_sate: unknown key; did you mean \"final_state\"?");
 }
 
 TEST(LoadScenario, AMisspeltTopLevelKeySaysDidYouMean) {
   const std::string e = error_of(good_with("\"faults\"", "\"fautls\""));
-  EXPECT_EQ(e.substr(0, e.find(';')), "s.json: fautls: unknown key (did you mean \"faults\"?)");
+  EXPECT_EQ(e, "s.json: fautls: unknown key; did you mean \"faults\"?");
 }
 
 TEST(LoadScenario, ABadDeviceStepNamesItsPath) {
@@ -152,7 +152,7 @@ TEST(LoadScenario, AnUnknownCounterNameSuggestsTheNearest) {
 
 TEST(LoadScenario, AMatcherWithAnUnknownKeySaysDidYouMean) {
   const std::string e = error_of(good_with("{\"in\": [false]}", "{\"in\": [false], \"mni\": 1}"));
-  EXPECT_EQ(e.substr(0, e.find(';')), "s.json: expect.events[0].fields.after_bye.mni: unknown key (did you mean \"min\"?)");
+  EXPECT_EQ(e, "s.json: expect.events[0].fields.after_bye.mni: unknown key; did you mean \"min\"?");
 }
 
 TEST(LoadScenario, AMatcherMustBeALiteralOrAnObject) {
@@ -307,11 +307,10 @@ TEST(LoadScenario, ADeviceOrAFifoIsRefusedBeforeAnythingIsRead) {
 
 TEST(LoadScenario, AMisspeltRequiredKeyIsNamedWithItsSuggestionNotCalledMissing) {
   EXPECT_EQ(error_of(R"({"name": "x", "description": "d", "tier": "smoke", "devics": [{"name": "a"}], "expect": {}})"),
-            "s.json: devics: unknown key (did you mean \"devices\"?); known keys: $schema, name, description, tags, tier, rows, "
-            "seed, limit_ms, devices, host, faults, actions, run, expect, verdict");
-  EXPECT_EQ(error_of(R"({"name": "x", "description": "d", "tier": "smoke", "Devices": [{"name": "a"}], "expect": {}})").substr(0, 59),
-            "s.json: Devices: unknown key (did you mean \"devices\"?); kno");
-  EXPECT_EQ(error_of(small_with(", \"exepct\": {}")).substr(0, 56), "s.json: exepct: unknown key (did you mean \"expect\"?); kn");
+            "s.json: devics: unknown key; did you mean \"devices\"?");
+  EXPECT_EQ(error_of(R"({"name": "x", "description": "d", "tier": "smoke", "Devices": [{"name": "a"}], "expect": {}})"),
+            "s.json: Devices: unknown key; did you mean \"devices\"?");
+  EXPECT_EQ(error_of(small_with(", \"exepct\": {}")), "s.json: exepct: unknown key; did you mean \"expect\"?");
 }
 
 TEST(LoadScenario, MinusZeroIsZero) {

@@ -75,6 +75,11 @@ std::string JsonReader::path_of(std::string_view key) const {
 
 bool JsonReader::has(std::string_view key) { return find(key) != nullptr; }
 
+bool JsonReader::has_old_name(std::string_view key) {
+  if (std::find(old_names_.begin(), old_names_.end(), key) == old_names_.end()) old_names_.emplace_back(key);
+  return has(key);
+}
+
 const nlohmann::json* JsonReader::find(std::string_view key) {
   if (std::find(asked_.begin(), asked_.end(), key) == asked_.end()) asked_.emplace_back(key);
   const auto it = value_.find(key);
@@ -199,11 +204,14 @@ std::vector<JsonReader> JsonReader::objects(std::string_view key) {
 }
 
 PathError JsonReader::unknown_key(const std::string& key) const {
-  const auto hint = nearest_key(key, asked_);
-  std::string known;
-  for (const auto& k : asked_) known += (known.empty() ? "" : ", ") + k;
-  return PathError(path_of(key), "unknown key" + (hint ? " (" + did_you_mean(*hint) + ")" : std::string()) +
-                                     "; known keys: " + known);
+  std::vector<std::string> known;
+  for (const auto& k : asked_) {
+    if (std::find(old_names_.begin(), old_names_.end(), k) == old_names_.end()) known.push_back(k);
+  }
+  if (const auto hint = nearest_key(key, known)) return PathError(path_of(key), "unknown key; " + did_you_mean(*hint));
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+  return PathError(path_of(key), "unknown key; known keys: " + list);
 }
 
 std::vector<PathError> JsonReader::unknown_keys() const {

@@ -36,6 +36,9 @@ class JsonReader {
   const nlohmann::json& value() const noexcept { return value_; }
   std::string path_of(std::string_view key) const;
   bool has(std::string_view key);  // counts as asking for the key
+  // The same for an old spelling a file may still use: the key is known, but it is neither
+  // suggested for a misspelt key nor listed among the known ones.
+  bool has_old_name(std::string_view key);
   const nlohmann::json& raw(std::string_view key);  // marks the key read; throws if absent
 
   std::uint64_t get_uint(std::string_view key, std::uint64_t fallback, std::uint64_t max = UINT32_MAX);
@@ -55,8 +58,8 @@ class JsonReader {
 
   // Marks a key as known without reading it (read elsewhere, e.g. a dispatch key).
   void skip(std::string_view key);
-  // Throws PathError naming the first key nobody asked for, with the nearest asked-for key
-  // as a "did you mean" suggestion.
+  // Throws PathError naming the first key nobody asked for: "unknown key; did you mean "x"?"
+  // with the nearest asked-for key, or "unknown key; known keys: a, b" when none is near.
   void finish() const;
   // Every key nobody asked for, each as finish() would report it.
   std::vector<PathError> unknown_keys() const;
@@ -73,6 +76,7 @@ class JsonReader {
   const nlohmann::json& value_;
   std::string path_;
   std::vector<std::string> asked_;  // every key looked up, present or not
+  std::vector<std::string> old_names_;  // of those, the old spellings
 };
 
 // "a5 5a 01" -> bytes; nullopt when malformed.
