@@ -40,7 +40,7 @@ TEST(SpecTest, ReadsEveryPartOfADeviceSpec) {
   EXPECT_EQ(s.model.send_queue.max_bytes, 9000u);
   EXPECT_EQ(s.model.send_queue.low_water_bytes, 100u);
   EXPECT_FALSE(s.model.answer_heartbeats);
-  EXPECT_EQ(s.model.max_frame_bytes, 4096u);
+  EXPECT_EQ(s.model.frame_max_bytes, 4096u);
   EXPECT_EQ(s.script.size(), 1u);
   EXPECT_EQ(s.path, "devices[0]");
 }

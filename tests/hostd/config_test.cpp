@@ -33,7 +33,7 @@ TEST(HostdConfigTest, EverySettingIsRead) {
   EXPECT_EQ(r.config.devices[0].stall_timeout_ms, 77u);
   EXPECT_DOUBLE_EQ(r.config.devices[0].backoff_jitter, 0.5);
   EXPECT_FALSE(r.config.devices[0].reconnect);
-  EXPECT_EQ(r.config.devices[0].max_version, 2);
+  EXPECT_EQ(r.config.devices[0].version_max, 2);
   EXPECT_EQ(r.config.log_max_bytes, 65536u);
   EXPECT_EQ(r.config.log_keep, 5u);
   EXPECT_EQ(r.config.devices[0].send_stall_timeout_ms, 0u);

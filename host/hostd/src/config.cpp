@@ -100,16 +100,16 @@ void check_device(Reader& r, const json& j, const engine::DeviceConfig& d, std::
   at_least("backoff_max_ms", d.backoff_max_ms, "backoff_initial_ms", d.backoff_initial_ms);
   at_least("heartbeat_interval_max_ms", d.heartbeat_interval_max_ms, "heartbeat_interval_min_ms",
            d.heartbeat_interval_min_ms);
-  if (d.send_queue_bytes_max < hello_bytes) {
+  if (d.send_queue_max_bytes < hello_bytes) {
     r.fail("send_queue_bytes_max", "must hold the HELLO, " + std::to_string(hello_bytes) +
-                                       " bytes with this host_id, got " + std::to_string(d.send_queue_bytes_max));
+                                       " bytes with this host_id, got " + std::to_string(d.send_queue_max_bytes));
   }
 }
 
-// The HELLO carries host_id, and a frame has at most max_frame_bytes (PROTOCOL.md 2).
+// The HELLO carries host_id, and a frame has at most frame_max_bytes (PROTOCOL.md 2).
 void check_host_id(Reader& r, const engine::EngineOptions& o, std::size_t hello_bytes) {
   const std::size_t overhead = hello_bytes - o.host_id.size();
-  const std::size_t max = std::min<std::size_t>(65'535, o.max_frame_bytes - overhead);
+  const std::size_t max = std::min<std::size_t>(65'535, o.frame_max_bytes - overhead);
   if (o.host_id.size() > max) {
     r.fail("host_id", std::to_string(o.host_id.size()) + " bytes is too long: the HELLO carrying it " +
                           "must fit in one frame, so at most " + std::to_string(max) + " bytes");
@@ -156,12 +156,12 @@ engine::DeviceConfig read_device(const json& j, const std::string& path, const s
   r.number("backoff_jitter", d.backoff_jitter, 0, 1);
   r.number("command_timeout_ms", d.command_timeout_ms, 1, kMaxMs);
   r.number("commands_in_flight_max", d.commands_in_flight_max, 1, 65536);
-  r.number("send_queue_bytes_max", d.send_queue_bytes_max, 1024, 64.0 * 1024 * 1024);
-  r.number("min_version", d.min_version, 1, 255);
-  r.number("max_version", d.max_version, 1, 255);
+  r.number("send_queue_bytes_max", d.send_queue_max_bytes, 1024, 64.0 * 1024 * 1024);
+  r.number("min_version", d.version_min, 1, 255);
+  r.number("max_version", d.version_max, 1, 255);
   r.boolean("reconnect", d.reconnect);
   r.reject_unknown();
-  if (d.min_version > d.max_version) r.fail("min_version", "must not exceed max_version");
+  if (d.version_min > d.version_max) r.fail("min_version", "must not exceed max_version");
   check_device(r, j, d, hello_bytes);
   return d;
 }

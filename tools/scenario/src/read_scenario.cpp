@@ -47,9 +47,9 @@ void read_device_config(JsonReader r, engine::DeviceConfig& c) {
   c.backoff_jitter = r.get_number("backoff_jitter", c.backoff_jitter, 0.0, 1.0);
   read_ms(r, "command_timeout_ms", c.command_timeout_ms);
   read_ms(r, "commands_in_flight_max", c.commands_in_flight_max, 1, 65536);
-  read_ms(r, "send_queue_bytes_max", c.send_queue_bytes_max, 64, 64u << 20);
-  read_ms(r, "min_version", c.min_version, 1, 255);
-  read_ms(r, "max_version", c.max_version, 1, 255);
+  read_ms(r, "send_queue_bytes_max", c.send_queue_max_bytes, 64, 64u << 20);
+  read_ms(r, "min_version", c.version_min, 1, 255);
+  read_ms(r, "max_version", c.version_max, 1, 255);
   read_ms(r, "capabilities", c.capabilities, 0, UINT32_MAX);
   c.reconnect = r.get_bool("reconnect", c.reconnect);
   r.finish();
@@ -63,7 +63,7 @@ void read_device_config(JsonReader r, engine::DeviceConfig& c) {
                     std::string("expected ") + key + " " + relation + " " + other + " (" + std::to_string(bound) +
                         "), got " + std::to_string(value));
   };
-  if (c.min_version > c.max_version) contradiction("min_version", "max_version", c.min_version, c.max_version, "at most");
+  if (c.version_min > c.version_max) contradiction("min_version", "max_version", c.version_min, c.version_max, "at most");
   if (c.backoff_initial_ms > c.backoff_max_ms) {
     contradiction("backoff_initial_ms", "backoff_max_ms", c.backoff_initial_ms, c.backoff_max_ms, "at most");
   }
@@ -83,7 +83,7 @@ void read_engine_options(JsonReader r, engine::EngineOptions& o) {
   }
   read_ms(r, "shutdown_timeout_ms", o.shutdown_timeout_ms);
   read_ms(r, "drain_ceiling_ms", o.drain_ceiling_ms);
-  read_ms(r, "max_frame_bytes", o.max_frame_bytes, 64, 16u << 20);
+  read_ms(r, "max_frame_bytes", o.frame_max_bytes, 64, 16u << 20);
   read_ms(r, "receive_buffer_bytes", o.receive_buffer_bytes, 16, 16u << 20);
   r.finish();
 }
