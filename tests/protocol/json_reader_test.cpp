@@ -59,15 +59,15 @@ TEST(JsonReaderTest, AMisspeltKeyIsNamedWithTheNearestKnownOne) {
   }
 }
 
-TEST(JsonReaderTest, AnOldSpellingIsKnownButNeitherSuggestedNorListed) {
+TEST(JsonReaderTest, AnOldSpellingIsKnownNotListedAndAKeyNearItIsToldTheCurrentOne) {
   const auto j = nlohmann::json::parse(R"({"max_frame_bytes": 1, "max_frame_byte": 2, "zzz": 3})");
   JsonReader r(j, "");
   EXPECT_FALSE(r.has("frame_max_bytes"));
-  EXPECT_TRUE(r.has_old_name("max_frame_bytes"));
+  EXPECT_TRUE(r.has_old_name("max_frame_bytes", "frame_max_bytes"));
   EXPECT_EQ(r.raw("max_frame_bytes"), 1);
   const std::vector<PathError> unknown = r.unknown_keys();
   ASSERT_EQ(unknown.size(), 2u);
-  EXPECT_STREQ(unknown[0].what(), "max_frame_byte: unknown key; known keys: frame_max_bytes");
+  EXPECT_STREQ(unknown[0].what(), "max_frame_byte: unknown key; did you mean \"frame_max_bytes\"?");
   EXPECT_STREQ(unknown[1].what(), "zzz: unknown key; known keys: frame_max_bytes");
 }
 

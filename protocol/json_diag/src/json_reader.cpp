@@ -75,8 +75,9 @@ std::string JsonReader::path_of(std::string_view key) const {
 
 bool JsonReader::has(std::string_view key) { return find(key) != nullptr; }
 
-bool JsonReader::has_old_name(std::string_view key) {
-  if (std::find(old_names_.begin(), old_names_.end(), key) == old_names_.end()) old_names_.emplace_back(key);
+bool JsonReader::has_old_name(std::string_view key, std::string_view current) {
+  const auto known = [&](const auto& pair) { return pair.first == key; };
+  if (std::none_of(old_names_.begin(), old_names_.end(), known)) old_names_.emplace_back(key, current);
   return has(key);
 }
 
@@ -205,10 +206,16 @@ std::vector<JsonReader> JsonReader::objects(std::string_view key) {
 
 PathError JsonReader::unknown_key(const std::string& key) const {
   std::vector<std::string> known;
+  std::vector<std::string> candidates;  // the known keys, and the old spellings standing for theirs
   for (const auto& k : asked_) {
-    if (std::find(old_names_.begin(), old_names_.end(), k) == old_names_.end()) known.push_back(k);
+    const auto old = std::find_if(old_names_.begin(), old_names_.end(), [&](const auto& pair) { return pair.first == k; });
+    if (old == old_names_.end()) known.push_back(k);
+    candidates.push_back(k);
   }
-  if (const auto hint = nearest_key(key, known)) return PathError(path_of(key), "unknown key; " + did_you_mean(*hint));
+  if (const auto hint = nearest_key(key, candidates)) {
+    const auto old = std::find_if(old_names_.begin(), old_names_.end(), [&](const auto& pair) { return pair.first == *hint; });
+    return PathError(path_of(key), "unknown key; " + did_you_mean(old == old_names_.end() ? *hint : old->second));
+  }
   std::string list;
   for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
   return PathError(path_of(key), "unknown key; known keys: " + list);

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -36,9 +37,9 @@ class JsonReader {
   const nlohmann::json& value() const noexcept { return value_; }
   std::string path_of(std::string_view key) const;
   bool has(std::string_view key);  // counts as asking for the key
-  // The same for an old spelling a file may still use: the key is known, but it is neither
-  // suggested for a misspelt key nor listed among the known ones.
-  bool has_old_name(std::string_view key);
+  // The same for an old spelling of `current` that a file may still use: the key is known but not
+  // listed among the known ones, and a key misspelt from it is told `current`.
+  bool has_old_name(std::string_view key, std::string_view current);
   const nlohmann::json& raw(std::string_view key);  // marks the key read; throws if absent
 
   std::uint64_t get_uint(std::string_view key, std::uint64_t fallback, std::uint64_t max = UINT32_MAX);
@@ -76,7 +77,7 @@ class JsonReader {
   const nlohmann::json& value_;
   std::string path_;
   std::vector<std::string> asked_;  // every key looked up, present or not
-  std::vector<std::string> old_names_;  // of those, the old spellings
+  std::vector<std::pair<std::string, std::string>> old_names_;  // of those, the old spellings: {old, current}
 };
 
 // "a5 5a 01" -> bytes; nullopt when malformed.
