@@ -1,10 +1,11 @@
 // The option tables are the one list of what a file can set: each entry's default is the struct's,
-// its value goes to its own member, and its schema fragment has exactly the table's options (and
-// their old names).
+// its value goes to its own member, its schema fragment has exactly the table's options (and their
+// old names), and scenarios/schema.json holds that fragment until the schema is generated from it.
 #include "iocpsim/engine/option_table.hpp"
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 #include <string>
 
@@ -29,6 +30,11 @@ std::set<std::string> properties_of(const nlohmann::ordered_json& schema) {
   std::set<std::string> out;
   for (const auto& [key, unused] : schema.at("properties").items()) out.insert(key);
   return out;
+}
+
+json committed_def(const std::string& name) {
+  std::ifstream in(IOCPSIM_SCENARIO_SCHEMA);
+  return json::parse(in).at("$defs").at(name);
 }
 
 template <class Options>
@@ -104,6 +110,11 @@ TEST(OptionTableTest, TheSchemaFragmentHasExactlyTheTablesOptionsAndTheirOldName
   EXPECT_EQ(device.at("properties").at("send_queue_max_bytes").at("maximum"), 64u << 20);
   EXPECT_EQ(device.at("properties").at("backoff_jitter").at("type"), "number");
   EXPECT_EQ(engine.at("properties").at("skip_completion_port_on_success").at("default"), "if_honoured");
+}
+
+TEST(OptionTableTest, TheScenarioSchemaHoldsTheFragments) {
+  EXPECT_EQ(committed_def("engineOptions"), json(option_schema(engine_option_table())));
+  EXPECT_EQ(committed_def("deviceConfig"), json(option_schema(device_option_table())));
 }
 
 TEST(OptionTableTest, TheMarkdownTableHasARowPerOption) {

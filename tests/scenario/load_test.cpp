@@ -196,6 +196,25 @@ TEST(LoadScenario, SkipOnSuccessTakesItsThreeNamesOrABoolean) {
             "\"if_honoured\", true or false, got \"sometimes\"");
 }
 
+TEST(LoadScenario, HostOptionsAreReadByTheEnginesTableUnderTheirNamesOrTheirOldOnes) {
+  std::string text = good_with("\"workers\": 1}", "\"workers\": 1, \"host_id\": \"h-2\", \"max_frame_bytes\": 4096}");
+  text.replace(text.find("\"b\": {\"backoff_initial_ms\": 30"), 6,
+               "\"a\": {\"send_queue_bytes_max\": 8192, \"max_version\": 2, \"heartbeat_interval_min_ms\": 5}, "
+               "\"b\": {\"version_max\": 3, ");
+  const Scenario s = parse_scenario(text, "s.json");
+  EXPECT_EQ(s.engine.host_id, "h-2");
+  EXPECT_EQ(s.engine.frame_max_bytes, 4096u);
+  EXPECT_EQ(s.hosts[0].send_queue_max_bytes, 8192u);
+  EXPECT_EQ(s.hosts[0].version_max, 2);
+  EXPECT_EQ(s.hosts[0].heartbeat_interval_min_ms, 5u);
+  EXPECT_EQ(s.hosts[1].version_max, 3);
+  EXPECT_EQ(error_of(good_with("\"workers\": 1}", "\"workers\": 1, \"frame_max_bytes\": 100, \"sede\": 1}")),
+            "s.json: host.engine.frame_max_bytes: expected an integer from 256 to 16777216, got 100\n"
+            "s.json: host.engine.sede: unknown key; known keys: workers, dequeue_batch, skip_completion_port_on_success, "
+            "host_id, shutdown_timeout_ms, drain_ceiling_ms, frame_max_bytes, receive_buffer_bytes, event_burst_max, "
+            "event_window_ms, devices_max");
+}
+
 TEST(LoadScenario, ANegativeNumberIsRejected) {
   EXPECT_EQ(error_of(good_with("\"max_ms\": 2000", "\"max_ms\": -5")),
             "s.json: run.max_ms: expected an integer from 0 to 3600000, got -5");
@@ -320,9 +339,9 @@ TEST(LoadScenario, MinusZeroIsZero) {
 
 TEST(LoadScenario, ABackoffThatStartsAboveItsMaximumIsRejected) {
   EXPECT_EQ(error_of(small_with(R"(, "host": {"defaults": {"backoff_initial_ms": 5000, "backoff_max_ms": 1000}}, "expect": {})")),
-            "s.json: host.defaults.backoff_initial_ms: expected backoff_initial_ms at most backoff_max_ms (1000), got 5000");
+            "s.json: host.defaults.backoff_initial_ms: expected at most backoff_max_ms (1000), got 5000");
   EXPECT_EQ(error_of(small_with(R"(, "host": {"devices": {"a": {"backoff_max_ms": 50}}}, "expect": {})")),
-            "s.json: host.devices.a.backoff_max_ms: expected backoff_initial_ms at most backoff_max_ms (50), got 100");
+            "s.json: host.devices.a.backoff_max_ms: expected at least backoff_initial_ms (100), got 50");
 }
 
 TEST(LoadScenario, AMatcherFieldMustBeOneTheEventCarries) {
