@@ -71,6 +71,19 @@ TEST(JsonReaderTest, AnOldSpellingIsKnownNotListedAndAKeyNearItIsToldTheCurrentO
   EXPECT_STREQ(unknown[1].what(), "zzz: unknown key; known keys: frame_max_bytes");
 }
 
+TEST(JsonReaderTest, AKeyIsGivenByItsNameOrAnOldOneButNotBoth) {
+  const auto j = nlohmann::json::parse(R"({"a": {"max_frame_bytes": 1}, "b": {}, "c": {"frame_max_bytes": 1, "max_frame_bytes": 2}})");
+  JsonReader top(j, "");
+  EXPECT_EQ(top.object("a").spelling("frame_max_bytes", {"max_frame_bytes"}), "max_frame_bytes");
+  EXPECT_EQ(top.object("b").spelling("frame_max_bytes", {"max_frame_bytes"}), "frame_max_bytes");
+  try {
+    top.object("c").spelling("frame_max_bytes", {"max_frame_bytes"});
+    FAIL();
+  } catch (const PathError& e) {
+    EXPECT_STREQ(e.what(), "c.max_frame_bytes: expected \"frame_max_bytes\" or its old name \"max_frame_bytes\", got both");
+  }
+}
+
 TEST(JsonReaderTest, ParsesHexWithSeparatorsOnlyBetweenBytes) {
   EXPECT_EQ(parse_hex("A5 5a:01_ff"), (std::vector<std::uint8_t>{0xA5, 0x5A, 0x01, 0xFF}));
   EXPECT_EQ(parse_hex(""), std::vector<std::uint8_t>{});

@@ -215,6 +215,27 @@ TEST(LoadScenario, HostOptionsAreReadByTheEnginesTableUnderTheirNamesOrTheirOldO
             "event_window_ms, devices_max");
 }
 
+// tests/scenario/data/old-names holds library files as they were before the limits were renamed
+// (max_frame_bytes, send_queue_bytes_max, min_version and max_version): each loads as its renamed
+// copy in scenarios/ does.
+TEST(LoadScenario, AFileWithTheOldNamesOfRenamedKeysLoadsAsItsRenamedCopy) {
+  const std::string old_dir = IOCPSIM_OLD_NAMES_DIR;
+  const std::string library = IOCPSIM_SCENARIOS_DIR;
+  const Scenario old_frame = load_scenario(old_dir + "/oversize-length-rejected-from-header.json");
+  const Scenario frame = load_scenario(library + "/framing/oversize-length-rejected-from-header.json");
+  EXPECT_EQ(old_frame.engine.frame_max_bytes, frame.engine.frame_max_bytes);
+  EXPECT_EQ(frame.engine.frame_max_bytes, 65536u);
+  const Scenario old_queue = load_scenario(old_dir + "/send-queue-full.json");
+  const Scenario queue = load_scenario(library + "/send/send-queue-full.json");
+  EXPECT_EQ(old_queue.hosts[0].send_queue_max_bytes, queue.hosts[0].send_queue_max_bytes);
+  EXPECT_EQ(queue.hosts[0].send_queue_max_bytes, 300u);
+  const Scenario old_version = load_scenario(old_dir + "/device-rejects-host-version.json");
+  const Scenario version = load_scenario(library + "/connect/device-rejects-host-version.json");
+  EXPECT_EQ(old_version.hosts[0].version_min, version.hosts[0].version_min);
+  EXPECT_EQ(old_version.hosts[0].version_max, version.hosts[0].version_max);
+  EXPECT_EQ(version.hosts[0].version_max, 2);
+}
+
 TEST(LoadScenario, ANegativeNumberIsRejected) {
   EXPECT_EQ(error_of(good_with("\"max_ms\": 2000", "\"max_ms\": -5")),
             "s.json: run.max_ms: expected an integer from 0 to 3600000, got -5");

@@ -39,15 +39,8 @@ bool acceptable(const OptionSpec& spec, const json& v) {
 
 // The value `r`'s object gives `spec`, checked; nullptr when it gives none. Throws PathError.
 const json* read_option(JsonReader& r, const OptionSpec& spec) {
-  std::string key = r.has(spec.name) ? spec.name : "";
-  for (const std::string& old : spec.old_names) {
-    if (!r.has_old_name(old, spec.name)) continue;
-    if (!key.empty()) {
-      throw PathError(r.path_of(old), "expected \"" + spec.name + "\" or its old name \"" + old + "\", got both");
-    }
-    key = old;
-  }
-  if (key.empty()) return nullptr;
+  const std::string key = r.spelling(spec.name, spec.old_names);
+  if (!r.has(key)) return nullptr;
   const json& v = r.raw(key);
   if (!acceptable(spec, v)) {
     throw PathError(r.path_of(key), "expected " + option_form(spec) + ", got " + json_diag::shortened_dump(v, 60));

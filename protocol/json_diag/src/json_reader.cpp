@@ -81,6 +81,18 @@ bool JsonReader::has_old_name(std::string_view key, std::string_view current) {
   return has(key);
 }
 
+std::string JsonReader::spelling(std::string_view key, const std::vector<std::string>& old_names) {
+  std::string given = has(key) ? std::string(key) : "";
+  for (const std::string& old : old_names) {
+    if (!has_old_name(old, key)) continue;
+    if (!given.empty()) {
+      throw PathError(path_of(old), "expected \"" + std::string(key) + "\" or its old name \"" + old + "\", got both");
+    }
+    given = old;
+  }
+  return given.empty() ? std::string(key) : given;
+}
+
 const nlohmann::json* JsonReader::find(std::string_view key) {
   if (std::find(asked_.begin(), asked_.end(), key) == asked_.end()) asked_.emplace_back(key);
   const auto it = value_.find(key);

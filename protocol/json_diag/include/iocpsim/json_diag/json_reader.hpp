@@ -40,6 +40,9 @@ class JsonReader {
   // The same for an old spelling of `current` that a file may still use: the key is known but not
   // listed among the known ones, and a key misspelt from it is told `current`.
   bool has_old_name(std::string_view key, std::string_view current);
+  // Which of `key` and its old spellings the object gives (asking for each): that one, or `key`
+  // when it gives none. Throws PathError when it gives more than one.
+  std::string spelling(std::string_view key, const std::vector<std::string>& old_names);
   const nlohmann::json& raw(std::string_view key);  // marks the key read; throws if absent
 
   std::uint64_t get_uint(std::string_view key, std::uint64_t fallback, std::uint64_t max = UINT32_MAX);
