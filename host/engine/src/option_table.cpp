@@ -159,7 +159,7 @@ std::string spoken(const OptionSpec& spec, double value) {
 
 std::string range_cell(const OptionSpec& spec) {
   if (spec.type == Ty::completion_skip) return "`\"never\"`, `\"always\"`, `\"if_honoured\"`, `true`, `false`";
-  if (!spec.has_range()) return "";
+  if (!spec.has_range()) return "—";
   return spoken(spec, spec.min) + " … " + spoken(spec, spec.max);
 }
 
