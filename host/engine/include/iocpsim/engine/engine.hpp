@@ -34,6 +34,8 @@ enum class SessionState : std::uint8_t {
 };
 const char* to_string(SessionState s) noexcept;
 
+// What a configuration file may set of DeviceConfig and EngineOptions, and in which range, is the
+// table of option_table.hpp; a member a file should set needs its row there.
 struct DeviceConfig {
   std::string name;                 // unique; names the device in every event
   std::string host = "127.0.0.1";   // IPv4 literal
@@ -93,7 +95,7 @@ bool completion_skip_from_json(const nlohmann::json& value, CompletionSkip& out)
 inline constexpr const char* kCompletionSkipForms = "\"never\", \"always\", \"if_honoured\", true or false";
 
 struct EngineOptions {
-  // The ranges every reader of these options (hostd's config, scenario files) accepts.
+  // The bounds of workers and dequeue_batch (option_table.cpp's range for each).
   static constexpr unsigned kWorkersMax = 64;
   static constexpr std::uint32_t kDequeueBatchMax = 1024;
 
