@@ -37,7 +37,7 @@ DeviceModel::DeviceModel(ModelConfig config, const Clock& clock, Rng& rng, LogSi
       clock_(clock),
       rng_(rng),
       log_(std::move(log)),
-      decoder_(pr::DecoderOptions{config_.max_frame_bytes}),
+      decoder_(pr::DecoderOptions{config_.frame_max_bytes}),
       record_(std::make_unique<DeliveryRecord>()) {
   const auto& id = config_.identity;
   // The largest direct answer to one received frame: HELLO_ACK, or ERROR then BYE.

@@ -72,7 +72,7 @@ void read_model(JsonReader& r, ModelConfig& m) {
     m.send_queue = send_queue_from(q);
   }
   m.answer_heartbeats = r.get_bool("answer_heartbeats", m.answer_heartbeats);
-  m.max_frame_bytes = r.get_uint("max_frame_bytes", m.max_frame_bytes, 16u << 20);
+  m.frame_max_bytes = r.get_uint(r.spelling("frame_max_bytes", {"max_frame_bytes"}), m.frame_max_bytes, 16u << 20);
 }
 
 }  // namespace detail

@@ -29,8 +29,8 @@ const char* to_string(DecodeError e) noexcept {
 // large, is built in place and never copied.
 struct Decoder::Impl {
   explicit Impl(std::size_t max_bytes)
-      : max_frame_bytes(std::max(max_bytes, kMinMaxFrameBytes)),
-        buffer(std::make_unique_for_overwrite<std::uint8_t[]>(max_frame_bytes)) {}
+      : frame_max_bytes(std::max(max_bytes, kFrameMaxBytesMin)),
+        buffer(std::make_unique_for_overwrite<std::uint8_t[]>(frame_max_bytes)) {}
 
   void put(Bytes input, DecodeResult& r) noexcept;
   void put_fresh(Bytes input, DecodeResult& r) noexcept;
@@ -39,7 +39,7 @@ struct Decoder::Impl {
   void fail(DecodeError e, std::uint64_t at, DecodeResult& r) noexcept;
   void hold(Bytes input, std::size_t at, std::size_t n, DecodeResult& r) noexcept;
 
-  std::size_t max_frame_bytes;
+  std::size_t frame_max_bytes;
   std::unique_ptr<std::uint8_t[]> buffer;  // a frame split across puts, reassembled
   std::size_t held = 0;                    // bytes of that frame in `buffer`
   std::size_t frame_bytes = 0;             // its whole size, once its header is complete
@@ -65,8 +65,8 @@ void Decoder::Impl::put(Bytes input, DecodeResult& r) noexcept {
 void Decoder::Impl::put_fresh(Bytes input, DecodeResult& r) noexcept {
   const std::uint8_t* p = input.data();
   const std::size_t n = input.size();
-  if (n < kHeaderSize || !detail::header_acceptable(p, max_frame_bytes)) {
-    const detail::HeaderFault fault = detail::check_header(p, 0, std::min(n, kHeaderSize), max_frame_bytes);
+  if (n < kHeaderSize || !detail::header_acceptable(p, frame_max_bytes)) {
+    const detail::HeaderFault fault = detail::check_header(p, 0, std::min(n, kHeaderSize), frame_max_bytes);
     if (fault.error != DecodeError::none) {
       r.consumed = fault.at + 1;
       return fail(fault.error, offset + fault.at, r);
@@ -96,7 +96,7 @@ void Decoder::Impl::put_partial(Bytes input, DecodeResult& r) noexcept {
   if (held < kHeaderSize) {
     used = std::min(kHeaderSize - held, input.size());
     if (used != 0) std::memcpy(buffer.get() + held, input.data(), used);  // data() may be null
-    const detail::HeaderFault fault = detail::check_header(buffer.get(), held, held + used, max_frame_bytes);
+    const detail::HeaderFault fault = detail::check_header(buffer.get(), held, held + used, frame_max_bytes);
     if (fault.error != DecodeError::none) {
       r.consumed = fault.at - held + 1;
       return fail(fault.error, frame_start + fault.at, r);
@@ -137,7 +137,7 @@ void Decoder::Impl::fail(DecodeError e, std::uint64_t at, DecodeResult& r) noexc
   r.error_offset = at;
 }
 
-Decoder::Decoder(DecoderOptions options) : impl_(std::make_unique<Impl>(options.max_frame_bytes)) {}
+Decoder::Decoder(DecoderOptions options) : impl_(std::make_unique<Impl>(options.frame_max_bytes)) {}
 Decoder::~Decoder() = default;
 Decoder::Decoder(Decoder&&) noexcept = default;
 Decoder& Decoder::operator=(Decoder&&) noexcept = default;
@@ -158,6 +158,6 @@ void Decoder::reset() {
 
 std::uint64_t Decoder::stream_offset() const noexcept { return impl_->offset; }
 std::size_t Decoder::buffered() const noexcept { return impl_->held; }
-std::size_t Decoder::max_frame_bytes() const noexcept { return impl_->max_frame_bytes; }
+std::size_t Decoder::frame_max_bytes() const noexcept { return impl_->frame_max_bytes; }
 
 }  // namespace iocpsim::protocol

@@ -23,11 +23,11 @@ std::size_t payload_size(const Message& m) noexcept { return detail::measure_pay
 // Flags and enumeration values are written as given, unchecked: a test device must be able to
 // send frames that a decoder refuses.
 EncodeResult encode(const Message& m, std::uint32_t seq, std::span<std::uint8_t> out, std::uint16_t flags,
-                    std::size_t max_frame_bytes) noexcept {
+                    std::size_t frame_max_bytes) noexcept {
   const detail::PayloadSize payload = detail::measure_payload(m);
   if (payload.field_too_long) return {EncodeError::field_too_long, 0};
   const std::size_t frame_bytes = payload.bytes + kFrameOverhead;
-  if (frame_bytes > std::max(max_frame_bytes, kMinMaxFrameBytes)) return {EncodeError::frame_too_large, frame_bytes};
+  if (frame_bytes > std::max(frame_max_bytes, kFrameMaxBytesMin)) return {EncodeError::frame_too_large, frame_bytes};
   if (out.size() < frame_bytes) return {EncodeError::buffer_too_small, frame_bytes};
 
   std::uint8_t* p = out.data();

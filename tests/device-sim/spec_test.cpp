@@ -22,7 +22,7 @@ TEST(SpecTest, ReadsEveryPartOfADeviceSpec) {
       "commands": [{"opcode": 2, "status": "busy", "delay_ms": 10}],
       "telemetry": {"channels": [1, 2], "rate_hz": 50, "sample_bytes": 8, "autostart": false},
       "send_queue": {"max_bytes": 9000, "low_water_bytes": 100},
-      "answer_heartbeats": false, "max_frame_bytes": 4096,
+      "answer_heartbeats": false, "frame_max_bytes": 4096,
       "script": [{"step": "wait", "ms": 1}]}]})"));
   ASSERT_EQ(specs.size(), 1u);
   const auto& s = specs[0];
@@ -40,9 +40,15 @@ TEST(SpecTest, ReadsEveryPartOfADeviceSpec) {
   EXPECT_EQ(s.model.send_queue.max_bytes, 9000u);
   EXPECT_EQ(s.model.send_queue.low_water_bytes, 100u);
   EXPECT_FALSE(s.model.answer_heartbeats);
-  EXPECT_EQ(s.model.max_frame_bytes, 4096u);
+  EXPECT_EQ(s.model.frame_max_bytes, 4096u);
   EXPECT_EQ(s.script.size(), 1u);
   EXPECT_EQ(s.path, "devices[0]");
+}
+
+TEST(SpecTest, TheOldNameOfFrameMaxBytesIsStillRead) {
+  EXPECT_EQ(parse_devices(nlohmann::json::parse(R"({"max_frame_bytes": 2048})"))[0].model.frame_max_bytes, 2048u);
+  EXPECT_EQ(error_of(R"({"devices": [{"frame_max_bytes": 1, "max_frame_bytes": 2}]})"),
+            "devices[0].max_frame_bytes: expected \"frame_max_bytes\" or its old name \"max_frame_bytes\", got both");
 }
 
 TEST(SpecTest, AcceptsAnArrayOfDevicesOrASingleDevice) {
@@ -69,7 +75,7 @@ TEST(SpecTest, RejectsAnUnknownOptionAndSuggestsTheKnownOne) {
 
 TEST(SpecTest, RejectsAMisspeltTopLevelKey) {
   const auto error = error_of(R"({"devices": [{"telemetri": {}}]})");
-  EXPECT_EQ(error.rfind("devices[0].telemetri: unknown key (did you mean \"telemetry\"?)", 0), 0u) << error;
+  EXPECT_EQ(error.rfind("devices[0].telemetri: unknown key; did you mean \"telemetry\"?", 0), 0u) << error;
 }
 
 TEST(SpecTest, SaysWhichRequiredOptionIsMissing) {
@@ -90,7 +96,7 @@ TEST(SpecTest, RejectsMalformedHex) {
 
 TEST(SpecTest, RejectsAnUnknownMessageField) {
   const auto error = error_of(R"({"devices": [{"script": [{"step": "send", "message": {"type": "event", "cod": 1}}]}]})");
-  EXPECT_EQ(error.rfind("devices[0].script[0].message.cod: unknown key (did you mean \"code\"?)", 0), 0u) << error;
+  EXPECT_EQ(error.rfind("devices[0].script[0].message.cod: unknown key; did you mean \"code\"?", 0), 0u) << error;
 }
 
 TEST(SpecTest, RequiresAMessageType) {

@@ -75,7 +75,7 @@ std::vector<nlohmann::json> parsed_lines(const std::string& text) {
 TEST(EventLogTest, TheBufferedSinkWritesEveryLineFromEveryThreadByTheFlush) {
   std::ostringstream out;
   EventLog log;
-  auto sink = std::make_shared<BufferedJsonLinesSink>(out, /*buffer_bytes_max=*/4096);
+  auto sink = std::make_shared<BufferedJsonLinesSink>(out, /*buffer_max_bytes=*/4096);
   log.add_sink(sink);
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {

@@ -111,7 +111,7 @@ DeviceConfig not_reading_config(const std::string& name, const TestDevice& peer)
   c.port = peer.port();
   c.backoff_jitter = 0;
   c.stall_timeout_ms = 1'000'000;  // the device keeps sending anyway
-  c.send_queue_bytes_max = 64;     // room for two 28-byte HEARTBEAT_ACKs
+  c.send_queue_max_bytes = 64;     // room for two 28-byte HEARTBEAT_ACKs
   return c;
 }
 

@@ -20,7 +20,7 @@ TEST_F(SessionTest, HelloOffersTheConfiguredVersionRangeAndHostId) {
   start();
   TestDevice peer;
   DeviceConfig c = device("d", peer);
-  c.max_version = 3;
+  c.version_max = 3;
   ASSERT_TRUE(engine->add_device(c));
   peer.accept();
   const PeerFrame f = peer.read_frame();
@@ -170,7 +170,7 @@ TEST_F(SessionTest, AFullSendQueueSaysSoAndQueuesNothing) {
   start();
   TestDevice peer;
   DeviceConfig c = device("d", peer);
-  c.send_queue_bytes_max = 300;
+  c.send_queue_max_bytes = 300;
   connect_ready("d", peer, &c);
   const std::vector<std::uint8_t> big(400, 1);
   EXPECT_EQ(engine->send_command("d", 1, big, 0, nullptr), Submit::queue_full);

@@ -60,7 +60,7 @@ void feed(Decoder& d, const std::uint8_t* data, std::size_t n, Outcome& out) {
     at += r.consumed;
     out.consumed += r.consumed;
     require(d.stream_offset() == out.consumed);
-    require(d.buffered() < d.max_frame_bytes());
+    require(d.buffered() < d.frame_max_bytes());
     if (r.status == DecodeStatus::error) {
       require(r.error != DecodeError::none && r.error_offset < out.consumed + 1);
       out.error = r.error;
@@ -108,7 +108,7 @@ extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t s
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;
-  const DecoderOptions options{(data[0] & 1) ? kMinMaxFrameBytes : kDefaultMaxFrameBytes};
+  const DecoderOptions options{(data[0] & 1) ? kFrameMaxBytesMin : kDefaultFrameMaxBytes};
   const unsigned max_piece = 1u << ((data[0] >> 1) % 12);  // 1 byte .. 2 KiB
   std::uint32_t cut = data[1] * 2654435761u + 1;
   data += 2;

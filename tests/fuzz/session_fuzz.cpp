@@ -4,7 +4,7 @@
 //   - nothing throws (an exception that escapes is a crash here);
 //   - every event is one of the catalogue's, with only its fields;
 //   - a close is named: the last event before Verdict::close is a closing event;
-//   - the send queue stays within send_queue_bytes_max, commands within commands_in_flight_max;
+//   - the send queue stays within send_queue_max_bytes, commands within commands_in_flight_max;
 //   - after the deadlines ran without a close, the next one is in the future;
 // and at the end, the rate limit held for every limited event. A close is followed by a new
 // connection on the same session, as the engine reconnects.
@@ -31,7 +31,7 @@ using detail::Verdict;
 const DeviceConfig& fuzz_config() {
   static const DeviceConfig c = [] {
     DeviceConfig d;
-    d.send_queue_bytes_max = 4096;  // small: queue-full paths are reached
+    d.send_queue_max_bytes = 4096;  // small: queue-full paths are reached
     d.commands_in_flight_max = 4;
     d.heartbeat_interval_ms = 200;
     d.heartbeat_timeout_ms = 600;
@@ -49,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const DeviceConfig& config = fuzz_config();
   static const EngineOptions options;
   detail::ProtocolSession session(config, options);
-  detail::SendQueue queue(config.send_queue_bytes_max);
+  detail::SendQueue queue(config.send_queue_max_bytes);
   RecordingDriver driver;
   std::int64_t now = 0;
   session.on_connected(now, queue, driver);
@@ -61,7 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       session.report_suppressed(driver);
       session.on_closed(CommandOutcome::connection_lost, driver);
-      queue = detail::SendQueue(config.send_queue_bytes_max);
+      queue = detail::SendQueue(config.send_queue_max_bytes);
       session.on_connected(now, queue, driver);
     }
   };
@@ -90,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const std::uint8_t payload[3] = {1, 2, 3};
       session.submit_command(now, 1, payload, (op - kTapeCommand) * 50u, none, driver);
     }
-    if (queue.bytes() > config.send_queue_bytes_max) violated("the send queue grew past its bound");
+    if (queue.bytes() > config.send_queue_max_bytes) violated("the send queue grew past its bound");
     if (session.commands_pending() > config.commands_in_flight_max) violated("more commands pending than allowed");
     if (const std::string p = catalogue_problem(driver.events, checked); !p.empty()) violated(p);
     checked = driver.events.size();

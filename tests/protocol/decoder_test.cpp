@@ -280,7 +280,7 @@ struct ErrorCase {
   DecodeError error;
   std::size_t offset_in_bad;      // where the fault is reported, relative to `bad`
   std::size_t consumed_of_bad;    // bytes of `bad` taken up to the point of detection
-  std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
+  std::size_t frame_max_bytes = kDefaultFrameMaxBytes;
 };
 
 const GoldenFrame& good() { return golden_frames()[2]; }  // heartbeat
@@ -304,7 +304,7 @@ void expect_error_in_every_split(const ErrorCase& c) {
   splits.push_back(every_byte);
   for (const auto& cuts : splits) {
     const std::string where = c.what + (cuts.size() == 1 ? " cut at " + std::to_string(cuts[0]) : " cuts " + std::to_string(cuts.size()));
-    const Outcome out = feed_split(stream, cuts, {c.max_frame_bytes});
+    const Outcome out = feed_split(stream, cuts, {c.frame_max_bytes});
     ASSERT_EQ(out.frames, expected_lines({&good()})) << where;
     ASSERT_EQ(out.error, c.error) << where << ": got " << to_string(out.error);
     ASSERT_EQ(out.error_offset, g + c.offset_in_bad) << where;
@@ -431,9 +431,9 @@ TEST(DecoderErrorTest, ErrorsHaveNames) {
 // ---- Limits and resources ------------------------------------------------------------------
 
 TEST(DecoderTest, TheMaximumFrameSizeHasAFloor) {
-  EXPECT_EQ(Decoder({10}).max_frame_bytes(), kMinMaxFrameBytes);
-  EXPECT_EQ(Decoder().max_frame_bytes(), kDefaultMaxFrameBytes);
-  EXPECT_EQ(Decoder({100000}).max_frame_bytes(), 100000u);
+  EXPECT_EQ(Decoder({10}).frame_max_bytes(), kFrameMaxBytesMin);
+  EXPECT_EQ(Decoder().frame_max_bytes(), kDefaultFrameMaxBytes);
+  EXPECT_EQ(Decoder({100000}).frame_max_bytes(), 100000u);
 }
 
 TEST(DecoderTest, AFrameOfExactlyTheMaximumDecodesWholeAndInEverySplit) {

@@ -74,8 +74,8 @@ TEST(EncoderTest, AFrameOverTheMaximumIsRefusedWithItsSize) {
 }
 
 TEST(EncoderTest, AMaximumBelowTheFloorCountsAsTheFloor) {
-  std::vector<std::uint8_t> samples(kMinMaxFrameBytes - kFrameOverhead - 16);
-  std::vector<std::uint8_t> out(kMinMaxFrameBytes);
+  std::vector<std::uint8_t> samples(kFrameMaxBytesMin - kFrameOverhead - 16);
+  std::vector<std::uint8_t> out(kFrameMaxBytesMin);
   EXPECT_TRUE(encode(Telemetry{1, 1, 1, samples}, 0, out, 0, 1));
   samples.push_back(0);
   EXPECT_EQ(encode(Telemetry{1, 1, 1, samples}, 0, out, 0, 1).error, EncodeError::frame_too_large);

@@ -16,13 +16,13 @@ using Header = std::array<std::uint8_t, kHeaderSize>;
 constexpr Header kGood = {0xA5, 0x5A, 0x01, 0x20, 0x00, 0x00, 0x00, 0x00,
                           0x01, 0x02, 0x03, 0x04, 0x16, 0x00, 0x00, 0x00};
 
-detail::HeaderFault check(const Header& h, std::size_t max_frame_bytes = kDefaultMaxFrameBytes) {
-  return detail::check_header(h.data(), 0, kHeaderSize, max_frame_bytes);
+detail::HeaderFault check(const Header& h, std::size_t frame_max_bytes = kDefaultFrameMaxBytes) {
+  return detail::check_header(h.data(), 0, kHeaderSize, frame_max_bytes);
 }
 
 TEST(FrameHeaderTest, AGoodHeaderPassesAndParses) {
   EXPECT_EQ(check(kGood).error, DecodeError::none);
-  EXPECT_TRUE(detail::header_acceptable(kGood.data(), kDefaultMaxFrameBytes));
+  EXPECT_TRUE(detail::header_acceptable(kGood.data(), kDefaultFrameMaxBytes));
   const FrameHeader h = detail::parse_header(kGood.data());
   EXPECT_EQ(h.version, 1);
   EXPECT_EQ(h.type, MessageType::telemetry);
@@ -50,11 +50,11 @@ TEST(FrameHeaderTest, EachBadByteIsReportedAtItsOwnOffset) {
     Header h = kGood;
     h[c.at] = c.value;
     // Checked byte by byte as it would arrive: nothing before `at` is at fault.
-    EXPECT_EQ(detail::check_header(h.data(), 0, c.at, kDefaultMaxFrameBytes).error, DecodeError::none);
-    const detail::HeaderFault f = detail::check_header(h.data(), c.at, c.at + 1, kDefaultMaxFrameBytes);
+    EXPECT_EQ(detail::check_header(h.data(), 0, c.at, kDefaultFrameMaxBytes).error, DecodeError::none);
+    const detail::HeaderFault f = detail::check_header(h.data(), c.at, c.at + 1, kDefaultFrameMaxBytes);
     EXPECT_EQ(f.error, c.error) << "byte " << c.at << " = " << int{c.value};
     EXPECT_EQ(f.at, c.at);
-    EXPECT_FALSE(detail::header_acceptable(h.data(), kDefaultMaxFrameBytes));
+    EXPECT_FALSE(detail::header_acceptable(h.data(), kDefaultFrameMaxBytes));
   }
 }
 
@@ -62,7 +62,7 @@ TEST(FrameHeaderTest, TheReplyExpectedFlagIsAccepted) {
   Header h = kGood;
   h[4] = kFlagReplyExpected;
   EXPECT_EQ(check(h).error, DecodeError::none);
-  EXPECT_TRUE(detail::header_acceptable(h.data(), kDefaultMaxFrameBytes));
+  EXPECT_TRUE(detail::header_acceptable(h.data(), kDefaultFrameMaxBytes));
 }
 
 struct Length {
@@ -72,7 +72,7 @@ struct Length {
 };
 
 TEST(FrameHeaderTest, SizeIsRefusedAtTheFirstLengthByteThatMakesItTooLarge) {
-  constexpr std::uint32_t kLargest = kDefaultMaxFrameBytes - kFrameOverhead;  // 65516 = 0xFFEC
+  constexpr std::uint32_t kLargest = kDefaultFrameMaxBytes - kFrameOverhead;  // 65516 = 0xFFEC
   const Length cases[] = {
       {kLargest, DecodeError::none, 0},
       {kLargest + 1, DecodeError::frame_too_large, 13},  // 0xFFED: known too large after byte 13
@@ -106,7 +106,7 @@ TEST(FrameHeaderTest, TheQuickCheckAgreesWithTheByteByByteCheck) {
     Header h = kGood;
     // Damage one or two bytes, or none, so that both answers occur often.
     for (int k = static_cast<int>(rng() % 3); k > 0; --k) h[rng() % kHeaderSize] = static_cast<std::uint8_t>(rng());
-    const std::size_t max = kMinMaxFrameBytes + rng() % 70000;
+    const std::size_t max = kFrameMaxBytesMin + rng() % 70000;
     ASSERT_EQ(detail::header_acceptable(h.data(), max), check(h, max).error == DecodeError::none)
         << testing::replay_hint(seed) << " iteration " << i;
   }

@@ -105,12 +105,12 @@ TEST(LoadScenario, AnUnknownTierSuggestsTheNearestOne) {
 
 TEST(LoadScenario, AMisspeltKeySaysDidYouMean) {
   const std::string e = error_of(good_with("\"final_state\"", "\"final_sate\""));
-  EXPECT_EQ(e.substr(0, e.find(';')), "s.json: expect.final_sate: unknown key (did you mean \"final_state\"?)");
+  EXPECT_EQ(e, "s.json: expect.final_sate: unknown key; did you mean \"final_state\"?");
 }
 
 TEST(LoadScenario, AMisspeltTopLevelKeySaysDidYouMean) {
   const std::string e = error_of(good_with("\"faults\"", "\"fautls\""));
-  EXPECT_EQ(e.substr(0, e.find(';')), "s.json: fautls: unknown key (did you mean \"faults\"?)");
+  EXPECT_EQ(e, "s.json: fautls: unknown key; did you mean \"faults\"?");
 }
 
 TEST(LoadScenario, ABadDeviceStepNamesItsPath) {
@@ -152,7 +152,7 @@ TEST(LoadScenario, AnUnknownCounterNameSuggestsTheNearest) {
 
 TEST(LoadScenario, AMatcherWithAnUnknownKeySaysDidYouMean) {
   const std::string e = error_of(good_with("{\"in\": [false]}", "{\"in\": [false], \"mni\": 1}"));
-  EXPECT_EQ(e.substr(0, e.find(';')), "s.json: expect.events[0].fields.after_bye.mni: unknown key (did you mean \"min\"?)");
+  EXPECT_EQ(e, "s.json: expect.events[0].fields.after_bye.mni: unknown key; did you mean \"min\"?");
 }
 
 TEST(LoadScenario, AMatcherMustBeALiteralOrAnObject) {
@@ -194,6 +194,46 @@ TEST(LoadScenario, SkipOnSuccessTakesItsThreeNamesOrABoolean) {
   EXPECT_EQ(error_of(good_with("\"workers\": 1}", "\"workers\": 1, \"skip_completion_port_on_success\": \"sometimes\"}")),
             "s.json: host.engine.skip_completion_port_on_success: expected \"never\", \"always\", "
             "\"if_honoured\", true or false, got \"sometimes\"");
+}
+
+TEST(LoadScenario, HostOptionsAreReadByTheEnginesTableUnderTheirNamesOrTheirOldOnes) {
+  std::string text = good_with("\"workers\": 1}", "\"workers\": 1, \"host_id\": \"h-2\", \"max_frame_bytes\": 4096}");
+  text.replace(text.find("\"b\": {\"backoff_initial_ms\": 30"), 6,
+               "\"a\": {\"send_queue_bytes_max\": 8192, \"max_version\": 2, \"heartbeat_interval_min_ms\": 5}, "
+               "\"b\": {\"version_max\": 3, ");
+  const Scenario s = parse_scenario(text, "s.json");
+  EXPECT_EQ(s.engine.host_id, "h-2");
+  EXPECT_EQ(s.engine.frame_max_bytes, 4096u);
+  EXPECT_EQ(s.hosts[0].send_queue_max_bytes, 8192u);
+  EXPECT_EQ(s.hosts[0].version_max, 2);
+  EXPECT_EQ(s.hosts[0].heartbeat_interval_min_ms, 5u);
+  EXPECT_EQ(s.hosts[1].version_max, 3);
+  EXPECT_EQ(error_of(good_with("\"workers\": 1}", "\"workers\": 1, \"frame_max_bytes\": 100, \"sede\": 1}")),
+            "s.json: host.engine.frame_max_bytes: expected an integer from 256 to 16777216, got 100\n"
+            "s.json: host.engine.sede: unknown key; known keys: workers, dequeue_batch, skip_completion_port_on_success, "
+            "host_id, shutdown_timeout_ms, drain_ceiling_ms, frame_max_bytes, receive_buffer_bytes, event_burst_max, "
+            "event_window_ms, devices_max");
+}
+
+// tests/scenario/data/old-names holds library files as they were before the limits were renamed
+// (max_frame_bytes, send_queue_bytes_max, min_version and max_version): each loads as its renamed
+// copy in scenarios/ does.
+TEST(LoadScenario, AFileWithTheOldNamesOfRenamedKeysLoadsAsItsRenamedCopy) {
+  const std::string old_dir = IOCPSIM_OLD_NAMES_DIR;
+  const std::string library = IOCPSIM_SCENARIOS_DIR;
+  const Scenario old_frame = load_scenario(old_dir + "/oversize-length-rejected-from-header.json");
+  const Scenario frame = load_scenario(library + "/framing/oversize-length-rejected-from-header.json");
+  EXPECT_EQ(old_frame.engine.frame_max_bytes, frame.engine.frame_max_bytes);
+  EXPECT_EQ(frame.engine.frame_max_bytes, 65536u);
+  const Scenario old_queue = load_scenario(old_dir + "/send-queue-full.json");
+  const Scenario queue = load_scenario(library + "/send/send-queue-full.json");
+  EXPECT_EQ(old_queue.hosts[0].send_queue_max_bytes, queue.hosts[0].send_queue_max_bytes);
+  EXPECT_EQ(queue.hosts[0].send_queue_max_bytes, 300u);
+  const Scenario old_version = load_scenario(old_dir + "/device-rejects-host-version.json");
+  const Scenario version = load_scenario(library + "/connect/device-rejects-host-version.json");
+  EXPECT_EQ(old_version.hosts[0].version_min, version.hosts[0].version_min);
+  EXPECT_EQ(old_version.hosts[0].version_max, version.hosts[0].version_max);
+  EXPECT_EQ(version.hosts[0].version_max, 2);
 }
 
 TEST(LoadScenario, ANegativeNumberIsRejected) {
@@ -307,11 +347,10 @@ TEST(LoadScenario, ADeviceOrAFifoIsRefusedBeforeAnythingIsRead) {
 
 TEST(LoadScenario, AMisspeltRequiredKeyIsNamedWithItsSuggestionNotCalledMissing) {
   EXPECT_EQ(error_of(R"({"name": "x", "description": "d", "tier": "smoke", "devics": [{"name": "a"}], "expect": {}})"),
-            "s.json: devics: unknown key (did you mean \"devices\"?); known keys: $schema, name, description, tags, tier, rows, "
-            "seed, limit_ms, devices, host, faults, actions, run, expect, verdict");
-  EXPECT_EQ(error_of(R"({"name": "x", "description": "d", "tier": "smoke", "Devices": [{"name": "a"}], "expect": {}})").substr(0, 59),
-            "s.json: Devices: unknown key (did you mean \"devices\"?); kno");
-  EXPECT_EQ(error_of(small_with(", \"exepct\": {}")).substr(0, 56), "s.json: exepct: unknown key (did you mean \"expect\"?); kn");
+            "s.json: devics: unknown key; did you mean \"devices\"?");
+  EXPECT_EQ(error_of(R"({"name": "x", "description": "d", "tier": "smoke", "Devices": [{"name": "a"}], "expect": {}})"),
+            "s.json: Devices: unknown key; did you mean \"devices\"?");
+  EXPECT_EQ(error_of(small_with(", \"exepct\": {}")), "s.json: exepct: unknown key; did you mean \"expect\"?");
 }
 
 TEST(LoadScenario, MinusZeroIsZero) {
@@ -321,9 +360,9 @@ TEST(LoadScenario, MinusZeroIsZero) {
 
 TEST(LoadScenario, ABackoffThatStartsAboveItsMaximumIsRejected) {
   EXPECT_EQ(error_of(small_with(R"(, "host": {"defaults": {"backoff_initial_ms": 5000, "backoff_max_ms": 1000}}, "expect": {})")),
-            "s.json: host.defaults.backoff_initial_ms: expected backoff_initial_ms at most backoff_max_ms (1000), got 5000");
+            "s.json: host.defaults.backoff_initial_ms: expected at most backoff_max_ms (1000), got 5000");
   EXPECT_EQ(error_of(small_with(R"(, "host": {"devices": {"a": {"backoff_max_ms": 50}}}, "expect": {})")),
-            "s.json: host.devices.a.backoff_max_ms: expected backoff_initial_ms at most backoff_max_ms (50), got 100");
+            "s.json: host.devices.a.backoff_max_ms: expected at least backoff_initial_ms (100), got 50");
 }
 
 TEST(LoadScenario, AMatcherFieldMustBeOneTheEventCarries) {

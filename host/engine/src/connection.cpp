@@ -100,7 +100,7 @@ void Engine::Impl::start_connect(Device& d, Outbox& box) {
     return;
   }
   if (callbacks.on_socket) callbacks.on_socket(d.config.name, s);
-  auto* c = new Connection(d, ++d.generations, options.receive_buffer_bytes, d.config.send_queue_bytes_max);
+  auto* c = new Connection(d, ++d.generations, options.receive_buffer_bytes, d.config.send_queue_max_bytes);
   ++live_connections;
   c->sock = s;
   d.conn = c;

@@ -146,7 +146,7 @@ bool Engine::skips_completion_port_on_success() const { return impl_->skip_on_su
 
 std::vector<ConfigProblem> device_config_problems(const DeviceConfig& config) {
   std::vector<ConfigProblem> problems;
-  if (config.name.empty()) problems.push_back({"name", "must not be empty"});
+  if (config.name.empty()) problems.push_back({"name", "expected a non-empty name, got \"\""});
   in_addr address{};
   if (inet_pton(AF_INET, config.host.c_str(), &address) != 1) {
     problems.push_back({"host", "expected an IPv4 address in dotted form, such as 127.0.0.1 (no "

@@ -209,7 +209,7 @@ const std::vector<EventKind> kCatalogue = {
     {"send_queue_full", "Protocol",
      {{"type", kText}, {"frame_bytes", kInteger}, {"queued_bytes", kInteger}, {"error", kText}},
      "`type`, `frame_bytes`, `queued_bytes`, `error`",
-     "a frame did not fit in `send_queue_bytes_max`; nothing was queued and the caller was told (`Submit::queue_full`). Rate-limited (below)"},
+     "a frame did not fit in `send_queue_max_bytes`; nothing was queued and the caller was told (`Submit::queue_full`). Rate-limited (below)"},
     {"events_suppressed", "Protocol",
      {{"suppressed_event", kText}, {"count", kInteger}, {"since_ms", kInteger}},
      "`suppressed_event`, `count`, `since_ms`",

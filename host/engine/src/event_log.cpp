@@ -110,15 +110,15 @@ void JsonLinesSink::write(const Event& e) {
   out_.flush();
 }
 
-BufferedJsonLinesSink::BufferedJsonLinesSink(std::ostream& out, std::size_t buffer_bytes_max)
-    : out_(&out), buffer_bytes_max_(std::max<std::size_t>(buffer_bytes_max, 1)) {
+BufferedJsonLinesSink::BufferedJsonLinesSink(std::ostream& out, std::size_t buffer_max_bytes)
+    : out_(&out), buffer_bytes_max_(std::max<std::size_t>(buffer_max_bytes, 1)) {
   writer_ = std::thread([this] { run(); });
 }
 
 BufferedJsonLinesSink::BufferedJsonLinesSink(std::unique_ptr<std::ofstream> file, FileOptions options,
-                                             std::size_t buffer_bytes_max)
+                                             std::size_t buffer_max_bytes)
     : file_(std::move(file)), out_(file_.get()), file_options_(std::move(options)),
-      buffer_bytes_max_(std::max<std::size_t>(buffer_bytes_max, 1)) {
+      buffer_bytes_max_(std::max<std::size_t>(buffer_max_bytes, 1)) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(file_options_.path, ec);
   file_bytes_ = ec ? 0 : size;
@@ -127,14 +127,14 @@ BufferedJsonLinesSink::BufferedJsonLinesSink(std::unique_ptr<std::ofstream> file
 
 std::unique_ptr<BufferedJsonLinesSink> BufferedJsonLinesSink::open_file(const FileOptions& options,
                                                                         std::string* error,
-                                                                        std::size_t buffer_bytes_max) {
+                                                                        std::size_t buffer_max_bytes) {
   auto file = std::make_unique<std::ofstream>(options.path, std::ios::app | std::ios::binary);
   if (!*file) {
     if (error != nullptr) *error = options.path + ": cannot be opened for writing";
     return nullptr;
   }
   return std::unique_ptr<BufferedJsonLinesSink>(
-      new BufferedJsonLinesSink(std::move(file), options, buffer_bytes_max));
+      new BufferedJsonLinesSink(std::move(file), options, buffer_max_bytes));
 }
 
 BufferedJsonLinesSink::~BufferedJsonLinesSink() {

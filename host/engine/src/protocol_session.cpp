@@ -22,7 +22,7 @@ const char* to_string(Phase p) noexcept {
 }
 
 ProtocolSession::ProtocolSession(const DeviceConfig& config, const EngineOptions& options)
-    : config_(config), options_(options), decoder_(proto::DecoderOptions{options.max_frame_bytes}) {}
+    : config_(config), options_(options), decoder_(proto::DecoderOptions{options.frame_max_bytes}) {}
 
 void ProtocolSession::clear_deadlines() noexcept {
   handshake_deadline_ms_ = heartbeat_due_ms_ = heartbeat_ack_deadline_ms_ = kNever;
@@ -40,7 +40,7 @@ std::int64_t ProtocolSession::next_deadline_ms() const {
 bool ProtocolSession::queue_frame(std::int64_t now, const proto::Message& m, std::uint16_t flags,
                                   SessionDriver& driver) {
   if (out_ == nullptr) return false;
-  const proto::EncodeResult r = out_->push(m, tx_seq_, flags, options_.max_frame_bytes);
+  const proto::EncodeResult r = out_->push(m, tx_seq_, flags, options_.frame_max_bytes);
   if (!r) {
     emit_limited(now, "send_queue_full", driver, [&] {
       return nlohmann::json{{"type", proto::to_string(proto::type_of(m))}, {"frame_bytes", r.size},
@@ -59,7 +59,7 @@ bool ProtocolSession::queue_frame(std::int64_t now, const proto::Message& m, std
 
 void ProtocolSession::on_connected(std::int64_t now, SendQueue& out, SessionDriver& driver) {
   out_ = &out;
-  decoder_ = proto::Decoder(proto::DecoderOptions{options_.max_frame_bytes});
+  decoder_ = proto::Decoder(proto::DecoderOptions{options_.frame_max_bytes});
   phase_ = Phase::handshaking;
   peer_said_bye_ = false;
   clear_deadlines();
@@ -68,9 +68,9 @@ void ProtocolSession::on_connected(std::int64_t now, SendQueue& out, SessionDriv
   heartbeat_interval_ms_ = 0;
   tx_seq_ = 1;  // PROTOCOL.md 6.2: the first frame on a connection has seq 1
   next_channel_seq_.clear();
-  const proto::Hello hello{config_.min_version, config_.max_version, config_.capabilities, options_.host_id};
+  const proto::Hello hello{config_.version_min, config_.version_max, config_.capabilities, options_.host_id};
   if (queue_frame(now, hello, proto::kFlagReplyExpected, driver)) {
-    driver.event("hello_sent", {{"min_version", config_.min_version}, {"max_version", config_.max_version}});
+    driver.event("hello_sent", {{"min_version", config_.version_min}, {"max_version", config_.version_max}});
   }
   driver.send_queued();
 }
@@ -155,10 +155,10 @@ Verdict ProtocolSession::on_hello_ack(std::int64_t now, const proto::HelloAck& m
     return Verdict::carry_on;
   }
   handshake_deadline_ms_ = kNever;
-  if (m.version < config_.min_version || m.version > config_.max_version) {
+  if (m.version < config_.version_min || m.version > config_.version_max) {
     driver.event("handshake_failed", {{"reason", "version"}, {"version", m.version},
-                                      {"min_version", config_.min_version},
-                                      {"max_version", config_.max_version}});
+                                      {"min_version", config_.version_min},
+                                      {"max_version", config_.version_max}});
     return Verdict::close;
   }
   const std::uint32_t asked = m.heartbeat_interval_ms;

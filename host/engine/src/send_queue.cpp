@@ -5,7 +5,7 @@
 namespace iocpsim::engine::detail {
 
 protocol::EncodeResult SendQueue::push(const protocol::Message& m, std::uint32_t seq,
-                                       std::uint16_t flags, std::size_t max_frame_bytes) {
+                                       std::uint16_t flags, std::size_t frame_max_bytes) {
   const std::size_t need = protocol::frame_size(m);
   if (bytes() + need > bytes_max_) {
     return {protocol::EncodeError::buffer_too_small, need};
@@ -13,7 +13,7 @@ protocol::EncodeResult SendQueue::push(const protocol::Message& m, std::uint32_t
   const std::size_t at = queued_.size();
   queued_.resize(at + need);
   const protocol::EncodeResult r =
-      protocol::encode(m, seq, std::span(queued_).subspan(at), flags, max_frame_bytes);
+      protocol::encode(m, seq, std::span(queued_).subspan(at), flags, frame_max_bytes);
   queued_.resize(r ? at + r.size : at);
   return r;
 }

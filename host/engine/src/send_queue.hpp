@@ -20,7 +20,7 @@ class SendQueue {
   // Encodes `m` at the end of the queue. Fails with buffer_too_small when the queue has no room
   // for it (nothing is queued then).
   protocol::EncodeResult push(const protocol::Message& m, std::uint32_t seq, std::uint16_t flags,
-                              std::size_t max_frame_bytes);
+                              std::size_t frame_max_bytes);
 
   // The bytes the next send should carry: the unsent rest of the current send, else everything
   // queued. Empty when there is nothing to send.

@@ -20,7 +20,7 @@ struct Config {
 
 struct ConfigResult {
   Config config;
-  std::vector<std::string> errors;  // "hostd.json: /devices/0/port: expected an integer in 1..65535"
+  std::vector<std::string> errors;  // "hostd.json: devices[0].port: expected an integer from 1 to 65535, got 0"
   bool ok() const { return errors.empty(); }
 };
 

@@ -110,7 +110,7 @@ class SessionPair {
   SessionPair(const devsim::DeviceSpec& spec, DeviceConfig config = {}, EngineOptions options = {},
               std::uint64_t seed = 1)
       : config_(std::move(config)), options_(std::move(options)), session(config_, options_),
-        queue(config_.send_queue_bytes_max), device_(spec, clock_, seed) {}
+        queue(config_.send_queue_max_bytes), device_(spec, clock_, seed) {}
 
   // Plays until `ms` of virtual time have passed, or either side ended the connection.
   void run_for(std::int64_t ms) {

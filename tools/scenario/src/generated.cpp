@@ -4,6 +4,7 @@
 
 #include "iocpsim/devsim/step_registry.hpp"
 #include "iocpsim/engine/event_catalogue.hpp"
+#include "iocpsim/engine/option_table.hpp"
 #include "iocpsim/scenario/schema.hpp"
 
 namespace iocpsim::scenario {
@@ -13,6 +14,10 @@ const std::vector<GeneratedFile>& generated_files() {
       {"scenarios/schema.json", "", scenario_schema},
       {"device-sim/README.md", "step catalogue", [] { return devsim::StepRegistry::global().catalogue_markdown(); }},
       {"host/engine/EVENTS.md", "event tables", engine::event_catalogue_markdown},
+      {"scenarios/README.md", "engine options", [] { return engine::option_markdown(engine::engine_option_table()); }},
+      {"scenarios/README.md", "device options", [] { return engine::option_markdown(engine::device_option_table()); }},
+      {"host/hostd/README.md", "engine options", [] { return engine::option_markdown(engine::engine_option_table()); }},
+      {"host/hostd/README.md", "device options", [] { return engine::option_markdown(engine::device_option_table()); }},
   };
   return all;
 }

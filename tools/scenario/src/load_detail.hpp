@@ -11,6 +11,7 @@
 
 #include "iocpsim/devsim/json_reader.hpp"
 #include "iocpsim/iocp/fault_rules_json.hpp"
+#include "iocpsim/json_diag/problems.hpp"
 #include "iocpsim/scenario/load.hpp"
 #include "iocpsim/scenario/scenario.hpp"
 
@@ -18,22 +19,17 @@ namespace iocpsim::scenario::detail {
 
 std::string quoted_list(const std::vector<std::string>& items);
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& known);
-const nlohmann::json* value_at(const nlohmann::json& document, std::string_view path);
 std::string shortened(const nlohmann::json& value);
-std::string with_got(const nlohmann::json& document, const std::string& path, const std::string& message);
 
-// The mistakes found in one file so far. Readers report each mistake here and go on with the
-// next part of the file, so that one run of `validate` shows all of them.
-struct Problems {
-  const nlohmann::json& document;
-  std::vector<std::string> lines;  // "<json path>: <problem>", the first kMaxProblemsPerFile
-  std::size_t dropped = 0;
+// The mistakes found in one file so far (json_diag's list), and besides them a fault rule's
+// mistake and the first thing a valid file asks that this platform cannot do.
+struct Problems : json_diag::Problems {
+  explicit Problems(const nlohmann::json& document) : json_diag::Problems(document, kMaxProblemsPerFile) {}
+
   std::optional<std::string> unsupported;  // a valid file this platform cannot play
 
-  void add(const devsim::SpecError& e);
+  using json_diag::Problems::add;
   void add(const iocp::FaultRuleError& e);
-  void add_line(std::string line);
-  std::vector<std::string> report() const;
 
   // Runs `read`; a mistake it throws is recorded. True when it ran through.
   template <class F>

@@ -3,6 +3,7 @@
 #include <regex>
 #include <set>
 
+#include "iocpsim/engine/option_reader.hpp"
 #include "iocpsim/iocp/fault_rules_json.hpp"
 #include "iocpsim/scenario/load.hpp"
 #include "load_detail.hpp"
@@ -34,64 +35,29 @@ void read_ms(JsonReader& r, std::string_view key, T& out, std::uint64_t min = 1,
   out = static_cast<T>(v);
 }
 
-void read_device_config(JsonReader r, engine::DeviceConfig& c) {
-  read_ms(r, "connect_timeout_ms", c.connect_timeout_ms);
-  read_ms(r, "handshake_timeout_ms", c.handshake_timeout_ms);
-  read_ms(r, "heartbeat_interval_ms", c.heartbeat_interval_ms);
-  read_ms(r, "heartbeat_timeout_ms", c.heartbeat_timeout_ms);
-  read_ms(r, "stall_timeout_ms", c.stall_timeout_ms);
-  read_ms(r, "send_stall_timeout_ms", c.send_stall_timeout_ms, 0);
-  read_ms(r, "backoff_initial_ms", c.backoff_initial_ms);
-  read_ms(r, "backoff_max_ms", c.backoff_max_ms);
-  read_ms(r, "backoff_reset_after_ms", c.backoff_reset_after_ms, 0);
-  c.backoff_jitter = r.get_number("backoff_jitter", c.backoff_jitter, 0.0, 1.0);
-  read_ms(r, "command_timeout_ms", c.command_timeout_ms);
-  read_ms(r, "commands_in_flight_max", c.commands_in_flight_max, 1, 65536);
-  read_ms(r, "send_queue_bytes_max", c.send_queue_bytes_max, 64, 64u << 20);
-  read_ms(r, "min_version", c.min_version, 1, 255);
-  read_ms(r, "max_version", c.max_version, 1, 255);
-  read_ms(r, "capabilities", c.capabilities, 0, UINT32_MAX);
-  c.reconnect = r.get_bool("reconnect", c.reconnect);
-  r.finish();
-  // Contradictions a run would trip over; each names the key the file set (or, inherited, the
-  // other one), with both values.
-  const auto contradiction = [&](const char* key, const char* other, std::uint64_t value, std::uint64_t bound,
-                                 const char* relation) {
-    // Said at the key the file set; when only the other one is set here, at that one.
-    const bool own = r.value().contains(key);
-    throw SpecError(r.path_of(own || !r.value().contains(other) ? key : other),
-                    std::string("expected ") + key + " " + relation + " " + other + " (" + std::to_string(bound) +
-                        "), got " + std::to_string(value));
-  };
-  if (c.min_version > c.max_version) contradiction("min_version", "max_version", c.min_version, c.max_version, "at most");
-  if (c.backoff_initial_ms > c.backoff_max_ms) {
-    contradiction("backoff_initial_ms", "backoff_max_ms", c.backoff_initial_ms, c.backoff_max_ms, "at most");
-  }
-  // heartbeat_timeout_ms below heartbeat_interval_ms is no contradiction: the timeout is how
-  // long one heartbeat's answer may take, the interval how long the link may be quiet.
+void report_unknown_keys(const JsonReader& r, Problems& problems) {
+  for (const SpecError& e : r.unknown_keys()) problems.add(e);
 }
 
-void read_engine_options(JsonReader r, engine::EngineOptions& o) {
-  read_ms(r, "workers", o.workers, 1, engine::EngineOptions::kWorkersMax);
-  read_ms(r, "dequeue_batch", o.dequeue_batch, 1, engine::EngineOptions::kDequeueBatchMax);
-  if (r.has("skip_completion_port_on_success")) {
-    const nlohmann::json& v = r.raw("skip_completion_port_on_success");
-    if (!engine::completion_skip_from_json(v, o.skip_completion_port_on_success)) {
-      throw SpecError(r.path_of("skip_completion_port_on_success"),
-                      std::string("expected ") + engine::kCompletionSkipForms + ", got " + v.dump());
-    }
-  }
-  read_ms(r, "shutdown_timeout_ms", o.shutdown_timeout_ms);
-  read_ms(r, "drain_ceiling_ms", o.drain_ceiling_ms);
-  read_ms(r, "max_frame_bytes", o.max_frame_bytes, 64, 16u << 20);
-  read_ms(r, "receive_buffer_bytes", o.receive_buffer_bytes, 16, 16u << 20);
-  r.finish();
+// host.engine, host.defaults and host.devices.<name> hold the engine's options, read as hostd reads them.
+void read_engine_options(JsonReader r, engine::EngineOptions& o, Problems& problems) {
+  engine::read_options(r, engine::engine_option_table(), o, problems);
+  engine::check_engine_options(r, o, problems);
+  report_unknown_keys(r, problems);
+}
+
+void read_device_config(JsonReader r, engine::DeviceConfig& c, const engine::EngineOptions& engine, Problems& problems) {
+  engine::read_options(r, engine::device_option_table(), c, problems);
+  // heartbeat_timeout_ms below heartbeat_interval_ms is no contradiction: the timeout is how
+  // long one heartbeat's answer may take, the interval how long the link may be quiet.
+  engine::check_device_options(r, c, engine, problems);
+  report_unknown_keys(r, problems);
 }
 
 void read_host(JsonReader r, Scenario& s, const Names& names, Problems& problems) {
-  if (r.has("engine")) problems.attempt([&] { read_engine_options(r.object("engine"), s.engine); });
+  if (r.has("engine")) problems.attempt([&] { read_engine_options(r.object("engine"), s.engine, problems); });
   engine::DeviceConfig defaults;
-  if (r.has("defaults")) problems.attempt([&] { read_device_config(r.object("defaults"), defaults); });
+  if (r.has("defaults")) problems.attempt([&] { read_device_config(r.object("defaults"), defaults, s.engine, problems); });
   for (auto& c : s.hosts) {
     const std::string name = c.name;
     c = defaults;
@@ -106,7 +72,7 @@ void read_host(JsonReader r, Scenario& s, const Names& names, Problems& problems
           // A device whose spec had a mistake has no host entry; its mistake is reported already.
           auto it = std::find_if(s.hosts.begin(), s.hosts.end(), [&](const auto& c) { return c.name == device; });
           if (it == s.hosts.end()) return;
-          read_device_config(per_device.object(device), *it);
+          read_device_config(per_device.object(device), *it, s.engine, problems);
         });
       }
     });

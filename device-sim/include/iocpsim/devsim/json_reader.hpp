@@ -1,28 +1,16 @@
-// Reads one JSON object of a device spec with its JSON path, so that every mistake can be reported
-// as "<path>: expected <form>". Keys are consumed as they are read; finish() rejects the rest,
-// suggesting the nearest known key for a misspelt one.
+// device-sim reads its specs with the JSON object reader every hand-written file of the project is
+// read with (protocol/json_diag); these are its names for it here.
 #pragma once
 
-#include <cstdint>
-#include <optional>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <vector>
-
-#include <nlohmann/json_fwd.hpp>
+#include "iocpsim/json_diag/json_reader.hpp"
 
 namespace iocpsim::devsim {
 
-// A mistake in a device spec: `path` is the JSON path (e.g. devices[0].script[3].chunks).
-class SpecError : public std::runtime_error {
- public:
-  SpecError(std::string path, const std::string& problem);
-  const std::string& path() const noexcept { return path_; }
-
- private:
-  std::string path_;
-};
+using SpecError = json_diag::PathError;
+using json_diag::JsonReader;
+using json_diag::nearest_key;
+using json_diag::parse_hex;
+using json_diag::to_hex;
 
 // A well-formed spec that asks for something this platform cannot do (e.g. counted refusals
 // without CAP_NET_RAW): not a mistake in the file, so a suite runner can skip it and say why.
@@ -30,60 +18,5 @@ class UnsupportedHere : public SpecError {
  public:
   using SpecError::SpecError;
 };
-
-// The known key closest to `key` by edit distance, when close enough to be a likely typo.
-std::optional<std::string> nearest_key(std::string_view key, const std::vector<std::string>& known);
-
-class JsonReader {
- public:
-  // Throws SpecError unless `value` is an object.
-  JsonReader(const nlohmann::json& value, std::string path);
-
-  const std::string& path() const noexcept { return path_; }
-  const nlohmann::json& value() const noexcept { return value_; }
-  std::string path_of(std::string_view key) const;
-  bool has(std::string_view key);  // counts as asking for the key
-  const nlohmann::json& raw(std::string_view key);  // marks the key read; throws if absent
-
-  std::uint64_t get_uint(std::string_view key, std::uint64_t fallback, std::uint64_t max = UINT32_MAX);
-  std::uint64_t require_uint(std::string_view key, std::uint64_t max = UINT32_MAX);
-  std::optional<std::uint64_t> optional_uint(std::string_view key, std::uint64_t max = UINT32_MAX);
-  double get_number(std::string_view key, double fallback, double min, double max);
-  bool get_bool(std::string_view key, bool fallback);
-  std::string get_string(std::string_view key, std::string fallback);
-  std::string require_string(std::string_view key);
-  // A string that must be one of `choices`.
-  std::string get_choice(std::string_view key, std::string fallback, const std::vector<std::string>& choices);
-  // Bytes written as hex ("a55a01", spaces allowed between byte pairs).
-  std::vector<std::uint8_t> get_hex(std::string_view key, std::vector<std::uint8_t> fallback = {});
-  std::vector<std::uint64_t> get_positive_uints(std::string_view key);
-  JsonReader object(std::string_view key);
-  std::vector<JsonReader> objects(std::string_view key);  // an array of objects; required
-
-  // Marks a key as known without reading it (read elsewhere, e.g. a dispatch key).
-  void skip(std::string_view key);
-  // Throws SpecError naming the first key nobody asked for, with the nearest asked-for key
-  // as a "did you mean" suggestion.
-  void finish() const;
-  // Every key nobody asked for, each as finish() would report it.
-  std::vector<SpecError> unknown_keys() const;
-  // The error for a required `key` that is absent: when a key nobody asked for is a likely
-  // misspelling of it ("devics"), that key is named with its suggestion instead, since
-  // "devices: is required" would hide the real slip.
-  SpecError missing(std::string_view key, const std::string& problem = "is required") const;
-
- private:
-  const nlohmann::json* find(std::string_view key);
-  [[noreturn]] void fail(std::string_view key, const std::string& expected) const;
-  SpecError unknown_key(const std::string& key) const;
-
-  const nlohmann::json& value_;
-  std::string path_;
-  std::vector<std::string> asked_;  // every key looked up, present or not
-};
-
-// "a5 5a 01" -> bytes; nullopt when malformed.
-std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text);
-std::string to_hex(const std::uint8_t* data, std::size_t size);
 
 }  // namespace iocpsim::devsim

@@ -58,7 +58,7 @@ struct ModelConfig {
   TelemetryConfig telemetry;
   SendQueueConfig send_queue;
   bool answer_heartbeats = true;
-  std::size_t max_frame_bytes = protocol::kDefaultMaxFrameBytes;
+  std::size_t frame_max_bytes = protocol::kDefaultFrameMaxBytes;
 };
 
 // The size of a TELEMETRY frame carrying `sample_bytes` of samples.

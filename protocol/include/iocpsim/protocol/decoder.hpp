@@ -36,7 +36,7 @@ struct DecodeResult {
 };
 
 struct DecoderOptions {
-  std::size_t max_frame_bytes = kDefaultMaxFrameBytes;   // clamped to >= kMinMaxFrameBytes
+  std::size_t frame_max_bytes = kDefaultFrameMaxBytes;   // clamped to >= kFrameMaxBytesMin
 };
 
 class Decoder {
@@ -57,7 +57,7 @@ class Decoder {
   void reset();                                  // back to the start of a stream
   std::uint64_t stream_offset() const noexcept;  // bytes consumed since construction/reset
   std::size_t buffered() const noexcept;         // bytes of a partial frame held inside
-  std::size_t max_frame_bytes() const noexcept;
+  std::size_t frame_max_bytes() const noexcept;
 
  private:
   struct Impl;

@@ -14,7 +14,7 @@ enum class EncodeError : std::uint8_t {
   none = 0,
   buffer_too_small,   // `out` cannot hold the frame; nothing useful was written
   field_too_long,     // a string or byte field exceeds its 16-bit length prefix
-  frame_too_large,    // the frame would exceed max_frame_bytes
+  frame_too_large,    // the frame would exceed frame_max_bytes
 };
 const char* to_string(EncodeError e) noexcept;
 
@@ -28,6 +28,6 @@ std::size_t payload_size(const Message& m) noexcept;
 inline std::size_t frame_size(const Message& m) noexcept { return payload_size(m) + kFrameOverhead; }
 
 EncodeResult encode(const Message& m, std::uint32_t seq, std::span<std::uint8_t> out,
-                    std::uint16_t flags = 0, std::size_t max_frame_bytes = kDefaultMaxFrameBytes) noexcept;
+                    std::uint16_t flags = 0, std::size_t frame_max_bytes = kDefaultFrameMaxBytes) noexcept;
 
 }  // namespace iocpsim::protocol

@@ -14,8 +14,8 @@ inline constexpr std::uint8_t kVersion = 1;          // the only version this co
 inline constexpr std::size_t kHeaderSize = 16;       // magic..payload_len
 inline constexpr std::size_t kTrailerSize = 4;       // CRC-32C
 inline constexpr std::size_t kFrameOverhead = kHeaderSize + kTrailerSize;
-inline constexpr std::size_t kDefaultMaxFrameBytes = 64 * 1024;  // whole frame, header to CRC
-inline constexpr std::size_t kMinMaxFrameBytes = 256;
+inline constexpr std::size_t kDefaultFrameMaxBytes = 64 * 1024;  // whole frame, header to CRC
+inline constexpr std::size_t kFrameMaxBytesMin = 256;
 
 // Flag bits (header offset 4). Bits not defined here must be zero.
 enum Flag : std::uint16_t {

@@ -34,6 +34,8 @@ enum class SessionState : std::uint8_t {
 };
 const char* to_string(SessionState s) noexcept;
 
+// What a configuration file may set of DeviceConfig and EngineOptions, and in which range, is the
+// table of option_table.hpp; a member a file should set needs its row there.
 struct DeviceConfig {
   std::string name;                 // unique; names the device in every event
   std::string host = "127.0.0.1";   // IPv4 literal
@@ -59,9 +61,9 @@ struct DeviceConfig {
   double backoff_jitter = 0.2;                  // +/- fraction, drawn from the seeded source
   std::uint32_t command_timeout_ms = 5'000;     // default per command
   std::size_t commands_in_flight_max = 16;
-  std::size_t send_queue_bytes_max = 256 * 1024;
-  std::uint8_t min_version = 1;
-  std::uint8_t max_version = 1;
+  std::size_t send_queue_max_bytes = 256 * 1024;
+  std::uint8_t version_min = 1;
+  std::uint8_t version_max = 1;
   std::uint32_t capabilities = 0x7;
   bool reconnect = true;
 };
@@ -93,7 +95,7 @@ bool completion_skip_from_json(const nlohmann::json& value, CompletionSkip& out)
 inline constexpr const char* kCompletionSkipForms = "\"never\", \"always\", \"if_honoured\", true or false";
 
 struct EngineOptions {
-  // The ranges every reader of these options (hostd's config, scenario files) accepts.
+  // The bounds of workers and dequeue_batch (option_table.cpp's range for each).
   static constexpr unsigned kWorkersMax = 64;
   static constexpr std::uint32_t kDequeueBatchMax = 1024;
 
@@ -103,7 +105,7 @@ struct EngineOptions {
   std::string host_id = "iocpsim-host";
   std::uint32_t shutdown_timeout_ms = 2'000;    // BYE + half-close wait before cancelling
   std::uint32_t drain_ceiling_ms = 10'000;      // real-time safety valve for the final drain
-  std::size_t max_frame_bytes = 64 * 1024;
+  std::size_t frame_max_bytes = 64 * 1024;
   std::size_t receive_buffer_bytes = 64 * 1024;
   std::uint64_t seed = 1;                       // backoff jitter
   // Events a device can cause once per frame it sends (send_queue_full, unexpected_message,

@@ -64,7 +64,7 @@ class JsonLinesSink final : public EventSink {
 
 // JSON lines written by a thread of their own, so that the engine's workers never wait for a
 // disk: write() formats the line and appends it to a buffer, and the thread writes whole batches
-// and flushes once per batch. The buffer is bounded (buffer_bytes_max): when it is full, write()
+// and flushes once per batch. The buffer is bounded (buffer_max_bytes): when it is full, write()
 // waits for room, so nothing is dropped. flush() returns once everything written before it is on
 // the stream; events after which the process may well end (kFlushedEvents) are flushed before
 // write() returns, and the destructor flushes everything.
@@ -81,10 +81,10 @@ class BufferedJsonLinesSink final : public EventSink {
     unsigned keep = 3;            // rotated files kept beside it (0: the file is just begun again)
   };
 
-  explicit BufferedJsonLinesSink(std::ostream& out, std::size_t buffer_bytes_max = kDefaultBufferBytes);
+  explicit BufferedJsonLinesSink(std::ostream& out, std::size_t buffer_max_bytes = kDefaultBufferBytes);
   // Opens (appends to) options.path; null, with `error` set, if it cannot be opened.
   static std::unique_ptr<BufferedJsonLinesSink> open_file(const FileOptions& options, std::string* error,
-                                                          std::size_t buffer_bytes_max = kDefaultBufferBytes);
+                                                          std::size_t buffer_max_bytes = kDefaultBufferBytes);
   ~BufferedJsonLinesSink() override;
   BufferedJsonLinesSink(const BufferedJsonLinesSink&) = delete;
   BufferedJsonLinesSink& operator=(const BufferedJsonLinesSink&) = delete;
@@ -93,7 +93,7 @@ class BufferedJsonLinesSink final : public EventSink {
   void flush();
 
  private:
-  BufferedJsonLinesSink(std::unique_ptr<std::ofstream> file, FileOptions options, std::size_t buffer_bytes_max);
+  BufferedJsonLinesSink(std::unique_ptr<std::ofstream> file, FileOptions options, std::size_t buffer_max_bytes);
   void run();
   void put(const std::string& batch);  // the writer thread's: rotates, writes, flushes
   void rotate();

@@ -1,4 +1,4 @@
-#include "iocpsim/devsim/json_reader.hpp"
+#include "iocpsim/json_diag/json_reader.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,9 +7,9 @@
 
 #include "iocpsim/json_diag/suggest.hpp"
 
-namespace iocpsim::devsim {
+namespace iocpsim::json_diag {
 
-SpecError::SpecError(std::string path, const std::string& problem)
+PathError::PathError(std::string path, const std::string& problem)
     : std::runtime_error(path.empty() ? problem : path + ": " + problem), path_(std::move(path)) {}
 
 namespace detail {
@@ -28,9 +28,9 @@ std::optional<std::string> nearest_key(std::string_view key, const std::vector<s
     // A key missing its unit ("delay" for "delay_ms") is as likely a slip as a typo.
     const bool prefix =
         given.size() >= 3 && (candidate.starts_with(given) || given.starts_with(candidate));
-    return prefix ? 1 : json_diag::edit_distance(given, candidate);
+    return prefix ? 1 : edit_distance(given, candidate);
   };
-  return json_diag::nearest(key, known, std::max<std::size_t>(2, key.size() / 3) + 1, distance);
+  return nearest(key, known, std::max<std::size_t>(2, key.size() / 3) + 1, distance);
 }
 
 std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text) {
@@ -66,7 +66,7 @@ std::string to_hex(const std::uint8_t* data, std::size_t size) {
 }
 
 JsonReader::JsonReader(const nlohmann::json& value, std::string path) : value_(value), path_(std::move(path)) {
-  if (!value_.is_object()) throw SpecError(path_, "expected an object");
+  if (!value_.is_object()) throw PathError(path_, "expected an object");
 }
 
 std::string JsonReader::path_of(std::string_view key) const {
@@ -75,6 +75,24 @@ std::string JsonReader::path_of(std::string_view key) const {
 
 bool JsonReader::has(std::string_view key) { return find(key) != nullptr; }
 
+bool JsonReader::has_old_name(std::string_view key, std::string_view current) {
+  const auto known = [&](const auto& pair) { return pair.first == key; };
+  if (std::none_of(old_names_.begin(), old_names_.end(), known)) old_names_.emplace_back(key, current);
+  return has(key);
+}
+
+std::string JsonReader::spelling(std::string_view key, const std::vector<std::string>& old_names) {
+  std::string given = has(key) ? std::string(key) : "";
+  for (const std::string& old : old_names) {
+    if (!has_old_name(old, key)) continue;
+    if (!given.empty()) {
+      throw PathError(path_of(old), "expected \"" + std::string(key) + "\" or its old name \"" + old + "\", got both");
+    }
+    given = old;
+  }
+  return given.empty() ? std::string(key) : given;
+}
+
 const nlohmann::json* JsonReader::find(std::string_view key) {
   if (std::find(asked_.begin(), asked_.end(), key) == asked_.end()) asked_.emplace_back(key);
   const auto it = value_.find(key);
@@ -82,7 +100,7 @@ const nlohmann::json* JsonReader::find(std::string_view key) {
 }
 
 void JsonReader::fail(std::string_view key, const std::string& expected) const {
-  throw SpecError(path_of(key), "expected " + expected);
+  throw PathError(path_of(key), "expected " + expected);
 }
 
 void JsonReader::skip(std::string_view key) { find(key); }
@@ -93,13 +111,13 @@ const nlohmann::json& JsonReader::raw(std::string_view key) {
   return *v;
 }
 
-SpecError JsonReader::missing(std::string_view key, const std::string& problem) const {
+PathError JsonReader::missing(std::string_view key, const std::string& problem) const {
   const std::vector<std::string> wanted{std::string(key)};
   for (const auto& [present, unused] : value_.items()) {
     if (std::find(asked_.begin(), asked_.end(), present) != asked_.end()) continue;
     if (nearest_key(present, wanted)) return unknown_key(present);
   }
-  return SpecError(path_of(key), problem);
+  return PathError(path_of(key), problem);
 }
 
 std::optional<std::uint64_t> JsonReader::optional_uint(std::string_view key, std::uint64_t max) {
@@ -161,8 +179,8 @@ std::string JsonReader::get_choice(std::string_view key, std::string fallback,
   const auto text = v->get<std::string>();
   if (std::find(choices.begin(), choices.end(), text) != choices.end()) return text;
   const auto hint = nearest_key(text, choices);
-  throw SpecError(path_of(key), "expected one of " + list + ", got \"" + text + "\"" +
-                                    (hint ? " (" + json_diag::did_you_mean(*hint) + ")" : ""));
+  throw PathError(path_of(key), "expected one of " + list + ", got \"" + text + "\"" +
+                                    (hint ? " (" + did_you_mean(*hint) + ")" : ""));
 }
 
 std::vector<std::uint8_t> JsonReader::get_hex(std::string_view key, std::vector<std::uint8_t> fallback) {
@@ -198,16 +216,25 @@ std::vector<JsonReader> JsonReader::objects(std::string_view key) {
   return out;
 }
 
-SpecError JsonReader::unknown_key(const std::string& key) const {
-  const auto hint = nearest_key(key, asked_);
-  std::string known;
-  for (const auto& k : asked_) known += (known.empty() ? "" : ", ") + k;
-  return SpecError(path_of(key), "unknown key" + (hint ? " (" + json_diag::did_you_mean(*hint) + ")" : std::string()) +
-                                     "; known keys: " + known);
+PathError JsonReader::unknown_key(const std::string& key) const {
+  std::vector<std::string> known;
+  std::vector<std::string> candidates;  // the known keys, and the old spellings standing for theirs
+  for (const auto& k : asked_) {
+    const auto old = std::find_if(old_names_.begin(), old_names_.end(), [&](const auto& pair) { return pair.first == k; });
+    if (old == old_names_.end()) known.push_back(k);
+    candidates.push_back(k);
+  }
+  if (const auto hint = nearest_key(key, candidates)) {
+    const auto old = std::find_if(old_names_.begin(), old_names_.end(), [&](const auto& pair) { return pair.first == *hint; });
+    return PathError(path_of(key), "unknown key; " + did_you_mean(old == old_names_.end() ? *hint : old->second));
+  }
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+  return PathError(path_of(key), "unknown key; known keys: " + list);
 }
 
-std::vector<SpecError> JsonReader::unknown_keys() const {
-  std::vector<SpecError> out;
+std::vector<PathError> JsonReader::unknown_keys() const {
+  std::vector<PathError> out;
   for (const auto& [key, unused] : value_.items()) {
     if (std::find(asked_.begin(), asked_.end(), key) == asked_.end()) out.push_back(unknown_key(key));
   }
@@ -219,4 +246,4 @@ void JsonReader::finish() const {
   if (!unknown.empty()) throw unknown.front();
 }
 
-}  // namespace iocpsim::devsim
+}  // namespace iocpsim::json_diag
