@@ -133,7 +133,7 @@ TEST(FaultRulesJsonTest, ProbabilityMustLieInZeroToOne) {
 
 TEST(FaultRulesJsonTest, AnUnknownCallSuggestsTheNearestName) {
   EXPECT_EQ(error_of(R"([{"outcome": "peer_reset", "when": {"call": ["WSASend", "WSARcv"]}}])"),
-            R"(faults[0].when.call[1]: unknown call "WSARcv"; did you mean "WSARecv"?; expected a call name such as WSARecv, WSASend, ConnectEx, AcceptEx, GQCS, GQCSEx)");
+            R"(faults[0].when.call[1]: unknown call "WSARcv"; did you mean "WSARecv"?; expected one of WSARecv, WSASend, AcceptEx, ConnectEx, GetQueuedCompletionStatus, GetQueuedCompletionStatusEx, GQCS, GQCSEx)");
 }
 
 TEST(FaultRulesJsonTest, AnOutcomeOnACallItCannotHappenToIsRejected) {
@@ -153,12 +153,25 @@ TEST(FaultRulesJsonTest, TagMustBeAString) {
 
 TEST(FaultRulesJsonTest, AnImmediateErrorMustNotBePending) {
   EXPECT_EQ(error_of(R"([{"outcome": "immediate_error", "error": 997}])"),
-            "faults[0].error: 997 is not an immediate failure; expected a Winsock or Win32 error code such as 10054");
+            "faults[0].error: 997 is not an immediate failure; expected the Winsock or Win32 code the call fails with "
+            "(10054: a reset)");
 }
 
 TEST(FaultRulesJsonTest, AShortSendMustMoveAtLeastOneByte) {
   EXPECT_EQ(error_of(R"([{"outcome": "short_send", "bytes": 0}])"),
-            "faults[0].bytes: outcome short_send moves at least 1 byte; expected a positive integer");
+            "faults[0].bytes: expected an integer from 1 to 4294967295 (bytes the send moves), got 0");
+}
+
+// A parameter is read in its own range before it is narrowed to its member's type: 2^32 bytes is a
+// mistake, not a request for 0.
+TEST(FaultRulesJsonTest, AParameterBeyondItsRangeIsRejectedNotTruncated) {
+  EXPECT_EQ(error_of(R"([{"outcome": "success", "bytes": 4294967296}])"),
+            "faults[0].bytes: expected an integer from 1 to 4294967295 (at most this many bytes move), got 4294967296");
+  EXPECT_EQ(error_of(R"([{"outcome": "immediate_error", "error": -10054}])"),
+            "faults[0].error: expected an integer from 1 to 2147483647 (the Winsock or Win32 code the call fails with "
+            "(10054: a reset)), got -10054");
+  EXPECT_EQ(error_of(R"([{"outcome": "deliver_before_return", "wait_ms": 2.5}])"),
+            "faults[0].wait_ms: expected an integer from 1 to 4294967295 (ceiling on waiting for the dequeue), got 2.5");
 }
 
 }  // namespace

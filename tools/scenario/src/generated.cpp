@@ -5,6 +5,7 @@
 #include "iocpsim/devsim/step_registry.hpp"
 #include "iocpsim/engine/event_catalogue.hpp"
 #include "iocpsim/engine/option_table.hpp"
+#include "iocpsim/iocp/fault_outcomes.hpp"
 #include "iocpsim/scenario/schema.hpp"
 
 namespace iocpsim::scenario {
@@ -14,6 +15,8 @@ const std::vector<GeneratedFile>& generated_files() {
       {"scenarios/schema.json", "", scenario_schema},
       {"device-sim/README.md", "step catalogue", [] { return devsim::StepRegistry::global().catalogue_markdown(); }},
       {"host/engine/EVENTS.md", "event tables", engine::event_catalogue_markdown},
+      {"host/iocp/FAULTS.md", "outcomes per operation", [] { return iocp::outcome_markdown(false); }},
+      {"host/iocp/FAULTS.md", "outcomes per port", [] { return iocp::outcome_markdown(true); }},
       {"scenarios/README.md", "engine options", [] { return engine::option_markdown(engine::engine_option_table()); }},
       {"scenarios/README.md", "device options", [] { return engine::option_markdown(engine::device_option_table()); }},
       {"host/hostd/README.md", "engine options", [] { return engine::option_markdown(engine::engine_option_table()); }},

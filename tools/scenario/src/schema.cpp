@@ -8,6 +8,8 @@
 
 #include "iocpsim/devsim/step_registry.hpp"
 #include "iocpsim/engine/event_catalogue.hpp"
+#include "iocpsim/engine/option_table.hpp"
+#include "iocpsim/iocp/fault_outcomes.hpp"
 
 namespace iocpsim::scenario {
 namespace detail {
@@ -28,6 +30,10 @@ const std::map<std::string, std::function<ordered_json()>>& generators() {
   static const std::map<std::string, std::function<ordered_json()>> all = {
       {"step", [] { return ordered_json::parse(devsim::StepRegistry::global().schema_json()); }},
       {"eventName", event_names},
+      {"faultRule", [] { return ordered_json::parse(iocp::fault_rule_schema_json()); }},
+      {"faultCall", [] { return ordered_json::parse(iocp::fault_call_schema_json()); }},
+      {"engineOptions", [] { return engine::option_schema(engine::engine_option_table()); }},
+      {"deviceConfig", [] { return engine::option_schema(engine::device_option_table()); }},
   };
   return all;
 }

@@ -1,6 +1,8 @@
 // Names of calls and outcomes, rule validation, the builder, and rule matching.
 #include "iocpsim/iocp/fault_rules.hpp"
 
+#include "iocpsim/iocp/fault_outcomes.hpp"
+
 #include <array>
 #include <utility>
 
@@ -15,21 +17,8 @@ constexpr std::array<const char*, static_cast<std::size_t>(Call::kCount)> kCallN
     "getsockopt", "getsockname", "getpeername", "accept", "connect", "send", "recv", "AcceptEx",
     "ConnectEx", "WSARecv", "WSASend", "WSAGetOverlappedResult"};
 
-constexpr std::array<const char*, static_cast<std::size_t>(Outcome::kCount)> kOutcomeNames = {
-    "success", "short_send", "peer_fin", "peer_reset", "local_abort", "cancelled",
-    "sync_success", "sync_success_skip", "immediate_error", "connect_refused",
-    "connect_timeout", "network_unreachable", "host_unreachable", "wait_timeout",
-    "port_closed", "spurious_wakeup", "reorder", "deliver_before_return", "mixed_batch"};
-
-constexpr CallSet kTransfers = call_bit(Call::WSARecv) | call_bit(Call::WSASend);
-constexpr CallSet kOverlapped = kTransfers | call_bit(Call::ConnectEx) | call_bit(Call::AcceptEx);
 constexpr CallSet kWaits =
     call_bit(Call::GetQueuedCompletionStatus) | call_bit(Call::GetQueuedCompletionStatusEx);
-
-bool takes_bytes(Outcome o) {
-  return o == Outcome::success || o == Outcome::short_send || o == Outcome::peer_reset ||
-         o == Outcome::spurious_wakeup;
-}
 
 std::string call_list(CallSet calls) {
   std::string out;
@@ -55,42 +44,34 @@ std::optional<Call> call_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-const char* outcome_name(Outcome o) {
-  return shim_detail::kOutcomeNames.at(static_cast<std::size_t>(o));
-}
+const char* outcome_name(Outcome o) { return outcome_spec(o).name; }
 
 std::optional<Outcome> outcome_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < shim_detail::kOutcomeNames.size(); ++i) {
-    if (name == shim_detail::kOutcomeNames[i]) return static_cast<Outcome>(i);
+  for (const OutcomeSpec& s : outcome_table()) {
+    if (name == s.name) return s.outcome;
   }
   return std::nullopt;
 }
 
-CallSet allowed_calls(Outcome o) {
-  switch (o) {
-    case Outcome::short_send: return call_bit(Call::WSASend);
-    case Outcome::peer_fin: return call_bit(Call::WSARecv);
-    case Outcome::success:
-    case Outcome::peer_reset:
-    case Outcome::local_abort:
-    case Outcome::sync_success:
-    case Outcome::sync_success_skip: return shim_detail::kTransfers;
-    case Outcome::cancelled:
-    case Outcome::immediate_error:
-    case Outcome::deliver_before_return: return shim_detail::kOverlapped;
-    case Outcome::connect_refused:
-    case Outcome::connect_timeout:
-    case Outcome::network_unreachable:
-    case Outcome::host_unreachable: return call_bit(Call::ConnectEx);
-    case Outcome::mixed_batch: return call_bit(Call::GetQueuedCompletionStatusEx);
-    case Outcome::wait_timeout:
-    case Outcome::port_closed:
-    case Outcome::spurious_wakeup:
-    case Outcome::reorder: return shim_detail::kWaits;
-    case Outcome::kCount: break;
+CallSet allowed_calls(Outcome o) { return outcome_spec(o).calls; }
+
+namespace {
+
+// "" if `value` is a value of parameter `key` of the rule's outcome, else what is wrong.
+std::string parameter_problem(const FaultRule& rule, const char* key, std::uint64_t value) {
+  const OutcomeParameter* p = outcome_parameter(rule.outcome, key);
+  if (p == nullptr) return std::string(key) + ": outcome " + outcome_name(rule.outcome) + " takes no " + key;
+  for (std::uint64_t x : p->excluded) {
+    if (value == x) return std::string(key) + ": " + std::to_string(value) + " " + p->excluded_why + "; expected " + p->meaning;
   }
-  return 0;
+  if (value < p->min || value > p->max) {
+    return std::string(key) + ": " + std::to_string(value) + " is out of range; expected an integer from " +
+           std::to_string(p->min) + " to " + std::to_string(p->max) + " (" + p->meaning + ")";
+  }
+  return "";
 }
+
+}  // namespace
 
 std::string validate_rule(const FaultRule& rule) {
   const CallSet allowed = allowed_calls(rule.outcome);
@@ -102,20 +83,18 @@ std::string validate_rule(const FaultRule& rule) {
   if (!(rule.when.probability > 0.0 && rule.when.probability <= 1.0)) {
     return "when.probability: must be in (0, 1]; expected a number such as 0.25";
   }
-  if (rule.bytes && !shim_detail::takes_bytes(rule.outcome)) {
-    return std::string("bytes: outcome ") + outcome_name(rule.outcome) + " takes no byte count";
+  // Each parameter the outcome takes is checked against its range; one it does not take may
+  // only be set from a file (the reader refuses it there) or left at its default.
+  std::string problem;
+  if (rule.bytes) problem = parameter_problem(rule, "bytes", *rule.bytes);
+  if (problem.empty() && outcome_parameter(rule.outcome, "error") != nullptr) {
+    problem = rule.error < 0 ? "error: expected a Winsock or Win32 error code such as 10054"
+                             : parameter_problem(rule, "error", static_cast<std::uint64_t>(rule.error));
   }
-  // 0 bytes would read as the peer's FIN (R4) while data is still there.
-  if ((rule.outcome == Outcome::short_send || rule.outcome == Outcome::success) && rule.bytes &&
-      *rule.bytes == 0) {
-    return std::string("bytes: outcome ") + outcome_name(rule.outcome) +
-           " moves at least 1 byte; expected a positive integer";
+  if (problem.empty() && outcome_parameter(rule.outcome, "wait_ms") != nullptr) {
+    problem = parameter_problem(rule, "wait_ms", rule.wait_ms);
   }
-  if (rule.outcome == Outcome::immediate_error &&
-      (rule.error == 0 || rule.error == WSA_IO_PENDING)) {
-    return "error: " + std::to_string(rule.error) +
-           " is not an immediate failure; expected a Winsock or Win32 error code such as 10054";
-  }
+  if (!problem.empty()) return problem;
   return "";
 }
 

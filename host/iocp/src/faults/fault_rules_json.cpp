@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "iocpsim/iocp/fault_outcomes.hpp"
 #include "iocpsim/json_diag/suggest.hpp"
 
 namespace iocpsim::iocp {
@@ -33,17 +34,7 @@ std::string joined(const std::vector<std::string>& names) {
 
 std::vector<std::string> all_outcome_names() {
   std::vector<std::string> out;
-  for (int i = 0; i < static_cast<int>(Outcome::kCount); ++i) {
-    out.emplace_back(outcome_name(static_cast<Outcome>(i)));
-  }
-  return out;
-}
-
-std::vector<std::string> all_call_names() {
-  std::vector<std::string> out{"GQCS", "GQCSEx"};
-  for (int i = 0; i < static_cast<int>(Call::kCount); ++i) {
-    out.emplace_back(call_name(static_cast<Call>(i)));
-  }
+  for (const OutcomeSpec& spec : outcome_table()) out.emplace_back(spec.name);
   return out;
 }
 
@@ -73,8 +64,8 @@ Call parse_call(const json& v, const std::string& path) {
   const std::string name = string_value(v, path);
   const std::optional<Call> c = call_from_name(name);
   if (!c) {
-    fail(path, "unknown call \"" + name + "\"" + suggestion(name, all_call_names()) +
-                   "; expected a call name such as WSARecv, WSASend, ConnectEx, AcceptEx, GQCS, GQCSEx");
+    fail(path, "unknown call \"" + name + "\"" + suggestion(name, watchable_call_names()) +
+                   "; expected one of " + joined(watchable_call_names()));
   }
   return *c;
 }
@@ -119,14 +110,22 @@ Trigger parse_when(const json& v, const std::string& path) {
 // The keys a rule with this outcome may have.
 std::vector<std::string> rule_keys(Outcome o) {
   std::vector<std::string> keys{"name", "when", "outcome", "times"};
-  if (o == Outcome::success || o == Outcome::short_send || o == Outcome::peer_reset ||
-      o == Outcome::spurious_wakeup) {
-    keys.emplace_back("bytes");
-  }
-  if (o == Outcome::immediate_error) keys.emplace_back("error");
-  if (o == Outcome::spurious_wakeup) keys.emplace_back("key");
-  if (o == Outcome::deliver_before_return) keys.emplace_back("wait_ms");
+  for (const OutcomeParameter& p : outcome_spec(o).parameters) keys.emplace_back(p.key);
   return keys;
+}
+
+// A parameter of the rule's outcome, in the range its table entry gives.
+std::uint64_t parameter(const json& v, const std::string& path, const OutcomeParameter& p) {
+  const bool integer = v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0);
+  if (!integer || v.get<std::uint64_t>() < p.min || v.get<std::uint64_t>() > p.max) {
+    fail(path, "expected an integer from " + std::to_string(p.min) + " to " + std::to_string(p.max) + " (" +
+                   p.meaning + "), got " + v.dump());
+  }
+  const std::uint64_t value = v.get<std::uint64_t>();
+  if (std::find(p.excluded.begin(), p.excluded.end(), value) != p.excluded.end()) {
+    fail(path, std::to_string(value) + " " + p.excluded_why + "; expected " + p.meaning);
+  }
+  return value;
 }
 
 Outcome parse_outcome(const json& rule, const std::string& path) {
@@ -154,13 +153,14 @@ void parse_parameters(const json& v, const std::string& path, FaultRule& r) {
       fail(path + ".times", "expected a positive integer or \"always\", got " + t.dump());
     }
   }
-  if (v.contains("bytes")) {
-    r.bytes = static_cast<DWORD>(positive_integer(v["bytes"], path + ".bytes", true));
-  }
-  if (v.contains("error")) r.error = static_cast<int>(positive_integer(v["error"], path + ".error"));
-  if (v.contains("key")) r.key = positive_integer(v["key"], path + ".key", true);
-  if (v.contains("wait_ms")) {
-    r.wait_ms = static_cast<DWORD>(positive_integer(v["wait_ms"], path + ".wait_ms"));
+  for (const OutcomeParameter& p : outcome_spec(r.outcome).parameters) {
+    if (!v.contains(p.key)) continue;
+    const std::uint64_t value = parameter(v[p.key], path + "." + p.key, p);
+    const std::string key = p.key;
+    if (key == "bytes") r.bytes = static_cast<DWORD>(value);
+    if (key == "error") r.error = static_cast<int>(value);
+    if (key == "key") r.key = static_cast<ULONG_PTR>(value);
+    if (key == "wait_ms") r.wait_ms = static_cast<DWORD>(value);
   }
 }
 
@@ -171,9 +171,8 @@ void reject_parameters_of_other_outcomes(const json& rule, const std::string& pa
   for (const auto& item : rule.items()) {
     if (std::find(own.begin(), own.end(), item.key()) != own.end()) continue;
     std::vector<std::string> owners;
-    for (int i = 0; i < static_cast<int>(Outcome::kCount); ++i) {
-      const std::vector<std::string> keys = rule_keys(static_cast<Outcome>(i));
-      if (std::find(keys.begin(), keys.end(), item.key()) != keys.end()) owners.emplace_back(outcome_name(static_cast<Outcome>(i)));
+    for (const OutcomeSpec& spec : outcome_table()) {
+      if (outcome_parameter(spec.outcome, item.key()) != nullptr) owners.emplace_back(spec.name);
     }
     if (owners.empty()) continue;  // unknown everywhere: reject_unknown_keys says so
     fail(path + "." + item.key(), std::string("applies to outcome") + (owners.size() > 1 ? "s " : " ") + joined(owners) +

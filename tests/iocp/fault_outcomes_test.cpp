@@ -1,0 +1,85 @@
+// The outcome table is the one list of outcomes: names, calls and parameters come from it, and
+// what it says agrees with the rule's own defaults.
+#include "iocpsim/iocp/fault_outcomes.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+#include "iocpsim/iocp/fault_rules_json.hpp"
+
+namespace iocpsim::iocp {
+namespace {
+
+TEST(FaultOutcomeTableTest, EveryOutcomeHasOneEntryWithARowAndCalls) {
+  std::set<std::string> names;
+  for (const OutcomeSpec& s : outcome_table()) {
+    EXPECT_TRUE(names.insert(s.name).second) << s.name;
+    EXPECT_EQ(std::string(s.rows).rfind('R', 0), 0u) << s.name << " names no row of IOCP-SEMANTICS.md";
+    EXPECT_NE(s.calls, 0u) << s.name;
+    EXPECT_NE(std::string(s.caller_sees), "") << s.name;
+    EXPECT_NE(std::string(s.how), "") << s.name;
+    EXPECT_EQ(outcome_from_name(s.name), s.outcome);
+    EXPECT_STREQ(outcome_name(s.outcome), s.name);
+    EXPECT_EQ(allowed_calls(s.outcome), s.calls);
+  }
+  EXPECT_EQ(names.size(), static_cast<std::size_t>(Outcome::kCount));
+}
+
+// The defaults the table documents are the ones a rule gets when it leaves the parameter out.
+TEST(FaultOutcomeTableTest, TheDocumentedDefaultsAreTheRulesDefaults) {
+  const FaultRule plain;
+  for (const OutcomeSpec& s : outcome_table()) {
+    for (const OutcomeParameter& p : s.parameters) {
+      const std::string key = p.key;
+      EXPECT_TRUE(key == "bytes" || key == "error" || key == "key" || key == "wait_ms") << key;
+      EXPECT_TRUE(p.fallback.has_value() || std::string(p.unset) != "") << s.name << "." << key;
+      if (!p.fallback || key == "bytes") continue;  // bytes is unset in the rule; the shim applies the fallback
+      const std::uint64_t member = key == "error" ? static_cast<std::uint64_t>(plain.error)
+                                   : key == "key" ? plain.key
+                                                  : plain.wait_ms;
+      EXPECT_EQ(member, *p.fallback) << s.name << "." << key;
+    }
+  }
+}
+
+// Each parameter the table lists is read from a file; each one it does not list is refused.
+TEST(FaultOutcomeTableTest, TheReaderTakesExactlyTheTablesParameters) {
+  for (const OutcomeSpec& s : outcome_table()) {
+    for (const char* key : {"bytes", "error", "key", "wait_ms"}) {
+      const OutcomeParameter* p = outcome_parameter(s.outcome, key);
+      const nlohmann::json rule = {{"outcome", s.name}, {key, p != nullptr ? p->max : 1}};
+      if (p != nullptr) {
+        EXPECT_NO_THROW(parse_fault_rules(nlohmann::json::array({rule}))) << rule.dump();
+      } else {
+        EXPECT_THROW(parse_fault_rules(nlohmann::json::array({rule})), FaultRuleError) << rule.dump();
+      }
+    }
+  }
+}
+
+TEST(FaultOutcomeTableTest, TheSchemaHasABranchPerOutcomeWithItsCallsAndParameters) {
+  const nlohmann::json schema = nlohmann::json::parse(fault_rule_schema_json());
+  ASSERT_EQ(schema.at("allOf").size(), outcome_table().size());
+  const nlohmann::json& reset = schema.at("allOf").at(3);
+  EXPECT_EQ(reset.at("if").at("properties").at("outcome").at("const"), "peer_reset");
+  const nlohmann::json& props = reset.at("then").at("properties");
+  EXPECT_EQ(props.at("bytes").at("maximum"), 4294967295u);
+  EXPECT_EQ(props.at("when").at("properties").at("call").at("anyOf").at(0).at("enum"),
+            nlohmann::json({"WSARecv", "WSASend"}));
+  EXPECT_FALSE(props.contains("error"));
+}
+
+TEST(FaultOutcomeTableTest, TheMarkdownSplitsOperationsFromPortsWithAParameterTable) {
+  const std::string ops = outcome_markdown(false);
+  const std::string port = outcome_markdown(true);
+  EXPECT_NE(ops.find("| `peer_fin` | R4 | WSARecv |"), std::string::npos) << ops;
+  EXPECT_EQ(ops.find("`wait_timeout`"), std::string::npos);
+  EXPECT_NE(port.find("| `mixed_batch` | R14 | GetQueuedCompletionStatusEx |"), std::string::npos) << port;
+  EXPECT_NE(port.find("| `spurious_wakeup` | `key` | 0 … 18446744073709551615 | 0 |"), std::string::npos) << port;
+}
+
+}  // namespace
+}  // namespace iocpsim::iocp
