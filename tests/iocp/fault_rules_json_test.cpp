@@ -93,25 +93,25 @@ TEST(FaultRulesJsonTest, AnUnknownOutcomeSuggestsTheNearestName) {
 
 TEST(FaultRulesJsonTest, AnUnknownKeySuggestsTheNearestKey) {
   EXPECT_EQ(error_of(R"([{"outcome": "peer_reset", "tmes": 2}])"),
-            R"(faults[0].tmes: unknown key; did you mean "times"?; expected one of name, when, outcome, times, bytes)");
+            R"(faults[0].tmes: unknown key; did you mean "times"?)");
 }
 
 TEST(FaultRulesJsonTest, AParameterOfOtherOutcomesSaysWhichOutcomesItAppliesTo) {
   EXPECT_EQ(error_of(R"([{"outcome": "peer_fin", "bytes": 2}])"),
             "faults[0].bytes: applies to outcomes success, short_send, peer_reset, spurious_wakeup, not to peer_fin; "
-            "keys of peer_fin: name, when, outcome, times");
+            "peer_fin takes no parameters");
   EXPECT_EQ(error_of(R"([{"outcome": "peer_fin", "wait_ms": 2}])"),
-            "faults[0].wait_ms: applies to outcome deliver_before_return, not to peer_fin; keys of peer_fin: name, when, outcome, times");
+            "faults[0].wait_ms: applies to outcome deliver_before_return, not to peer_fin; peer_fin takes no parameters");
 }
 
 TEST(FaultRulesJsonTest, AKeyNoOutcomeTakesIsAnUnknownKey) {
   EXPECT_EQ(error_of(R"([{"outcome": "peer_fin", "colour": 2}])"),
-            R"(faults[0].colour: unknown key; expected one of name, when, outcome, times)");
+            R"(faults[0].colour: unknown key; known keys: outcome, name, when, times)");
 }
 
 TEST(FaultRulesJsonTest, AnUnknownKeyInWhenIsNamedWithItsPath) {
   EXPECT_EQ(error_of(R"([{"outcome": "peer_reset", "when": {"nht": 3}}])"),
-            R"(faults[0].when.nht: unknown key; did you mean "nth"?; expected one of call, tag, nth, every, after_ms, after_bytes, probability)");
+            R"(faults[0].when.nht: unknown key; did you mean "nth"?)");
 }
 
 TEST(FaultRulesJsonTest, NthMustBeAPositiveInteger) {

@@ -10,7 +10,7 @@
 namespace iocpsim::json_diag {
 
 PathError::PathError(std::string path, const std::string& problem)
-    : std::runtime_error(path.empty() ? problem : path + ": " + problem), path_(std::move(path)) {}
+    : std::runtime_error(path.empty() ? problem : path + ": " + problem), path_(std::move(path)), problem_(problem) {}
 
 namespace detail {
 

@@ -62,10 +62,6 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 
 std::string shortened(const json& value) { return json_diag::shortened_dump(value, 60); }
 
-void Problems::add(const iocp::FaultRuleError& e) {
-  const std::string message = e.what();
-  add_line(json_diag::with_got(document(), message.substr(0, message.find(':')), message));
-}
 
 }  // namespace detail
 

@@ -28,8 +28,7 @@ struct Problems : json_diag::Problems {
 
   std::optional<std::string> unsupported;  // a valid file this platform cannot play
 
-  using json_diag::Problems::add;
-  void add(const iocp::FaultRuleError& e);
+  using json_diag::Problems::add;  // a fault rule's mistake (FaultRuleError) is a PathError too
 
   // Runs `read`; a mistake it throws is recorded. True when it ran through.
   template <class F>
@@ -40,8 +39,6 @@ struct Problems : json_diag::Problems {
     } catch (const devsim::UnsupportedHere& e) {
       if (!unsupported) unsupported = e.what();
     } catch (const devsim::SpecError& e) {
-      add(e);
-    } catch (const iocp::FaultRuleError& e) {
       add(e);
     }
     return false;

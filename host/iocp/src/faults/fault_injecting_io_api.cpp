@@ -61,7 +61,9 @@ FaultInjectingIoApi::~FaultInjectingIoApi() = default;
 
 void FaultInjectingIoApi::arm(std::vector<FaultRule> rules) {
   for (const FaultRule& r : rules) {
-    if (std::string problem = validate_rule(r); !problem.empty()) throw FaultRuleError(problem);
+    if (const std::optional<RuleProblem> problem = rule_problem(r)) {
+      throw FaultRuleError(problem->field, problem->problem);
+    }
   }
   std::lock_guard lock(state_->mu);
   state_->rules = RuleSet(std::move(rules), state_->clock.now());
@@ -103,7 +105,7 @@ void FaultInjectingIoApi::force_now(SOCKET s, Outcome outcome) {
       break;
     }
     default:
-      throw FaultRuleError(std::string("force_now: ") + outcome_name(outcome) +
+      throw FaultRuleError("force_now", std::string(outcome_name(outcome)) +
                            " is not an event of a connection; expected peer_fin, peer_reset, "
                            "local_abort or cancelled");
   }

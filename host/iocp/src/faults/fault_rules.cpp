@@ -57,45 +57,51 @@ CallSet allowed_calls(Outcome o) { return outcome_spec(o).calls; }
 
 namespace {
 
-// "" if `value` is a value of parameter `key` of the rule's outcome, else what is wrong.
-std::string parameter_problem(const FaultRule& rule, const char* key, std::uint64_t value) {
+// Nothing if `value` is a value of parameter `key` of the rule's outcome, else what is wrong.
+std::optional<RuleProblem> parameter_problem(const FaultRule& rule, const char* key, std::uint64_t value) {
   const OutcomeParameter* p = outcome_parameter(rule.outcome, key);
-  if (p == nullptr) return std::string(key) + ": outcome " + outcome_name(rule.outcome) + " takes no " + key;
+  if (p == nullptr) return RuleProblem{key, std::string("outcome ") + outcome_name(rule.outcome) + " takes no " + key};
   for (std::uint64_t x : p->excluded) {
-    if (value == x) return std::string(key) + ": " + std::to_string(value) + " " + p->excluded_why + "; expected " + p->meaning;
+    if (value == x) return RuleProblem{key, std::to_string(value) + " " + p->excluded_why + "; expected " + p->meaning};
   }
   if (value < p->min || value > p->max) {
-    return std::string(key) + ": " + std::to_string(value) + " is out of range; expected an integer from " +
-           std::to_string(p->min) + " to " + std::to_string(p->max) + " (" + p->meaning + ")";
+    return RuleProblem{key, std::to_string(value) + " is out of range; expected an integer from " +
+                                std::to_string(p->min) + " to " + std::to_string(p->max) + " (" + p->meaning + ")"};
   }
-  return "";
+  return std::nullopt;
 }
 
 }  // namespace
 
-std::string validate_rule(const FaultRule& rule) {
+std::optional<RuleProblem> rule_problem(const FaultRule& rule) {
   const CallSet allowed = allowed_calls(rule.outcome);
   if ((rule.when.calls & ~allowed) != 0) {
-    return "when.call: " + shim_detail::call_list(rule.when.calls & ~allowed) + " cannot have outcome " +
-           outcome_name(rule.outcome) + "; expected one of " + shim_detail::call_list(allowed);
+    return RuleProblem{"when.call", shim_detail::call_list(rule.when.calls & ~allowed) + " cannot have outcome " +
+                                        outcome_name(rule.outcome) + "; expected one of " +
+                                        shim_detail::call_list(allowed)};
   }
-  if (rule.when.every == 0) return "when.every: must be at least 1; expected a positive integer";
+  if (rule.when.every == 0) return RuleProblem{"when.every", "must be at least 1; expected a positive integer"};
   if (!(rule.when.probability > 0.0 && rule.when.probability <= 1.0)) {
-    return "when.probability: must be in (0, 1]; expected a number such as 0.25";
+    return RuleProblem{"when.probability", "must be in (0, 1]; expected a number such as 0.25"};
   }
   // Each parameter the outcome takes is checked against its range; one it does not take may
   // only be set from a file (the reader refuses it there) or left at its default.
-  std::string problem;
-  if (rule.bytes) problem = parameter_problem(rule, "bytes", *rule.bytes);
-  if (problem.empty() && outcome_parameter(rule.outcome, "error") != nullptr) {
-    problem = rule.error < 0 ? "error: expected a Winsock or Win32 error code such as 10054"
-                             : parameter_problem(rule, "error", static_cast<std::uint64_t>(rule.error));
+  if (rule.bytes) {
+    if (auto problem = parameter_problem(rule, "bytes", *rule.bytes)) return problem;
   }
-  if (problem.empty() && outcome_parameter(rule.outcome, "wait_ms") != nullptr) {
-    problem = parameter_problem(rule, "wait_ms", rule.wait_ms);
+  if (outcome_parameter(rule.outcome, "error") != nullptr) {
+    if (rule.error < 0) return RuleProblem{"error", "expected a Winsock or Win32 error code such as 10054"};
+    if (auto problem = parameter_problem(rule, "error", static_cast<std::uint64_t>(rule.error))) return problem;
   }
-  if (!problem.empty()) return problem;
-  return "";
+  if (outcome_parameter(rule.outcome, "wait_ms") != nullptr) {
+    if (auto problem = parameter_problem(rule, "wait_ms", rule.wait_ms)) return problem;
+  }
+  return std::nullopt;
+}
+
+std::string validate_rule(const FaultRule& rule) {
+  const std::optional<RuleProblem> problem = rule_problem(rule);
+  return problem ? problem->field + ": " + problem->problem : "";
 }
 
 RuleBuilder& RuleBuilder::named(std::string name) { rule_.name = std::move(name); return *this; }
@@ -120,8 +126,8 @@ RuleBuilder& RuleBuilder::key(ULONG_PTR k) { rule_.key = k; return *this; }
 RuleBuilder& RuleBuilder::wait_ms(DWORD ms) { rule_.wait_ms = ms; return *this; }
 
 FaultRule RuleBuilder::build() const {
-  if (std::string problem = validate_rule(rule_); !problem.empty()) {
-    throw FaultRuleError(problem);
+  if (const std::optional<RuleProblem> problem = rule_problem(rule_)) {
+    throw FaultRuleError(problem->field, problem->problem);
   }
   return rule_;
 }

@@ -10,13 +10,13 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "iocpsim/iocp/clock.hpp"
 #include "iocpsim/iocp/win32.hpp"
+#include "iocpsim/json_diag/json_reader.hpp"
 
 namespace iocpsim::iocp {
 
@@ -113,12 +113,19 @@ struct FaultRule {
   DWORD wait_ms = 1000;         // deliver_before_return: ceiling on waiting for the dequeue
 };
 
-// A rule that cannot be: the message starts with the path of the offending field.
-class FaultRuleError : public std::runtime_error {
+// A rule that cannot be: path() is where (a JSON path such as faults[2].when.nth, or the field of
+// a rule built in C++), problem() what is wrong and what was expected.
+class FaultRuleError : public json_diag::PathError {
  public:
-  using std::runtime_error::runtime_error;
+  using json_diag::PathError::PathError;
 };
 
+// What is wrong with a rule: the field (e.g. "when.call") and the problem there.
+struct RuleProblem {
+  std::string field;
+  std::string problem;
+};
+std::optional<RuleProblem> rule_problem(const FaultRule& rule);
 // "" if the rule is well formed, else "<field>: <what is wrong>; expected <form>".
 std::string validate_rule(const FaultRule& rule);
 

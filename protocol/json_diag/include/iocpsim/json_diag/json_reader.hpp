@@ -20,9 +20,11 @@ class PathError : public std::runtime_error {
  public:
   PathError(std::string path, const std::string& problem);
   const std::string& path() const noexcept { return path_; }
+  const std::string& problem() const noexcept { return problem_; }
 
  private:
   std::string path_;
+  std::string problem_;
 };
 
 // The known key closest to `key` by edit distance, when close enough to be a likely typo.
