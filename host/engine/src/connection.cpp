@@ -32,7 +32,7 @@ void Engine::Impl::park_receive(Connection& c) {
   if (!c.closed && !c.end_of_stream) c.receive_parked = true;
 }
 
-void Engine::Impl::drain(Device& d, std::unique_lock<std::mutex>& lock) {
+void Engine::Impl::drain(Device& d, std::unique_lock<world::Mutex>& lock) {
   // Only the draining thread touches d.delivering, so it is used without the lock.
   unsigned receives = 0;
   for (;;) {

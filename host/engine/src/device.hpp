@@ -5,12 +5,12 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <utility>
 #include <vector>
 
 #include "iocpsim/engine/engine.hpp"
 #include "iocpsim/iocp/win32.hpp"
+#include "iocpsim/world/sync.hpp"
 #include "outbox.hpp"
 #include "protocol_session.hpp"
 
@@ -25,7 +25,7 @@ struct Device {
   const DeviceConfig config;
   ProtocolSession session;  // the protocol over the current connection
   sockaddr_in address{};
-  std::mutex mutex;
+  world::Mutex mutex;
 
   SessionState state = SessionState::backoff;
   Connection* conn = nullptr;  // current connection; older ones may still be draining

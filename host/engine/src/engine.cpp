@@ -134,7 +134,7 @@ bool Engine::start() {
     }
   }
   m.started = true;
-  for (unsigned i = 0; i < m.options.workers; ++i) m.workers.emplace_back([&m] { m.worker_loop(); });
+  for (unsigned i = 0; i < m.options.workers; ++i) m.workers.emplace_back("worker " + std::to_string(i), [&m] { m.worker_loop(); });
   m.emit(nullptr, "engine_started",
          {{"workers", m.options.workers},
           {"skip_completion_port_on_success", to_string(m.options.skip_completion_port_on_success)},

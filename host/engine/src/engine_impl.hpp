@@ -9,15 +9,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <queue>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -25,6 +22,7 @@
 #include "connection.hpp"
 #include "device.hpp"
 #include "iocpsim/engine/engine.hpp"
+#include "iocpsim/world/sync.hpp"
 #include "outbox.hpp"
 
 namespace iocpsim::engine {
@@ -66,7 +64,7 @@ class TimerQueue {
     Device* device;
     bool operator>(const Entry& o) const { return at_ms > o.at_ms; }
   };
-  mutable std::mutex mutex_;
+  mutable world::Mutex mutex_;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap_;
 };
 
@@ -83,17 +81,17 @@ struct Engine::Impl {
 
   HANDLE port = nullptr;
   bool skip_on_success = false;  // R9b on the engine's sockets, decided by start()
-  std::vector<std::thread> workers;
+  std::vector<world::Thread> workers;
   bool started = false;
   bool finished = false;
 
   detail::OutboxPool outbox_pool;  // before the devices: their outboxes give storage back to it
-  mutable std::mutex devices_mutex;
+  mutable world::Mutex devices_mutex;
   std::map<std::string, std::unique_ptr<detail::Device>> devices;
   std::vector<std::unique_ptr<detail::Device>> retired;  // removed; kept for late timer entries
 
   detail::TimerQueue timers;
-  std::mutex resume_mutex;
+  world::Mutex resume_mutex;
   std::deque<detail::Device*> resume_queue;  // one entry per kResumeKey packet posted
   std::atomic<std::size_t> live_ops{0};
   std::atomic<std::size_t> live_connections{0};
@@ -101,10 +99,10 @@ struct Engine::Impl {
   // Workers that left their loop because the port is gone (R3). Once all have, nothing can be
   // dequeued again: no completion will ever come, and the port handle is not ours to close.
   std::atomic<unsigned> workers_port_closed{0};
-  std::mutex drain_mutex;
-  std::condition_variable drained;
+  world::Mutex drain_mutex;
+  world::CondVar drained;
 
-  std::mutex rng_mutex;  // SeededRandom is not thread-safe
+  world::Mutex rng_mutex;  // SeededRandom is not thread-safe
   iocp::SeededRandom rng;
 
   std::int64_t now_ms() const {
@@ -121,7 +119,7 @@ struct Engine::Impl {
   // them, until nothing is left to do.
   template <class Fn>
   void with_device(detail::Device& d, Fn&& fn);
-  void drain(detail::Device& d, std::unique_lock<std::mutex>& lock);
+  void drain(detail::Device& d, std::unique_lock<world::Mutex>& lock);
 
   // ---- worker.cpp ----
   void worker_loop();

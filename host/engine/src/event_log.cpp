@@ -112,7 +112,7 @@ void JsonLinesSink::write(const Event& e) {
 
 BufferedJsonLinesSink::BufferedJsonLinesSink(std::ostream& out, std::size_t buffer_max_bytes)
     : out_(&out), buffer_bytes_max_(std::max<std::size_t>(buffer_max_bytes, 1)) {
-  writer_ = std::thread([this] { run(); });
+  writer_ = world::Thread("event log writer", [this] { run(); });
 }
 
 BufferedJsonLinesSink::BufferedJsonLinesSink(std::unique_ptr<std::ofstream> file, FileOptions options,
@@ -122,7 +122,7 @@ BufferedJsonLinesSink::BufferedJsonLinesSink(std::unique_ptr<std::ofstream> file
   std::error_code ec;
   const auto size = std::filesystem::file_size(file_options_.path, ec);
   file_bytes_ = ec ? 0 : size;
-  writer_ = std::thread([this] { run(); });
+  writer_ = world::Thread("event log writer", [this] { run(); });
 }
 
 std::unique_ptr<BufferedJsonLinesSink> BufferedJsonLinesSink::open_file(const FileOptions& options,
@@ -252,7 +252,7 @@ std::size_t MemorySink::count_locked(const std::string& name, const std::string&
 bool MemorySink::wait_for(const std::string& name, const std::string& device, std::size_t count,
                           std::int64_t ceiling_ms) {
   std::unique_lock lock(mutex_);
-  return changed_.wait_until(lock, std::chrono::system_clock::now() + std::chrono::milliseconds(ceiling_ms),
+  return changed_.wait_for(lock, std::chrono::milliseconds(ceiling_ms),
                            [&] { return count_locked(name, device) >= count; });
 }
 

@@ -16,12 +16,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "iocpsim/engine/engine.hpp"
+#include "iocpsim/world/sync.hpp"
 
 namespace iocpsim::engine::detail {
 
@@ -67,7 +67,7 @@ class OutboxPool {
   }
 
  private:
-  std::mutex mutex_;
+  world::Mutex mutex_;
   std::vector<std::vector<OutboxItem>> free_;
 };
 

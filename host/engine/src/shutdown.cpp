@@ -59,7 +59,7 @@ void Engine::Impl::note_connection_freed() {
 bool Engine::Impl::wait_connections_closed(std::int64_t ceiling_ms) {
   const auto nothing_live = [&] { return live_connections.load() == 0 && live_ops.load() == 0; };
   std::unique_lock lock(drain_mutex);
-  drained.wait_until(lock, std::chrono::system_clock::now() + std::chrono::milliseconds(ceiling_ms),
+  drained.wait_for(lock, std::chrono::milliseconds(ceiling_ms),
                      [&] { return nothing_live() || port_lost(); });
   return nothing_live();
 }
@@ -118,7 +118,7 @@ ShutdownReport Engine::wait_shutdown() {
   }
   // Every op has completed and been dequeued: only now wake each worker with its sentinel.
   for (std::size_t i = 0; i < m.workers.size(); ++i) m.post(detail::kSentinelKey);
-  for (std::thread& t : m.workers) {
+  for (world::Thread& t : m.workers) {
     t.join();
     ++report.workers_joined;
   }

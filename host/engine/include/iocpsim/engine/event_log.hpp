@@ -2,20 +2,19 @@
 // and fields. Sinks receive every event; counters count them per device and name.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <fstream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <ostream>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "iocpsim/world/sync.hpp"
 
 namespace iocpsim::engine {
 
@@ -58,7 +57,7 @@ class JsonLinesSink final : public EventSink {
   void write(const Event& e) override;
 
  private:
-  std::mutex mutex_;
+  world::Mutex mutex_;
   std::ostream& out_;
 };
 
@@ -104,14 +103,14 @@ class BufferedJsonLinesSink final : public EventSink {
   std::uint64_t file_bytes_ = 0;
   const std::size_t buffer_bytes_max_;
 
-  std::mutex mutex_;
-  std::condition_variable wake_writer_;
-  std::condition_variable progress_;  // room in the buffer, or a batch written
+  world::Mutex mutex_;
+  world::CondVar wake_writer_;
+  world::CondVar progress_;  // room in the buffer, or a batch written
   std::string pending_;
   std::uint64_t queued_lines_ = 0;
   std::uint64_t written_lines_ = 0;
   bool stopping_ = false;
-  std::thread writer_;
+  world::Thread writer_;
 };
 
 // Keeps every event in memory; tests wait on it.
@@ -130,8 +129,8 @@ class MemorySink final : public EventSink {
 
  private:
   std::size_t count_locked(const std::string& name, const std::string& device) const;
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
+  mutable world::Mutex mutex_;
+  world::CondVar changed_;
   std::vector<Event> events_;
 };
 
@@ -143,7 +142,7 @@ class EventLog {
   std::map<std::pair<std::string, std::string>, std::uint64_t> counters() const;
 
  private:
-  mutable std::mutex mutex_;
+  mutable world::Mutex mutex_;
   std::vector<std::shared_ptr<EventSink>> sinks_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> counters_;
 };
