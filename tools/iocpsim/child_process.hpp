@@ -22,6 +22,7 @@ struct ChildRequest {
   std::string file;
   std::uint64_t seed = 0;
   std::chrono::milliseconds deadline{0};  // killed when still running after this long
+  std::string world = "real";             // real or sim
 };
 
 struct ChildOutcome {

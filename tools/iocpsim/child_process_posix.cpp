@@ -139,7 +139,7 @@ ChildOutcome run_child(const std::string& self, const ChildRequest& request) {
   posix_spawn_file_actions_adddup2(&actions, output.write, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, output.write, STDERR_FILENO);
   const std::string seed = std::to_string(request.seed);
-  std::vector<std::string> args = {self, "play-child", request.file, "--seed", seed};
+  std::vector<std::string> args = {self, "play-child", request.file, "--seed", seed, "--world", request.world};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -79,7 +79,8 @@ std::string report_line(const Played& p, bool verbose) {
     // A run that left no result: the last events and output are all there is to go on.
     for (std::size_t i = 1; i < j.unmet.size(); ++i) out += "    " + j.unmet[i] + "\n";
   }
-  out += "    replay: iocpsim run " + p.scenario->file + " --seed " + std::to_string(p.seed) + "\n";
+  out += "    replay: iocpsim run " + p.scenario->file + " --seed " + std::to_string(p.seed) +
+         (p.world == World::sim ? " --world sim" : "") + "\n";
   return out + p.timeline.to_text(verbose ? SIZE_MAX : kFailureTimelineLines);
 }
 
@@ -101,8 +102,8 @@ JUnitCase junit_case(const Played& p) {
 
 Played play(const Scenario& s, unsigned repetition, const RunSettings& settings) {
   const std::uint64_t seed = settings.seed.value_or(s.seed.value_or(kDefaultSeed)) + repetition;
-  if (settings.isolate) return play_in_child(settings.self, s, repetition, seed, settings.hang_grace_ms);
-  return play_here(s, repetition, seed, settings.hang_grace_ms);
+  if (settings.isolate) return play_in_child(settings.self, s, repetition, seed, settings.hang_grace_ms, settings.world);
+  return play_here(s, repetition, seed, settings.hang_grace_ms, settings.world);
 }
 
 std::vector<Played> play_all(const std::vector<const Scenario*>& chosen, const RunSettings& settings) {
@@ -216,7 +217,9 @@ int run_command(const RunSettings& settings) {
   return failed == 0 && reports_ok && something_to_do ? 0 : 1;
 }
 
-int play_child(const std::string& file, std::uint64_t seed) { return play_child_command(file, seed); }
+int play_child(const std::string& file, std::uint64_t seed, World world) {
+  return play_child_command(file, seed, world);
+}
 
 int validate_command(const std::vector<std::string>& paths) {
   const Loaded loaded = load_all(paths);

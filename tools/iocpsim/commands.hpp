@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "iocpsim/scenario/runner.hpp"
+
 namespace iocpsim::cli {
 
 struct RunSettings {
@@ -22,11 +24,12 @@ struct RunSettings {
   bool isolate = true;           // each run in a child process (where supported)
   std::string self;              // the program each child process starts (this one)
   std::uint32_t hang_grace_ms = 10'000;  // past limit_ms, a run that has not ended is hung
+  scenario::World world = scenario::World::real;
 };
 
 int run_command(const RunSettings& settings);
 // The hidden `play-child` subcommand: one run, reported to the parent (play.hpp).
-int play_child(const std::string& file, std::uint64_t seed);
+int play_child(const std::string& file, std::uint64_t seed, scenario::World world);
 int validate_command(const std::vector<std::string>& paths);
 int list_command(const std::vector<std::string>& paths, bool json);
 // Prints scenarios/schema.json as the tables produce it.

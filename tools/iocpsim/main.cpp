@@ -54,6 +54,11 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--hang-grace-ms", run.hang_grace_ms,
                       "How long past its limit_ms a run may go on before it is declared hung (default 10000)")
       ->check(CLI::Range(0u, 3'600'000u));
+  std::string world = "real";
+  run_cmd->add_option("--world", world,
+                      "real: the engine on the host's sockets, devices on loopback, real time (the default); sim: "
+                      "the simulated network, threads scheduled by the seed, virtual time: a seed replays a run exactly")
+      ->check(CLI::IsMember({"real", "sim"}));
   std::string child_program;
   run_cmd->add_option("--child-program", child_program,
                       "The program each run's child process starts as `PROGRAM play-child FILE --seed N` (default: "
@@ -64,6 +69,8 @@ int main(int argc, char** argv) {
   CLI::App* child_cmd = app.add_subcommand("play-child", "");  // no description: hidden from --help
   child_cmd->add_option("file", child_file)->required();
   child_cmd->add_option("--seed", child_seed)->check(check_seed, "SEED");
+  std::string child_world = "real";
+  child_cmd->add_option("--world", child_world)->check(CLI::IsMember({"real", "sim"}));
 
   std::vector<std::string> validate_paths;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files without running them");
@@ -89,7 +96,10 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if (*child_cmd) return iocpsim::cli::play_child(child_file, seed_of(child_seed));
+  const auto world_of = [](const std::string& w) {
+    return w == "sim" ? iocpsim::scenario::World::sim : iocpsim::scenario::World::real;
+  };
+  if (*child_cmd) return iocpsim::cli::play_child(child_file, seed_of(child_seed), world_of(child_world));
   if (*run_cmd) {
     if (*seed_opt) run.seed = seed_of(seed);
     if (isolation == "process" && !iocpsim::cli::child_processes_supported()) {
@@ -97,6 +107,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     run.isolate = isolation == "process";
+    run.world = world_of(world);
     run.self = child_program.empty() ? iocpsim::cli::self_path(argv[0]) : child_program;
     return iocpsim::cli::run_command(run);
   }

@@ -141,14 +141,15 @@ void judge_lost_run(Played& p, const ChildOutcome& out, std::uint64_t deadline_m
 
 }  // namespace
 
-Played play_here(const Scenario& s, unsigned repetition, std::uint64_t seed, std::uint32_t grace_ms) {
+Played play_here(const Scenario& s, unsigned repetition, std::uint64_t seed, std::uint32_t grace_ms, World world) {
   Played p;
   p.scenario = &s;
   p.repetition = repetition;
   p.seed = seed;
+  p.world = world;
   RunResult run = [&] {
     const Watchdog watchdog(s, p.seed, grace_ms);
-    return run_scenario(s, RunOptions{p.seed, nullptr});
+    return run_scenario(s, RunOptions{p.seed, nullptr, world});
   }();
   p.judgement = judge(s, run);
   p.duration_ms = run.duration_ms;
@@ -157,14 +158,15 @@ Played play_here(const Scenario& s, unsigned repetition, std::uint64_t seed, std
 }
 
 Played play_in_child(const std::string& self, const Scenario& s, unsigned repetition, std::uint64_t seed,
-                     std::uint32_t grace_ms) {
+                     std::uint32_t grace_ms, World world) {
   Played p;
   p.scenario = &s;
   p.repetition = repetition;
   p.seed = seed;
+  p.world = world;
   const std::uint64_t deadline_ms = std::uint64_t{s.limit_ms} + grace_ms;
   const auto started = std::chrono::steady_clock::now();
-  const ChildOutcome out = run_child(self, ChildRequest{s.file, seed, std::chrono::milliseconds(deadline_ms)});
+  const ChildOutcome out = run_child(self, ChildRequest{s.file, seed, std::chrono::milliseconds(deadline_ms), to_string(world)});
   p.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   // A result written just before a crash at exit (a leak report, a sanitizer's at-exit check)
   // does not make the run good: the process must also have ended cleanly.
@@ -179,7 +181,7 @@ Played play_in_child(const std::string& self, const Scenario& s, unsigned repeti
   return p;
 }
 
-int play_child_command(const std::string& file, std::uint64_t seed) {
+int play_child_command(const std::string& file, std::uint64_t seed, World world) {
   Scenario s;
   try {
     s = load_scenario(file);
@@ -188,7 +190,7 @@ int play_child_command(const std::string& file, std::uint64_t seed) {
     return 2;
   }
   auto stream = std::make_shared<ParentStream>();
-  RunResult run = run_scenario(s, RunOptions{seed, stream});
+  RunResult run = run_scenario(s, RunOptions{seed, stream, world});
   const Judgement j = judge(s, run);
   const json result = {{"result",
                         {{"judgement", judgement_to_json(j)},

@@ -18,6 +18,7 @@ struct Played {
   const scenario::Scenario* scenario = nullptr;
   unsigned repetition = 0;
   std::uint64_t seed = 0;
+  scenario::World world = scenario::World::real;
   scenario::Judgement judgement;
   double duration_ms = 0;
   scenario::Timeline timeline;
@@ -28,16 +29,17 @@ inline constexpr const char* kCrashVerdict = "crash";
 
 // In this process, guarded by a watchdog that ends the whole program if the run never returns
 // within limit_ms + grace_ms.
-Played play_here(const scenario::Scenario& s, unsigned repetition, std::uint64_t seed, std::uint32_t grace_ms);
+Played play_here(const scenario::Scenario& s, unsigned repetition, std::uint64_t seed, std::uint32_t grace_ms,
+                 scenario::World world);
 
 // In a child process (`self` is this program); a crash, abort, sanitizer report or hang is
 // reported as this run's failure with the signal or timeout, the last events and the output.
 // Hung: not ended within limit_ms + grace_ms; its process is killed.
 Played play_in_child(const std::string& self, const scenario::Scenario& s, unsigned repetition, std::uint64_t seed,
-                     std::uint32_t grace_ms);
+                     std::uint32_t grace_ms, scenario::World world);
 
-// The child's side: `iocpsim play-child FILE --seed N`. Plays the run and reports it to the
+// The child's side: `iocpsim play-child FILE --seed N --world W`. Plays the run and reports it to the
 // parent (child_process.hpp); the exit code is 0 when it could report, whatever the verdict.
-int play_child_command(const std::string& file, std::uint64_t seed);
+int play_child_command(const std::string& file, std::uint64_t seed, scenario::World world);
 
 }  // namespace iocpsim::cli

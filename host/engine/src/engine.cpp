@@ -71,7 +71,7 @@ const char* to_string(Submit s) noexcept {
   return "unknown";
 }
 
-Engine::Impl::Impl(iocp::IoApi& io_api, iocp::Clock& c, EventLog& l, EngineOptions o, Callbacks cbs)
+Engine::Impl::Impl(iocp::IoApi& io_api, const iocp::Clock& c, EventLog& l, EngineOptions o, Callbacks cbs)
     : io(io_api), clock(c), log(l), options(std::move(o)), callbacks(std::move(cbs)),
       rng(options.seed) {}
 
@@ -106,7 +106,7 @@ Device* Engine::Impl::find_device(const std::string& name) const {
   return it == devices.end() ? nullptr : it->second.get();
 }
 
-Engine::Engine(iocp::IoApi& io, iocp::Clock& clock, EventLog& log, EngineOptions options,
+Engine::Engine(iocp::IoApi& io, const iocp::Clock& clock, EventLog& log, EngineOptions options,
                Callbacks callbacks)
     : impl_(std::make_unique<Impl>(io, clock, log, std::move(options), std::move(callbacks))) {}
 

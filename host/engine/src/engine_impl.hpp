@@ -71,10 +71,10 @@ class TimerQueue {
 }  // namespace detail
 
 struct Engine::Impl {
-  Impl(iocp::IoApi& io_api, iocp::Clock& c, EventLog& l, EngineOptions o, Callbacks cbs);
+  Impl(iocp::IoApi& io_api, const iocp::Clock& c, EventLog& l, EngineOptions o, Callbacks cbs);
 
   iocp::IoApi& io;
-  iocp::Clock& clock;
+  const iocp::Clock& clock;
   EventLog& log;
   const EngineOptions options;
   const Callbacks callbacks;

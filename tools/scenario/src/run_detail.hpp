@@ -2,9 +2,7 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +14,7 @@
 #include "iocpsim/iocp/journal.hpp"
 #include "iocpsim/scenario/runner.hpp"
 #include "iocpsim/scenario/scenario.hpp"
+#include "iocpsim/world/sync.hpp"
 
 namespace iocpsim::scenario::detail {
 
@@ -25,8 +24,8 @@ class RunSink final : public engine::EventSink {
   RunSink(const iocp::Clock& clock, std::int64_t epoch_us) : clock_(clock), epoch_us_(epoch_us) {}
   void write(const engine::Event& e) override;
   std::uint64_t count(const EventCount& what) const;
-  // Returns when an event arrived after `seen` events, or at `deadline`.
-  void wait(std::size_t seen, std::chrono::steady_clock::time_point deadline) const;
+  // Returns when an event arrived after `seen` events, or `timeout` of the run's time later.
+  void wait(std::size_t seen, std::chrono::microseconds timeout) const;
   std::size_t size() const;
   std::vector<engine::Event> events() const;
   std::vector<std::int64_t> times_us() const;
@@ -35,8 +34,8 @@ class RunSink final : public engine::EventSink {
   const iocp::Clock& clock_;
   std::int64_t epoch_us_;
   std::vector<std::int64_t> times_us_;
-  mutable std::mutex mutex_;
-  mutable std::condition_variable changed_;
+  mutable world::Mutex mutex_;
+  mutable world::CondVar changed_;
   std::vector<engine::Event> events_;
 };
 

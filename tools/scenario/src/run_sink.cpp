@@ -20,9 +20,9 @@ std::uint64_t RunSink::count(const EventCount& what) const {
   }));
 }
 
-void RunSink::wait(std::size_t seen, std::chrono::steady_clock::time_point deadline) const {
+void RunSink::wait(std::size_t seen, std::chrono::microseconds timeout) const {
   std::unique_lock lock(mutex_);
-  changed_.wait_until(lock, deadline, [&] { return events_.size() > seen; });
+  changed_.wait_for(lock, timeout, [&] { return events_.size() > seen; });
 }
 
 std::size_t RunSink::size() const {

@@ -14,8 +14,11 @@
 #include "iocpsim/devsim/asio_device.hpp"
 #include "iocpsim/devsim/clock.hpp"
 #include "iocpsim/devsim/record.hpp"
+#include "iocpsim/devsim/sim_device.hpp"
 #include "iocpsim/iocp/emulated_io_api.hpp"
 #include "iocpsim/iocp/fault_injecting_io_api.hpp"
+#include "iocpsim/iocp/sim_io_api.hpp"
+#include "iocpsim/world/scheduler.hpp"
 #include "run_detail.hpp"
 
 namespace iocpsim::scenario {
@@ -33,7 +36,7 @@ std::int64_t RunResult::event_us(std::size_t i) const {
 namespace detail {
 namespace {
 
-using SteadyTime = std::chrono::steady_clock::time_point;
+using std::chrono::microseconds;
 
 // Device log lines kept for the timeline of one run; the rest are counted.
 constexpr std::size_t kMaxDeviceLogLines = 50'000;
@@ -47,13 +50,41 @@ asio::ip::tcp::endpoint listen_endpoint(const devsim::DeviceSpec& spec) {
   return {asio::ip::make_address(host), static_cast<std::uint16_t>(port)};
 }
 
+// The IoApi backend and the clock of a run: the emulation and the steady clock in the real world;
+// in a simulated one, its network and its virtual time.
+struct RunWorld {
+  explicit RunWorld(world::Scheduler* s)
+      : sim(s), clock(s != nullptr ? s->clock() : steady),
+        backend(s != nullptr ? std::unique_ptr<iocp::IoApi>(std::make_unique<iocp::SimIoApi>(*s))
+                             : std::unique_ptr<iocp::IoApi>(std::make_unique<iocp::EmulatedIoApi>())) {}
+  iocp::SimIoApi* network() const { return sim != nullptr ? static_cast<iocp::SimIoApi*>(backend.get()) : nullptr; }
+
+  world::Scheduler* sim;
+  iocp::SteadyClock steady;
+  const iocp::Clock& clock;
+  std::unique_ptr<iocp::IoApi> backend;
+};
+
+// Where a device listens; the engine dials it there.
+struct DeviceAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
 class Run {
  public:
-  Run(const Scenario& s, std::uint64_t seed, const std::shared_ptr<engine::EventSink>& progress)
+  Run(const Scenario& s, std::uint64_t seed, const std::shared_ptr<engine::EventSink>& progress, world::Scheduler* sim)
       : scenario_(s),
         seed_(seed),
+        world_(sim),
+        clock_(world_.clock),
         epoch_us_(clock_.now().count()),
-        shim_(emulation_, iocp::FaultOptions{seed, &clock_, true, 1u << 16}) {
+        shim_(*world_.backend, iocp::FaultOptions{world::stream_seed(seed, "shim"), &clock_, true, 1u << 16}) {
+    if (world_.sim != nullptr) {
+      device_clock_ = std::make_unique<devsim::WorldClock>(clock_, microseconds(epoch_us_));
+    } else {
+      device_clock_ = std::make_unique<devsim::SteadyClock>();
+    }
     log_.add_sink(sink_);
     if (progress) log_.add_sink(progress);
     result_.scenario = s.name;
@@ -72,7 +103,7 @@ class Run {
   void start_devices();
   void start_engine();
   void run_phase();
-  bool fire_due_actions(std::vector<bool>& fired, SteadyTime start);
+  bool fire_due_actions(std::vector<bool>& fired, microseconds start);
   void fire(const Action& a);
   void submit_command(const Action& a);
   bool until_holds() const;
@@ -83,14 +114,14 @@ class Run {
 
   const Scenario& scenario_;
   std::uint64_t seed_;
-  iocp::SteadyClock clock_;
+  RunWorld world_;
+  const iocp::Clock& clock_;
   std::int64_t epoch_us_;
-  devsim::SteadyClock device_clock_;  // counts from the run's start
-  iocp::EmulatedIoApi emulation_;
+  std::unique_ptr<devsim::Clock> device_clock_;  // counts from the run's start
   iocp::FaultInjectingIoApi shim_;
   engine::EventLog log_;
   std::shared_ptr<RunSink> sink_ = std::make_shared<RunSink>(clock_, epoch_us_);
-  std::mutex mutex_;  // guards the members below written from engine workers or the device thread
+  world::Mutex mutex_;  // guards the members below written from engine workers or the device thread
   std::vector<SocketTag> sockets_;
   std::vector<DeliveredSample> delivered_;
   std::map<std::string, std::map<std::string, std::uint64_t>> commands_;
@@ -99,7 +130,9 @@ class Run {
   std::vector<TimelineEntry> runner_entries_;
   asio::io_context io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  std::vector<std::unique_ptr<devsim::AsioDevice>> devices_;
+  std::vector<std::unique_ptr<devsim::AsioDevice>> devices_;  // the real world's
+  std::vector<std::unique_ptr<devsim::SimDevice>> sim_devices_;  // a simulated world's
+  std::vector<DeviceAddress> addresses_;
   std::thread io_thread_;
   std::unique_ptr<engine::Engine> engine_;
   RunResult result_;
@@ -128,10 +161,23 @@ void Run::start_devices() {
       }
       device_log_.push_back({line.value("t_us", std::int64_t{0}), line});
     };
-    auto device = std::make_unique<devsim::AsioDevice>(io_, spec, device_clock_, spec.seed.value_or(seed_ + i), sink);
-    device->start(listen_endpoint(spec));
+    // Each device draws from a stream of its own (the spec's seed, if it has one, wins).
+    const std::uint64_t seed = world::stream_seed(seed_, "device " + spec.name);
+    const asio::ip::tcp::endpoint endpoint = listen_endpoint(spec);
+    if (iocp::SimIoApi* network = world_.network()) {
+      auto device = std::make_unique<devsim::SimDevice>(*network, spec, *device_clock_, seed, sink);
+      if (!device->start(endpoint.address().to_string(), endpoint.port())) throw std::runtime_error(device->why());
+      addresses_.push_back({endpoint.address().is_unspecified() ? "127.0.0.1" : endpoint.address().to_string(),
+                            device->port()});
+      sim_devices_.push_back(std::move(device));
+      continue;
+    }
+    auto device = std::make_unique<devsim::AsioDevice>(io_, spec, *device_clock_, seed, sink);
+    device->start(endpoint);
+    addresses_.push_back({device->local_endpoint().address().to_string(), device->local_endpoint().port()});
     devices_.push_back(std::move(device));
   }
+  if (world_.sim != nullptr) return;
   work_.emplace(io_.get_executor());
   io_thread_ = std::thread([this] { io_.run(); });
 }
@@ -148,15 +194,14 @@ void Run::start_engine() {
     delivered_.push_back({device, t.channel, t.channel_seq});
   };
   engine::EngineOptions options = scenario_.engine;
-  options.seed = seed_;
+  options.seed = world::stream_seed(seed_, "engine");
   shim_.arm(scenario_.faults);
   engine_ = std::make_unique<engine::Engine>(shim_, clock_, log_, options, std::move(cb));
   if (!engine_->start()) throw std::runtime_error("the engine did not start (see engine_start_failed)");
   for (std::size_t i = 0; i < scenario_.hosts.size(); ++i) {
     engine::DeviceConfig c = scenario_.hosts[i];
-    const auto endpoint = devices_[i]->local_endpoint();
-    c.host = endpoint.address().to_string();
-    c.port = endpoint.port();
+    c.host = addresses_[i].host;
+    c.port = addresses_[i].port;
     if (!engine_->add_device(c)) throw std::runtime_error("the engine refused device " + c.name);
   }
 }
@@ -191,8 +236,8 @@ void Run::fire(const Action& a) {
 }
 
 // Fires every action that is due; true when a `shutdown` action fired.
-bool Run::fire_due_actions(std::vector<bool>& fired, SteadyTime start) {
-  const auto now = std::chrono::steady_clock::now();
+bool Run::fire_due_actions(std::vector<bool>& fired, microseconds start) {
+  const microseconds now = clock_.now();
   bool stop = false;
   for (std::size_t i = 0; i < scenario_.actions.size(); ++i) {
     const Action& a = scenario_.actions[i];
@@ -214,10 +259,10 @@ bool Run::until_holds() const {
 }
 
 void Run::run_phase() {
-  const SteadyTime start = std::chrono::steady_clock::now();
-  const SteadyTime end_at = start + milliseconds(std::min(scenario_.run.max_ms, scenario_.limit_ms));
+  const microseconds start = clock_.now();
+  const microseconds end_at = start + milliseconds(std::min(scenario_.run.max_ms, scenario_.limit_ms));
   std::vector<bool> fired(scenario_.actions.size(), false);
-  std::optional<SteadyTime> settle_end;
+  std::optional<microseconds> settle_end;
   const auto ended = [&](const char* why) {
     result_.run_phase_end = why;
     if (!scenario_.run.until.empty()) result_.until_met = settle_end.has_value() || until_holds();
@@ -225,7 +270,7 @@ void Run::run_phase() {
   for (;;) {
     const std::size_t seen = sink_->size();
     if (fire_due_actions(fired, start)) return ended("shutdown action");
-    const SteadyTime now = std::chrono::steady_clock::now();
+    const microseconds now = clock_.now();
     if (!settle_end && until_holds()) {
       note("until", "every `run.until` holds; settling " + std::to_string(scenario_.run.settle_ms) + " ms");
       settle_end = now + milliseconds(scenario_.run.settle_ms);
@@ -235,11 +280,11 @@ void Run::run_phase() {
       note("max_ms", "the run phase reached its end (" + std::to_string(scenario_.run.max_ms) + " ms)");
       return ended("max_ms");
     }
-    SteadyTime wake = settle_end ? std::min(*settle_end, end_at) : end_at;
+    microseconds wake = settle_end ? std::min(*settle_end, end_at) : end_at;
     for (std::size_t i = 0; i < fired.size(); ++i) {
       if (!fired[i] && scenario_.actions[i].at_ms) wake = std::min(wake, start + milliseconds(*scenario_.actions[i].at_ms));
     }
-    sink_->wait(seen, wake);
+    sink_->wait(seen, wake - now);
   }
 }
 
@@ -255,6 +300,7 @@ void Run::finish_engine() {
 }
 
 void Run::stop_devices() {
+  for (auto& d : sim_devices_) d->stop();
   if (!io_thread_.joinable()) return;
   std::promise<void> stopped;
   asio::post(io_, [&] {
@@ -278,8 +324,8 @@ void Run::collect() {
     note("device_log", "the devices logged more than " + std::to_string(kMaxDeviceLogLines) + " lines (a script loop that never waits?); " +
                            std::to_string(device_log_dropped_) + " later lines are not in the timeline");
   }
-  for (std::size_t i = 0; i < devices_.size(); ++i) {
-    const devsim::DeliveryRecord& record = devices_[i]->record();
+  for (std::size_t i = 0; i < devices_.size() + sim_devices_.size(); ++i) {
+    const devsim::DeliveryRecord& record = i < devices_.size() ? devices_[i]->record() : sim_devices_[i - devices_.size()]->record();
     const std::string& name = scenario_.devices[i].name;
     result_.device_records[name] = record.to_json();
     auto& sent = result_.sent[name];
@@ -317,10 +363,25 @@ RunResult Run::execute() {
 }  // namespace
 }  // namespace detail
 
+const char* to_string(World w) noexcept { return w == World::sim ? "sim" : "real"; }
+
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   const std::uint64_t seed = options.seed.value_or(scenario.seed.value_or(kDefaultSeed));
-  detail::Run run(scenario, seed, options.progress);
-  return run.execute();
+  if (options.world == World::real) {
+    detail::Run run(scenario, seed, options.progress, nullptr);
+    return run.execute();
+  }
+  world::ScheduleOptions schedule = options.schedule;
+  schedule.seed = world::stream_seed(seed, "schedule");
+  world::Scheduler scheduler(schedule);
+  RunResult result;
+  const world::ScheduleReport report = scheduler.run([&] {
+    detail::Run run(scenario, seed, options.progress, &scheduler);
+    result = run.execute();
+  });
+  result.schedule = report;
+  if (!report.failure.empty() && result.error.empty()) result.error = "the simulated world ended the run: " + report.failure;
+  return result;
 }
 
 }  // namespace iocpsim::scenario

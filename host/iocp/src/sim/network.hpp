@@ -102,6 +102,8 @@ struct Sock {
   int backlog = 0;
   SimListenMode mode = SimListenMode::accepting;
   std::uint32_t refuse_count = 0;
+  std::uint64_t refusal_port = 0;  // 0: nobody is told of refused attempts
+  ULONG_PTR refusal_key = 0;
   std::deque<std::shared_ptr<Conn>> backlog_q;
   std::deque<Op> accepts;
   // connected

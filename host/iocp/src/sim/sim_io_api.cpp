@@ -362,6 +362,11 @@ class Calls {
     };
     if (l == nullptr || l->mode == SimListenMode::refusing || l->refuse_count > 0) {
       if (l != nullptr && l->refuse_count > 0 && --l->refuse_count == 0) l->mode = SimListenMode::accepting;
+      if (l != nullptr && l->refusal_port != 0) {
+        if (const auto p = net.ports.find(l->refusal_port); p != net.ports.end()) {
+          port_post(p->second, Packet{l->refusal_key, nullptr, 1, STATUS_SUCCESS, false});
+        }
+      }
       net.at(std::max(now(), started + net.options.refused_after), [=, this] {
         if (Sock* still = connecting(slot, generation, attempt)) end_connect(*still, STATUS_CONNECTION_REFUSED);
       });
@@ -581,6 +586,20 @@ bool SimIoApi::refuse_next(SOCKET s, std::uint32_t count) {
   Sock* sock = state_->calls.find(s);
   if (sock == nullptr || !sock->listening) return false;
   sock->refuse_count = count;
+  return true;
+}
+
+bool SimIoApi::notify_refusals(SOCKET s, HANDLE port, ULONG_PTR key) {
+  Calls& c = state_->calls;
+  Sock* sock = c.find(s);
+  if (sock == nullptr || !sock->listening) return false;
+  if (port == nullptr) {
+    sock->refusal_port = 0;
+    return true;
+  }
+  if (c.find_port(port) == nullptr) return false;
+  sock->refusal_port = (reinterpret_cast<std::uintptr_t>(port) - sim::kFirstPortHandle) / 8;
+  sock->refusal_key = key;
   return true;
 }
 

@@ -172,7 +172,7 @@ struct ShutdownReport {
 class Engine {
  public:
   // All engine time is read from `clock`; backoff jitter comes from a SeededRandom(options.seed).
-  Engine(iocp::IoApi& io, iocp::Clock& clock, EventLog& log, EngineOptions options = {},
+  Engine(iocp::IoApi& io, const iocp::Clock& clock, EventLog& log, EngineOptions options = {},
          Callbacks callbacks = {});
   ~Engine();  // shuts down if still running
   Engine(const Engine&) = delete;

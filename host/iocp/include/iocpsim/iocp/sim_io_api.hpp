@@ -62,6 +62,11 @@ class SimIoApi final : public IoApi, public EndsPendingOps {
   bool set_listen_mode(SOCKET s, SimListenMode mode);
   // Refuses the next `count` connection attempts to the listener `s`, then accepts again.
   bool refuse_next(SOCKET s, std::uint32_t count);
+  // Each connection attempt the listener `s` refuses from now on (in `refusing` mode or by
+  // refuse_next) posts a packet to `port`: `key`, 1 byte, no OVERLAPPED, when its SYN arrives.
+  // A null port stops it. What a device counting refused attempts watches (the real world needs a
+  // raw socket for that).
+  bool notify_refusals(SOCKET s, HANDLE port, ULONG_PTR key);
 
   HANDLE CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort, ULONG_PTR CompletionKey,
                                 DWORD NumberOfConcurrentThreads) override;

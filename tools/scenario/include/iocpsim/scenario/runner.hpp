@@ -1,5 +1,9 @@
-// Runs one scenario in this process: the engine on the emulated IoApi under the fault shim, the
-// scenario's devices as device-sim devices on loopback, one seed for everything, real time.
+// Runs one scenario in this process: the engine under the fault shim, the scenario's devices as
+// device-sim devices, one seed for everything, in one of two worlds:
+// - real: the emulated IoApi on the host's sockets, the devices on loopback (asio), real time;
+// - sim: the simulated network (SimIoApi), the devices on it, every thread of the run scheduled
+//   one at a time by the seed (iocpsim/world/scheduler.hpp), virtual time: the same scenario,
+//   seed and build give the same run.
 // The result holds everything the expectations are judged on, and the timeline.
 #pragma once
 
@@ -17,14 +21,21 @@
 #include "iocpsim/engine/event_log.hpp"
 #include "iocpsim/scenario/scenario.hpp"
 #include "iocpsim/scenario/timeline.hpp"
+#include "iocpsim/world/scheduler.hpp"
 
 namespace iocpsim::scenario {
+
+enum class World : std::uint8_t { real, sim };
+const char* to_string(World w) noexcept;
 
 struct RunOptions {
   std::optional<std::uint64_t> seed;  // overrides the file's seed
   // Also gets every engine event as it is emitted (a child process streams them to the runner
   // that started it, so that a crash still shows the last ones).
-  std::shared_ptr<engine::EventSink> progress;
+  std::shared_ptr<engine::EventSink> progress = nullptr;
+  World world = World::real;
+  // sim: how threads are scheduled (the seed is drawn from the run's seed).
+  world::ScheduleOptions schedule = {};
 };
 
 // A telemetry sample as the engine delivered it.
@@ -63,6 +74,7 @@ struct RunResult {
   std::size_t shim_tracked_ops = 0;
   std::size_t shim_held_packets = 0;
   double duration_ms = 0;
+  std::optional<world::ScheduleReport> schedule;  // sim: what the scheduler did
   Timeline timeline;        // verdict and first_failure are filled by judge()
 
   // Events of the run in order, counted per device and name.
