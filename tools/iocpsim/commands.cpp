@@ -198,7 +198,13 @@ int run_command(const RunSettings& settings) {
   }
   std::vector<const Scenario*> chosen;
   for (const Scenario& s : loaded.scenarios) {
-    if (settings.filter.empty() || matches_filter(s, settings.filter)) chosen.push_back(&s);
+    if (!settings.filter.empty() && !matches_filter(s, settings.filter)) continue;
+    if (settings.world == World::sim && s.real_only) {
+      std::cout << "SKIP  " << s.file << ": real world only: " << *s.real_only << "\n";
+      ++skipped;
+      continue;
+    }
+    chosen.push_back(&s);
   }
   const std::vector<Played> played = chosen.empty() ? std::vector<Played>{} : play_all(chosen, settings);
   const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -201,6 +201,11 @@ void read_identity(JsonReader& r, Scenario& s, Problems& problems) {
   problems.attempt([&] { s.description = r.require_string("description"); });
   problems.attempt([&] { s.tags = read_strings(r, "tags"); });
   problems.attempt([&] {
+    if (!r.has("real_only")) return;
+    s.real_only = r.require_string("real_only");
+    if (s.real_only->empty()) throw SpecError("real_only", "expected why the scenario cannot run in a simulated world, got \"\"");
+  });
+  problems.attempt([&] {
     s.tier = r.get_choice("tier", "", {"smoke", "regression", "soak"});
     if (s.tier.empty()) throw r.missing("tier", "is required (\"smoke\", \"regression\" or \"soak\")");
   });

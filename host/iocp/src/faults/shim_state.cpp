@@ -84,6 +84,9 @@ std::optional<std::size_t> ShimState::match_locked(Call call, SOCKET s) {
 }
 
 void ShimState::track_locked(const OVERLAPPED* ov, const OpInfo& op) {
+  // An op issued after its socket's port was closed completes into nothing (Windows frees the
+  // packet): there is nothing to wait for.
+  if (const auto s = sockets.find(op.socket); s != sockets.end() && s->second.port_closed) return;
   if (spare_ops.empty()) {
     if (ops.insert_or_assign(ov, op).second) busy.fetch_add(kOneTracked, std::memory_order_release);
     return;
@@ -167,6 +170,9 @@ void ShimState::hold(HANDLE port, const Completion& c) {
 void ShimState::forget_port(HANDLE port) {
   std::lock_guard lock(mu);
   // A closed port drops its packets (Windows frees them): nothing will be dequeued for these.
+  for (auto& [socket, info] : sockets) {
+    if (info.port == port) info.port_closed = true;
+  }
   for (auto it = ops.begin(); it != ops.end();) {
     const auto s = sockets.find(it->second.socket);
     if (s != sockets.end() && s->second.port == port) {

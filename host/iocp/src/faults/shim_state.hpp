@@ -3,7 +3,6 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -18,6 +17,7 @@
 #include "iocpsim/iocp/fault_rules.hpp"
 #include "iocpsim/iocp/io_api.hpp"
 #include "iocpsim/iocp/journal.hpp"
+#include "iocpsim/world/sync.hpp"
 
 namespace iocpsim::iocp::shim_detail {
 
@@ -28,6 +28,7 @@ struct SocketInfo {
   std::string tag;
   HANDLE port = nullptr;
   ULONG_PTR key = 0;
+  bool port_closed = false;  // its port was closed (R3): no op of it will ever have a packet
   bool skip_on_success = false;
   Health health = Health::ok;
   std::uint64_t bytes = 0;  // moved by completed transfers
@@ -130,8 +131,8 @@ struct ShimState {
   const Clock& clock;
   Journal journal;
 
-  mutable std::mutex mu;
-  std::condition_variable dequeued;
+  mutable world::Mutex mu;
+  world::CondVar dequeued;
   SeededRandom random;
   RuleSet rules;
   std::unordered_map<SOCKET, SocketInfo> sockets;

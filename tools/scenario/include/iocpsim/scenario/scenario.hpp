@@ -96,6 +96,9 @@ struct Scenario {
   std::string name;
   std::string description;
   std::vector<std::string> tags;
+  // Why the scenario can only run in the real world (it depends on the host kernel's behaviour
+  // rather than Windows'); a simulated run skips it, saying so.
+  std::optional<std::string> real_only;
   std::string tier;   // smoke | regression | soak
   std::vector<std::string> rows;
   std::optional<std::uint64_t> seed;
