@@ -102,8 +102,26 @@ JUnitCase junit_case(const Played& p) {
 
 Played play(const Scenario& s, unsigned repetition, const RunSettings& settings) {
   const std::uint64_t seed = settings.seed.value_or(s.seed.value_or(kDefaultSeed)) + repetition;
-  if (settings.isolate) return play_in_child(settings.self, s, repetition, seed, settings.hang_grace_ms, settings.world);
-  return play_here(s, repetition, seed, settings.hang_grace_ms, settings.world);
+  const bool keep_trace = settings.check_determinism || !settings.trace_out.empty();
+  const auto once = [&] {
+    if (settings.isolate) {
+      return play_in_child(settings.self, s, repetition, seed, settings.hang_grace_ms, settings.world, keep_trace);
+    }
+    return play_here(s, repetition, seed, settings.hang_grace_ms, settings.world, keep_trace);
+  };
+  Played first = once();
+  if (!settings.check_determinism) return first;
+  const Played second = once();
+  const std::string difference = first_trace_difference(first.trace, second.trace);
+  if (!difference.empty() || first.judgement.passed != second.judgement.passed) {
+    const std::string what = "not deterministic: two runs with seed " + std::to_string(seed) + " differ at " +
+                             (difference.empty() ? "their verdicts" : difference);
+    first.judgement.passed = false;
+    first.judgement.verdict = "nondeterministic";
+    first.judgement.first_failure = what;
+    first.judgement.unmet.insert(first.judgement.unmet.begin(), what);
+  }
+  return first;
 }
 
 std::vector<Played> play_all(const std::vector<const Scenario*>& chosen, const RunSettings& settings) {
@@ -118,6 +136,7 @@ std::vector<Played> play_all(const std::vector<const Scenario*>& chosen, const R
       // Only a failure's timeline is reported (unless --timeline asks for all): a long --repeat
       // keeps a few bytes per passed run, not its whole timeline.
       if (played[i].judgement.passed && settings.timeline.empty()) played[i].timeline = Timeline{};
+      if (settings.trace_out.empty()) std::vector<std::string>().swap(played[i].trace);
     }
   };
   std::vector<std::thread> threads;
@@ -153,6 +172,16 @@ std::vector<JUnitCase> invalid_cases(const std::vector<Invalid>& invalid) {
 bool write_reports(const RunSettings& settings, const std::vector<Played>& played, const std::vector<Invalid>& invalid,
                    double total_s) {
   bool ok = true;
+  if (!settings.trace_out.empty()) {
+    std::string text;
+    for (const Played& p : played) {
+      const nlohmann::json head = {{"scenario", p.scenario->file}, {"seed", p.seed}, {"world", to_string(p.world)},
+                                   {"repetition", p.repetition}};
+      text += nlohmann::json{{"run", head}}.dump() + "\n";
+      for (const std::string& line : p.trace) text += line + "\n";
+    }
+    ok = write_file(settings.trace_out, text) && ok;
+  }
   if (!settings.junit.empty()) {
     std::vector<JUnitCase> cases = invalid_cases(invalid);
     for (const Played& p : played) cases.push_back(junit_case(p));

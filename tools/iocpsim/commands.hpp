@@ -25,6 +25,8 @@ struct RunSettings {
   std::string self;              // the program each child process starts (this one)
   std::uint32_t hang_grace_ms = 10'000;  // past limit_ms, a run that has not ended is hung
   scenario::World world = scenario::World::real;
+  bool check_determinism = false;  // each run twice: a difference in the traces fails it
+  std::string trace_out;           // write every run's trace (JSON lines) to FILE
 };
 
 int run_command(const RunSettings& settings);

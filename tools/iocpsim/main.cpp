@@ -59,6 +59,12 @@ int main(int argc, char** argv) {
                       "real: the engine on the host's sockets, devices on loopback, real time (the default); sim: "
                       "the simulated network, threads scheduled by the seed, virtual time: a seed replays a run exactly")
       ->check(CLI::IsMember({"real", "sim"}));
+  run_cmd->add_flag("--check-determinism", run.check_determinism,
+                    "Run each scenario twice with the same seed; a difference between the two traces fails it, "
+                    "naming the first differing line (meaningful with --world sim)");
+  run_cmd->add_option("--trace-out", run.trace_out,
+                      "Write each run's trace to FILE: a {\"run\":…} line, then one JSON line per engine event (and, "
+                      "in sim, what the scheduler did)");
   std::string child_program;
   run_cmd->add_option("--child-program", child_program,
                       "The program each run's child process starts as `PROGRAM play-child FILE --seed N` (default: "

@@ -141,7 +141,8 @@ void judge_lost_run(Played& p, const ChildOutcome& out, std::uint64_t deadline_m
 
 }  // namespace
 
-Played play_here(const Scenario& s, unsigned repetition, std::uint64_t seed, std::uint32_t grace_ms, World world) {
+Played play_here(const Scenario& s, unsigned repetition, std::uint64_t seed, std::uint32_t grace_ms, World world,
+                 bool keep_trace) {
   Played p;
   p.scenario = &s;
   p.repetition = repetition;
@@ -153,12 +154,13 @@ Played play_here(const Scenario& s, unsigned repetition, std::uint64_t seed, std
   }();
   p.judgement = judge(s, run);
   p.duration_ms = run.duration_ms;
+  if (keep_trace) p.trace = run.trace();
   p.timeline = std::move(run.timeline);
   return p;
 }
 
 Played play_in_child(const std::string& self, const Scenario& s, unsigned repetition, std::uint64_t seed,
-                     std::uint32_t grace_ms, World world) {
+                     std::uint32_t grace_ms, World world, bool keep_trace) {
   Played p;
   p.scenario = &s;
   p.repetition = repetition;
@@ -175,6 +177,7 @@ Played play_in_child(const std::string& self, const Scenario& s, unsigned repeti
     p.judgement = judgement_from_json(out.result->value("judgement", json::object()));
     p.duration_ms = out.result->value("duration_ms", p.duration_ms);
     p.timeline = timeline_from_json(out.result->value("timeline", json::object()));
+    if (keep_trace) p.trace = out.result->value("trace", std::vector<std::string>{});
     return p;
   }
   judge_lost_run(p, out, deadline_ms);
@@ -195,7 +198,8 @@ int play_child_command(const std::string& file, std::uint64_t seed, World world)
   const json result = {{"result",
                         {{"judgement", judgement_to_json(j)},
                          {"duration_ms", run.duration_ms},
-                         {"timeline", timeline_to_json(run.timeline)}}}};
+                         {"timeline", timeline_to_json(run.timeline)},
+                         {"trace", run.trace()}}}};
   return write_to_parent(result.dump(-1, ' ', false, kReplace) + "\n") ? 0 : 3;
 }
 

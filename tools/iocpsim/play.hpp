@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +23,7 @@ struct Played {
   scenario::Judgement judgement;
   double duration_ms = 0;
   scenario::Timeline timeline;
+  std::vector<std::string> trace;  // RunResult::trace(): kept only when asked for (keep_trace)
 };
 
 // A run whose process could neither finish it nor report it ends with one of these verdicts.
@@ -30,13 +32,13 @@ inline constexpr const char* kCrashVerdict = "crash";
 // In this process, guarded by a watchdog that ends the whole program if the run never returns
 // within limit_ms + grace_ms.
 Played play_here(const scenario::Scenario& s, unsigned repetition, std::uint64_t seed, std::uint32_t grace_ms,
-                 scenario::World world);
+                 scenario::World world, bool keep_trace);
 
 // In a child process (`self` is this program); a crash, abort, sanitizer report or hang is
 // reported as this run's failure with the signal or timeout, the last events and the output.
 // Hung: not ended within limit_ms + grace_ms; its process is killed.
 Played play_in_child(const std::string& self, const scenario::Scenario& s, unsigned repetition, std::uint64_t seed,
-                     std::uint32_t grace_ms, scenario::World world);
+                     std::uint32_t grace_ms, scenario::World world, bool keep_trace);
 
 // The child's side: `iocpsim play-child FILE --seed N --world W`. Plays the run and reports it to the
 // parent (child_process.hpp); the exit code is 0 when it could report, whatever the verdict.

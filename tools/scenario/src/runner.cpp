@@ -33,6 +33,37 @@ std::int64_t RunResult::event_us(std::size_t i) const {
   return i < event_times_us.size() ? event_times_us[i] : events[i].t_ms * 1000 - epoch_us;
 }
 
+std::vector<std::string> RunResult::trace() const {
+  std::vector<std::string> lines;
+  lines.reserve(events.size() + 1);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    nlohmann::ordered_json line = {{"t_us", event_us(i)}, {"event", events[i].name}};
+    if (!events[i].device.empty()) line["device"] = events[i].device;
+    for (const auto& [key, value] : events[i].fields.items()) line[key] = value;
+    lines.push_back(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  if (schedule) {
+    const nlohmann::ordered_json s = {{"strategy", world::to_string(schedule->strategy)},
+                                      {"points", schedule->points},
+                                      {"decisions", schedule->decisions},
+                                      {"switches", schedule->switches},
+                                      {"trace_hash", schedule->trace_hash},
+                                      {"end_us", schedule->end_time.count()},
+                                      {"failure", schedule->failure}};
+    lines.push_back(nlohmann::ordered_json{{"schedule", s}}.dump());
+  }
+  return lines;
+}
+
+std::string first_trace_difference(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    const std::string x = i < a.size() ? a[i] : "(none)";
+    const std::string y = i < b.size() ? b[i] : "(none)";
+    if (x != y) return "line " + std::to_string(i + 1) + ": " + x + " | " + y;
+  }
+  return "";
+}
+
 namespace detail {
 namespace {
 

@@ -81,7 +81,15 @@ struct RunResult {
   std::uint64_t counter(const std::string& device, const std::string& name) const;
   // Event i's time on the run's axis.
   std::int64_t event_us(std::size_t i) const;
+  // The run's trace: one JSON line per engine event, {"t_us":…,"event":…,"device":…,<fields>}
+  // (time on the run's axis), then, in a simulated world, {"schedule":{…}} with what the scheduler
+  // did. In a simulated world the same scenario, seed and build give the same lines.
+  std::vector<std::string> trace() const;
 };
+
+// The first line where two traces differ: "line N: <a> | <b>" (a missing line shows as
+// "(none)"), or "" when they are the same.
+std::string first_trace_difference(const std::vector<std::string>& a, const std::vector<std::string>& b);
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options = {});
 
