@@ -2,6 +2,7 @@
 // (journaled, and noted where the shim must know what happened: sockets, ports, modes).
 #include "iocpsim/iocp/fault_injecting_io_api.hpp"
 
+#include <algorithm>
 #include <type_traits>
 #include <utility>
 
@@ -136,6 +137,50 @@ void FaultInjectingIoApi::set_journaling(bool on) {
 ShimOutstanding FaultInjectingIoApi::outstanding() const {
   std::lock_guard lock(state_->mu);
   return {state_->ops.size(), state_->held.size()};
+}
+
+CallCounts CallCounts::since(const CallCounts& earlier) const {
+  CallCounts d;
+  for (std::size_t i = 0; i < calls.size(); ++i) d.calls[i] = calls[i] - earlier.calls[i];
+  d.timed_out_waits = timed_out_waits - earlier.timed_out_waits;
+  return d;
+}
+
+CallCounts FaultInjectingIoApi::counts() const {
+  const shim_detail::Observed& o = state_->observed;
+  CallCounts c;
+  for (std::size_t i = 0; i < c.calls.size(); ++i) c.calls[i] = o.calls[i].load();
+  c.timed_out_waits = o.timed_out_waits.load();
+  return c;
+}
+
+std::uint64_t FaultInjectingIoApi::count(Call c) const {
+  return state_->observed.calls[static_cast<std::size_t>(c)].load();
+}
+
+bool FaultInjectingIoApi::wait_calls(Call c, std::uint64_t n, std::chrono::milliseconds ceiling) {
+  return state_->wait_observed(ceiling, [&] { return count(c) >= n; });
+}
+
+bool FaultInjectingIoApi::wait_batch_waiters(std::size_t n, std::chrono::milliseconds ceiling) {
+  const shim_detail::Observed& o = state_->observed;
+  return state_->wait_observed(ceiling, [&] { return o.in_batch_wait.load() >= n; });
+}
+
+bool FaultInjectingIoApi::wait_posted_dequeued(std::chrono::milliseconds ceiling) {
+  const shim_detail::Observed& o = state_->observed;
+  return state_->wait_observed(ceiling, [&] {
+    const std::uint64_t dequeued = o.posted_dequeued.load();  // first: the other only grows
+    return dequeued >= o.posted.load();
+  });
+}
+
+bool FaultInjectingIoApi::wait_dequeued(Call c, std::chrono::milliseconds ceiling) {
+  const shim_detail::ShimState& st = *state_;
+  return state_->wait_observed(ceiling, [&] {  // under mu: the ops are stable
+    return std::none_of(st.ops.begin(), st.ops.end(),
+                        [&](const auto& op) { return op.second.call == c; });
+  });
 }
 
 // ---- association and modes: the shim needs each socket's port, key and skip mode ----

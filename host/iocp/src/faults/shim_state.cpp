@@ -66,7 +66,45 @@ ShimState::ShimState(IoApi& inner_io, std::atomic<std::uint64_t>& word,
 void ShimState::note(JournalEntry entry) {
   entry.time_us = clock.now().count();
   journal.append(entry);
+  observe(entry);
 }
+
+void ShimState::observe(const JournalEntry& e) {
+  if (e.call == Call::kCount) return;  // an event forced now, not a call
+  const bool wait = e.call == Call::GetQueuedCompletionStatus ||
+                    e.call == Call::GetQueuedCompletionStatusEx;
+  if (!e.batch_entry) {
+    observed.calls[static_cast<std::size_t>(e.call)].fetch_add(1);
+    if (wait && e.result == FALSE && e.error == WAIT_TIMEOUT) observed.timed_out_waits.fetch_add(1);
+  }
+  if (e.overlapped == nullptr) {
+    if (e.call == Call::PostQueuedCompletionStatus && e.result != FALSE) observed.posted.fetch_add(1);
+    // A packet without an OVERLAPPED taken from the port: GQCS's TRUE, or one entry of a
+    // batch (a wake-up the shim made up was never posted).
+    const bool taken = e.call == Call::GetQueuedCompletionStatusEx
+                           ? e.batch_entry
+                           : e.call == Call::GetQueuedCompletionStatus && e.result != FALSE;
+    if (taken && e.outcome != Outcome::spurious_wakeup) observed.posted_dequeued.fetch_add(1);
+  }
+  wake_watchers();
+}
+
+void ShimState::wake_watchers(bool locked) {
+  if (watchers.load() == 0) return;
+  if (locked) {
+    observed_changed.notify_all();
+    return;
+  }
+  std::lock_guard lock(mu);
+  observed_changed.notify_all();
+}
+
+void ShimState::entering_batch_wait() {
+  observed.in_batch_wait.fetch_add(1);
+  wake_watchers();
+}
+
+void ShimState::left_batch_wait() { observed.in_batch_wait.fetch_sub(1); }
 
 std::optional<std::size_t> ShimState::match_locked(Call call, SOCKET s) {
   if (rules.empty()) return std::nullopt;
@@ -106,6 +144,7 @@ OpInfo ShimState::forget_op_locked(OpMap::iterator it) {
   busy.fetch_sub(kOneTracked, std::memory_order_release);
   OpInfo op = node.mapped();
   if (spare_ops.size() < kMaxSpareOps) spare_ops.push_back(std::move(node));
+  wake_watchers(true);  // wait_dequeued
   return op;
 }
 
@@ -184,6 +223,7 @@ void ShimState::forget_port(HANDLE port) {
       ++it;
     }
   }
+  wake_watchers(true);
 }
 
 void ShimState::post_synthetic(SOCKET s, OVERLAPPED* ov, const Forced& forced) {

@@ -2,7 +2,9 @@
 // it, the packets it holds back, and the helpers that keep a forced outcome consistent.
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -74,6 +76,16 @@ struct Held {
   Completion completion;
 };
 
+// What the journal's records add up to, kept as they are appended, for tests that wait on them
+// while calls run (the ring itself may be read only once they have returned).
+struct Observed {
+  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(Call::kCount)> calls{};
+  std::atomic<std::uint64_t> timed_out_waits{0};
+  std::atomic<std::uint64_t> posted{0};           // packets without an OVERLAPPED, posted
+  std::atomic<std::uint64_t> posted_dequeued{0};  // ... and dequeued
+  std::atomic<std::uint64_t> in_batch_wait{0};    // threads inside the backend's GQCSEx
+};
+
 // Win32 code GetQueuedCompletionStatus reports for a failed op's NTSTATUS.
 DWORD win32_from_status(NTSTATUS status);
 // The status a forced event gives the ops it ends.
@@ -132,6 +144,10 @@ struct ShimState {
 
   mutable std::mutex mu;
   std::condition_variable dequeued;
+  // Observation (journal on): the counts, and the threads waiting for them to change (with mu).
+  Observed observed;
+  std::atomic<std::uint32_t> watchers{0};
+  std::condition_variable observed_changed;
   SeededRandom random;
   RuleSet rules;
   std::unordered_map<SOCKET, SocketInfo> sockets;
@@ -143,6 +159,24 @@ struct ShimState {
   std::deque<Held> held;
 
   void note(JournalEntry entry);
+  // Adds a journal record to the counts and wakes whoever waits on them.
+  void observe(const JournalEntry& entry);
+  // Wakes the threads in wait_observed (cheap when there are none). Takes mu unless `locked`.
+  void wake_watchers(bool locked = false);
+  // Waits (ceiling: a bound, not a measure) until done() holds, evaluated under mu.
+  template <class Done>
+  bool wait_observed(std::chrono::milliseconds ceiling, Done done) {
+    std::unique_lock lock(mu);
+    // Counted before done() is first read: a change made after that read sees the count and
+    // takes mu to notify, so it cannot slip between the read and the wait.
+    watchers.fetch_add(1);
+    const bool ok = observed_changed.wait_for(lock, ceiling, done);
+    watchers.fetch_sub(1);
+    return ok;
+  }
+  // A thread enters or leaves the backend's GetQueuedCompletionStatusEx (journal on).
+  void entering_batch_wait();
+  void left_batch_wait();
   // Under mu: a rule for this call on this socket (INVALID_SOCKET: a port call).
   std::optional<std::size_t> match_locked(Call call, SOCKET s);
   void track_locked(const OVERLAPPED* ov, const OpInfo& op);
