@@ -258,11 +258,12 @@ TEST_F(FaultInjectingIoApiTest, R5_PeerResetForcedOnOneOpAlsoEndsTheOtherPending
   shim().arm({fault(Outcome::peer_reset).on(Call::WSASend)});
   OVERLAPPED sending{};
   EXPECT_EQ(send(c.engine, &sending, "abc", 3).error, WSA_IO_PENDING);
-  // One packet each, both reporting the reset.
-  for (int i = 0; i < 2; ++i) {
+  // One packet each, both reporting the reset: first the send's, whose reset it was, then the
+  // receive's, so that one worker meets them in that order.
+  for (OVERLAPPED* expected : {&sending, &receive}) {
     const Dequeued d = dequeue();
     EXPECT_EQ(d.ok, FALSE);
-    EXPECT_TRUE(d.ov == &receive || d.ov == &sending);
+    EXPECT_EQ(d.ov, expected);
     EXPECT_EQ(d.error, ERROR_NETNAME_DELETED);
   }
   EXPECT_EQ(ntstatus_of(receive.Internal), STATUS_CONNECTION_RESET);

@@ -4,9 +4,10 @@
 // rules), then carried out. How each outcome keeps the world consistent:
 // - outcomes that end an op with a failure or an end of stream (peer_reset, local_abort,
 //   peer_fin, connect_*) issue no real op: the shim posts the op's one packet itself and rewrites
-//   it when dequeued, and first makes the connection match (reset: real ops still pending end
-//   with the reset (ShimState::kill_connection), the real socket is shut and set to RST on close;
-//   FIN: the read side is shut and later receives complete at once with 0 bytes);
+//   it when dequeued, and makes the connection match before any of it can be looked at (reset:
+//   real ops still pending end with the reset after the op's own packet
+//   (ShimState::kill_connection), the real socket is shut and set to RST on close; FIN: the read
+//   side is shut and later receives complete at once with 0 bytes);
 // - immediate_error issues nothing; success/short_send cap the buffers the real op gets;
 // - cancelled cancels the real op, whose own packet then reports 995;
 // - sync_success(_skip) shape whether the real op's at-once success queues a packet;
@@ -218,9 +219,13 @@ Issued carry_out(ShimState& st, const Request& rq, Plan& p, LPDWORD bytes_out, R
     case Plan::Kind::synthetic:
       rq.ov->Internal = static_cast<DWORD>(STATUS_PENDING);
       rq.ov->InternalHigh = 0;
-      if (p.teardown && p.forced.outcome == Outcome::peer_fin) st.half_close_read(rq.s, {});
-      if (p.teardown && p.forced.outcome != Outcome::peer_fin) st.kill_connection(rq.s, p.forced);
-      st.post_synthetic(rq.s, rq.ov, p.forced);
+      if (!p.teardown) {
+        st.post_synthetic(rq.s, rq.ov, p.forced);
+      } else if (p.forced.outcome == Outcome::peer_fin) {
+        st.half_close_read(rq.s, {}, {rq.ov, p.forced});
+      } else {
+        st.kill_connection(rq.s, p.forced, {rq.ov, p.forced});
+      }
       st.inner.WSASetLastError(WSA_IO_PENDING);
       return Issued::pending;
     case Plan::Kind::fin_read:

@@ -227,20 +227,22 @@ void ShimState::forget_port(HANDLE port) {
 }
 
 void ShimState::post_synthetic(SOCKET s, OVERLAPPED* ov, const Forced& forced) {
+  std::lock_guard lock(mu);
+  post_synthetic_locked(s, ov, forced);
+}
+
+void ShimState::post_synthetic_locked(SOCKET s, OVERLAPPED* ov, const Forced& forced) {
   HANDLE port = nullptr;
   ULONG_PTR key = 0;
-  {
-    std::lock_guard lock(mu);
-    const auto it = sockets.find(s);
-    if (it != sockets.end()) {
-      port = it->second.port;
-      key = it->second.key;
-    }
+  const auto it = sockets.find(s);
+  if (it != sockets.end()) {
+    port = it->second.port;
+    key = it->second.key;
   }
   ErrorKeeper keep(inner);
   if (port == nullptr || !inner.PostQueuedCompletionStatus(port, forced.bytes, key, ov)) {
     // No port (or a closed one): the result stays in the OVERLAPPED, and no packet comes.
-    untrack(ov);
+    if (const auto op = ops.find(ov); op != ops.end()) forget_op_locked(op);
     ov->Internal = static_cast<DWORD>(forced.status);
     ov->InternalHigh = forced.bytes;
   }
@@ -248,40 +250,40 @@ void ShimState::post_synthetic(SOCKET s, OVERLAPPED* ov, const Forced& forced) {
 
 namespace {
 
-// Ends the socket's real ops (optionally only receives) with `forced`. With a backend that can
-// (EndsPendingOps), each is ended so, under mu so that its packet is classified as forced; the
-// others are cancelled, and their 995 becomes `forced` when dequeued. An op that completed on
-// its own meanwhile keeps its own result.
-void end_real_ops(ShimState& st, SOCKET s, const Forced& forced, bool receives_only) {
-  std::vector<OVERLAPPED*> marked;
-  {
-    std::lock_guard lock(st.mu);
-    for (auto& [ov, op] : st.ops) {
-      if (op.socket != s || op.fate != OpInfo::Fate::real) continue;
-      if (receives_only && op.call != Call::WSARecv) continue;
-      auto* real = const_cast<OVERLAPPED*>(ov);
-      if (st.ender != nullptr) {
-        if (st.ender->EndPendingOp(reinterpret_cast<HANDLE>(s), real, forced.status,
-                                   forced.bytes) != FALSE) {
-          op.fate = OpInfo::Fate::synthetic;
-          op.forced = forced;
-        }
-        continue;
+// Under mu: ends the socket's real ops (optionally only receives) with `forced`. With a backend
+// that can (EndsPendingOps), each is ended so, its packet classified as forced; the others are
+// cancelled, and their 995 becomes `forced` when dequeued. An op that completed on its own
+// meanwhile keeps its own result.
+void end_real_ops_locked(ShimState& st, SOCKET s, const Forced& forced, bool receives_only) {
+  for (auto& [ov, op] : st.ops) {
+    if (op.socket != s || op.fate != OpInfo::Fate::real) continue;
+    if (receives_only && op.call != Call::WSARecv) continue;
+    auto* real = const_cast<OVERLAPPED*>(ov);
+    if (st.ender != nullptr) {
+      if (st.ender->EndPendingOp(reinterpret_cast<HANDLE>(s), real, forced.status,
+                                 forced.bytes) != FALSE) {
+        op.fate = OpInfo::Fate::synthetic;
+        op.forced = forced;
       }
-      op.fate = OpInfo::Fate::rewrite_if_cancelled;
-      op.forced = forced;
-      marked.push_back(real);
+      continue;
     }
+    op.fate = OpInfo::Fate::rewrite_if_cancelled;
+    op.forced = forced;
+    st.inner.CancelIoEx(reinterpret_cast<HANDLE>(s), real);
   }
-  ErrorKeeper keep(st.inner);
-  for (OVERLAPPED* ov : marked) st.inner.CancelIoEx(reinterpret_cast<HANDLE>(s), ov);
 }
 
 }  // namespace
 
-void ShimState::kill_connection(SOCKET s, const Forced& forced) {
-  end_real_ops(*this, s, forced, false);
+// Both run under mu from start to end: a worker that dequeues any packet they queue looks at it
+// (classify) only once the connection is in its new state, so it cannot close the socket, and
+// free its value for reuse, while the shim still calls the backend on it. The op that caused the
+// event (`own`) has its packet queued first, then the ops the event also ends.
+void ShimState::kill_connection(SOCKET s, const Forced& forced, const OwnPacket& own) {
+  std::lock_guard lock(mu);
+  if (own.ov != nullptr) post_synthetic_locked(s, own.ov, own.forced);
   ErrorKeeper keep(inner);
+  end_real_ops_locked(*this, s, forced, false);
   // The backend cannot reset a connection it keeps open, so: no more data either way now, and
   // RST (not FIN) when the owner closes the socket.
   const linger abort_on_close{1, 0};
@@ -290,9 +292,11 @@ void ShimState::kill_connection(SOCKET s, const Forced& forced) {
   inner.shutdown(s, SD_BOTH);
 }
 
-void ShimState::half_close_read(SOCKET s, const Forced& forced) {
-  end_real_ops(*this, s, forced, true);
+void ShimState::half_close_read(SOCKET s, const Forced& forced, const OwnPacket& own) {
+  std::lock_guard lock(mu);
+  if (own.ov != nullptr) post_synthetic_locked(s, own.ov, own.forced);
   ErrorKeeper keep(inner);
+  end_real_ops_locked(*this, s, forced, true);
   inner.shutdown(s, SD_RECEIVE);
 }
 

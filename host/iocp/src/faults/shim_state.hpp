@@ -71,6 +71,13 @@ struct Completion {
   bool awaited = false;  // its issuer waits until the caller has it (deliver_before_return)
 };
 
+// The packet of the op whose forced outcome is an event that ends a connection's other ops, if
+// one is: queued before theirs.
+struct OwnPacket {
+  OVERLAPPED* ov = nullptr;
+  Forced forced;
+};
+
 struct Held {
   HANDLE port = nullptr;
   Completion completion;
@@ -216,13 +223,14 @@ struct ShimState {
   void forget_port(HANDLE port);
 
   // Posts the packet of a synthetic op (or, with no port, writes the result into the
-  // OVERLAPPED as the backend would). Caller holds no lock.
+  // OVERLAPPED as the backend would and forgets the op).
   void post_synthetic(SOCKET s, OVERLAPPED* ov, const Forced& forced);
+  void post_synthetic_locked(SOCKET s, OVERLAPPED* ov, const Forced& forced);
   // The connection was reset or aborted: every real op still pending on it ends with
   // `forced`, the real socket stops moving data, and closing it later sends RST.
-  void kill_connection(SOCKET s, const Forced& forced);
+  void kill_connection(SOCKET s, const Forced& forced, const OwnPacket& own = {});
   // The peer half-closed: pending receives end with 0 bytes and the real read side shuts.
-  void half_close_read(SOCKET s, const Forced& forced);
+  void half_close_read(SOCKET s, const Forced& forced, const OwnPacket& own = {});
 };
 
 }  // namespace iocpsim::iocp::shim_detail
