@@ -43,6 +43,34 @@ auto journaled(ShimState& st, Call call, std::uintptr_t handle, Fn fn) {
 }
 
 
+// CancelIoEx while ops are held: a held op ends with 995 (R7) and has nothing real to cancel;
+// the real ops are cancelled as usual.
+[[gnu::noinline]] BOOL cancel_with_held(ShimState& st, HANDLE file, OVERLAPPED* ov) {
+  const SOCKET s = reinterpret_cast<SOCKET>(file);
+  std::size_t ended = 0;
+  {
+    std::lock_guard lock(st.mu);
+    ended = st.end_held_locked(s, ov, ShimState::HeldEnd::cancel);
+  }
+  BOOL ok = TRUE;
+  if (ended == 0 || ov == nullptr) {
+    const DWORD before = st.inner.GetLastError();
+    ok = st.inner.CancelIoEx(file, ov);
+    if (!ok && ended > 0) {  // 1168 only if nothing at all was pending
+      st.inner.SetLastError(before);
+      ok = TRUE;
+    }
+  }
+  if (st.journaling()) journal_plain(st, Call::CancelIoEx, reinterpret_cast<std::uintptr_t>(file), ok);
+  return ok;
+}
+
+// Closing a socket with held ops ends them first (R6b, R6).
+void end_held_on_close(ShimState& st, SOCKET s) {
+  std::lock_guard lock(st.mu);
+  st.end_held_locked(s, nullptr, ShimState::HeldEnd::close);
+}
+
 void fresh_socket(ShimState& st, SOCKET s) {
   if (s == INVALID_SOCKET) return;
   std::lock_guard lock(st.mu);
@@ -100,6 +128,10 @@ void FaultInjectingIoApi::force_now(SOCKET s, Outcome outcome) {
       break;
     case Outcome::cancelled: {
       shim_detail::ErrorKeeper keep(st.inner);
+      {
+        std::lock_guard lock(st.mu);
+        st.end_held_locked(s, nullptr, shim_detail::ShimState::HeldEnd::cancel);
+      }
       st.inner.CancelIoEx(reinterpret_cast<HANDLE>(s), nullptr);
       break;
     }
@@ -212,6 +244,9 @@ BOOL FaultInjectingIoApi::SetFileCompletionNotificationModes(HANDLE FileHandle, 
 }
 
 BOOL FaultInjectingIoApi::CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped) {
+  if ((busy_.load(std::memory_order_acquire) & shim_detail::ShimState::kOpsHeld) != 0) {
+    return shim_detail::cancel_with_held(*state_, hFile, lpOverlapped);
+  }
   return journaled(*state_, Call::CancelIoEx, as_value(hFile),
                    [&] { return state_->inner.CancelIoEx(hFile, lpOverlapped); });
 }
@@ -239,6 +274,9 @@ int FaultInjectingIoApi::listen(SOCKET s, int backlog) {
 }
 
 int FaultInjectingIoApi::closesocket(SOCKET s) {
+  if ((busy_.load(std::memory_order_acquire) & shim_detail::ShimState::kOpsHeld) != 0) {
+    shim_detail::end_held_on_close(*state_, s);
+  }
   const int rc = journaled(*state_, Call::closesocket, s, [&] { return state_->inner.closesocket(s); });
   if (rc == 0) {
     std::lock_guard lock(state_->mu);

@@ -19,7 +19,8 @@ constexpr std::array<const char*, static_cast<std::size_t>(Outcome::kCount)> kOu
     "success", "short_send", "peer_fin", "peer_reset", "local_abort", "cancelled",
     "sync_success", "sync_success_skip", "immediate_error", "connect_refused",
     "connect_timeout", "network_unreachable", "host_unreachable", "wait_timeout",
-    "port_closed", "spurious_wakeup", "reorder", "deliver_before_return", "mixed_batch"};
+    "port_closed", "spurious_wakeup", "reorder", "deliver_before_return", "mixed_batch",
+    "connect_unanswered", "peer_not_reading"};
 
 constexpr CallSet kTransfers = call_bit(Call::WSARecv) | call_bit(Call::WSASend);
 constexpr CallSet kOverlapped = kTransfers | call_bit(Call::ConnectEx) | call_bit(Call::AcceptEx);
@@ -68,7 +69,8 @@ std::optional<Outcome> outcome_from_name(std::string_view name) {
 
 CallSet allowed_calls(Outcome o) {
   switch (o) {
-    case Outcome::short_send: return call_bit(Call::WSASend);
+    case Outcome::short_send:
+    case Outcome::peer_not_reading: return call_bit(Call::WSASend);
     case Outcome::peer_fin: return call_bit(Call::WSARecv);
     case Outcome::success:
     case Outcome::peer_reset:
@@ -81,7 +83,8 @@ CallSet allowed_calls(Outcome o) {
     case Outcome::connect_refused:
     case Outcome::connect_timeout:
     case Outcome::network_unreachable:
-    case Outcome::host_unreachable: return call_bit(Call::ConnectEx);
+    case Outcome::host_unreachable:
+    case Outcome::connect_unanswered: return call_bit(Call::ConnectEx);
     case Outcome::mixed_batch: return call_bit(Call::GetQueuedCompletionStatusEx);
     case Outcome::wait_timeout:
     case Outcome::port_closed:

@@ -1,6 +1,8 @@
 // The fault shim's bookkeeping and the helpers that keep forced outcomes consistent.
 #include "shim_state.hpp"
 
+#include <algorithm>
+#include <utility>
 #include <vector>
 
 namespace iocpsim::iocp::shim_detail {
@@ -122,21 +124,71 @@ std::optional<std::size_t> ShimState::match_locked(Call call, SOCKET s) {
 }
 
 void ShimState::track_locked(const OVERLAPPED* ov, const OpInfo& op) {
+  OpInfo* placed_op = nullptr;
   if (spare_ops.empty()) {
-    if (ops.insert_or_assign(ov, op).second) busy.fetch_add(kOneTracked, std::memory_order_release);
-    return;
+    const auto [it, inserted] = ops.try_emplace(ov, op);
+    if (inserted) {
+      busy.fetch_add(kOneTracked, std::memory_order_release);
+    } else {  // the OVERLAPPED is reused: the new op replaces the old one
+      uncount_held_locked(it->second);
+      it->second = op;
+    }
+    placed_op = &it->second;
+  } else {
+    OpMap::node_type node = std::move(spare_ops.back());
+    spare_ops.pop_back();
+    node.key() = ov;
+    node.mapped() = op;
+    auto placed = ops.insert(std::move(node));
+    if (placed.inserted) {
+      busy.fetch_add(kOneTracked, std::memory_order_release);
+    } else {
+      uncount_held_locked(placed.position->second);
+      placed.position->second = op;
+      spare_ops.push_back(std::move(placed.node));
+    }
+    placed_op = &placed.position->second;
   }
-  OpMap::node_type node = std::move(spare_ops.back());
-  spare_ops.pop_back();
-  node.key() = ov;
-  node.mapped() = op;
-  auto placed = ops.insert(std::move(node));
-  if (placed.inserted) {
-    busy.fetch_add(kOneTracked, std::memory_order_release);
-  } else {  // the OVERLAPPED is reused: the new op replaces the old one
-    placed.position->second = op;
-    spare_ops.push_back(std::move(placed.node));
+  count_held_locked(*placed_op);
+}
+
+void ShimState::count_held_locked(OpInfo& op) {
+  if (op.fate != OpInfo::Fate::held) return;
+  op.issued = ++holds;
+  if (ops_held++ == 0) busy.fetch_or(kOpsHeld, std::memory_order_release);
+  if (op.call == Call::ConnectEx) sockets[op.socket].connect_unanswered = true;
+}
+
+void ShimState::uncount_held_locked(const OpInfo& op) {
+  if (op.fate != OpInfo::Fate::held) return;
+  if (--ops_held == 0) busy.fetch_and(~kOpsHeld, std::memory_order_release);
+  if (op.call != Call::ConnectEx) return;
+  if (const auto it = sockets.find(op.socket); it != sockets.end()) {
+    it->second.connect_unanswered = false;
   }
+}
+
+std::size_t ShimState::end_held_locked(SOCKET s, const OVERLAPPED* only, HeldEnd why,
+                                       NTSTATUS event_status) {
+  std::vector<std::pair<std::uint64_t, OVERLAPPED*>> ended;
+  for (auto& [ov, op] : ops) {
+    if (op.socket != s || op.fate != OpInfo::Fate::held || (only != nullptr && ov != only)) continue;
+    uncount_held_locked(op);
+    op.fate = OpInfo::Fate::synthetic;  // keeps the rule that held it, for the journal
+    op.forced.bytes = 0;                // nothing moved
+    switch (why) {
+      case HeldEnd::cancel: op.forced.status = STATUS_CANCELLED; break;
+      case HeldEnd::close:
+        op.forced.status = op.call == Call::ConnectEx ? STATUS_CANCELLED : STATUS_CONNECTION_ABORTED;
+        break;
+      case HeldEnd::event: op.forced.status = event_status; break;
+    }
+    ended.emplace_back(op.issued, const_cast<OVERLAPPED*>(ov));
+  }
+  // In the order they were issued, once the loop is done (a post that fails forgets its op).
+  std::sort(ended.begin(), ended.end());
+  for (const auto& [order, ov] : ended) post_synthetic_locked(s, ov, ops.at(ov).forced);
+  return ended.size();
 }
 
 OpInfo ShimState::forget_op_locked(OpMap::iterator it) {
@@ -209,6 +261,7 @@ void ShimState::forget_port(HANDLE port) {
   for (auto it = ops.begin(); it != ops.end();) {
     const auto s = sockets.find(it->second.socket);
     if (s != sockets.end() && s->second.port == port) {
+      uncount_held_locked(it->second);
       it = ops.erase(it);
       busy.fetch_sub(kOneTracked, std::memory_order_release);
     } else {
@@ -284,6 +337,7 @@ void ShimState::kill_connection(SOCKET s, const Forced& forced, const OwnPacket&
   if (own.ov != nullptr) post_synthetic_locked(s, own.ov, own.forced);
   ErrorKeeper keep(inner);
   end_real_ops_locked(*this, s, forced, false);
+  end_held_locked(s, nullptr, HeldEnd::event, forced.status);
   // The backend cannot reset a connection it keeps open, so: no more data either way now, and
   // RST (not FIN) when the owner closes the socket.
   const linger abort_on_close{1, 0};

@@ -32,6 +32,8 @@ struct SocketInfo {
   ULONG_PTR key = 0;
   bool skip_on_success = false;
   Health health = Health::ok;
+  bool peer_not_reading = false;    // every send from now on is held (peer_not_reading)
+  bool connect_unanswered = false;  // a ConnectEx is held (connect_unanswered)
   std::uint64_t bytes = 0;  // moved by completed transfers
 };
 
@@ -50,12 +52,15 @@ struct OpInfo {
     synthetic,              // `forced` is its result: the shim posted the packet (no real
                             // op), or the backend ended the real op so (EndsPendingOps)
     rewrite_if_cancelled,   // cancelled by the shim for a forced event: becomes `forced`
+    held,                   // no real op and no packet yet: it pends until cancelled, its
+                            // socket closed, or its connection torn down (then: synthetic)
   };
   SOCKET socket = INVALID_SOCKET;
   Call call = Call::kCount;
   Fate fate = Fate::real;
   Forced forced;
   bool awaited = false;  // deliver_before_return: the issuing call waits for the dequeue
+  std::uint64_t issued = 0;  // held ops: their order, in which they end
 };
 
 // One completion as the caller will see it.
@@ -121,6 +126,7 @@ struct ShimState {
   //   bit 29       the backend cannot end an op with a chosen result (no EndsPendingOps),
   //                so a wait keeps the caller's last error (set for the shim's life)
   //   bit 30       a rule watches the port
+  //   bit 31       ops held (connect_unanswered, peer_not_reading): CancelIoEx must look
   //   bits 32..62  ops tracked (issued through the shim, packet not yet dequeued)
   //   bit 63       the journal is on
   // Counts change only by atomic add/sub of their unit, flags by atomic or/and, so the fields
@@ -130,6 +136,7 @@ struct ShimState {
   static constexpr std::uint64_t kHeldMask = (std::uint64_t{1} << 29) - 1;
   static constexpr std::uint64_t kKeepsLastError = std::uint64_t{1} << 29;
   static constexpr std::uint64_t kPortRules = std::uint64_t{1} << 30;
+  static constexpr std::uint64_t kOpsHeld = std::uint64_t{1} << 31;
   static constexpr std::uint64_t kOneTracked = std::uint64_t{1} << 32;
   static constexpr std::uint64_t kTrackedMask = ((std::uint64_t{1} << 31) - 1) << 32;
   static constexpr std::uint64_t kJournaling = std::uint64_t{1} << 63;
@@ -163,6 +170,8 @@ struct ShimState {
   // Nodes of finished ops, reused so that noting an op does not allocate in the steady state.
   std::vector<OpMap::node_type> spare_ops;
   std::unordered_set<const OVERLAPPED*> delivered;  // awaited ops already dequeued
+  std::size_t ops_held = 0;                          // ops whose fate is `held`
+  std::uint64_t holds = 0;                           // ops ever held
   std::deque<Held> held;
 
   void note(JournalEntry entry);
@@ -187,6 +196,16 @@ struct ShimState {
   // Under mu: a rule for this call on this socket (INVALID_SOCKET: a port call).
   std::optional<std::size_t> match_locked(Call call, SOCKET s);
   void track_locked(const OVERLAPPED* ov, const OpInfo& op);
+  // Under mu: an op is held (fate `held`), or no longer is.
+  void count_held_locked(OpInfo& op);
+  void uncount_held_locked(const OpInfo& op);
+  // Why held ops end: a cancel (R7: 995), their socket's close (a connect: 995, R6b; a send:
+  // 1236, R6), or an event that tears the connection down (its status).
+  enum class HeldEnd : std::uint8_t { cancel, close, event };
+  // Under mu: the socket's held ops (only `only`, if not null) end, their packets posted.
+  // Returns how many ended.
+  std::size_t end_held_locked(SOCKET s, const OVERLAPPED* only, HeldEnd why,
+                              NTSTATUS event_status = STATUS_SUCCESS);
   void untrack(const OVERLAPPED* ov);
   // Under mu: removes a tracked op, keeping its node for the next one.
   OpInfo forget_op_locked(OpMap::iterator it);
