@@ -425,6 +425,58 @@ TEST_F(FaultInjectingIoApiTest, R9b_SyncSuccessSkipForcedOnDefaultSocketQueuesNo
   EXPECT_EQ(dequeue().ov, &ov2);
 }
 
+// ---- R9 / R9b: what SetFileCompletionNotificationModes answers ----
+
+BOOL set_skip_mode(FaultInjectingIoApi& shim, SOCKET s, UCHAR flags) {
+  shim.SetLastError(kDeadbeef);
+  return shim.SetFileCompletionNotificationModes(reinterpret_cast<HANDLE>(s), flags);
+}
+
+TEST_F(FaultInjectingIoApiTest, R9_SkipModeIgnoredAnswersTrueAndAnAtOnceSuccessStillQueuesItsPacket) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::skip_mode_ignored)});
+  EXPECT_EQ(set_skip_mode(shim(), c.engine, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS), TRUE);
+  EXPECT_EQ(shim().GetLastError(), kDeadbeef);
+  EXPECT_EQ(shim().fired(0), 1u);
+  peer_send(c, "ab");
+  OVERLAPPED ov{};
+  char buf[4];
+  const Issued r = recv(c.engine, &ov, buf, sizeof buf);
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_EQ(r.bytes, 2u);
+  const Dequeued d = dequeue();  // as if the mode had never been asked for (R9)
+  EXPECT_EQ(d.ok, TRUE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 2u);
+}
+
+TEST_F(FaultInjectingIoApiTest, R9_SkipModeIgnoredWaitsForACallThatAsksForTheMode) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::skip_mode_ignored)});
+  EXPECT_EQ(set_skip_mode(shim(), c.engine, FILE_SKIP_SET_EVENT_ON_HANDLE), TRUE);
+  EXPECT_EQ(shim().fired(0), 0u);  // nothing to ignore there
+  EXPECT_EQ(set_skip_mode(shim(), c.engine, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS), TRUE);
+  EXPECT_EQ(shim().fired(0), 1u);
+}
+
+TEST_F(FaultInjectingIoApiTest, R9b_SkipModeRefusedFailsWith87AndTheSocketKeepsQueueingPackets) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::skip_mode_refused)});
+  EXPECT_EQ(set_skip_mode(shim(), c.engine, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS), FALSE);
+  EXPECT_EQ(shim().GetLastError(), static_cast<DWORD>(ERROR_INVALID_PARAMETER));
+  peer_send(c, "ab");
+  OVERLAPPED ov{};
+  char buf[4];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).rc, 0);
+  EXPECT_EQ(dequeue().ov, &ov);
+  // The rule fired once: the next call sets the mode, and an at-once success then queues nothing.
+  EXPECT_EQ(set_skip_mode(shim(), c.engine, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS), TRUE);
+  peer_send(c, "cd");
+  OVERLAPPED ov2{};
+  EXPECT_EQ(recv(c.engine, &ov2, buf, sizeof buf).rc, 0);
+  EXPECT_EQ(dequeue(0).error, WAIT_TIMEOUT);
+}
+
 // ---- R10: immediate error ----
 
 TEST_F(FaultInjectingIoApiTest, R10_ImmediateErrorForcedOnSendFailsAtOnceWithoutPacketAndNothingIsSent) {

@@ -61,7 +61,9 @@ TEST(FaultRulesJsonTest, AnExampleOfEveryOutcomeIsAccepted) {
     { "outcome": "deliver_before_return", "wait_ms": 500 },
     { "outcome": "mixed_batch", "when": { "probability": 0.1 }, "times": 3 },
     { "outcome": "connect_unanswered", "when": { "tag": "B" } },
-    { "outcome": "peer_not_reading", "when": { "tag": "A", "after_bytes": 4096 } } ])");
+    { "outcome": "peer_not_reading", "when": { "tag": "A", "after_bytes": 4096 } },
+    { "outcome": "skip_mode_ignored", "times": "always" },
+    { "outcome": "skip_mode_refused", "when": { "call": "SetFileCompletionNotificationModes" } } ])");
   ASSERT_EQ(rules.size(), static_cast<std::size_t>(Outcome::kCount));
   for (std::size_t i = 0; i < rules.size(); ++i) {
     EXPECT_EQ(rules[i].outcome, static_cast<Outcome>(i));

@@ -1,8 +1,11 @@
-// FaultInjectingIoApi: construction, rule arming, tags, and the calls that only pass through
-// (journaled, and noted where the shim must know what happened: sockets, ports, modes).
+// FaultInjectingIoApi: construction, rule arming, tags, observation, and the calls that only
+// pass through (journaled, and noted where the shim must know what happened: sockets, ports,
+// modes), but for the notification modes a rule answers (R9, R9b) and the ops the shim holds,
+// which only its CancelIoEx and closesocket end.
 #include "iocpsim/iocp/fault_injecting_io_api.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
@@ -69,6 +72,48 @@ auto journaled(ShimState& st, Call call, std::uintptr_t handle, Fn fn) {
 void end_held_on_close(ShimState& st, SOCKET s) {
   std::lock_guard lock(st.mu);
   st.end_held_locked(s, nullptr, ShimState::HeldEnd::close);
+}
+
+// SetFileCompletionNotificationModes with rules armed: a provider that pretends to set
+// skip-on-success (R9: TRUE, and at-once successes still queue a packet) or refuses it (R9b:
+// FALSE, 87). nullopt: no rule fired, the call passes through.
+[[gnu::noinline]] std::optional<BOOL> forced_notification_modes(ShimState& st, HANDLE file,
+                                                                UCHAR flags) {
+  const SOCKET s = reinterpret_cast<SOCKET>(file);
+  const bool asks_skip = (flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) != 0;
+  JournalEntry e;
+  e.call = Call::SetFileCompletionNotificationModes;
+  e.handle = s;
+  e.arg = flags;
+  {
+    std::lock_guard lock(st.mu);
+    const std::optional<std::size_t> index = st.match_locked(e.call, s);
+    if (!index) return std::nullopt;
+    e.rule = static_cast<std::int16_t>(*index);
+    e.outcome = st.rules.rule(*index).outcome;
+    if (e.outcome == Outcome::skip_mode_ignored && !asks_skip) {
+      st.rules.unfire(*index);  // nothing to ignore: the rule waits for a call that asks
+      return std::nullopt;
+    }
+  }
+  BOOL ok = FALSE;
+  if (e.outcome == Outcome::skip_mode_refused) {
+    st.inner.SetLastError(ERROR_INVALID_PARAMETER);  // nothing set
+  } else {
+    // The other flags are set; the mode the socket had stays as it was.
+    const UCHAR others = static_cast<UCHAR>(flags & ~FILE_SKIP_COMPLETION_PORT_ON_SUCCESS);
+    ok = others == 0 ? TRUE : st.inner.SetFileCompletionNotificationModes(file, others);
+    if (others != 0 && ok) {
+      std::lock_guard lock(st.mu);
+      st.sockets[s].skip_on_success = false;
+    }
+  }
+  if (st.journaling()) {
+    e.result = ok;
+    e.error = st.inner.GetLastError();
+    st.note(e);
+  }
+  return ok;
 }
 
 void fresh_socket(ShimState& st, SOCKET s) {
@@ -233,6 +278,11 @@ HANDLE FaultInjectingIoApi::CreateIoCompletionPort(HANDLE FileHandle, HANDLE Exi
 }
 
 BOOL FaultInjectingIoApi::SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags) {
+  if (state_->any_rules.load(std::memory_order_acquire)) {
+    if (const auto forced = shim_detail::forced_notification_modes(*state_, FileHandle, Flags)) {
+      return *forced;
+    }
+  }
   const BOOL ok = journaled(*state_, Call::SetFileCompletionNotificationModes, as_value(FileHandle),
                             [&] { return state_->inner.SetFileCompletionNotificationModes(FileHandle, Flags); });
   if (ok) {

@@ -20,7 +20,7 @@ constexpr std::array<const char*, static_cast<std::size_t>(Outcome::kCount)> kOu
     "sync_success", "sync_success_skip", "immediate_error", "connect_refused",
     "connect_timeout", "network_unreachable", "host_unreachable", "wait_timeout",
     "port_closed", "spurious_wakeup", "reorder", "deliver_before_return", "mixed_batch",
-    "connect_unanswered", "peer_not_reading"};
+    "connect_unanswered", "peer_not_reading", "skip_mode_ignored", "skip_mode_refused"};
 
 constexpr CallSet kTransfers = call_bit(Call::WSARecv) | call_bit(Call::WSASend);
 constexpr CallSet kOverlapped = kTransfers | call_bit(Call::ConnectEx) | call_bit(Call::AcceptEx);
@@ -86,6 +86,8 @@ CallSet allowed_calls(Outcome o) {
     case Outcome::host_unreachable:
     case Outcome::connect_unanswered: return call_bit(Call::ConnectEx);
     case Outcome::mixed_batch: return call_bit(Call::GetQueuedCompletionStatusEx);
+    case Outcome::skip_mode_ignored:
+    case Outcome::skip_mode_refused: return call_bit(Call::SetFileCompletionNotificationModes);
     case Outcome::wait_timeout:
     case Outcome::port_closed:
     case Outcome::spurious_wakeup:
