@@ -91,14 +91,14 @@ TEST_F(EngineTest, StateChangesReachTheStateCallbackInOrder) {
 TEST_F(EngineTest, OnSocketNamesEachNewSocketBeforeAnyIoIsIssuedOnIt) {
   std::mutex m;
   std::vector<std::string> seen;  // "<device>: <sockets made> made, <sockets bound> bound"
-  std::size_t made_at_start = 0;  // start() makes and binds sockets of its own for its probe
-  std::size_t bound_at_start = 0;
+  std::uint64_t made_at_start = 0;  // start() makes and binds sockets of its own for its probe
+  std::uint64_t bound_at_start = 0;
   log.add_sink(sink);
   Callbacks cb;
   cb.on_socket = [&](const std::string& dev, SOCKET s) {
     // One device: its calls are serial, so the counts say where in its sequence this runs.
-    const std::size_t made = io.count("socket") - made_at_start;
-    const std::size_t bound = io.count("bind") - bound_at_start;
+    const std::uint64_t made = io.count(Call::socket) - made_at_start;
+    const std::uint64_t bound = io.count(Call::bind) - bound_at_start;
     std::lock_guard lock(m);
     seen.push_back(dev + (s != INVALID_SOCKET ? ": " : ": invalid, ") + std::to_string(made) +
                    " made, " + std::to_string(bound) + " bound");
@@ -106,8 +106,8 @@ TEST_F(EngineTest, OnSocketNamesEachNewSocketBeforeAnyIoIsIssuedOnIt) {
   workers = 2;
   engine = std::make_unique<Engine>(io, clock, log, EngineOptions{}, cb);
   ASSERT_TRUE(engine->start());
-  made_at_start = io.count("socket");
-  bound_at_start = io.count("bind");
+  made_at_start = io.count(Call::socket);
+  bound_at_start = io.count(Call::bind);
   TestDevice peer;
   connect_ready("d", peer);
   peer.reset();  // a second connection follows after the backoff

@@ -15,12 +15,14 @@ namespace proto = iocpsim::protocol;
 
 using ShutdownTest = EngineHarness;
 
-// The journal entries from the first `from` on, keeping only the names in `keep`.
-std::vector<std::string> calls_after(const std::vector<std::string>& journal, std::size_t mark,
-                                     const std::vector<std::string>& keep) {
-  std::vector<std::string> out;
-  for (std::size_t i = mark; i < journal.size(); ++i) {
-    if (std::find(keep.begin(), keep.end(), journal[i]) != keep.end()) out.push_back(journal[i]);
+// The calls the shim journaled since `mark` (a Journal::appended()), keeping only those in
+// `keep`, in order. Read once they have all returned.
+std::vector<Call> calls_after(const iocp::Journal& journal, std::size_t mark,
+                              const std::vector<Call>& keep) {
+  std::vector<Call> out;
+  for (const iocp::JournalEntry& e : journal.entries(mark)) {
+    if (e.batch_entry) continue;  // one entry of a batch, not a call
+    if (std::find(keep.begin(), keep.end(), e.call) != keep.end()) out.push_back(e.call);
   }
   return out;
 }
@@ -32,7 +34,7 @@ TEST_F(ShutdownTest, PeersThatAnswerTheByeWithTheirFinDrainPolitelyWithoutAReset
     peers.push_back(std::make_unique<TestDevice>());
     connect_ready(numbered("d", i), *peers.back());
   }
-  const std::size_t mark = io.mark();
+  const std::size_t mark = io.journal().appended();
   engine->begin_shutdown();
   for (auto& p : peers) {
     const PeerFrame bye = p->read_frame();
@@ -50,12 +52,14 @@ TEST_F(ShutdownTest, PeersThatAnswerTheByeWithTheirFinDrainPolitelyWithoutAReset
   EXPECT_EQ(sink->count("peer_closed"), 3u);
   // Per connection: the BYE goes out, then the half-close, then (after the peer's FIN) the
   // close with nothing outstanding; no cancel was needed. Sentinels, then the port.
+  // The workers have been joined: every call has returned, and the journal may be read.
   const auto calls = calls_after(io.journal(), mark,
-                                 {"shutdown", "CancelIoEx", "closesocket", "CloseHandle"});
-  EXPECT_EQ(std::count(calls.begin(), calls.end(), "shutdown"), 3);
-  EXPECT_EQ(std::count(calls.begin(), calls.end(), "CancelIoEx"), 0);
-  EXPECT_EQ(std::count(calls.begin(), calls.end(), "closesocket"), 3);
-  EXPECT_EQ(calls.back(), "CloseHandle");
+                                 {Call::shutdown, Call::CancelIoEx, Call::closesocket, Call::CloseHandle});
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), Call::shutdown), 3);
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), Call::CancelIoEx), 0);
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), Call::closesocket), 3);
+  ASSERT_FALSE(calls.empty());
+  EXPECT_EQ(calls.back(), Call::CloseHandle);
   for (const Event& e : sink->events()) {
     if (e.name == "socket_closed") {
       EXPECT_EQ(e.fields["ops_outstanding"], 0);
@@ -84,7 +88,7 @@ TEST_F(ShutdownTest, WithEverythingPendingOnManyDevicesItDrainsWithinItsBoundAnd
                 Submit::accepted);
     }
   }
-  io.hold_connects(true);  // two devices with a connect pending
+  io.arm({fault(Outcome::connect_unanswered).always()});  // two devices with a connect pending
   TestDevice pending_a, pending_b;
   ASSERT_TRUE(engine->add_device(device("c0", pending_a)));
   ASSERT_TRUE(engine->add_device(device("c1", pending_b)));

@@ -88,15 +88,17 @@ class ShimOverMock : public ::testing::Test {
 using FaultShimMockTest = ShimOverMock<MockIoApi>;
 using FaultShimOverAnEndingBackendTest = ShimOverMock<MockEndingIoApi>;
 
-TEST_F(FaultShimMockTest, R5_ForcedResetShutsTheRealSocketThenPostsOnePacketAndNeverIssuesTheRecv) {
+// The packet goes first, so that it precedes those of the other ops the reset ends; the shim's
+// lock, held until the socket is shut, keeps a worker from acting on it before.
+TEST_F(FaultShimMockTest, R5_ForcedResetPostsOnePacketThenShutsTheRealSocketAndNeverIssuesTheRecv) {
   shim_.arm({fault(Outcome::peer_reset)});
   OVERLAPPED ov{};
   EXPECT_CALL(io_, WSARecv).Times(0);
   {
     InSequence order;
+    EXPECT_CALL(io_, PostQueuedCompletionStatus(kPort, 0, kKey, &ov)).WillOnce(Return(TRUE));
     EXPECT_CALL(io_, setsockopt(kSocket, SOL_SOCKET, SO_LINGER, _, sizeof(linger))).WillOnce(Return(0));
     EXPECT_CALL(io_, shutdown(kSocket, SD_BOTH)).WillOnce(Return(0));
-    EXPECT_CALL(io_, PostQueuedCompletionStatus(kPort, 0, kKey, &ov)).WillOnce(Return(TRUE));
     EXPECT_CALL(io_, WSASetLastError(WSA_IO_PENDING));
   }
   EXPECT_EQ(recv(&ov), SOCKET_ERROR);

@@ -258,11 +258,12 @@ TEST_F(FaultInjectingIoApiTest, R5_PeerResetForcedOnOneOpAlsoEndsTheOtherPending
   shim().arm({fault(Outcome::peer_reset).on(Call::WSASend)});
   OVERLAPPED sending{};
   EXPECT_EQ(send(c.engine, &sending, "abc", 3).error, WSA_IO_PENDING);
-  // One packet each, both reporting the reset.
-  for (int i = 0; i < 2; ++i) {
+  // One packet each, both reporting the reset: first the send's, whose reset it was, then the
+  // receive's, so that one worker meets them in that order.
+  for (OVERLAPPED* expected : {&sending, &receive}) {
     const Dequeued d = dequeue();
     EXPECT_EQ(d.ok, FALSE);
-    EXPECT_TRUE(d.ov == &receive || d.ov == &sending);
+    EXPECT_EQ(d.ov, expected);
     EXPECT_EQ(d.error, ERROR_NETNAME_DELETED);
   }
   EXPECT_EQ(ntstatus_of(receive.Internal), STATUS_CONNECTION_RESET);
@@ -424,6 +425,58 @@ TEST_F(FaultInjectingIoApiTest, R9b_SyncSuccessSkipForcedOnDefaultSocketQueuesNo
   EXPECT_EQ(dequeue().ov, &ov2);
 }
 
+// ---- R9 / R9b: what SetFileCompletionNotificationModes answers ----
+
+BOOL set_skip_mode(FaultInjectingIoApi& shim, SOCKET s, UCHAR flags) {
+  shim.SetLastError(kDeadbeef);
+  return shim.SetFileCompletionNotificationModes(reinterpret_cast<HANDLE>(s), flags);
+}
+
+TEST_F(FaultInjectingIoApiTest, R9_SkipModeIgnoredAnswersTrueAndAnAtOnceSuccessStillQueuesItsPacket) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::skip_mode_ignored)});
+  EXPECT_EQ(set_skip_mode(shim(), c.engine, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS), TRUE);
+  EXPECT_EQ(shim().GetLastError(), kDeadbeef);
+  EXPECT_EQ(shim().fired(0), 1u);
+  peer_send(c, "ab");
+  OVERLAPPED ov{};
+  char buf[4];
+  const Issued r = recv(c.engine, &ov, buf, sizeof buf);
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_EQ(r.bytes, 2u);
+  const Dequeued d = dequeue();  // as if the mode had never been asked for (R9)
+  EXPECT_EQ(d.ok, TRUE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 2u);
+}
+
+TEST_F(FaultInjectingIoApiTest, R9_SkipModeIgnoredWaitsForACallThatAsksForTheMode) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::skip_mode_ignored)});
+  EXPECT_EQ(set_skip_mode(shim(), c.engine, FILE_SKIP_SET_EVENT_ON_HANDLE), TRUE);
+  EXPECT_EQ(shim().fired(0), 0u);  // nothing to ignore there
+  EXPECT_EQ(set_skip_mode(shim(), c.engine, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS), TRUE);
+  EXPECT_EQ(shim().fired(0), 1u);
+}
+
+TEST_F(FaultInjectingIoApiTest, R9b_SkipModeRefusedFailsWith87AndTheSocketKeepsQueueingPackets) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::skip_mode_refused)});
+  EXPECT_EQ(set_skip_mode(shim(), c.engine, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS), FALSE);
+  EXPECT_EQ(shim().GetLastError(), static_cast<DWORD>(ERROR_INVALID_PARAMETER));
+  peer_send(c, "ab");
+  OVERLAPPED ov{};
+  char buf[4];
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).rc, 0);
+  EXPECT_EQ(dequeue().ov, &ov);
+  // The rule fired once: the next call sets the mode, and an at-once success then queues nothing.
+  EXPECT_EQ(set_skip_mode(shim(), c.engine, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS), TRUE);
+  peer_send(c, "cd");
+  OVERLAPPED ov2{};
+  EXPECT_EQ(recv(c.engine, &ov2, buf, sizeof buf).rc, 0);
+  EXPECT_EQ(dequeue(0).error, WAIT_TIMEOUT);
+}
+
 // ---- R10: immediate error ----
 
 TEST_F(FaultInjectingIoApiTest, R10_ImmediateErrorForcedOnSendFailsAtOnceWithoutPacketAndNothingIsSent) {
@@ -454,19 +507,11 @@ class R12_ConnectExFailure : public FaultShimTest,
 
 TEST_P(R12_ConnectExFailure, ForcedFailureReportsItsCodeAndLeavesTheSocketFreeToRetry) {
   const SOCKET l = listener(emu_);
-  const SOCKET s = shim().socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  const SOCKET s = bound_socket(9);
   keep_socket(s);
-  const sockaddr_in any = loopback(0);
-  ASSERT_EQ(shim().bind(s, reinterpret_cast<const sockaddr*>(&any), sizeof any), 0);
-  ASSERT_EQ(shim().CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), port(), 9, 0), port());
   shim().arm({fault(GetParam().outcome)});
-  const sockaddr_in to = loopback(local_port(l));
   OVERLAPPED ov{};
-  shim().SetLastError(kDeadbeef);
-  EXPECT_EQ(shim().ConnectEx(s, reinterpret_cast<const sockaddr*>(&to), sizeof to, nullptr, 0,
-                             nullptr, &ov),
-            FALSE);
-  EXPECT_EQ(shim().GetLastError(), static_cast<DWORD>(WSA_IO_PENDING));
+  EXPECT_EQ(connect_ex(s, l, &ov), static_cast<DWORD>(WSA_IO_PENDING));
   const Dequeued d = dequeue();
   EXPECT_EQ(d.ok, FALSE);
   EXPECT_EQ(d.ov, &ov);
@@ -474,22 +519,7 @@ TEST_P(R12_ConnectExFailure, ForcedFailureReportsItsCodeAndLeavesTheSocketFreeTo
   EXPECT_EQ(d.bytes, 0u);
   EXPECT_EQ(d.error, GetParam().win32);
   EXPECT_EQ(ntstatus_of(ov.Internal), GetParam().status);
-  // Not connected; a retry (the rule fired once) connects for real.
-  sockaddr_in peer{};
-  int len = sizeof peer;
-  EXPECT_EQ(shim().getpeername(s, reinterpret_cast<sockaddr*>(&peer), &len), SOCKET_ERROR);
-  OVERLAPPED retry{};
-  const BOOL ok = shim().ConnectEx(s, reinterpret_cast<const sockaddr*>(&to), sizeof to, nullptr,
-                                   0, nullptr, &retry);
-  if (!ok) {
-    EXPECT_EQ(shim().GetLastError(), static_cast<DWORD>(WSA_IO_PENDING));
-  }
-  const Dequeued connected = dequeue();
-  EXPECT_EQ(connected.ok, TRUE);
-  EXPECT_EQ(connected.ov, &retry);
-  const SOCKET accepted = emu_.accept(l, nullptr, nullptr);
-  emu_.closesocket(accepted);
-  emu_.closesocket(l);
+  expect_retry_connects(s, l);  // the rule fired once
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -504,6 +534,119 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<ConnectFailure>& p) {
       return std::string(outcome_name(p.param.outcome));
     });
+
+// ---- R7 / R6b: a connect nobody answers ----
+
+TEST_F(FaultInjectingIoApiTest, R7_ConnectUnansweredPendsUntilCancelledThenCompletesWith995) {
+  const SOCKET l = listener(emu_);
+  const SOCKET s = bound_socket(9);
+  keep_socket(s);
+  shim().arm({fault(Outcome::connect_unanswered)});
+  OVERLAPPED ov{};
+  EXPECT_EQ(connect_ex(s, l, &ov), static_cast<DWORD>(WSA_IO_PENDING));
+  EXPECT_EQ(emu_.outstanding().pending_ops, 0u);  // nothing issued: the SYN goes unanswered
+  EXPECT_EQ(dequeue(0).error, WAIT_TIMEOUT);     // and nothing comes by itself
+  OVERLAPPED second{};
+  EXPECT_EQ(connect_ex(s, l, &second), static_cast<DWORD>(WSAEALREADY));  // one at a time
+  shim().SetLastError(kDeadbeef);
+  EXPECT_EQ(shim().CancelIoEx(reinterpret_cast<HANDLE>(s), &ov), TRUE);
+  EXPECT_EQ(shim().GetLastError(), kDeadbeef);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.key, 9u);
+  EXPECT_EQ(d.bytes, 0u);
+  EXPECT_EQ(d.error, ERROR_OPERATION_ABORTED);
+  EXPECT_EQ(ntstatus_of(ov.Internal), STATUS_CANCELLED);
+  // Nothing is pending any more (R7: 1168).
+  EXPECT_EQ(shim().CancelIoEx(reinterpret_cast<HANDLE>(s), nullptr), FALSE);
+  EXPECT_EQ(shim().GetLastError(), static_cast<DWORD>(ERROR_NOT_FOUND));
+  expect_retry_connects(s, l);  // the rule fired once
+}
+
+TEST_F(FaultInjectingIoApiTest, R6b_ConnectUnansweredEndsWith995WhenItsSocketIsClosed) {
+  const SOCKET l = listener(emu_);
+  const SOCKET s = bound_socket(9);
+  shim().arm({fault(Outcome::connect_unanswered)});
+  OVERLAPPED ov{};
+  EXPECT_EQ(connect_ex(s, l, &ov), static_cast<DWORD>(WSA_IO_PENDING));
+  EXPECT_EQ(shim().closesocket(s), 0);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.error, ERROR_OPERATION_ABORTED);
+  emu_.closesocket(l);
+}
+
+// ---- R7 / R6: a peer that does not read ----
+
+TEST_F(FaultInjectingIoApiTest, R7_PeerNotReadingHoldsTheSendAndEveryLaterOneUntilCancelled) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::peer_not_reading)});
+  OVERLAPPED first{};
+  OVERLAPPED second{};
+  const Issued r = send(c.engine, &first, "abc", 3);
+  EXPECT_EQ(r.rc, kPending);
+  EXPECT_EQ(r.error, WSA_IO_PENDING);
+  EXPECT_EQ(send(c.engine, &second, "def", 3).error, WSA_IO_PENDING);  // the peer still does not read
+  EXPECT_EQ(shim().fired(0), 1u);  // the connection's state, not a second firing
+  EXPECT_EQ(emu_.outstanding().pending_ops, 0u);
+  EXPECT_EQ(dequeue(0).error, WAIT_TIMEOUT);
+  // Receiving still works: the peer sends, it only does not read.
+  peer_send(c, "hi");
+  OVERLAPPED receive{};
+  char buf[4];
+  EXPECT_EQ(recv(c.engine, &receive, buf, sizeof buf).bytes, 2u);
+  EXPECT_EQ(dequeue().ov, &receive);
+  EXPECT_EQ(shim().CancelIoEx(reinterpret_cast<HANDLE>(c.engine), nullptr), TRUE);
+  for (OVERLAPPED* ov : {&first, &second}) {
+    const Dequeued d = dequeue();
+    EXPECT_EQ(d.ok, FALSE);
+    EXPECT_EQ(d.ov, ov);
+    EXPECT_EQ(d.bytes, 0u);
+    EXPECT_EQ(d.error, ERROR_OPERATION_ABORTED);
+  }
+  // Not a byte moved: closing our side (a FIN) is all the peer reads.
+  shim().shutdown(c.engine, SD_SEND);
+  EXPECT_EQ(peer_recv(c, 6), "");
+}
+
+TEST_F(FaultInjectingIoApiTest, R6_PeerNotReadingSendEndsWith1236WhenItsSocketIsClosed) {
+  const SOCKET l = listener(emu_);
+  const SOCKET s = shim().socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  const sockaddr_in to = loopback(local_port(l));
+  ASSERT_EQ(shim().connect(s, reinterpret_cast<const sockaddr*>(&to), sizeof to), 0);
+  const SOCKET peer = emu_.accept(l, nullptr, nullptr);
+  ASSERT_EQ(shim().CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), port(), 5, 0), port());
+  shim().arm({fault(Outcome::peer_not_reading)});
+  OVERLAPPED ov{};
+  EXPECT_EQ(send(s, &ov, "abc", 3).error, WSA_IO_PENDING);
+  EXPECT_EQ(shim().closesocket(s), 0);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.key, 5u);
+  EXPECT_EQ(d.error, ERROR_CONNECTION_ABORTED);
+  EXPECT_EQ(ntstatus_of(ov.Internal), STATUS_CONNECTION_ABORTED);
+  char buf[4];
+  EXPECT_EQ(emu_.recv(peer, buf, sizeof buf, 0), 0);  // nothing arrived before the end
+  emu_.closesocket(peer);
+  emu_.closesocket(l);
+}
+
+TEST_F(FaultInjectingIoApiTest, R5d_AResetForcedNowEndsTheSendANotReadingPeerHeld) {
+  const Connection c = connect_pair();
+  shim().arm({fault(Outcome::peer_not_reading)});
+  OVERLAPPED ov{};
+  EXPECT_EQ(send(c.engine, &ov, "abc", 3).error, WSA_IO_PENDING);
+  shim().force_now(c.engine, Outcome::peer_reset);
+  const Dequeued d = dequeue();
+  EXPECT_EQ(d.ok, FALSE);
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(d.bytes, 0u);
+  EXPECT_EQ(d.error, ERROR_NETNAME_DELETED);
+  EXPECT_EQ(send(c.engine, &ov, "x", 1).error, WSAECONNRESET);  // R5b wins over the held state
+}
 
 // ---- R2: wait timeout ----
 

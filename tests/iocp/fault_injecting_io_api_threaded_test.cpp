@@ -2,6 +2,7 @@
 // worker before the issuing call returns (R15), and ops issued while workers wait.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <thread>
 
 #include "fault_shim_fixture.hpp"
@@ -79,6 +80,75 @@ TEST_F(FaultInjectingIoApiThreadedTest, ForcedResetSeenByAWaitingWorkerLeavesThe
   EXPECT_EQ(seen.ov, &ov);
   EXPECT_EQ(seen.error, ERROR_NETNAME_DELETED);
   EXPECT_EQ(later_error, WSAECONNRESET);
+}
+
+// ---- observation: waits that end when what they wait for has happened ----
+
+constexpr std::chrono::milliseconds kNow{0};  // a wait that only reads the state
+
+TEST_F(FaultInjectingIoApiThreadedTest, WaitBatchWaitersEndsOnceTheWorkerIsInsideItsWait) {
+  EXPECT_FALSE(shim().wait_batch_waiters(1, kNow));
+  BOOL ok = FALSE;
+  OVERLAPPED_ENTRY entries[2]{};
+  ULONG removed = 0;
+  std::thread worker([&] {
+    ok = shim().GetQueuedCompletionStatusEx(port(), entries, 2, &removed, kCeilingMs, FALSE);
+  });
+  ASSERT_TRUE(shim().wait_batch_waiters(1));
+  ASSERT_TRUE(shim().PostQueuedCompletionStatus(port(), 0, 7, nullptr));  // lets it out
+  worker.join();
+  EXPECT_EQ(ok, TRUE);
+  EXPECT_EQ(entries[0].lpCompletionKey, 7u);
+  EXPECT_FALSE(shim().wait_batch_waiters(1, kNow));
+}
+
+TEST_F(FaultInjectingIoApiThreadedTest, WaitPostedDequeuedEndsOnceAWorkerTookEveryPostedPacket) {
+  ASSERT_TRUE(shim().PostQueuedCompletionStatus(port(), 0, 1, nullptr));
+  ASSERT_TRUE(shim().PostQueuedCompletionStatus(port(), 0, 2, nullptr));
+  EXPECT_FALSE(shim().wait_posted_dequeued(kNow));
+  std::thread worker([&] {
+    dequeue();
+    dequeue();
+  });
+  EXPECT_TRUE(shim().wait_posted_dequeued());
+  worker.join();
+}
+
+TEST_F(FaultInjectingIoApiThreadedTest, WaitDequeuedEndsOnceTheSendsPacketWasTaken) {
+  const Connection c = connect_pair();
+  OVERLAPPED ov{};
+  EXPECT_EQ(send(c.engine, &ov, "abc", 3).rc, 0);  // done at once; its packet queued (R9)
+  EXPECT_FALSE(shim().wait_dequeued(Call::WSASend, kNow));
+  EXPECT_TRUE(shim().wait_dequeued(Call::WSARecv, kNow));  // none issued
+  Dequeued d;
+  std::thread worker([&] { d = dequeue(); });
+  EXPECT_TRUE(shim().wait_dequeued(Call::WSASend));
+  worker.join();
+  EXPECT_EQ(d.ov, &ov);
+  EXPECT_EQ(peer_recv(c, 3), "abc");
+}
+
+TEST_F(FaultInjectingIoApiThreadedTest, R9b_WaitDequeuedDoesNotWaitForAPacketASkippingSocketNeverQueues) {
+  const Connection c = connect_pair();
+  ASSERT_TRUE(shim().SetFileCompletionNotificationModes(reinterpret_cast<HANDLE>(c.engine),
+                                                        FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+  OVERLAPPED ov{};
+  EXPECT_EQ(send(c.engine, &ov, "abc", 3).rc, 0);
+  EXPECT_TRUE(shim().wait_dequeued(Call::WSASend, kNow));
+  EXPECT_EQ(peer_recv(c, 3), "abc");
+}
+
+TEST_F(FaultInjectingIoApiThreadedTest, WaitCallsEndsOnceAnotherThreadsCallHasReturned) {
+  const Connection c = connect_pair();
+  const std::uint64_t before = shim().count(Call::WSARecv);
+  OVERLAPPED ov{};
+  char buf[4];
+  std::thread issuer([&] { recv(c.engine, &ov, buf, sizeof buf); });
+  EXPECT_TRUE(shim().wait_calls(Call::WSARecv, before + 1));
+  issuer.join();
+  EXPECT_EQ(emu_.outstanding().pending_ops, 1u);  // the receive is issued: it pends
+  peer_send(c, "x");
+  EXPECT_EQ(dequeue().ov, &ov);
 }
 
 }  // namespace

@@ -73,8 +73,9 @@ TEST(FaultOutcomeTableTest, TheSchemaHasABranchPerOutcomeWithItsCallsAndParamete
 }
 
 TEST(FaultOutcomeTableTest, TheMarkdownSplitsOperationsFromPortsWithAParameterTable) {
-  const std::string ops = outcome_markdown(false);
-  const std::string port = outcome_markdown(true);
+  const std::string ops = outcome_markdown(OutcomeGroup::operation);
+  const std::string port = outcome_markdown(OutcomeGroup::port);
+  EXPECT_NE(outcome_markdown(OutcomeGroup::socket_mode).find("| `skip_mode_refused` | R9b |"), std::string::npos);
   EXPECT_NE(ops.find("| `peer_fin` | R4 | WSARecv |"), std::string::npos) << ops;
   EXPECT_EQ(ops.find("`wait_timeout`"), std::string::npos);
   EXPECT_NE(port.find("| `mixed_batch` | R14 | GetQueuedCompletionStatusEx |"), std::string::npos) << port;

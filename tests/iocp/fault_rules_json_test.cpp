@@ -59,7 +59,11 @@ TEST(FaultRulesJsonTest, AnExampleOfEveryOutcomeIsAccepted) {
     { "outcome": "spurious_wakeup", "bytes": 0, "key": 0 },
     { "outcome": "reorder", "when": { "call": "GQCSEx" } },
     { "outcome": "deliver_before_return", "wait_ms": 500 },
-    { "outcome": "mixed_batch", "when": { "probability": 0.1 }, "times": 3 } ])");
+    { "outcome": "mixed_batch", "when": { "probability": 0.1 }, "times": 3 },
+    { "outcome": "connect_unanswered", "when": { "tag": "B" } },
+    { "outcome": "peer_not_reading", "when": { "tag": "A", "after_bytes": 4096 } },
+    { "outcome": "skip_mode_ignored", "times": "always" },
+    { "outcome": "skip_mode_refused", "when": { "call": "SetFileCompletionNotificationModes" } } ])");
   ASSERT_EQ(rules.size(), static_cast<std::size_t>(Outcome::kCount));
   for (std::size_t i = 0; i < rules.size(); ++i) {
     EXPECT_EQ(rules[i].outcome, static_cast<Outcome>(i));
@@ -133,7 +137,7 @@ TEST(FaultRulesJsonTest, ProbabilityMustLieInZeroToOne) {
 
 TEST(FaultRulesJsonTest, AnUnknownCallSuggestsTheNearestName) {
   EXPECT_EQ(error_of(R"([{"outcome": "peer_reset", "when": {"call": ["WSASend", "WSARcv"]}}])"),
-            R"(faults[0].when.call[1]: unknown call "WSARcv"; did you mean "WSARecv"?; expected one of WSARecv, WSASend, AcceptEx, ConnectEx, GetQueuedCompletionStatus, GetQueuedCompletionStatusEx, GQCS, GQCSEx)");
+            R"(faults[0].when.call[1]: unknown call "WSARcv"; did you mean "WSARecv"?; expected one of WSARecv, WSASend, AcceptEx, ConnectEx, GetQueuedCompletionStatus, GetQueuedCompletionStatusEx, SetFileCompletionNotificationModes, GQCS, GQCSEx)");
 }
 
 TEST(FaultRulesJsonTest, AnOutcomeOnACallItCannotHappenToIsRejected) {

@@ -104,6 +104,41 @@ class FaultShimTest : public ::testing::Test {
     return l;
   }
 
+  // A socket through the shim, bound to a loopback port and associated with the port under
+  // `key`: ready for ConnectEx (closed by the caller).
+  SOCKET bound_socket(ULONG_PTR key) {
+    const SOCKET s = shim_.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    const sockaddr_in any = loopback(0);
+    EXPECT_EQ(shim_.bind(s, reinterpret_cast<const sockaddr*>(&any), sizeof any), 0);
+    EXPECT_EQ(shim_.CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), port_, key, 0), port_);
+    return s;
+  }
+
+  // ConnectEx through the shim to the listener `l`: 0 if done at once, else the last error.
+  DWORD connect_ex(SOCKET s, SOCKET l, OVERLAPPED* ov) {
+    const sockaddr_in to = loopback(local_port(l));
+    shim_.SetLastError(kDeadbeef);
+    const BOOL ok = shim_.ConnectEx(s, reinterpret_cast<const sockaddr*>(&to), sizeof to, nullptr,
+                                    0, nullptr, ov);
+    return ok ? 0u : shim_.GetLastError();
+  }
+
+  // After a connect that did not connect: `s` is unconnected, and a retry to `l` connects for
+  // real. Closes `l`.
+  void expect_retry_connects(SOCKET s, SOCKET l) {
+    sockaddr_in peer{};
+    int len = sizeof peer;
+    EXPECT_EQ(shim_.getpeername(s, reinterpret_cast<sockaddr*>(&peer), &len), SOCKET_ERROR);
+    OVERLAPPED retry{};
+    const DWORD error = connect_ex(s, l, &retry);
+    EXPECT_TRUE(error == 0 || error == static_cast<DWORD>(WSA_IO_PENDING)) << error;
+    const Dequeued connected = dequeue();
+    EXPECT_EQ(connected.ok, TRUE);
+    EXPECT_EQ(connected.ov, &retry);
+    emu_.closesocket(emu_.accept(l, nullptr, nullptr));
+    emu_.closesocket(l);
+  }
+
   Connection connect_pair(const std::string& tag = "") {
     const SOCKET l = listener(emu_);
     Connection c;

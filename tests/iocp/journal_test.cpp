@@ -51,6 +51,23 @@ TEST(JournalTest, APowerOfTwoRingWrapsTheSameWay) {  // indexed by mask, not by 
   }
 }
 
+TEST(JournalTest, EntriesFromAMarkAreThoseAppendedSinceThatTheRingStillHolds) {
+  Journal j(4);
+  j.append(entry_at(1));
+  const std::size_t mark = j.appended();
+  EXPECT_EQ(mark, 1u);
+  for (int i = 2; i <= 3; ++i) j.append(entry_at(i));
+  auto since = j.entries(mark);
+  ASSERT_EQ(since.size(), 2u);
+  EXPECT_EQ(since[0].time_us, 2);
+  EXPECT_EQ(since[1].time_us, 3);
+  for (int i = 4; i <= 8; ++i) j.append(entry_at(i));
+  since = j.entries(mark);  // 2 .. 4 were overwritten
+  ASSERT_EQ(since.size(), 4u);
+  EXPECT_EQ(since[0].time_us, 5);
+  EXPECT_TRUE(j.entries(j.appended()).empty());
+}
+
 TEST(JournalTest, FormatNamesTheCallAndTheRuleThatChangedIt) {
   JournalEntry e = entry_at(42);
   e.rule = 2;
@@ -109,6 +126,24 @@ TEST_F(JournalShimTest, EachEntryOfABatchIsRecordedAfterItsCall) {
   EXPECT_EQ(journal[2].call, Call::GetQueuedCompletionStatusEx);
   EXPECT_EQ(journal[2].arg, 4u);
   EXPECT_EQ(journal[2].bytes, 2u);  // entries removed
+}
+
+TEST_F(JournalShimTest, CountsAddUpTheCallsOfEachKindAndTheWaitsThatTimedOut) {
+  const CallCounts before = shim().counts();
+  ASSERT_TRUE(shim().PostQueuedCompletionStatus(port(), 0, 1, nullptr));
+  ASSERT_TRUE(shim().PostQueuedCompletionStatus(port(), 0, 2, nullptr));
+  OVERLAPPED_ENTRY entries[4]{};
+  ULONG removed = 0;
+  ASSERT_TRUE(shim().GetQueuedCompletionStatusEx(port(), entries, 4, &removed, 0, FALSE));
+  EXPECT_EQ(dequeue(0).error, WAIT_TIMEOUT);  // R2
+  const CallCounts added = shim().counts().since(before);
+  EXPECT_EQ(added[Call::PostQueuedCompletionStatus], 2u);
+  EXPECT_EQ(added[Call::GetQueuedCompletionStatusEx], 1u);  // a call, not its two entries
+  EXPECT_EQ(added[Call::GetQueuedCompletionStatus], 1u);
+  EXPECT_EQ(added.timed_out_waits, 1u);
+  EXPECT_EQ(shim().count(Call::PostQueuedCompletionStatus),
+            before[Call::PostQueuedCompletionStatus] + 2);
+  EXPECT_TRUE(shim().wait_posted_dequeued(std::chrono::milliseconds(0)));
 }
 
 TEST_F(JournalShimTest, JournalingCanBeTurnedOff) {

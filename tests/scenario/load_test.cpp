@@ -391,7 +391,7 @@ TEST(LoadScenario, EveryMistakeOfAFileIsReportedUpToACap) {
             "s.json: run.max_ms: expected an integer from 0 to 3600000, got \"3s\"\n"
             "s.json: expect.final_state.a: expected one of \"backoff\", \"connecting\", \"handshaking\", \"ready\", \"closing\", "
             "\"stopped\", got \"redy\" (did you mean \"ready\"?)\n"
-            "s.json: extra: unknown key; known keys: $schema, name, description, tags, tier, rows, seed, limit_ms, devices, host, "
+            "s.json: extra: unknown key; known keys: $schema, name, description, tags, real_only, tier, rows, seed, limit_ms, devices, host, "
             "faults, actions, run, expect, verdict");
   std::string many = R"({"name": "x", "description": "d", "tier": "smoke", "devices": [{"name": "a"}], "expect": {"events": [)";
   for (int i = 0; i < 30; ++i) many += std::string(i ? "," : "") + R"({"event": "nope"})";

@@ -1,7 +1,11 @@
-// FaultInjectingIoApi: construction, rule arming, tags, and the calls that only pass through
-// (journaled, and noted where the shim must know what happened: sockets, ports, modes).
+// FaultInjectingIoApi: construction, rule arming, tags, observation, and the calls that only
+// pass through (journaled, and noted where the shim must know what happened: sockets, ports,
+// modes), but for the notification modes a rule answers (R9, R9b) and the ops the shim holds,
+// which only its CancelIoEx and closesocket end.
 #include "iocpsim/iocp/fault_injecting_io_api.hpp"
 
+#include <algorithm>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
@@ -41,6 +45,76 @@ auto journaled(ShimState& st, Call call, std::uintptr_t handle, Fn fn) {
   return result;
 }
 
+
+// CancelIoEx while ops are held: a held op ends with 995 (R7) and has nothing real to cancel;
+// the real ops are cancelled as usual.
+[[gnu::noinline]] BOOL cancel_with_held(ShimState& st, HANDLE file, OVERLAPPED* ov) {
+  const SOCKET s = reinterpret_cast<SOCKET>(file);
+  std::size_t ended = 0;
+  {
+    std::lock_guard lock(st.mu);
+    ended = st.end_held_locked(s, ov, ShimState::HeldEnd::cancel);
+  }
+  BOOL ok = TRUE;
+  if (ended == 0 || ov == nullptr) {
+    const DWORD before = st.inner.GetLastError();
+    ok = st.inner.CancelIoEx(file, ov);
+    if (!ok && ended > 0) {  // 1168 only if nothing at all was pending
+      st.inner.SetLastError(before);
+      ok = TRUE;
+    }
+  }
+  if (st.journaling()) journal_plain(st, Call::CancelIoEx, reinterpret_cast<std::uintptr_t>(file), ok);
+  return ok;
+}
+
+// Closing a socket with held ops ends them first (R6b, R6).
+void end_held_on_close(ShimState& st, SOCKET s) {
+  std::lock_guard lock(st.mu);
+  st.end_held_locked(s, nullptr, ShimState::HeldEnd::close);
+}
+
+// SetFileCompletionNotificationModes with rules armed: a provider that pretends to set
+// skip-on-success (R9: TRUE, and at-once successes still queue a packet) or refuses it (R9b:
+// FALSE, 87). nullopt: no rule fired, the call passes through.
+[[gnu::noinline]] std::optional<BOOL> forced_notification_modes(ShimState& st, HANDLE file,
+                                                                UCHAR flags) {
+  const SOCKET s = reinterpret_cast<SOCKET>(file);
+  const bool asks_skip = (flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) != 0;
+  JournalEntry e;
+  e.call = Call::SetFileCompletionNotificationModes;
+  e.handle = s;
+  e.arg = flags;
+  {
+    std::lock_guard lock(st.mu);
+    const std::optional<std::size_t> index = st.match_locked(e.call, s);
+    if (!index) return std::nullopt;
+    e.rule = static_cast<std::int16_t>(*index);
+    e.outcome = st.rules.rule(*index).outcome;
+    if (e.outcome == Outcome::skip_mode_ignored && !asks_skip) {
+      st.rules.unfire(*index);  // nothing to ignore: the rule waits for a call that asks
+      return std::nullopt;
+    }
+  }
+  BOOL ok = FALSE;
+  if (e.outcome == Outcome::skip_mode_refused) {
+    st.inner.SetLastError(ERROR_INVALID_PARAMETER);  // nothing set
+  } else {
+    // The other flags are set; the mode the socket had stays as it was.
+    const UCHAR others = static_cast<UCHAR>(flags & ~FILE_SKIP_COMPLETION_PORT_ON_SUCCESS);
+    ok = others == 0 ? TRUE : st.inner.SetFileCompletionNotificationModes(file, others);
+    if (others != 0 && ok) {
+      std::lock_guard lock(st.mu);
+      st.sockets[s].skip_on_success = false;
+    }
+  }
+  if (st.journaling()) {
+    e.result = ok;
+    e.error = st.inner.GetLastError();
+    st.note(e);
+  }
+  return ok;
+}
 
 void fresh_socket(ShimState& st, SOCKET s) {
   if (s == INVALID_SOCKET) return;
@@ -101,6 +175,10 @@ void FaultInjectingIoApi::force_now(SOCKET s, Outcome outcome) {
       break;
     case Outcome::cancelled: {
       shim_detail::ErrorKeeper keep(st.inner);
+      {
+        std::lock_guard lock(st.mu);
+        st.end_held_locked(s, nullptr, shim_detail::ShimState::HeldEnd::cancel);
+      }
       st.inner.CancelIoEx(reinterpret_cast<HANDLE>(s), nullptr);
       break;
     }
@@ -140,6 +218,50 @@ ShimOutstanding FaultInjectingIoApi::outstanding() const {
   return {state_->ops.size(), state_->held.size()};
 }
 
+CallCounts CallCounts::since(const CallCounts& earlier) const {
+  CallCounts d;
+  for (std::size_t i = 0; i < calls.size(); ++i) d.calls[i] = calls[i] - earlier.calls[i];
+  d.timed_out_waits = timed_out_waits - earlier.timed_out_waits;
+  return d;
+}
+
+CallCounts FaultInjectingIoApi::counts() const {
+  const shim_detail::Observed& o = state_->observed;
+  CallCounts c;
+  for (std::size_t i = 0; i < c.calls.size(); ++i) c.calls[i] = o.calls[i].load();
+  c.timed_out_waits = o.timed_out_waits.load();
+  return c;
+}
+
+std::uint64_t FaultInjectingIoApi::count(Call c) const {
+  return state_->observed.calls[static_cast<std::size_t>(c)].load();
+}
+
+bool FaultInjectingIoApi::wait_calls(Call c, std::uint64_t n, std::chrono::milliseconds ceiling) {
+  return state_->wait_observed(ceiling, [&] { return count(c) >= n; });
+}
+
+bool FaultInjectingIoApi::wait_batch_waiters(std::size_t n, std::chrono::milliseconds ceiling) {
+  const shim_detail::Observed& o = state_->observed;
+  return state_->wait_observed(ceiling, [&] { return o.in_batch_wait.load() >= n; });
+}
+
+bool FaultInjectingIoApi::wait_posted_dequeued(std::chrono::milliseconds ceiling) {
+  const shim_detail::Observed& o = state_->observed;
+  return state_->wait_observed(ceiling, [&] {
+    const std::uint64_t dequeued = o.posted_dequeued.load();  // first: the other only grows
+    return dequeued >= o.posted.load();
+  });
+}
+
+bool FaultInjectingIoApi::wait_dequeued(Call c, std::chrono::milliseconds ceiling) {
+  const shim_detail::ShimState& st = *state_;
+  return state_->wait_observed(ceiling, [&] {  // under mu: the ops are stable
+    return std::none_of(st.ops.begin(), st.ops.end(),
+                        [&](const auto& op) { return op.second.call == c; });
+  });
+}
+
 // ---- association and modes: the shim needs each socket's port, key and skip mode ----
 HANDLE FaultInjectingIoApi::CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort,
                                                    ULONG_PTR CompletionKey,
@@ -158,6 +280,11 @@ HANDLE FaultInjectingIoApi::CreateIoCompletionPort(HANDLE FileHandle, HANDLE Exi
 }
 
 BOOL FaultInjectingIoApi::SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags) {
+  if (state_->any_rules.load(std::memory_order_acquire)) {
+    if (const auto forced = shim_detail::forced_notification_modes(*state_, FileHandle, Flags)) {
+      return *forced;
+    }
+  }
   const BOOL ok = journaled(*state_, Call::SetFileCompletionNotificationModes, as_value(FileHandle),
                             [&] { return state_->inner.SetFileCompletionNotificationModes(FileHandle, Flags); });
   if (ok) {
@@ -169,6 +296,9 @@ BOOL FaultInjectingIoApi::SetFileCompletionNotificationModes(HANDLE FileHandle, 
 }
 
 BOOL FaultInjectingIoApi::CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped) {
+  if ((busy_.load(std::memory_order_acquire) & shim_detail::ShimState::kOpsHeld) != 0) {
+    return shim_detail::cancel_with_held(*state_, hFile, lpOverlapped);
+  }
   return journaled(*state_, Call::CancelIoEx, as_value(hFile),
                    [&] { return state_->inner.CancelIoEx(hFile, lpOverlapped); });
 }
@@ -196,6 +326,9 @@ int FaultInjectingIoApi::listen(SOCKET s, int backlog) {
 }
 
 int FaultInjectingIoApi::closesocket(SOCKET s) {
+  if ((busy_.load(std::memory_order_acquire) & shim_detail::ShimState::kOpsHeld) != 0) {
+    shim_detail::end_held_on_close(*state_, s);
+  }
   const int rc = journaled(*state_, Call::closesocket, s, [&] { return state_->inner.closesocket(s); });
   if (rc == 0) {
     std::lock_guard lock(state_->mu);

@@ -66,11 +66,29 @@ std::vector<OutcomeSpec> make_table() {
        "pending; packet FALSE, op, 0, 1231, `0xC000023C`", connect_failure_how},
       {O::host_unreachable, "host_unreachable", "R12", call_bit(Call::ConnectEx), {},
        "pending; packet FALSE, op, 0, 1232, `0xC000023D`", connect_failure_how},
+      {O::connect_unanswered, "connect_unanswered", "R7 R6b", call_bit(Call::ConnectEx), {},
+       "pending, and no packet until the op is ended: `CancelIoEx` gives FALSE, op, 0, 995, `0xC0000120` (R7), "
+       "closing the socket the same (R6b)",
+       "no real connect (the peer never answers): the socket stays bound and unconnected; another `ConnectEx` on it "
+       "fails at once with 10037 (`WSAEALREADY`); a reset or abort forced on the socket ends it with that status"},
+      {O::peer_not_reading, "peer_not_reading", "R7 R6", call_bit(Call::WSASend), {},
+       "pending, moving nothing, and no packet until the op is ended: `CancelIoEx` gives FALSE, op, 0, 995 (R7), "
+       "closing the socket FALSE, op, 0, 1236, `0xC0000241` (R6)",
+       "no real send: not a byte reaches the peer; the peer keeps not reading, so **every later send** on the "
+       "connection pends the same way (receives still work); a reset or abort forced on the connection ends the held "
+       "sends with it (R5d)"},
       {O::deliver_before_return, "deliver_before_return", "R15", kOverlapped,
        {{"wait_ms", 1, kDwordMax, 1000, "", "ceiling on waiting for the dequeue"}},
        "the op's packet is dequeued (by another worker) **before** the issuing call returns",
        "the real op is issued; the call then waits until its packet was taken through the shim (`wait_ms` is "
        "only a ceiling)"},
+      {O::skip_mode_ignored, "skip_mode_ignored", "R9", call_bit(Call::SetFileCompletionNotificationModes), {},
+       "TRUE, the last error unchanged",
+       "skip-on-success is not set (other flags are): an op done at once still queues its packet, as under Wine 8 and "
+       "behind layered providers that are not IFS; a call that does not ask for skip-on-success passes through, and "
+       "the rule waits for one that does"},
+      {O::skip_mode_refused, "skip_mode_refused", "R9b", call_bit(Call::SetFileCompletionNotificationModes), {},
+       "FALSE, 87 `ERROR_INVALID_PARAMETER`", "nothing is set: the socket keeps queueing a packet for every op"},
       {O::wait_timeout, "wait_timeout", "R2", kWaits, {},
        "FALSE, NULL, bytes untouched, 258 (Ex: FALSE, count 1)",
        "the wait ends at once; queued packets stay for the next call"},
@@ -201,7 +219,12 @@ const OutcomeParameter* outcome_parameter(Outcome o, const std::string& key) {
   return nullptr;
 }
 
-bool is_port_outcome(Outcome o) { return (outcome_spec(o).calls & ~kWaits) == 0; }
+OutcomeGroup outcome_group(Outcome o) {
+  const CallSet calls = outcome_spec(o).calls;
+  if ((calls & ~kWaits) == 0) return OutcomeGroup::port;
+  if (calls == call_bit(Call::SetFileCompletionNotificationModes)) return OutcomeGroup::socket_mode;
+  return OutcomeGroup::operation;
+}
 
 std::vector<std::string> watchable_call_names() { return call_names(every_watchable_call()); }
 
@@ -213,12 +236,12 @@ std::string fault_call_schema_json() {
   return s.dump();
 }
 
-std::string outcome_markdown(bool port) {
+std::string outcome_markdown(OutcomeGroup group) {
   std::string out = "| outcome | row | calls | caller sees | how the world is kept consistent |\n"
                     "|---|---|---|---|---|\n";
   std::string parameters;
   for (const OutcomeSpec& s : outcome_table()) {
-    if (is_port_outcome(s.outcome) != port) continue;
+    if (outcome_group(s.outcome) != group) continue;
     std::vector<std::string> keys;
     for (const OutcomeParameter& p : s.parameters) {
       keys.push_back(code(p.key));

@@ -177,8 +177,12 @@ BOOL run_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG coun
     ULONG got = 0;
     // A second helping (mixed_batch, or after holding one) takes only what is already queued.
     const DWORD wait_ms = (n == 0 && !held_now) ? ms : 0;
-    if (!st.inner.GetQueuedCompletionStatusEx(port, entries + n, count - n, &got, wait_ms,
-                                              alertable)) {
+    const bool observed = st.journaling();
+    if (observed) st.entering_batch_wait();
+    const BOOL ok = st.inner.GetQueuedCompletionStatusEx(port, entries + n, count - n, &got,
+                                                         wait_ms, alertable);
+    if (observed) st.left_batch_wait();
+    if (!ok) {
       error = st.inner.GetLastError();
       break;
     }

@@ -4,13 +4,17 @@
 // rules), then carried out. How each outcome keeps the world consistent:
 // - outcomes that end an op with a failure or an end of stream (peer_reset, local_abort,
 //   peer_fin, connect_*) issue no real op: the shim posts the op's one packet itself and rewrites
-//   it when dequeued, and first makes the connection match (reset: real ops still pending end
-//   with the reset (ShimState::kill_connection), the real socket is shut and set to RST on close;
-//   FIN: the read side is shut and later receives complete at once with 0 bytes);
+//   it when dequeued, and makes the connection match before any of it can be looked at (reset:
+//   real ops still pending end with the reset after the op's own packet
+//   (ShimState::kill_connection), the real socket is shut and set to RST on close; FIN: the read
+//   side is shut and later receives complete at once with 0 bytes);
 // - immediate_error issues nothing; success/short_send cap the buffers the real op gets;
 // - cancelled cancels the real op, whose own packet then reports 995;
 // - sync_success(_skip) shape whether the real op's at-once success queues a packet;
-// - deliver_before_return waits, inside the issuing call, until the packet was dequeued.
+// - deliver_before_return waits, inside the issuing call, until the packet was dequeued;
+// - connect_unanswered and peer_not_reading issue nothing and hold the op, packet-less, until
+//   CancelIoEx (R7), the socket's close (R6b, R6) or a torn-down connection ends it
+//   (ShimState::end_held_locked); a peer that stopped reading holds every later send too.
 #include "iocpsim/iocp/fault_injecting_io_api.hpp"
 
 #include <algorithm>
@@ -33,7 +37,7 @@ struct Request {
 };
 
 struct Plan {
-  enum class Kind { pass, fail_now, synthetic, fin_read, cap, sync_shape, cancel_after, await };
+  enum class Kind { pass, fail_now, synthetic, fin_read, cap, sync_shape, cancel_after, await, hold };
   Kind kind = Kind::pass;
   int error = 0;             // fail_now
   Forced forced;             // synthetic, and what a forced event does to sibling ops
@@ -49,8 +53,13 @@ bool is_transfer(Call c) { return c == Call::WSARecv || c == Call::WSASend; }
 
 // Calls on a connection the shim already forced into a state answer as Windows would.
 std::optional<Plan> health_plan(const SocketInfo& info, Call call) {
-  if (!is_transfer(call)) return std::nullopt;
   Plan p;
+  if (call == Call::ConnectEx && info.connect_unanswered) {
+    p.kind = Plan::Kind::fail_now;  // one connect at a time
+    p.error = WSAEALREADY;
+    return p;
+  }
+  if (!is_transfer(call)) return std::nullopt;
   switch (info.health) {
     case Health::reset: p.kind = Plan::Kind::fail_now; p.error = WSAECONNRESET; return p;  // R5b
     case Health::aborted: p.kind = Plan::Kind::fail_now; p.error = WSAECONNABORTED; return p;
@@ -59,6 +68,11 @@ std::optional<Plan> health_plan(const SocketInfo& info, Call call) {
       p.kind = Plan::Kind::fin_read;  // R4 then R9/R9b: done at once with 0 bytes
       return p;
     case Health::ok: break;
+  }
+  if (call == Call::WSASend && info.peer_not_reading) {  // R7 R6: it pends like the first
+    p.kind = Plan::Kind::hold;
+    p.forced.outcome = Outcome::peer_not_reading;
+    return p;
   }
   return std::nullopt;
 }
@@ -99,6 +113,8 @@ Plan rule_plan(const FaultRule& r, std::size_t index, const Request& rq) {
       p.forced.status = r.error == WSAECONNRESET ? STATUS_CONNECTION_RESET : STATUS_CONNECTION_ABORTED;
       break;
     case Outcome::deliver_before_return: p.kind = Plan::Kind::await; p.wait_ms = r.wait_ms; break;
+    case Outcome::connect_unanswered:
+    case Outcome::peer_not_reading: p.kind = Plan::Kind::hold; break;
     default: break;
   }
   return p;
@@ -124,6 +140,10 @@ void track_plan_locked(ShimState& st, const Request& rq, const Plan& p) {
       op.fate = OpInfo::Fate::synthetic;
       op.forced = p.forced;
       break;
+    case Plan::Kind::hold:
+      op.fate = OpInfo::Fate::held;
+      op.forced = p.forced;
+      break;
     default: op.awaited = p.kind == Plan::Kind::await; break;
   }
   st.track_locked(rq.ov, op);
@@ -145,6 +165,8 @@ Plan make_plan(ShimState& st, const Request& rq) {
   p.skip = info.skip_on_success;
   // The world changes before the call returns: a worker may dequeue the packet first (R15).
   if (p.teardown) info.health = health_after(p);
+  // A peer that stopped reading does not start again: later sends pend too.
+  if (p.kind == Plan::Kind::hold && rq.call == Call::WSASend) info.peer_not_reading = true;
   track_plan_locked(st, rq, p);
   return p;
 }
@@ -218,9 +240,18 @@ Issued carry_out(ShimState& st, const Request& rq, Plan& p, LPDWORD bytes_out, R
     case Plan::Kind::synthetic:
       rq.ov->Internal = static_cast<DWORD>(STATUS_PENDING);
       rq.ov->InternalHigh = 0;
-      if (p.teardown && p.forced.outcome == Outcome::peer_fin) st.half_close_read(rq.s, {});
-      if (p.teardown && p.forced.outcome != Outcome::peer_fin) st.kill_connection(rq.s, p.forced);
-      st.post_synthetic(rq.s, rq.ov, p.forced);
+      if (!p.teardown) {
+        st.post_synthetic(rq.s, rq.ov, p.forced);
+      } else if (p.forced.outcome == Outcome::peer_fin) {
+        st.half_close_read(rq.s, {}, {rq.ov, p.forced});
+      } else {
+        st.kill_connection(rq.s, p.forced, {rq.ov, p.forced});
+      }
+      st.inner.WSASetLastError(WSA_IO_PENDING);
+      return Issued::pending;
+    case Plan::Kind::hold:  // nothing is issued, and nothing comes until it is ended
+      rq.ov->Internal = static_cast<DWORD>(STATUS_PENDING);
+      rq.ov->InternalHigh = 0;
       st.inner.WSASetLastError(WSA_IO_PENDING);
       return Issued::pending;
     case Plan::Kind::fin_read:
@@ -298,7 +329,9 @@ void journal_op(ShimState& st, const Request& rq, const Plan& p, Issued r, LPDWO
 std::optional<bool> note_plain_op(ShimState& st, const Request& rq) {
   std::lock_guard lock(st.mu);
   const SocketInfo& info = st.sockets[rq.s];  // as make_plan: its bytes count from now on
-  if (info.health != Health::ok) return std::nullopt;
+  if (info.health != Health::ok || info.peer_not_reading || info.connect_unanswered) {
+    return std::nullopt;
+  }
   st.track_locked(rq.ov, OpInfo{rq.s, rq.call, OpInfo::Fate::real, {}, false});
   return info.skip_on_success;
 }

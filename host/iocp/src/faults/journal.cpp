@@ -1,6 +1,7 @@
 // The journal's ring and its text form.
 #include "iocpsim/iocp/journal.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace iocpsim::iocp {
@@ -16,12 +17,15 @@ void Journal::append(const JournalEntry& entry) {
   ring_[mask_ != 0 ? slot & mask_ : slot % ring_.size()] = entry;
 }
 
-std::vector<JournalEntry> Journal::entries() const {
+std::vector<JournalEntry> Journal::entries() const { return entries(0); }
+
+std::size_t Journal::appended() const { return next_.load(std::memory_order_acquire); }
+
+std::vector<JournalEntry> Journal::entries(std::size_t from) const {
   const std::size_t total = next_.load(std::memory_order_acquire);
-  const std::size_t size = total < ring_.size() ? total : ring_.size();
+  const std::size_t oldest = total < ring_.size() ? 0 : total - ring_.size();
   std::vector<JournalEntry> out;
-  out.reserve(size);
-  for (std::size_t i = total - size; i < total; ++i) out.push_back(ring_[i % ring_.size()]);
+  for (std::size_t i = std::max(from, oldest); i < total; ++i) out.push_back(ring_[i % ring_.size()]);
   return out;
 }
 

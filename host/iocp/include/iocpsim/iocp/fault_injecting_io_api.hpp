@@ -8,12 +8,12 @@
 // how each outcome is produced.
 #pragma once
 
+#include <array>
 #include <atomic>
-#include <condition_variable>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -42,6 +42,17 @@ struct ShimOutstanding {
   bool operator==(const ShimOutstanding&) const = default;
 };
 
+// What the shim has seen, added up from the journal's records as they are appended (so only
+// while the journal is on). Unlike the ring, it may be read while calls run.
+struct CallCounts {
+  std::array<std::uint64_t, static_cast<std::size_t>(Call::kCount)> calls{};
+  std::uint64_t timed_out_waits = 0;  // GQCS/GQCSEx that ended FALSE with WAIT_TIMEOUT (R2)
+
+  std::uint64_t operator[](Call c) const { return calls[static_cast<std::size_t>(c)]; }
+  // What was added between `earlier` (an older snapshot) and this one.
+  CallCounts since(const CallCounts& earlier) const;
+};
+
 class FaultInjectingIoApi final : public IoApi {
  public:
   explicit FaultInjectingIoApi(IoApi& inner, FaultOptions options = {});
@@ -63,6 +74,22 @@ class FaultInjectingIoApi final : public IoApi {
   Journal& journal();
   void set_journaling(bool on);
   ShimOutstanding outstanding() const;
+
+  // ---- observation, for tests: what has happened, and waits for what is about to ----
+  // Each wait returns false only if `ceiling` passed first: a bound on a wait that ends as soon
+  // as its condition holds, never a measure of time. The counts need the journal on.
+  static constexpr std::chrono::milliseconds kObserveCeiling{20'000};
+  CallCounts counts() const;
+  std::uint64_t count(Call c) const;
+  // Until `c` has been made `n` times in all (journaled once the call returned).
+  bool wait_calls(Call c, std::uint64_t n, std::chrono::milliseconds ceiling = kObserveCeiling);
+  // Until `n` threads are inside GetQueuedCompletionStatusEx at once.
+  bool wait_batch_waiters(std::size_t n, std::chrono::milliseconds ceiling = kObserveCeiling);
+  // Until every packet posted without an OVERLAPPED so far has been dequeued.
+  bool wait_posted_dequeued(std::chrono::milliseconds ceiling = kObserveCeiling);
+  // Until the packet of every op of call `c` issued so far has been dequeued (an op done at once
+  // on a socket that skips the port has none). Works with the journal off too.
+  bool wait_dequeued(Call c, std::chrono::milliseconds ceiling = kObserveCeiling);
 
   HANDLE CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort,
                                 ULONG_PTR CompletionKey, DWORD NumberOfConcurrentThreads) override;

@@ -46,8 +46,9 @@ const OutcomeSpec& outcome_spec(Outcome o);
 // The parameter `key` of `o`, or nullptr if `o` takes none by that name.
 const OutcomeParameter* outcome_parameter(Outcome o, const std::string& key);
 
-// True for outcomes that change a wait on the port rather than an operation.
-bool is_port_outcome(Outcome o);
+// What an outcome changes: an operation, a wait on the port, or a socket's completion mode.
+enum class OutcomeGroup : std::uint8_t { operation, port, socket_mode };
+OutcomeGroup outcome_group(Outcome o);
 
 // Every call a rule can watch, with the short forms (GQCS, GQCSEx), as they are written in files.
 std::vector<std::string> watchable_call_names();
@@ -56,7 +57,7 @@ std::vector<std::string> watchable_call_names();
 // ($defs.faultCall), as JSON text.
 std::string fault_rule_schema_json();
 std::string fault_call_schema_json();
-// FAULTS.md's table of the per-operation outcomes (port == false) or the per-port ones.
-std::string outcome_markdown(bool port);
+// FAULTS.md's table of the outcomes of one group, and of their parameters.
+std::string outcome_markdown(OutcomeGroup group);
 
 }  // namespace iocpsim::iocp

@@ -79,6 +79,10 @@ enum class Outcome : std::uint8_t {
   reorder,              // R15: a completion is held and delivered after a later one
   deliver_before_return,  // R15: the completion is dequeued before the issuing call returns
   mixed_batch,          // R14: one GQCSEx batch holds successes and failures
+  connect_unanswered,   // R7 R6b: ConnectEx pends until it is cancelled or its socket closed
+  peer_not_reading,     // R7 R6: sends pend, moving nothing, until cancelled or closed
+  skip_mode_ignored,    // R9: skip-on-success answers TRUE but is not set; packets still come
+  skip_mode_refused,    // R9b: SetFileCompletionNotificationModes fails with 87
   kCount
 };
 

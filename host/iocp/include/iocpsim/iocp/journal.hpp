@@ -43,6 +43,11 @@ class Journal {
   void append(const JournalEntry& entry);
   // Oldest first.
   std::vector<JournalEntry> entries() const;
+  // Records ever appended since the last clear(): a mark for entries(from). May be read while
+  // calls run.
+  std::size_t appended() const;
+  // The records appended since `from` (a value of appended()) that the ring still holds.
+  std::vector<JournalEntry> entries(std::size_t from) const;
   std::size_t dropped() const;
   void clear();
 
