@@ -41,9 +41,8 @@ void AsioConnection::set_reading(bool on) {
 void AsioConnection::read() {
   if (!reading_ || read_in_flight_ || !socket_.is_open()) return;
   read_in_flight_ = true;
-  socket_.async_read_some(asio::buffer(buffer_), [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
-    self->on_read(ec, n);
-  });
+  socket_.async_read_some(asio::buffer(buffer_), [self = shared_from_this()](const asio::error_code& ec,
+                                                                             std::size_t n) { self->on_read(ec, n); });
 }
 
 void AsioConnection::on_read(const asio::error_code& ec, std::size_t n) {

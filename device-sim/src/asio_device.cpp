@@ -119,9 +119,15 @@ void AsioDevice::carry_out(ConnectionOp op) {
       current_->reset();
       current_.reset();
       break;
-    case ConnectionOp::shutdown_write: current_->shut_down_writing(); break;
-    case ConnectionOp::pause_reading: current_->set_reading(false); break;
-    case ConnectionOp::resume_reading: current_->set_reading(true); break;
+    case ConnectionOp::shutdown_write:
+      current_->shut_down_writing();
+      break;
+    case ConnectionOp::pause_reading:
+      current_->set_reading(false);
+      break;
+    case ConnectionOp::resume_reading:
+      current_->set_reading(true);
+      break;
   }
 }
 
@@ -223,7 +229,8 @@ void AsioDevice::refuse() {
 void AsioDevice::accept() {
   if (accept_in_flight_) return;
   accept_in_flight_ = true;
-  acceptor_.async_accept([this](const asio::error_code& ec, tcp::socket socket) { on_accepted(ec, std::move(socket)); });
+  acceptor_.async_accept(
+      [this](const asio::error_code& ec, tcp::socket socket) { on_accepted(ec, std::move(socket)); });
 }
 
 void AsioDevice::on_accepted(const asio::error_code& ec, tcp::socket socket) {

@@ -10,21 +10,30 @@ namespace iocpsim::devsim {
 
 const char* to_string(ConnectionOp op) noexcept {
   switch (op) {
-    case ConnectionOp::close_graceful: return "close_graceful";
-    case ConnectionOp::shutdown_write: return "shutdown_write";
-    case ConnectionOp::reset: return "reset";
-    case ConnectionOp::pause_reading: return "pause_reading";
-    case ConnectionOp::resume_reading: return "resume_reading";
+    case ConnectionOp::close_graceful:
+      return "close_graceful";
+    case ConnectionOp::shutdown_write:
+      return "shutdown_write";
+    case ConnectionOp::reset:
+      return "reset";
+    case ConnectionOp::pause_reading:
+      return "pause_reading";
+    case ConnectionOp::resume_reading:
+      return "resume_reading";
   }
   return "?";
 }
 
 const char* to_string(ListenMode mode) noexcept {
   switch (mode) {
-    case ListenMode::accepting: return "accepting";
-    case ListenMode::holding: return "holding";
-    case ListenMode::withholding: return "withholding";
-    case ListenMode::refusing: return "refusing";
+    case ListenMode::accepting:
+      return "accepting";
+    case ListenMode::holding:
+      return "holding";
+    case ListenMode::withholding:
+      return "withholding";
+    case ListenMode::refusing:
+      return "refusing";
   }
   return "?";
 }
@@ -169,10 +178,18 @@ void Device::apply(ConnectionOp op) {
   actions_.emplace_back(op);
   switch (op) {
     case ConnectionOp::close_graceful:
-    case ConnectionOp::reset: disconnected(); break;
-    case ConnectionOp::shutdown_write: write_shut_ = true; break;
-    case ConnectionOp::pause_reading: reading_ = false; break;
-    case ConnectionOp::resume_reading: reading_ = true; break;
+    case ConnectionOp::reset:
+      disconnected();
+      break;
+    case ConnectionOp::shutdown_write:
+      write_shut_ = true;
+      break;
+    case ConnectionOp::pause_reading:
+      reading_ = false;
+      break;
+    case ConnectionOp::resume_reading:
+      reading_ = true;
+      break;
   }
 }
 

@@ -58,7 +58,9 @@ std::vector<devsim::DeviceSpec> load_specs(const std::string& path) {
 
 asio::ip::tcp::endpoint parse_endpoint(const std::string& text) {
   const auto colon = text.rfind(':');
-  const auto fail = [&] { return InputError("listen address \"" + text + "\": expected IP:PORT, e.g. 127.0.0.1:9000"); };
+  const auto fail = [&] {
+    return InputError("listen address \"" + text + "\": expected IP:PORT, e.g. 127.0.0.1:9000");
+  };
   if (colon == std::string::npos) throw fail();
   std::string host = text.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -87,7 +89,8 @@ std::vector<asio::ip::tcp::endpoint> endpoints_for(const std::vector<devsim::Dev
     } else if (specs[i].listen) {
       out.push_back(parse_endpoint(*specs[i].listen));
     } else {
-      throw InputError("device \"" + specs[i].name + "\" has no listen address: give --listen or \"listen\" in its spec");
+      throw InputError("device \"" + specs[i].name +
+                       "\" has no listen address: give --listen or \"listen\" in its spec");
     }
   }
   return out;
@@ -128,25 +131,36 @@ int run(const Options& o, const std::vector<devsim::DeviceSpec>& specs, JsonLine
   for (std::size_t i = 0; i < specs.size(); ++i) {
     devices.push_back(std::make_unique<devsim::AsioDevice>(io, specs[i], clock, seed + i,
                                                            [&log](const nlohmann::json& e) { log.write(e); }));
-    if (o.exit_when_done) devices.back()->on_idle([&] { if (all_idle()) io.stop(); });
+    if (o.exit_when_done)
+      devices.back()->on_idle([&] {
+        if (all_idle()) io.stop();
+      });
   }
   for (std::size_t i = 0; i < specs.size(); ++i) {
     try {
       devices[i]->start(endpoints[i]);
     } catch (const std::system_error& e) {
-      std::cerr << "device-sim: cannot listen on " << endpoints[i] << " for \"" << specs[i].name << "\": " << e.what() << '\n';
+      std::cerr << "device-sim: cannot listen on " << endpoints[i] << " for \"" << specs[i].name << "\": " << e.what()
+                << '\n';
       return kCannotBind;
     }
   }
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const asio::error_code& ec, int) { if (!ec) io.stop(); });
+  signals.async_wait([&](const asio::error_code& ec, int) {
+    if (!ec) io.stop();
+  });
   io.run();
   int code = kOk;
   for (const auto& d : devices) {
     if (d->device().script_failed()) code = kScriptFailed;
-    log.write({{"t_us", clock.now().count()}, {"device", d->device().name()}, {"event", "device_summary"},
-               {"script", d->device().script_failed() ? "failed" : d->device().script_done() ? "finished" : "unfinished"},
-               {"failure", d->device().failure()}, {"record", d->record().to_json()}});
+    log.write({{"t_us", clock.now().count()},
+               {"device", d->device().name()},
+               {"event", "device_summary"},
+               {"script", d->device().script_failed() ? "failed"
+                          : d->device().script_done() ? "finished"
+                                                      : "unfinished"},
+               {"failure", d->device().failure()},
+               {"record", d->record().to_json()}});
   }
   log.write({{"t_us", clock.now().count()}, {"event", "run_finished"}, {"exit_code", code}, {"seed", seed}});
   if (code == kScriptFailed) {

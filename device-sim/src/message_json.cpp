@@ -15,12 +15,16 @@ template <class E>
 using EnumNames = std::vector<std::pair<E, std::string>>;
 
 const EnumNames<pr::MessageType>& type_names() {
-  static const EnumNames<pr::MessageType> names = {
-      {pr::MessageType::hello, "hello"},       {pr::MessageType::hello_ack, "hello_ack"},
-      {pr::MessageType::heartbeat, "heartbeat"}, {pr::MessageType::heartbeat_ack, "heartbeat_ack"},
-      {pr::MessageType::command, "command"},   {pr::MessageType::response, "response"},
-      {pr::MessageType::telemetry, "telemetry"}, {pr::MessageType::event, "event"},
-      {pr::MessageType::bye, "bye"},           {pr::MessageType::error, "error"}};
+  static const EnumNames<pr::MessageType> names = {{pr::MessageType::hello, "hello"},
+                                                   {pr::MessageType::hello_ack, "hello_ack"},
+                                                   {pr::MessageType::heartbeat, "heartbeat"},
+                                                   {pr::MessageType::heartbeat_ack, "heartbeat_ack"},
+                                                   {pr::MessageType::command, "command"},
+                                                   {pr::MessageType::response, "response"},
+                                                   {pr::MessageType::telemetry, "telemetry"},
+                                                   {pr::MessageType::event, "event"},
+                                                   {pr::MessageType::bye, "bye"},
+                                                   {pr::MessageType::error, "error"}};
   return names;
 }
 const EnumNames<pr::Status>& status_names() {
@@ -74,7 +78,9 @@ E read_enum(JsonReader& r, std::string_view key, E fallback, const EnumNames<E>&
 }
 
 template <class T>
-T narrow(std::uint64_t v) { return static_cast<T>(v); }
+T narrow(std::uint64_t v) {
+  return static_cast<T>(v);
+}
 
 std::string_view keep(std::string& slot, std::string value) {
   slot = std::move(value);
@@ -156,16 +162,26 @@ pr::Message error_from(JsonReader& r, MessageStorage& s) {
 
 pr::Message build(pr::MessageType type, JsonReader& r, MessageStorage& s, const MessageDefaults& d) {
   switch (type) {
-    case pr::MessageType::hello: return hello_from(r, s);
-    case pr::MessageType::hello_ack: return hello_ack_from(r, s, d);
-    case pr::MessageType::heartbeat: return pr::Heartbeat{r.get_uint("nonce", 0, UINT64_MAX)};
-    case pr::MessageType::heartbeat_ack: return pr::HeartbeatAck{r.get_uint("nonce", 0, UINT64_MAX)};
-    case pr::MessageType::command: return command_from(r, s);
-    case pr::MessageType::response: return response_from(r, s);
-    case pr::MessageType::telemetry: return telemetry_from(r, s);
-    case pr::MessageType::event: return event_from(r, s);
-    case pr::MessageType::bye: return bye_from(r, s);
-    case pr::MessageType::error: return error_from(r, s);
+    case pr::MessageType::hello:
+      return hello_from(r, s);
+    case pr::MessageType::hello_ack:
+      return hello_ack_from(r, s, d);
+    case pr::MessageType::heartbeat:
+      return pr::Heartbeat{r.get_uint("nonce", 0, UINT64_MAX)};
+    case pr::MessageType::heartbeat_ack:
+      return pr::HeartbeatAck{r.get_uint("nonce", 0, UINT64_MAX)};
+    case pr::MessageType::command:
+      return command_from(r, s);
+    case pr::MessageType::response:
+      return response_from(r, s);
+    case pr::MessageType::telemetry:
+      return telemetry_from(r, s);
+    case pr::MessageType::event:
+      return event_from(r, s);
+    case pr::MessageType::bye:
+      return bye_from(r, s);
+    case pr::MessageType::error:
+      return error_from(r, s);
   }
   return pr::Heartbeat{};
 }

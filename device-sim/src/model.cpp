@@ -14,19 +14,21 @@ namespace pr = iocpsim::protocol;
 
 const char* to_string(FrameFault f) noexcept {
   switch (f) {
-    case FrameFault::none: return "none";
-    case FrameFault::crc: return "crc";
-    case FrameFault::magic: return "magic";
-    case FrameFault::length: return "length";
+    case FrameFault::none:
+      return "none";
+    case FrameFault::crc:
+      return "crc";
+    case FrameFault::magic:
+      return "magic";
+    case FrameFault::length:
+      return "length";
   }
   return "?";
 }
 
 namespace {
 
-DeviceTime period_of(double rate_hz) {
-  return DeviceTime{static_cast<DeviceTime::rep>(1'000'000.0 / rate_hz)};
-}
+DeviceTime period_of(double rate_hz) { return DeviceTime{static_cast<DeviceTime::rep>(1'000'000.0 / rate_hz)}; }
 
 std::uint64_t micros(DeviceTime t) { return static_cast<std::uint64_t>(t.count()); }
 
@@ -128,7 +130,8 @@ void DeviceModel::handle(const pr::Frame& frame) {
   last_received_ = clock_.now();
   const auto type = pr::type_of(frame.message);
   // PROTOCOL.md 6.1: before HELLO only ERROR and BYE may come; a second HELLO is unexpected.
-  if (type == pr::MessageType::hello && !handshake_done_) return on_hello(std::get<pr::Hello>(frame.message), frame.header.seq);
+  if (type == pr::MessageType::hello && !handshake_done_)
+    return on_hello(std::get<pr::Hello>(frame.message), frame.header.seq);
   if (type == pr::MessageType::bye) return say_goodbye(pr::ByeReason::normal);
   if (type == pr::MessageType::error) return;
   if (handshake_done_) {

@@ -40,7 +40,8 @@ nlohmann::json DeliveryRecord::to_json() const {
   for (const auto& f : received) ++received_by_type[f.message.value("type", "?")];
   nlohmann::json telemetry = nlohmann::json::object();
   for (const auto& [channel, seqs] : channels) {
-    telemetry[std::to_string(channel)] = {{"count", seqs.size()}, {"first_seq", seqs.front()}, {"last_seq", seqs.back()}};
+    telemetry[std::to_string(channel)] = {
+        {"count", seqs.size()}, {"first_seq", seqs.front()}, {"last_seq", seqs.back()}};
   }
   return {{"sent", sent_by_type},
           {"received", received_by_type},

@@ -50,7 +50,10 @@ struct SimDevice::Conn {
 };
 
 SimDevice::SimDevice(iocp::SimIoApi& net, const DeviceSpec& spec, const Clock& clock, std::uint64_t seed, LogSink log)
-    : net_(net), clock_(clock), log_(log), device_(spec, clock, seed, std::move(log)),
+    : net_(net),
+      clock_(clock),
+      log_(log),
+      device_(spec, clock, seed, std::move(log)),
       accept_buffer_(2 * kAddressBytes) {}
 
 SimDevice::~SimDevice() { stop(); }
@@ -206,8 +209,12 @@ void SimDevice::carry_out(ConnectionOp op) {
       c.ending = Conn::Ending::half_close;
       write(c);
       break;
-    case ConnectionOp::pause_reading: c.reading = false; break;
-    case ConnectionOp::resume_reading: c.reading = true; break;
+    case ConnectionOp::pause_reading:
+      c.reading = false;
+      break;
+    case ConnectionOp::resume_reading:
+      c.reading = true;
+      break;
   }
 }
 
@@ -270,8 +277,7 @@ void SimDevice::on_accepted(bool ok) {
     if (s != INVALID_SOCKET) net_.closesocket(s);
     return;
   }
-  net_.setsockopt(s, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, reinterpret_cast<const char*>(&listener_),
-                  sizeof listener_);
+  net_.setsockopt(s, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, reinterpret_cast<const char*>(&listener_), sizeof listener_);
   auto conn = std::make_unique<Conn>();
   conn->socket = s;
   net_.CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), iocp_, reinterpret_cast<ULONG_PTR>(conn.get()), 0);
@@ -374,7 +380,8 @@ void SimDevice::close(Conn& c, bool abortive) {
 }
 
 void SimDevice::reap() {
-  conns_.remove_if([](const std::unique_ptr<Conn>& c) { return c->closed && !c->recv_in_flight && !c->send_in_flight; });
+  conns_.remove_if(
+      [](const std::unique_ptr<Conn>& c) { return c->closed && !c->recv_in_flight && !c->send_in_flight; });
 }
 
 }  // namespace iocpsim::devsim

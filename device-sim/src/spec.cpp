@@ -112,7 +112,8 @@ std::vector<DeviceSpec> parse_devices(const nlohmann::json& document) {
   std::vector<DeviceSpec> specs;
   if (document.is_object() && document.contains("devices")) {
     const auto& devices = document["devices"];
-    if (!devices.is_array() || devices.empty()) throw SpecError("devices", "expected a non-empty array of device specs");
+    if (!devices.is_array() || devices.empty())
+      throw SpecError("devices", "expected a non-empty array of device specs");
     for (std::size_t i = 0; i < devices.size(); ++i) {
       specs.push_back(parse_device_spec(devices[i], "devices[" + std::to_string(i) + "]"));
     }

@@ -133,19 +133,26 @@ ordered_json kind_schema(const StepKind& k) {
     ordered_json p = ordered_json::parse(o.form.schema_json);
     p["description"] = o.meaning;
     switch (o.default_value.kind) {
-      case OptionDefault::Kind::value: p["default"] = default_json(o.default_value.text); break;
-      case OptionDefault::Kind::required: required.push_back(o.name); break;
+      case OptionDefault::Kind::value:
+        p["default"] = default_json(o.default_value.text);
+        break;
+      case OptionDefault::Kind::required:
+        required.push_back(o.name);
+        break;
       case OptionDefault::Kind::one_of:
         if (std::find(groups.begin(), groups.end(), o.default_value.group) == groups.end()) {
           groups.push_back(o.default_value.group);
         }
         break;
-      case OptionDefault::Kind::absent: break;
+      case OptionDefault::Kind::absent:
+        break;
     }
     for (const auto& other : o.default_value.excluded) exclusions.push_back({{"not", {{"required", {other, o.name}}}}});
     properties[o.name] = std::move(p);
   }
-  ordered_json then{{"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false},
+  ordered_json then{{"type", "object"},
+                    {"properties", std::move(properties)},
+                    {"additionalProperties", false},
                     {"description", k.summary}};
   if (!required.empty()) then["required"] = required;
   for (const auto& group : groups) {

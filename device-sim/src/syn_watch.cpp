@@ -34,15 +34,15 @@ std::string raw_socket_error(int error) {
          std::strerror(error);
 }
 
-std::uint16_t read_be16(const std::uint8_t *p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
+std::uint16_t read_be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
 
 }  // namespace
 
 struct SynWatch::Impl {
-  explicit Impl(asio::io_context &io) : descriptor(io) {}
+  explicit Impl(asio::io_context& io) : descriptor(io) {}
 
   void wait() {
-    descriptor.async_wait(asio::posix::stream_descriptor::wait_read, [this](const asio::error_code &ec) {
+    descriptor.async_wait(asio::posix::stream_descriptor::wait_read, [this](const asio::error_code& ec) {
       if (ec || !descriptor.is_open()) return;
       const auto syns = drain();
       // The callback may stop the watch; wait again only if it did not.
@@ -62,7 +62,7 @@ struct SynWatch::Impl {
     return syns;
   }
 
-  bool is_syn_to_us(const std::uint8_t *p, std::size_t n) const {
+  bool is_syn_to_us(const std::uint8_t* p, std::size_t n) const {
     std::size_t tcp = 0;
     if (v4) {
       // An IPv4 raw socket receives the IP header too; the TCP header follows its IHL words.
@@ -84,7 +84,7 @@ struct SynWatch::Impl {
   bool v4 = true;
 };
 
-SynWatch::SynWatch(asio::io_context &io) : impl_(std::make_unique<Impl>(io)) {}
+SynWatch::SynWatch(asio::io_context& io) : impl_(std::make_unique<Impl>(io)) {}
 SynWatch::~SynWatch() { stop(); }
 
 std::optional<std::string> SynWatch::unavailable() {
@@ -94,7 +94,7 @@ std::optional<std::string> SynWatch::unavailable() {
   return std::nullopt;
 }
 
-std::optional<std::string> SynWatch::start(const asio::ip::tcp::endpoint &endpoint,
+std::optional<std::string> SynWatch::start(const asio::ip::tcp::endpoint& endpoint,
                                            std::function<void(std::size_t)> on_syns) {
   stop();
   impl_->v4 = endpoint.address().is_v4();
@@ -121,7 +121,7 @@ bool SynWatch::active() const { return impl_->descriptor.is_open(); }
 
 struct SynWatch::Impl {};
 
-SynWatch::SynWatch(asio::io_context &) : impl_(std::make_unique<Impl>()) {}
+SynWatch::SynWatch(asio::io_context&) : impl_(std::make_unique<Impl>()) {}
 SynWatch::~SynWatch() = default;
 
 std::optional<std::string> SynWatch::unavailable() {
@@ -135,7 +135,7 @@ std::optional<std::string> SynWatch::unavailable() {
 #endif
 }
 
-std::optional<std::string> SynWatch::start(const asio::ip::tcp::endpoint &, std::function<void(std::size_t)>) {
+std::optional<std::string> SynWatch::start(const asio::ip::tcp::endpoint&, std::function<void(std::size_t)>) {
   return unavailable();
 }
 void SynWatch::stop() {}

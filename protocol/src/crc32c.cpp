@@ -12,8 +12,8 @@ std::uint32_t crc32c_slicing(std::uint32_t reg, const std::uint8_t* p, std::size
   for (; n >= 8; n -= 8, p += 8) {
     const std::uint32_t lo = reg ^ load_le32(p);
     const std::uint32_t hi = load_le32(p + 4);
-    reg = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^
-          t[3][hi & 0xFFu] ^ t[2][(hi >> 8) & 0xFFu] ^ t[1][(hi >> 16) & 0xFFu] ^ t[0][hi >> 24];
+    reg = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^ t[3][hi & 0xFFu] ^
+          t[2][(hi >> 8) & 0xFFu] ^ t[1][(hi >> 16) & 0xFFu] ^ t[0][hi >> 24];
   }
   for (; n != 0; --n, ++p) reg = (reg >> 8) ^ t[0][(reg ^ *p) & 0xFFu];
   return reg;

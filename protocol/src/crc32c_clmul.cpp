@@ -29,9 +29,9 @@ constexpr FoldConstants fold_by_bits(std::size_t bits) noexcept {
   return {power_operand(bits + 64 - 1), power_operand(bits - 1)};
 }
 
-constexpr std::size_t kVectorBytes = 64;                         // one 512-bit vector
+constexpr std::size_t kVectorBytes = 64;                          // one 512-bit vector
 constexpr std::size_t kVectors = kFoldBlockBytes / kVectorBytes;  // independent accumulators
-constexpr std::size_t kLane = 16;                                // a 128-bit lane of a vector
+constexpr std::size_t kLane = 16;                                 // a 128-bit lane of a vector
 
 // Every constant is computed at compile time: crc_x_power() loops once per bit.
 constexpr FoldConstants kStride = fold_by_bits(8 * kFoldBlockBytes);
@@ -74,12 +74,10 @@ IOCPSIM_FOLD_TARGET inline __m128i merge(const __m512i (&acc)[kVectors]) noexcep
   const __m512i front = fold_into(acc[0], constants(kOneVector), acc[1]);
   const __m512i back = fold_into(acc[2], constants(kOneVector), acc[3]);
   const __m512i sum = fold_into(front, constants(kTwoVectors), back);
-  const __m512i lanes = _mm512_set_epi64(0, 0, static_cast<long long>(kLaneMerge[2].high_half),
-                                         static_cast<long long>(kLaneMerge[2].low_half),
-                                         static_cast<long long>(kLaneMerge[1].high_half),
-                                         static_cast<long long>(kLaneMerge[1].low_half),
-                                         static_cast<long long>(kLaneMerge[0].high_half),
-                                         static_cast<long long>(kLaneMerge[0].low_half));
+  const __m512i lanes = _mm512_set_epi64(
+      0, 0, static_cast<long long>(kLaneMerge[2].high_half), static_cast<long long>(kLaneMerge[2].low_half),
+      static_cast<long long>(kLaneMerge[1].high_half), static_cast<long long>(kLaneMerge[1].low_half),
+      static_cast<long long>(kLaneMerge[0].high_half), static_cast<long long>(kLaneMerge[0].low_half));
   // Lanes 0..2 folded over the last lane; lane 3's product is zero, so add the lane itself.
   const __m512i moved = fold_into(sum, lanes, _mm512_setzero_si512());
   const __m128i a = _mm_xor_si128(lane<0>(moved), lane<1>(moved));
@@ -127,8 +125,8 @@ IOCPSIM_FOLD_TARGET std::uint32_t crc32c_fold(std::uint32_t reg, const std::uint
 
 bool crc32c_fold_available() noexcept {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("avx512f") &&
-         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("vpclmulqdq");
+  return __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("vpclmulqdq");
 }
 
 }  // namespace iocpsim::protocol::detail

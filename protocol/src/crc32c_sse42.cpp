@@ -27,8 +27,8 @@ inline std::uint64_t load64(const std::uint8_t* p) noexcept {
 }
 
 template <std::size_t stripe>
-__attribute__((target("sse4.2"))) inline std::uint32_t three_streams(
-    std::uint32_t reg, const std::uint8_t* p, const std::array<CrcTable, 4>& shift) noexcept {
+__attribute__((target("sse4.2"))) inline std::uint32_t three_streams(std::uint32_t reg, const std::uint8_t* p,
+                                                                     const std::array<CrcTable, 4>& shift) noexcept {
   std::uint64_t a = reg, b = 0, c = 0;
   for (std::size_t i = 0; i < stripe; i += 8) {
     a = _mm_crc32_u64(a, load64(p + i));
@@ -41,8 +41,7 @@ __attribute__((target("sse4.2"))) inline std::uint32_t three_streams(
 
 }  // namespace
 
-__attribute__((target("sse4.2"))) std::uint32_t crc32c_instruction_streams(std::uint32_t reg,
-                                                                           const std::uint8_t* p,
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_instruction_streams(std::uint32_t reg, const std::uint8_t* p,
                                                                            std::size_t n) noexcept {
   for (; n >= 3 * kLongStripe; n -= 3 * kLongStripe, p += 3 * kLongStripe) {
     reg = three_streams<kLongStripe>(reg, p, kLongShift);

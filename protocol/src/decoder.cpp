@@ -11,16 +11,26 @@ namespace iocpsim::protocol {
 
 const char* to_string(DecodeError e) noexcept {
   switch (e) {
-    case DecodeError::none: return "none";
-    case DecodeError::bad_magic: return "bad_magic";
-    case DecodeError::unsupported_version: return "unsupported_version";
-    case DecodeError::unknown_type: return "unknown_type";
-    case DecodeError::bad_flags: return "bad_flags";
-    case DecodeError::reserved_nonzero: return "reserved_nonzero";
-    case DecodeError::frame_too_large: return "frame_too_large";
-    case DecodeError::crc_mismatch: return "crc_mismatch";
-    case DecodeError::truncated_payload: return "truncated_payload";
-    case DecodeError::inconsistent_payload: return "inconsistent_payload";
+    case DecodeError::none:
+      return "none";
+    case DecodeError::bad_magic:
+      return "bad_magic";
+    case DecodeError::unsupported_version:
+      return "unsupported_version";
+    case DecodeError::unknown_type:
+      return "unknown_type";
+    case DecodeError::bad_flags:
+      return "bad_flags";
+    case DecodeError::reserved_nonzero:
+      return "reserved_nonzero";
+    case DecodeError::frame_too_large:
+      return "frame_too_large";
+    case DecodeError::crc_mismatch:
+      return "crc_mismatch";
+    case DecodeError::truncated_payload:
+      return "truncated_payload";
+    case DecodeError::inconsistent_payload:
+      return "inconsistent_payload";
   }
   return "unknown";
 }

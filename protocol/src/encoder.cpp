@@ -10,10 +10,14 @@ namespace iocpsim::protocol {
 
 const char* to_string(EncodeError e) noexcept {
   switch (e) {
-    case EncodeError::none: return "none";
-    case EncodeError::buffer_too_small: return "buffer_too_small";
-    case EncodeError::field_too_long: return "field_too_long";
-    case EncodeError::frame_too_large: return "frame_too_large";
+    case EncodeError::none:
+      return "none";
+    case EncodeError::buffer_too_small:
+      return "buffer_too_small";
+    case EncodeError::field_too_long:
+      return "field_too_long";
+    case EncodeError::frame_too_large:
+      return "frame_too_large";
   }
   return "unknown";
 }

@@ -18,8 +18,7 @@ struct HeaderFault {
 // Checks header bytes [from, to) of `h`, where bytes [0, to) are present and [0, from) were
 // already checked; to <= kHeaderSize. The size check fires at the first payload_len byte after
 // which the frame must exceed frame_max_bytes, whatever the bytes still to come.
-HeaderFault check_header(const std::uint8_t* h, std::size_t from, std::size_t to,
-                         std::size_t frame_max_bytes) noexcept;
+HeaderFault check_header(const std::uint8_t* h, std::size_t from, std::size_t to, std::size_t frame_max_bytes) noexcept;
 
 // True when the whole 16-byte header is acceptable; a quick path for the common case.
 bool header_acceptable(const std::uint8_t* h, std::size_t frame_max_bytes) noexcept;

@@ -18,7 +18,8 @@ namespace {
 template <class M, class T>
 concept Is = std::same_as<std::remove_const_t<M>, T>;
 
-template <class V, Is<Hello> M> void layout(V& v, M& m) {
+template <class V, Is<Hello> M>
+void layout(V& v, M& m) {
   v(m.min_version);
   v.require(m.min_version >= 1);
   v(m.max_version);
@@ -27,7 +28,8 @@ template <class V, Is<Hello> M> void layout(V& v, M& m) {
   v(m.host_id);
 }
 
-template <class V, Is<HelloAck> M> void layout(V& v, M& m) {
+template <class V, Is<HelloAck> M>
+void layout(V& v, M& m) {
   v(m.version);
   v.require(m.version >= 1);
   v(m.capabilities);
@@ -37,29 +39,39 @@ template <class V, Is<HelloAck> M> void layout(V& v, M& m) {
   v(m.firmware);
 }
 
-template <class V, Is<Heartbeat> M> void layout(V& v, M& m) { v(m.nonce); }
-template <class V, Is<HeartbeatAck> M> void layout(V& v, M& m) { v(m.nonce); }
+template <class V, Is<Heartbeat> M>
+void layout(V& v, M& m) {
+  v(m.nonce);
+}
+template <class V, Is<HeartbeatAck> M>
+void layout(V& v, M& m) {
+  v(m.nonce);
+}
 
-template <class V, Is<Command> M> void layout(V& v, M& m) {
+template <class V, Is<Command> M>
+void layout(V& v, M& m) {
   v(m.request_id);
   v(m.opcode);
   v(m.data);
 }
 
-template <class V, Is<Response> M> void layout(V& v, M& m) {
+template <class V, Is<Response> M>
+void layout(V& v, M& m) {
   v(m.request_id);
   v(m.status);
   v(m.data);
 }
 
-template <class V, Is<Telemetry> M> void layout(V& v, M& m) {
+template <class V, Is<Telemetry> M>
+void layout(V& v, M& m) {
   v(m.channel);
   v(m.channel_seq);
   v(m.timestamp_us);
   v(m.samples);
 }
 
-template <class V, Is<Event> M> void layout(V& v, M& m) {
+template <class V, Is<Event> M>
+void layout(V& v, M& m) {
   v(m.event_id);
   v(m.severity);
   v(m.code);
@@ -67,12 +79,14 @@ template <class V, Is<Event> M> void layout(V& v, M& m) {
   v(m.text);
 }
 
-template <class V, Is<Bye> M> void layout(V& v, M& m) {
+template <class V, Is<Bye> M>
+void layout(V& v, M& m) {
   v(m.reason);
   v(m.text);
 }
 
-template <class V, Is<Error> M> void layout(V& v, M& m) {
+template <class V, Is<Error> M>
+void layout(V& v, M& m) {
   v(m.code);
   v(m.ref_seq);
   v(m.text);
@@ -82,16 +96,17 @@ template <class V, Is<Error> M> void layout(V& v, M& m) {
 constexpr bool valid(Status s) noexcept { return s <= Status::internal_error; }
 constexpr bool valid(Severity s) noexcept { return s <= Severity::critical; }
 constexpr bool valid(ByeReason r) noexcept { return r <= ByeReason::idle_timeout; }
-constexpr bool valid(ErrorCode c) noexcept {
-  return c >= ErrorCode::malformed_frame && c <= ErrorCode::too_busy;
-}
+constexpr bool valid(ErrorCode c) noexcept { return c >= ErrorCode::malformed_frame && c <= ErrorCode::too_busy; }
 
 template <class T>
 using Wire = typename std::conditional_t<std::is_enum_v<T>, std::underlying_type<T>, std::type_identity<T>>::type;
 
 class Sizer {
  public:
-  template <class T> void operator()(const T&) noexcept { size_.bytes += sizeof(Wire<T>); }
+  template <class T>
+  void operator()(const T&) noexcept {
+    size_.bytes += sizeof(Wire<T>);
+  }
   void operator()(std::string_view s) noexcept { field(s.size()); }
   void operator()(Bytes b) noexcept { field(b.size()); }
   void require(bool) noexcept {}
@@ -108,7 +123,8 @@ class Sizer {
 class Writer {
  public:
   explicit Writer(std::uint8_t* out) noexcept : p_(out) {}
-  template <class T> void operator()(const T& v) noexcept {
+  template <class T>
+  void operator()(const T& v) noexcept {
     const auto w = static_cast<Wire<T>>(v);
     if constexpr (sizeof w == 1) *p_ = w;
     if constexpr (sizeof w == 2) store_le16(p_, w);
@@ -133,7 +149,8 @@ class Reader {
  public:
   explicit Reader(Bytes in) noexcept : p_(in.data()), size_(in.size()) {}
 
-  template <class T> void operator()(T& v) noexcept {
+  template <class T>
+  void operator()(T& v) noexcept {
     using W = Wire<T>;
     if (!take(sizeof(W))) return;
     const std::uint8_t* at = p_ + field_start_;
@@ -227,16 +244,26 @@ void write_payload(const Message& m, std::uint8_t* out) noexcept {
 DecodeError decode_payload(MessageType type, Bytes payload, Message& out, std::size_t* fault_at) noexcept {
   using detail::decode_as;
   switch (type) {
-    case MessageType::hello: return decode_as<Hello>(payload, out, fault_at);
-    case MessageType::hello_ack: return decode_as<HelloAck>(payload, out, fault_at);
-    case MessageType::heartbeat: return decode_as<Heartbeat>(payload, out, fault_at);
-    case MessageType::heartbeat_ack: return decode_as<HeartbeatAck>(payload, out, fault_at);
-    case MessageType::command: return decode_as<Command>(payload, out, fault_at);
-    case MessageType::response: return decode_as<Response>(payload, out, fault_at);
-    case MessageType::telemetry: return decode_as<Telemetry>(payload, out, fault_at);
-    case MessageType::event: return decode_as<Event>(payload, out, fault_at);
-    case MessageType::bye: return decode_as<Bye>(payload, out, fault_at);
-    case MessageType::error: return decode_as<Error>(payload, out, fault_at);
+    case MessageType::hello:
+      return decode_as<Hello>(payload, out, fault_at);
+    case MessageType::hello_ack:
+      return decode_as<HelloAck>(payload, out, fault_at);
+    case MessageType::heartbeat:
+      return decode_as<Heartbeat>(payload, out, fault_at);
+    case MessageType::heartbeat_ack:
+      return decode_as<HeartbeatAck>(payload, out, fault_at);
+    case MessageType::command:
+      return decode_as<Command>(payload, out, fault_at);
+    case MessageType::response:
+      return decode_as<Response>(payload, out, fault_at);
+    case MessageType::telemetry:
+      return decode_as<Telemetry>(payload, out, fault_at);
+    case MessageType::event:
+      return decode_as<Event>(payload, out, fault_at);
+    case MessageType::bye:
+      return decode_as<Bye>(payload, out, fault_at);
+    case MessageType::error:
+      return decode_as<Error>(payload, out, fault_at);
   }
   // The decoder never passes an unknown type; a direct caller gets the closest answer.
   if (fault_at != nullptr) *fault_at = 0;

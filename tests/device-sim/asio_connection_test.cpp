@@ -18,7 +18,9 @@ class AsioConnectionTest : public ::testing::Test {
     asio::ip::tcp::acceptor acceptor(io_, {asio::ip::make_address("127.0.0.1"), 0});
     ASSERT_FALSE(client_.connect(acceptor.local_endpoint()));
     ConnectionEvents events;
-    events.on_data = [this](const std::uint8_t* data, std::size_t n) { received_.insert(received_.end(), data, data + n); };
+    events.on_data = [this](const std::uint8_t* data, std::size_t n) {
+      received_.insert(received_.end(), data, data + n);
+    };
     events.on_eof = [this] { eof_ = true; };
     events.on_lost = [this](const std::string& why) { lost_ = why; };
     events.on_written = [this](std::size_t n) { written_ += n; };

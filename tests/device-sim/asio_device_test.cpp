@@ -224,8 +224,8 @@ TEST_F(AsioDeviceTest, StoppingReadingMakesThePeersSendsBackUp) {
     sent += client.socket().write_some(asio::buffer(chunk), ec);
     run_ready(io_);  // give the device every chance to read, which it must not take
   }
-  EXPECT_EQ(ec, asio::error::would_block) << "sent " << sent << " bytes without backing up; device read "
-                                          << device_->record().bytes_received;
+  EXPECT_EQ(ec, asio::error::would_block)
+      << "sent " << sent << " bytes without backing up; device read " << device_->record().bytes_received;
   EXPECT_EQ(device_->record().bytes_received, 0u);
 }
 
@@ -272,7 +272,8 @@ TEST_F(AsioDeviceTest, WritesEachChunkSeparatelyAtItsTime) {
 
 TEST_F(AsioDeviceTest, RunsSeveralDevicesOnOneIoContext) {
   start(R"({"name": "a", "identity": {"device_id": "dev-a"}})");
-  AsioDevice other(io_, parse_device_spec(nlohmann::json::parse(R"({"identity": {"device_id": "dev-b"}})"), ""), clock_, 2);
+  AsioDevice other(io_, parse_device_spec(nlohmann::json::parse(R"({"identity": {"device_id": "dev-b"}})"), ""), clock_,
+                   2);
   other.start(kAnyLoopbackPort);
   EXPECT_NE(other.local_endpoint().port(), endpoint().port());
   TestClient to_a(io_);

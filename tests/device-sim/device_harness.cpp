@@ -59,8 +59,8 @@ void handshake(DeviceHarness& h) {
   h.start();
   h.connect();
   h.host_sends(protocol::Hello{1, 1, 0, "host-1"}, protocol::kFlagReplyExpected);
-  const auto ack = std::find_if(h.frames.begin(), h.frames.end(),
-                                [](const nlohmann::json& f) { return f["type"] == "hello_ack"; });
+  const auto ack =
+      std::find_if(h.frames.begin(), h.frames.end(), [](const nlohmann::json& f) { return f["type"] == "hello_ack"; });
   ASSERT_NE(ack, h.frames.end()) << "no hello_ack";
   h.frames.erase(ack);
 }

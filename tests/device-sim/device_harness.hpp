@@ -43,7 +43,9 @@ class DeviceHarness {
     device_->on_accepted();
     collect();
   }
-  void host_sends(const protocol::Message& m, std::uint16_t flags = 0) { host_sends_bytes(encode_frame(m, host_seq_++, flags)); }
+  void host_sends(const protocol::Message& m, std::uint16_t flags = 0) {
+    host_sends_bytes(encode_frame(m, host_seq_++, flags));
+  }
   void host_sends_bytes(const std::vector<std::uint8_t>& bytes) {
     device_->on_bytes(bytes);
     collect();
@@ -97,10 +99,10 @@ class DeviceHarness {
   nlohmann::json next_frame();
   bool logged(const std::string& event) const;
 
-  std::deque<nlohmann::json> frames;           // decoded frames not yet taken
-  std::vector<std::uint32_t> frame_seqs;       // header seq of every decoded frame
+  std::deque<nlohmann::json> frames;              // decoded frames not yet taken
+  std::vector<std::uint32_t> frame_seqs;          // header seq of every decoded frame
   std::vector<std::vector<std::uint8_t>> chunks;  // every SendBytes, as handed over
-  std::vector<std::uint8_t> wire;              // all bytes sent
+  std::vector<std::uint8_t> wire;                 // all bytes sent
   std::vector<ConnectionOp> ops;
   std::vector<nlohmann::json> log;
   protocol::DecodeError decode_error = protocol::DecodeError::none;

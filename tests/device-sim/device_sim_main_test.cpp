@@ -101,7 +101,8 @@ TEST(DeviceSimMainTest, ServesAHostAndExitsCleanlyWhenTheScriptIsDone) {
 }
 
 TEST(DeviceSimMainTest, ExitsWithOneWhenAStepFails) {
-  const auto script = write_script("devsim_fail.json", R"({"script": [{"step": "wait_for_connection", "within_ms": 0}]})");
+  const auto script =
+      write_script("devsim_fail.json", R"({"script": [{"step": "wait_for_connection", "within_ms": 0}]})");
   DeviceSimProcess sim({"--listen", "127.0.0.1:0", "--exit-when-done", script});
   const auto failed = sim.wait_for("step_failed");
   EXPECT_EQ(failed["step"], "script[0]");

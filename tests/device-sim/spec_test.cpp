@@ -69,7 +69,8 @@ TEST(SpecTest, SuggestsTheStepKindMeantByAMisspeltOne) {
 }
 
 TEST(SpecTest, RejectsAnUnknownOptionAndSuggestsTheKnownOne) {
-  const auto error = error_of(R"({"devices": [{"script": [{"step": "expect", "message": {"type": "hello"}, "within": 5}]}]})");
+  const auto error =
+      error_of(R"({"devices": [{"script": [{"step": "expect", "message": {"type": "hello"}, "within": 5}]}]})");
   EXPECT_EQ(error.rfind("devices[0].script[0].within: unknown key (did you mean \"within_ms\"?)", 0), 0u) << error;
 }
 
@@ -95,7 +96,8 @@ TEST(SpecTest, RejectsMalformedHex) {
 }
 
 TEST(SpecTest, RejectsAnUnknownMessageField) {
-  const auto error = error_of(R"({"devices": [{"script": [{"step": "send", "message": {"type": "event", "cod": 1}}]}]})");
+  const auto error =
+      error_of(R"({"devices": [{"script": [{"step": "send", "message": {"type": "event", "cod": 1}}]}]})");
   EXPECT_EQ(error.rfind("devices[0].script[0].message.cod: unknown key; did you mean \"code\"?", 0), 0u) << error;
 }
 
@@ -112,7 +114,8 @@ TEST(SpecTest, RequiresExactlyOneOfMessageAndHex) {
 TEST(SpecTest, RejectsAValueOfTheWrongType) {
   EXPECT_EQ(error_of(R"({"devices": [{"name": "a"}, {"telemetry": {"rate_hz": "fast"}}]})"),
             "devices[1].telemetry.rate_hz: expected a number from 0.0 to 100000.0");
-  EXPECT_EQ(error_of(R"({"devices": [{"script": {"step": "wait"}}]})"), "devices[0].script: expected an array of steps");
+  EXPECT_EQ(error_of(R"({"devices": [{"script": {"step": "wait"}}]})"),
+            "devices[0].script: expected an array of steps");
   EXPECT_EQ(error_of(R"({"devices": []})"), "devices: expected a non-empty array of device specs");
 }
 

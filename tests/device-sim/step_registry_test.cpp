@@ -7,12 +7,35 @@ namespace iocpsim::devsim {
 namespace {
 
 TEST(StepRegistryTest, KnowsEveryStepKindTheCatalogueNames) {
-  const std::vector<std::string> expected = {
-      "accept_after", "accept_connections", "answer_next_command", "close", "corrupt_next_frame", "drip",
-      "expect", "expect_close", "half_close", "never_accept", "pause_telemetry", "raise_event",
-      "refuse_connections", "repeat", "reset", "reset_connections", "resume_reading", "resume_telemetry",
-      "say_bye", "send", "send_chunked", "send_garbage", "send_hex", "send_oversize_length", "stall",
-      "stop_reading", "stream_telemetry", "wait", "wait_for_connection"};
+  const std::vector<std::string> expected = {"accept_after",
+                                             "accept_connections",
+                                             "answer_next_command",
+                                             "close",
+                                             "corrupt_next_frame",
+                                             "drip",
+                                             "expect",
+                                             "expect_close",
+                                             "half_close",
+                                             "never_accept",
+                                             "pause_telemetry",
+                                             "raise_event",
+                                             "refuse_connections",
+                                             "repeat",
+                                             "reset",
+                                             "reset_connections",
+                                             "resume_reading",
+                                             "resume_telemetry",
+                                             "say_bye",
+                                             "send",
+                                             "send_chunked",
+                                             "send_garbage",
+                                             "send_hex",
+                                             "send_oversize_length",
+                                             "stall",
+                                             "stop_reading",
+                                             "stream_telemetry",
+                                             "wait",
+                                             "wait_for_connection"};
   for (const auto& name : expected) EXPECT_NE(StepRegistry::global().find(name), nullptr) << name;
   EXPECT_EQ(StepRegistry::global().all().size(), expected.size());
 }

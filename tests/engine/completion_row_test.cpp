@@ -108,8 +108,8 @@ TEST(CompletionRowTest, R11TrueWithoutOverlappedIsAPostedPacket) {
 }
 
 TEST(CompletionRowTest, R12EveryConnectFailureCodeIsConnectFailed) {
-  for (NTSTATUS s : {STATUS_CONNECTION_REFUSED, STATUS_IO_TIMEOUT, STATUS_NETWORK_UNREACHABLE,
-                     STATUS_HOST_UNREACHABLE}) {
+  for (NTSTATUS s :
+       {STATUS_CONNECTION_REFUSED, STATUS_IO_TIMEOUT, STATUS_NETWORK_UNREACHABLE, STATUS_HOST_UNREACHABLE}) {
     EXPECT_EQ(classify(entry(OpKind::connect, s, 0, 0)), CompletionRow::r12_connect_failed) << s;
   }
 }
@@ -133,8 +133,7 @@ TEST(CompletionRowTest, R16AndR16bDatagramRowsAreNamedNotFatal) {
 }
 
 TEST(CompletionRowTest, AnUnnamedFailureStatusIsFailedOther) {
-  EXPECT_EQ(classify(entry(OpKind::receive, static_cast<NTSTATUS>(0xC0000001u), 0)),
-            CompletionRow::failed_other);
+  EXPECT_EQ(classify(entry(OpKind::receive, static_cast<NTSTATUS>(0xC0000001u), 0)), CompletionRow::failed_other);
 }
 
 TEST(CompletionRowTest, RowsPrintAsTheirIds) {

@@ -27,8 +27,7 @@ class ConnectionRowTest : public EngineHarness {
 };
 
 // The names of `dev`'s events from the first `from` onwards.
-std::vector<std::string> tail_from(const MemorySink& sink, const std::string& dev,
-                                   const std::string& from) {
+std::vector<std::string> tail_from(const MemorySink& sink, const std::string& dev, const std::string& from) {
   auto names = sink.names_for(dev);
   const auto it = std::find(names.begin(), names.end(), from);
   return {it, names.end()};
@@ -84,7 +83,7 @@ TEST_F(ConnectionRowTest, R3PortClosedWithAReceivePendingReleasesEveryContextAtS
   EXPECT_EQ(sink->count("op_abandoned", "d"), 1u);
   EXPECT_EQ(first("op_abandoned", "d")["op"], "receive");
   EXPECT_EQ(first("op_abandoned", "d")["row"], "R3");
-  EXPECT_EQ(sink->count("shutdown_ceiling_reached", ""), 0u);  // no wait for what cannot come
+  EXPECT_EQ(sink->count("shutdown_ceiling_reached", ""), 0u);   // no wait for what cannot come
   EXPECT_EQ(io.counts().since(before)[Call::CloseHandle], 0u);  // the handle is not the engine's to close
 }
 
@@ -96,8 +95,8 @@ TEST_F(ConnectionRowTest, R4PeerFinStopsReadingClosesOnceAndReconnectsAfterBacko
   peer.shutdown_send();
   ASSERT_TRUE(wait("connection_released", "d"));
   EXPECT_EQ(tail_from(*sink, "d", "peer_closed"),
-            (std::vector<std::string>{"peer_closed", "socket_closed", "reconnect_scheduled",
-                                      "state_changed", "connection_released"}));
+            (std::vector<std::string>{"peer_closed", "socket_closed", "reconnect_scheduled", "state_changed",
+                                      "connection_released"}));
   EXPECT_EQ(first("socket_closed", "d")["ops_outstanding"], 0);  // a FIN, not a reset
   EXPECT_EQ(io.counts().since(before)[Call::WSARecv], 0u);
   EXPECT_EQ(io.counts().since(before)[Call::closesocket], 1u);
@@ -131,8 +130,7 @@ TEST_F(ConnectionRowTest, R5bResetReportedByTheIssuingWSASendIsHandledInline) {
   io.arm({fault(Outcome::immediate_error).on(Call::WSASend).tag("d").error(WSAECONNRESET)});
   std::promise<CommandOutcome> outcome;
   const std::uint8_t data[] = {1, 2, 3};
-  EXPECT_EQ(engine->send_command("d", 7, data, 0,
-                                 [&](const CommandResult& r) { outcome.set_value(r.outcome); }),
+  EXPECT_EQ(engine->send_command("d", 7, data, 0, [&](const CommandResult& r) { outcome.set_value(r.outcome); }),
             Submit::accepted);
   ASSERT_TRUE(wait("connection_released", "d"));
   EXPECT_EQ(first("peer_reset", "d")["row"], "R5b");
@@ -161,7 +159,7 @@ TEST_F(ConnectionRowTest, R5dResetOnAPendingSendKillsTheConnection) {
   EXPECT_EQ(reset["row"], "R5");
   EXPECT_EQ(reset["op"], "send");
   EXPECT_EQ(sink->count("partial_send_resumed", "d"), 0u);  // bytes before a reset are not "sent"
-  EXPECT_EQ(first("op_aborted", "d")["op"], "receive");  // after our close
+  EXPECT_EQ(first("op_aborted", "d")["op"], "receive");     // after our close
 }
 
 TEST_F(ConnectionRowTest, R6OurOwnCloseWithAReceivePendingIsAnAbortNotAPeerError) {
@@ -174,8 +172,8 @@ TEST_F(ConnectionRowTest, R6OurOwnCloseWithAReceivePendingIsAnAbortNotAPeerError
   advance(5'000);
   ASSERT_TRUE(wait("connection_released", "d"));
   EXPECT_EQ(tail_from(*sink, "d", "stall_detected"),
-            (std::vector<std::string>{"stall_detected", "socket_closed", "reconnect_scheduled",
-                                      "state_changed", "op_aborted", "connection_released"}));
+            (std::vector<std::string>{"stall_detected", "socket_closed", "reconnect_scheduled", "state_changed",
+                                      "op_aborted", "connection_released"}));
   EXPECT_EQ(first("socket_closed", "d")["ops_outstanding"], 1);
   EXPECT_EQ(first("op_aborted", "d")["row"], "R6");
   EXPECT_EQ(sink->count("peer_reset", "d"), 0u);
@@ -209,9 +207,8 @@ TEST_F(ConnectionRowTest, R7ConnectTimeoutCancelsTheConnectAndReleasesItAtItsPac
   advance(5'000);
   ASSERT_TRUE(wait("connection_released", "d"));
   EXPECT_EQ(tail_from(*sink, "d", "connect_timeout"),
-            (std::vector<std::string>{"connect_timeout", "cancel_requested", "op_cancelled",
-                                      "socket_closed", "reconnect_scheduled", "state_changed",
-                                      "connection_released"}));
+            (std::vector<std::string>{"connect_timeout", "cancel_requested", "op_cancelled", "socket_closed",
+                                      "reconnect_scheduled", "state_changed", "connection_released"}));
   EXPECT_EQ(first("op_cancelled", "d")["row"], "R7");
   EXPECT_EQ(engine->live_op_contexts(), 0u);
 }
@@ -272,8 +269,7 @@ TEST_F(ConnectionRowTest, R9bTheStartUpProbeUsesSkipModeWhereItIsHonoured) {
   EXPECT_EQ(probed["honoured"], true);
   EXPECT_EQ(probed["reason"], "honoured");
   EXPECT_TRUE(engine->skips_completion_port_on_success());
-  EXPECT_EQ(first("engine_started", "")["skips_port_on_success"],
-            engine->skips_completion_port_on_success());
+  EXPECT_EQ(first("engine_started", "")["skips_port_on_success"], engine->skips_completion_port_on_success());
   const std::uint64_t set_by_probe = io.count(Call::SetFileCompletionNotificationModes);
   EXPECT_EQ(set_by_probe, 1u);
   TestDevice peer;
@@ -344,8 +340,7 @@ TEST_F(ConnectionRowTest, R12RefusedConnectIsRetriedWithExponentialBackoff) {
   ASSERT_TRUE(engine->add_device(c));
   ASSERT_TRUE(wait("reconnect_scheduled", "d"));
   EXPECT_EQ(first("connect_failed", "d")["row"], "R12");
-  EXPECT_EQ(first("connect_failed", "d")["status"],
-            static_cast<DWORD>(STATUS_CONNECTION_REFUSED));
+  EXPECT_EQ(first("connect_failed", "d")["status"], static_cast<DWORD>(STATUS_CONNECTION_REFUSED));
   advance(100);
   ASSERT_TRUE(wait("reconnect_scheduled", "d", 2));
   std::vector<int> delays;
@@ -464,8 +459,7 @@ TEST_F(ConnectionCallOrderTest, ShutdownSendsByeThenHalfClosesThenClosesThenSent
     EXPECT_CALL(io, shutdown(_, SD_SEND));
     EXPECT_CALL(io, closesocket(_));  // after the peer's FIN: nothing outstanding
     // One per worker; a worker whose batch took two passes the extra one on.
-    EXPECT_CALL(io, PostQueuedCompletionStatus(_, 0, 2 /* sentinel */, nullptr))
-        .Times(::testing::AtLeast(2));
+    EXPECT_CALL(io, PostQueuedCompletionStatus(_, 0, 2 /* sentinel */, nullptr)).Times(::testing::AtLeast(2));
     EXPECT_CALL(io, CloseHandle(_));
   }
   EXPECT_CALL(io, CancelIoEx(_, _)).Times(0);

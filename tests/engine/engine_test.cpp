@@ -90,7 +90,7 @@ TEST_F(EngineTest, StateChangesReachTheStateCallbackInOrder) {
 
 TEST_F(EngineTest, OnSocketNamesEachNewSocketBeforeAnyIoIsIssuedOnIt) {
   std::mutex m;
-  std::vector<std::string> seen;  // "<device>: <sockets made> made, <sockets bound> bound"
+  std::vector<std::string> seen;    // "<device>: <sockets made> made, <sockets bound> bound"
   std::uint64_t made_at_start = 0;  // start() makes and binds sockets of its own for its probe
   std::uint64_t bound_at_start = 0;
   log.add_sink(sink);
@@ -100,8 +100,8 @@ TEST_F(EngineTest, OnSocketNamesEachNewSocketBeforeAnyIoIsIssuedOnIt) {
     const std::uint64_t made = io.count(Call::socket) - made_at_start;
     const std::uint64_t bound = io.count(Call::bind) - bound_at_start;
     std::lock_guard lock(m);
-    seen.push_back(dev + (s != INVALID_SOCKET ? ": " : ": invalid, ") + std::to_string(made) +
-                   " made, " + std::to_string(bound) + " bound");
+    seen.push_back(dev + (s != INVALID_SOCKET ? ": " : ": invalid, ") + std::to_string(made) + " made, " +
+                   std::to_string(bound) + " bound");
   };
   workers = 2;
   engine = std::make_unique<Engine>(io, clock, log, EngineOptions{}, cb);
@@ -124,8 +124,8 @@ TEST_F(EngineTest, AGarbageSenderAStalledDeviceAndAResettingDeviceDoNotDisturbTh
   o.workers = 3;
   start(o);
   TestDevice good_a, good_b, garbage, stalled, resetting;
-  for (auto [name, peer] : {std::pair{"good_a", &good_a}, std::pair{"good_b", &good_b},
-                            std::pair{"garbage", &garbage}, std::pair{"resetting", &resetting}}) {
+  for (auto [name, peer] : {std::pair{"good_a", &good_a}, std::pair{"good_b", &good_b}, std::pair{"garbage", &garbage},
+                            std::pair{"resetting", &resetting}}) {
     DeviceConfig c = device(name, *peer);
     c.heartbeat_interval_ms = 1'000'000;  // the stall below is the only timer that matters
     c.stall_timeout_ms = 1'000'000;

@@ -57,7 +57,8 @@ TEST(EventCatalogueTest, AFieldOfTheWrongTypeOrNotListedIsAProblem) {
             "event peer_reset has field row = 5, but the catalogue says text");
   EXPECT_EQ(event_fields_problem(peer_reset, {{"rows", "R5"}}),
             "event peer_reset has field rows, which the catalogue does not list");
-  EXPECT_EQ(event_fields_problem(peer_reset, nlohmann::json::array()), "event peer_reset has fields that are not an object");
+  EXPECT_EQ(event_fields_problem(peer_reset, nlohmann::json::array()),
+            "event peer_reset has fields that are not an object");
 }
 
 TEST(EventCatalogueTest, RendersATablePerGroupWithTheFieldTypes) {

@@ -24,8 +24,7 @@ using HostileDeviceTest = EngineHarness;
 // A sink that throws for one event of one device, once: an exception out of a worker's handling.
 class ThrowingSink final : public EventSink {
  public:
-  ThrowingSink(std::string event, std::string device)
-      : event_(std::move(event)), device_(std::move(device)) {}
+  ThrowingSink(std::string event, std::string device) : event_(std::move(event)), device_(std::move(device)) {}
   void write(const Event& e) override {
     if (e.name == event_ && e.device == device_ && !thrown_.exchange(true)) {
       throw std::runtime_error("sink failed on purpose");
@@ -138,7 +137,7 @@ TEST_F(HostileDeviceTest, AHeartbeatThatFindsTheSendQueueFullStillHasItsAnswerDu
   io.arm({fault(Outcome::peer_not_reading).tag("d")});
   for (std::uint64_t n = 1; n <= 3; ++n) peer.send(proto::Heartbeat{n}, proto::kFlagReplyExpected);
   ASSERT_TRUE(wait("send_queue_full", "d"));  // the third answer finds no room
-  advance(1'000);  // the host's own heartbeat is due and finds no room either
+  advance(1'000);                             // the host's own heartbeat is due and finds no room either
   ASSERT_TRUE(wait("send_queue_full", "d", 2));
   EXPECT_EQ(sink->count("heartbeat_sent", "d"), 0u);
   advance(3'000);
@@ -226,7 +225,7 @@ TEST_F(HostileDeviceTest, TheHeartbeatIntervalADeviceAsksForIsHeldWithinAFloorAn
 TEST_F(HostileDeviceTest, ABurstIsReadInBoundedTurnsThatQueueBehindThePortsOtherPackets) {
   EngineOptions o;
   o.skip_completion_port_on_success = CompletionSkip::always;  // receives complete inline
-  o.receive_buffer_bytes = 256;  // a 20 KB burst needs about 80 receives
+  o.receive_buffer_bytes = 256;                                // a 20 KB burst needs about 80 receives
   start(o);
   TestDevice peer;
   connect_ready("d", peer);

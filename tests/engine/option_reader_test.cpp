@@ -56,7 +56,8 @@ TEST(OptionReaderTest, EachOptionIsReadIntoItsMember) {
   EXPECT_EQ(r.engine.frame_max_bytes, 4096u);
   EXPECT_EQ(r.engine.event_burst_max, 3u);
   EXPECT_EQ(r.engine.devices_max, 9u);
-  const Read d = read_device(R"({"backoff_jitter": 0.5, "reconnect": false, "version_max": 2, "send_stall_timeout_ms": 0,
+  const Read d =
+      read_device(R"({"backoff_jitter": 0.5, "reconnect": false, "version_max": 2, "send_stall_timeout_ms": 0,
                                  "capabilities": 4294967295})");
   ASSERT_EQ(d.problems, std::vector<std::string>{});
   EXPECT_DOUBLE_EQ(d.device.backoff_jitter, 0.5);
@@ -139,9 +140,10 @@ TEST(OptionReaderTest, AHostIdMustLetItsHelloFitInAFrameAndInEachSendQueue) {
                                      "fits in one frame, got 300 bytes"});
   EngineOptions engine;
   engine.host_id = std::string(2'000, 'h');
-  EXPECT_EQ(read_device(R"({"send_queue_max_bytes": 1024})", engine).problems,
-            std::vector<std::string>{
-                "devices[0].send_queue_max_bytes: expected at least 2028 bytes, the HELLO with this host_id, got 1024"});
+  EXPECT_EQ(
+      read_device(R"({"send_queue_max_bytes": 1024})", engine).problems,
+      std::vector<std::string>{
+          "devices[0].send_queue_max_bytes: expected at least 2028 bytes, the HELLO with this host_id, got 1024"});
 }
 
 }  // namespace

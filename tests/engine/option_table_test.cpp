@@ -73,11 +73,16 @@ TEST(OptionTableTest, DefaultsAreTheStructsOwn) {
 // A value other than the default, of the option's type and in its range.
 json another_value(const OptionSpec& spec) {
   switch (spec.type) {
-    case OptionType::string: return "another";
-    case OptionType::boolean: return !spec.default_value.get<bool>();
-    case OptionType::completion_skip: return "never";
-    case OptionType::number: return spec.max;
-    default: return static_cast<std::uint64_t>(spec.default_value == spec.max ? spec.min : spec.max);
+    case OptionType::string:
+      return "another";
+    case OptionType::boolean:
+      return !spec.default_value.get<bool>();
+    case OptionType::completion_skip:
+      return "never";
+    case OptionType::number:
+      return spec.max;
+    default:
+      return static_cast<std::uint64_t>(spec.default_value == spec.max ? spec.min : spec.max);
   }
 }
 

@@ -20,8 +20,7 @@ TEST(OutboxTest, DeliversEveryKindInQueueOrderUnderTheOutboxsDeviceName) {
   copied[0] = 9;  // queued by copy: the change must not show
   box.device_event({77, 2, 5, 102, "hot"});
   CommandResult answered;
-  box.command_done([&](const CommandResult& r) { answered = r; }, CommandOutcome::device_status, 6,
-                   copied);
+  box.command_done([&](const CommandResult& r) { answered = r; }, CommandOutcome::device_status, 6, copied);
 
   std::vector<std::string> seen;
   Callbacks cb;
@@ -36,8 +35,7 @@ TEST(OutboxTest, DeliversEveryKindInQueueOrderUnderTheOutboxsDeviceName) {
       EXPECT_EQ(t.channel_seq, 10u);
       EXPECT_EQ(t.timestamp_us, 100u);
     } else {
-      EXPECT_EQ(std::vector<std::uint8_t>(t.samples.begin(), t.samples.end()),
-                (std::vector<std::uint8_t>{4, 5}));
+      EXPECT_EQ(std::vector<std::uint8_t>(t.samples.begin(), t.samples.end()), (std::vector<std::uint8_t>{4, 5}));
       EXPECT_EQ(t.channel_seq, 11u);
     }
     seen.push_back("telemetry " + std::to_string(t.channel) + " " + d);
@@ -52,12 +50,10 @@ TEST(OutboxTest, DeliversEveryKindInQueueOrderUnderTheOutboxsDeviceName) {
   };
   box.deliver(cb);
 
-  EXPECT_EQ(seen, (std::vector<std::string>{"state d7", "telemetry 3 d7", "telemetry 4 d7",
-                                            "event d7"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"state d7", "telemetry 3 d7", "telemetry 4 d7", "event d7"}));
   EXPECT_EQ(answered.outcome, CommandOutcome::device_status);
   EXPECT_EQ(answered.status, 6);
-  EXPECT_EQ(std::vector<std::uint8_t>(answered.data.begin(), answered.data.end()),
-            (std::vector<std::uint8_t>{9, 5}));
+  EXPECT_EQ(std::vector<std::uint8_t>(answered.data.begin(), answered.data.end()), (std::vector<std::uint8_t>{9, 5}));
   EXPECT_TRUE(box.empty());
 }
 

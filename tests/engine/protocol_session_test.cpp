@@ -190,12 +190,14 @@ TEST_F(ProtocolSessionTest, CommandsBeyondTheLimitAreRefusedAndPendingOnesFailWh
 TEST_F(ProtocolSessionTest, AFloodOfEventsReachesTheApplicationButTheLogOnlyUpToTheBurst) {
   ready();
   std::vector<std::uint8_t> flood;
-  for (std::uint32_t i = 0; i < 200; ++i) flood = flood + frame(proto::Event{i, proto::Severity::info, 5, 0, "x"}, 2 + i);
+  for (std::uint32_t i = 0; i < 200; ++i)
+    flood = flood + frame(proto::Event{i, proto::Severity::info, 5, 0, "x"}, 2 + i);
   ASSERT_EQ(feed(flood, 10), Verdict::carry_on);
   EXPECT_EQ(driver.device_events, 200u);
   EXPECT_EQ(driver.count("device_event"), options.event_burst_max);
   // The next window writes again, and first says what the last one held back.
-  ASSERT_EQ(feed(frame(proto::Event{1, proto::Severity::info, 5, 0, "x"}, 300), 10 + options.event_window_ms), Verdict::carry_on);
+  ASSERT_EQ(feed(frame(proto::Event{1, proto::Severity::info, 5, 0, "x"}, 300), 10 + options.event_window_ms),
+            Verdict::carry_on);
   ASSERT_NE(driver.last("events_suppressed"), nullptr);
   EXPECT_EQ(driver.last("events_suppressed")->fields["suppressed_event"], "device_event");
   EXPECT_EQ(driver.last("events_suppressed")->fields["count"], 200 - options.event_burst_max);

@@ -240,8 +240,7 @@ TEST_F(SessionTest, TelemetryBeforeAProtocolErrorInTheSameReceiveArrivesIntact) 
   std::size_t at = 0;
   for (std::uint32_t seq = 0; seq < 2; ++seq) {
     const std::vector<std::uint8_t> samples(64, static_cast<std::uint8_t>(0x30 + seq));
-    const auto r = proto::encode(proto::Telemetry{1, seq, 5, samples}, 2 + seq,
-                                 std::span(bytes).subspan(at));
+    const auto r = proto::encode(proto::Telemetry{1, seq, 5, samples}, 2 + seq, std::span(bytes).subspan(at));
     ASSERT_TRUE(r);
     at += r.size;
   }

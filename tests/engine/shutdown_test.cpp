@@ -17,8 +17,7 @@ using ShutdownTest = EngineHarness;
 
 // The calls the shim journaled since `mark` (a Journal::appended()), keeping only those in
 // `keep`, in order. Read once they have all returned.
-std::vector<Call> calls_after(const iocp::Journal& journal, std::size_t mark,
-                              const std::vector<Call>& keep) {
+std::vector<Call> calls_after(const iocp::Journal& journal, std::size_t mark, const std::vector<Call>& keep) {
   std::vector<Call> out;
   for (const iocp::JournalEntry& e : journal.entries(mark)) {
     if (e.batch_entry) continue;  // one entry of a batch, not a call
@@ -53,8 +52,8 @@ TEST_F(ShutdownTest, PeersThatAnswerTheByeWithTheirFinDrainPolitelyWithoutAReset
   // Per connection: the BYE goes out, then the half-close, then (after the peer's FIN) the
   // close with nothing outstanding; no cancel was needed. Sentinels, then the port.
   // The workers have been joined: every call has returned, and the journal may be read.
-  const auto calls = calls_after(io.journal(), mark,
-                                 {Call::shutdown, Call::CancelIoEx, Call::closesocket, Call::CloseHandle});
+  const auto calls =
+      calls_after(io.journal(), mark, {Call::shutdown, Call::CancelIoEx, Call::closesocket, Call::CloseHandle});
   EXPECT_EQ(std::count(calls.begin(), calls.end(), Call::shutdown), 3);
   EXPECT_EQ(std::count(calls.begin(), calls.end(), Call::CancelIoEx), 0);
   EXPECT_EQ(std::count(calls.begin(), calls.end(), Call::closesocket), 3);

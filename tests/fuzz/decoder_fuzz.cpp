@@ -78,8 +78,7 @@ void feed(Decoder& d, const std::uint8_t* data, std::size_t n, Outcome& out) {
 }
 
 bool same(const Outcome& a, const Outcome& b) {
-  return a.frames == b.frames && a.error == b.error && a.error_offset == b.error_offset &&
-         a.consumed == b.consumed;
+  return a.frames == b.frames && a.error == b.error && a.error_offset == b.error_offset && a.consumed == b.consumed;
 }
 
 // Rewrites the CRC of each frame from the start of the stream whose header is whole and whose

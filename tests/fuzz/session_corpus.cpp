@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
   }
   const std::string out_dir = argv[1];
   std::vector<std::string> problems;
-  const auto files = iocpsim::scenario::collect_scenario_files(std::vector<std::string>(argv + 2, argv + argc), problems);
+  const auto files =
+      iocpsim::scenario::collect_scenario_files(std::vector<std::string>(argv + 2, argv + argc), problems);
   std::size_t written = 0, skipped = 0;
   for (const std::string& file : files) {
     iocpsim::scenario::Scenario s;

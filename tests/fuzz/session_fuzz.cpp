@@ -78,11 +78,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       now += (op - kTapeTime) * 10;
       driver.now_ms = now;
       const Verdict v = session.on_time(now, false, driver);
-      if (v == Verdict::carry_on && session.next_deadline_ms() <= now) violated("a deadline that has come is still armed");
+      if (v == Verdict::carry_on && session.next_deadline_ms() <= now)
+        violated("a deadline that has come is still armed");
       after(v, "on_time");
     } else if (op < kTapeCommand || op >= kTapeSendAll) {
       const auto chunk = queue.next_chunk();
-      const std::size_t n = op >= kTapeSendAll ? chunk.size() : std::min<std::size_t>(chunk.size(), (op - kTapeShortSend) * 64u + 1u);
+      const std::size_t n =
+          op >= kTapeSendAll ? chunk.size() : std::min<std::size_t>(chunk.size(), (op - kTapeShortSend) * 64u + 1u);
       queue.sent(n);
       session.on_sent(now, n, queue.empty());
     } else {

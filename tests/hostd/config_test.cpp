@@ -65,17 +65,18 @@ TEST(HostdConfigTest, AFileWithTheOldNamesOfRenamedKeysStillLoads) {
 // hostd's config and scenario files read the engine's options with one reader: the same keys,
 // ranges and words.
 TEST(HostdConfigTest, EngineOptionsSayTheirMistakesAsScenarioFilesDo) {
-  EXPECT_EQ(parse_config(R"({"frame_max_bytes": 100, "devices": [{"name": "a", "port": 1, "backof_max_ms": 5}]})",
-                         "h.json").errors,
-            (std::vector<std::string>{"h.json: frame_max_bytes: expected an integer from 256 to 16777216, got 100",
-                                      "h.json: devices[0].backof_max_ms: unknown key; did you mean \"backoff_max_ms\"?"}));
+  EXPECT_EQ(
+      parse_config(R"({"frame_max_bytes": 100, "devices": [{"name": "a", "port": 1, "backof_max_ms": 5}]})", "h.json")
+          .errors,
+      (std::vector<std::string>{"h.json: frame_max_bytes: expected an integer from 256 to 16777216, got 100",
+                                "h.json: devices[0].backof_max_ms: unknown key; did you mean \"backoff_max_ms\"?"}));
 }
 
 TEST(HostdConfigTest, SkipOnSuccessTakesItsThreeNamesOrABooleanAndDefaultsToIfHonoured) {
   const auto with = [](const char* value) {
-    return parse_config(std::string(R"({"skip_completion_port_on_success": )") + value +
-                            R"(, "devices": [{"name": "a", "port": 1}]})",
-                        "h.json");
+    return parse_config(
+        std::string(R"({"skip_completion_port_on_success": )") + value + R"(, "devices": [{"name": "a", "port": 1}]})",
+        "h.json");
   };
   EXPECT_EQ(parse_config(R"({"devices": [{"name": "a", "port": 1}]})", "h.json")
                 .config.engine.skip_completion_port_on_success,
@@ -142,23 +143,24 @@ TEST(HostdConfigTest, WhatTheRunWouldRefuseOrNeverGetWorkingIsRefusedHere) {
 
 TEST(HostdConfigTest, AHostIdTooLongForTheHelloIsRefusedAndSoIsAQueueTooSmallForTheHello) {
   const std::string long_id(65'536, 'h');
-  EXPECT_EQ(parse_config(R"({"host_id": ")" + long_id + R"(", "devices": [{"name": "a", "port": 1}]})",
-                         "h.json").errors,
-            std::vector<std::string>{"h.json: host_id: expected at most 65508 bytes, so that the HELLO carrying it "
-                                     "fits in one frame, got 65536 bytes"});
+  EXPECT_EQ(
+      parse_config(R"({"host_id": ")" + long_id + R"(", "devices": [{"name": "a", "port": 1}]})", "h.json").errors,
+      std::vector<std::string>{"h.json: host_id: expected at most 65508 bytes, so that the HELLO carrying it "
+                               "fits in one frame, got 65536 bytes"});
   const std::string id(2'000, 'h');
   EXPECT_EQ(parse_config(R"({"host_id": ")" + id + R"(",
                              "devices": [{"name": "a", "port": 1, "send_queue_max_bytes": 1024}]})",
-                         "h.json").errors,
+                         "h.json")
+                .errors,
             std::vector<std::string>{"h.json: devices[0].send_queue_max_bytes: expected at least 2028 bytes, "
                                      "the HELLO with this host_id, got 1024"});
 }
 
 TEST(HostdConfigTest, ALogPathInAFolderThatDoesNotExistIsRefused) {
-  EXPECT_EQ(parse_config(R"({"log_path": "/nonexistent/h.jsonl", "devices": [{"name": "a", "port": 1}]})",
-                         "h.json").errors,
-            std::vector<std::string>{"h.json: log_path: expected a file in a folder that exists, got "
-                                     "\"/nonexistent/h.jsonl\" (no folder \"/nonexistent\")"});
+  EXPECT_EQ(
+      parse_config(R"({"log_path": "/nonexistent/h.jsonl", "devices": [{"name": "a", "port": 1}]})", "h.json").errors,
+      std::vector<std::string>{"h.json: log_path: expected a file in a folder that exists, got "
+                               "\"/nonexistent/h.jsonl\" (no folder \"/nonexistent\")"});
 }
 
 TEST(HostdConfigTest, ALogSizeCapTooSmallForAFewLinesIsRefused) {
@@ -197,8 +199,9 @@ TEST(HostdConfigTest, BadJsonAndMissingDevicesAreReported) {
 
 // A key given twice would silently take the last value; nesting and numbers are bounded.
 TEST(HostdConfigTest, ADuplicateKeyADeepNestAndAHugeNumberAreErrorsWithTheirPlace) {
-  EXPECT_EQ(parse_config("{\"workers\": 2,\n \"workers\": 3, \"devices\": []}", "h.json").errors,
-            std::vector<std::string>{"h.json:2:2: duplicate key \"workers\" in this object (each key may appear once)"});
+  EXPECT_EQ(
+      parse_config("{\"workers\": 2,\n \"workers\": 3, \"devices\": []}", "h.json").errors,
+      std::vector<std::string>{"h.json:2:2: duplicate key \"workers\" in this object (each key may appear once)"});
   const auto deep = parse_config(std::string(100, '[') + std::string(100, ']'), "h.json").errors;
   ASSERT_EQ(deep.size(), 1u);
   EXPECT_NE(deep[0].find("nested deeper than 64"), std::string::npos) << deep[0];

@@ -90,8 +90,8 @@ DWORD wait_for_state(SC_HANDLE service, DWORD mask, SERVICE_STATUS_PROCESS* last
 }
 
 TEST(HostdServiceTest, TheScmStartsItAndItsStopDrainsWithZeroLeaks) {
-  ScHandle scm(OpenSCManagerA(nullptr, nullptr,
-                              SC_MANAGER_CREATE_SERVICE | SC_MANAGER_CONNECT | SC_MANAGER_ENUMERATE_SERVICE));
+  ScHandle scm(
+      OpenSCManagerA(nullptr, nullptr, SC_MANAGER_CREATE_SERVICE | SC_MANAGER_CONNECT | SC_MANAGER_ENUMERATE_SERVICE));
   if (scm.h == nullptr) {
     GTEST_SKIP() << "OpenSCManager failed with " << GetLastError()
                  << " (creating a service needs administrator rights)";

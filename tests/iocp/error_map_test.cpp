@@ -25,15 +25,14 @@ TEST_P(ErrorMapTest, MapsTheHostErrorToWhatWindowsReports) {
   EXPECT_EQ(wsa_from_errno(e.errno_value), e.wsa);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    RowsOfTheSemanticsTable, ErrorMapTest,
-    ::testing::Values(Expected{ECONNRESET, STATUS_CONNECTION_RESET, 64, 10054},       // R5, R5c
-                      Expected{ECONNREFUSED, STATUS_CONNECTION_REFUSED, 1225, 10061},  // R12
-                      Expected{ETIMEDOUT, STATUS_IO_TIMEOUT, 121, 10060},              // R12
-                      Expected{ENETUNREACH, STATUS_NETWORK_UNREACHABLE, 1231, 10051},  // R12
-                      Expected{EHOSTUNREACH, STATUS_HOST_UNREACHABLE, 1232, 10065},    // R12
-                      Expected{ECONNABORTED, STATUS_CONNECTION_ABORTED, 1236, 10053},  // R6
-                      Expected{EMSGSIZE, STATUS_BUFFER_OVERFLOW, 234, 10040}));        // R16
+INSTANTIATE_TEST_SUITE_P(RowsOfTheSemanticsTable, ErrorMapTest,
+                         ::testing::Values(Expected{ECONNRESET, STATUS_CONNECTION_RESET, 64, 10054},        // R5, R5c
+                                           Expected{ECONNREFUSED, STATUS_CONNECTION_REFUSED, 1225, 10061},  // R12
+                                           Expected{ETIMEDOUT, STATUS_IO_TIMEOUT, 121, 10060},              // R12
+                                           Expected{ENETUNREACH, STATUS_NETWORK_UNREACHABLE, 1231, 10051},  // R12
+                                           Expected{EHOSTUNREACH, STATUS_HOST_UNREACHABLE, 1232, 10065},    // R12
+                                           Expected{ECONNABORTED, STATUS_CONNECTION_ABORTED, 1236, 10053},  // R6
+                                           Expected{EMSGSIZE, STATUS_BUFFER_OVERFLOW, 234, 10040}));        // R16
 
 TEST(ErrorMapStatusTest, StatusesTheEmulationRaisesItselfMapToTheirRows) {
   EXPECT_EQ(win32_from_status(STATUS_CANCELLED), ERROR_OPERATION_ABORTED);  // R6b, R7
@@ -42,9 +41,7 @@ TEST(ErrorMapStatusTest, StatusesTheEmulationRaisesItselfMapToTheirRows) {
   EXPECT_EQ(win32_from_status(STATUS_SUCCESS), ERROR_SUCCESS);
 }
 
-TEST(ErrorMapStatusTest, APipeErrorIsAReset) {
-  EXPECT_EQ(status_from_errno(EPIPE), STATUS_CONNECTION_RESET);
-}
+TEST(ErrorMapStatusTest, APipeErrorIsAReset) { EXPECT_EQ(status_from_errno(EPIPE), STATUS_CONNECTION_RESET); }
 
 TEST(ErrorMapStatusTest, AnUnknownErrnoIsAFailureNotASuccess) {
   const NTSTATUS status = status_from_errno(EDOM);
@@ -60,9 +57,8 @@ TEST(ErrorMapStatusTest, AnUnknownStatusGetsWindowsNoMappingCode) {
 // thing, so the Windows outcome is the one the table gives on Linux.
 TEST(ErrorMapWinsockTest, EveryRowsWinsockCodeComesBackToAnErrnoWithTheSameOutcome) {
   for (const int wsa :
-       {WSAECONNRESET, WSAECONNREFUSED, WSAETIMEDOUT, WSAENETUNREACH, WSAEHOSTUNREACH,
-        WSAECONNABORTED, WSAEMSGSIZE, WSAENOTCONN, WSAEISCONN, WSAESHUTDOWN, WSAEADDRINUSE,
-        WSAEADDRNOTAVAIL, WSAEINVAL, WSAENOTSOCK, WSAENOBUFS}) {
+       {WSAECONNRESET, WSAECONNREFUSED, WSAETIMEDOUT, WSAENETUNREACH, WSAEHOSTUNREACH, WSAECONNABORTED, WSAEMSGSIZE,
+        WSAENOTCONN, WSAEISCONN, WSAESHUTDOWN, WSAEADDRINUSE, WSAEADDRNOTAVAIL, WSAEINVAL, WSAENOTSOCK, WSAENOBUFS}) {
     EXPECT_EQ(wsa_from_errno(errno_from_wsa(wsa)), wsa) << wsa;
   }
 }
@@ -72,9 +68,7 @@ TEST(ErrorMapWinsockTest, WouldBlockAndInProgressAreNotFailures) {
   EXPECT_EQ(errno_from_wsa(WSAEINPROGRESS), EINPROGRESS);
 }
 
-TEST(ErrorMapWinsockTest, ANetworkResetIsAConnectionReset) {
-  EXPECT_EQ(errno_from_wsa(WSAENETRESET), ECONNRESET);
-}
+TEST(ErrorMapWinsockTest, ANetworkResetIsAConnectionReset) { EXPECT_EQ(errno_from_wsa(WSAENETRESET), ECONNRESET); }
 
 TEST(ErrorMapWinsockTest, AnUnknownWinsockCodeIsAFailureNotASuccess) {
   const int host_error = errno_from_wsa(10999);

@@ -29,8 +29,7 @@ template <class Mock>
 class ShimOverMock : public ::testing::Test {
  protected:
   void SetUp() override {
-    EXPECT_CALL(io_, CreateIoCompletionPort(reinterpret_cast<HANDLE>(kSocket), kPort, kKey, 0))
-        .WillOnce(Return(kPort));
+    EXPECT_CALL(io_, CreateIoCompletionPort(reinterpret_cast<HANDLE>(kSocket), kPort, kKey, 0)).WillOnce(Return(kPort));
     ASSERT_EQ(shim_.CreateIoCompletionPort(reinterpret_cast<HANDLE>(kSocket), kPort, kKey, 0), kPort);
   }
 
@@ -68,8 +67,7 @@ class ShimOverMock : public ::testing::Test {
   // `status` (a failure sets the last error, as Windows does).
   void next_packet(OVERLAPPED* ov, NTSTATUS status) {
     EXPECT_CALL(io_, GetQueuedCompletionStatus(kPort, _, _, _, 0))
-        .WillOnce([this, ov, status](HANDLE, LPDWORD bytes, PULONG_PTR key, LPOVERLAPPED* out,
-                                     DWORD) {
+        .WillOnce([this, ov, status](HANDLE, LPDWORD bytes, PULONG_PTR key, LPOVERLAPPED* out, DWORD) {
           *bytes = 0;
           *key = kKey;
           *out = ov;
@@ -160,8 +158,7 @@ TEST_F(FaultShimOverAnEndingBackendTest, R4_ForcedFinEndsThePendingRecvAndTheWai
   EXPECT_CALL(io_, CancelIoEx).Times(0);
   {
     InSequence order;
-    EXPECT_CALL(io_, EndPendingOp(reinterpret_cast<HANDLE>(kSocket), &ov, STATUS_SUCCESS, 0))
-        .WillOnce(Return(TRUE));
+    EXPECT_CALL(io_, EndPendingOp(reinterpret_cast<HANDLE>(kSocket), &ov, STATUS_SUCCESS, 0)).WillOnce(Return(TRUE));
     EXPECT_CALL(io_, shutdown(kSocket, SD_RECEIVE)).WillOnce(Return(0));
   }
   shim_.force_now(kSocket, Outcome::peer_fin);

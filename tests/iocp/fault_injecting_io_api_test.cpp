@@ -363,8 +363,7 @@ TEST_F(FaultInjectingIoApiTest, R6b_CancelledForcedOnPendingAcceptExCompletesWit
   char addresses[2 * (sizeof(sockaddr_in) + 16)];
   DWORD bytes = 0;
   shim().SetLastError(kDeadbeef);
-  EXPECT_EQ(shim().AcceptEx(l, target, addresses, 0, sizeof(sockaddr_in) + 16,
-                            sizeof(sockaddr_in) + 16, &bytes, &ov),
+  EXPECT_EQ(shim().AcceptEx(l, target, addresses, 0, sizeof(sockaddr_in) + 16, sizeof(sockaddr_in) + 16, &bytes, &ov),
             FALSE);
   EXPECT_EQ(shim().GetLastError(), static_cast<DWORD>(WSA_IO_PENDING));
   const Dequeued d = dequeue();
@@ -502,8 +501,7 @@ struct ConnectFailure {
   NTSTATUS status;
 };
 
-class R12_ConnectExFailure : public FaultShimTest,
-                             public ::testing::WithParamInterface<ConnectFailure> {};
+class R12_ConnectExFailure : public FaultShimTest, public ::testing::WithParamInterface<ConnectFailure> {};
 
 TEST_P(R12_ConnectExFailure, ForcedFailureReportsItsCodeAndLeavesTheSocketFreeToRetry) {
   const SOCKET l = listener(emu_);
@@ -524,16 +522,12 @@ TEST_P(R12_ConnectExFailure, ForcedFailureReportsItsCodeAndLeavesTheSocketFreeTo
 
 INSTANTIATE_TEST_SUITE_P(
     EachCode, R12_ConnectExFailure,
-    ::testing::Values(
-        ConnectFailure{Outcome::connect_refused, ERROR_CONNECTION_REFUSED, STATUS_CONNECTION_REFUSED},
-        ConnectFailure{Outcome::connect_timeout, ERROR_SEM_TIMEOUT, STATUS_IO_TIMEOUT},
-        ConnectFailure{Outcome::network_unreachable, ERROR_NETWORK_UNREACHABLE,
-                       STATUS_NETWORK_UNREACHABLE},
-        ConnectFailure{Outcome::host_unreachable, ERROR_HOST_UNREACHABLE,
-                       STATUS_HOST_UNREACHABLE}),
-    [](const ::testing::TestParamInfo<ConnectFailure>& p) {
-      return std::string(outcome_name(p.param.outcome));
-    });
+    ::testing::Values(ConnectFailure{Outcome::connect_refused, ERROR_CONNECTION_REFUSED, STATUS_CONNECTION_REFUSED},
+                      ConnectFailure{Outcome::connect_timeout, ERROR_SEM_TIMEOUT, STATUS_IO_TIMEOUT},
+                      ConnectFailure{Outcome::network_unreachable, ERROR_NETWORK_UNREACHABLE,
+                                     STATUS_NETWORK_UNREACHABLE},
+                      ConnectFailure{Outcome::host_unreachable, ERROR_HOST_UNREACHABLE, STATUS_HOST_UNREACHABLE}),
+    [](const ::testing::TestParamInfo<ConnectFailure>& p) { return std::string(outcome_name(p.param.outcome)); });
 
 // ---- R7 / R6b: a connect nobody answers ----
 
@@ -545,7 +539,7 @@ TEST_F(FaultInjectingIoApiTest, R7_ConnectUnansweredPendsUntilCancelledThenCompl
   OVERLAPPED ov{};
   EXPECT_EQ(connect_ex(s, l, &ov), static_cast<DWORD>(WSA_IO_PENDING));
   EXPECT_EQ(emu_.outstanding().pending_ops, 0u);  // nothing issued: the SYN goes unanswered
-  EXPECT_EQ(dequeue(0).error, WAIT_TIMEOUT);     // and nothing comes by itself
+  EXPECT_EQ(dequeue(0).error, WAIT_TIMEOUT);      // and nothing comes by itself
   OVERLAPPED second{};
   EXPECT_EQ(connect_ex(s, l, &second), static_cast<DWORD>(WSAEALREADY));  // one at a time
   shim().SetLastError(kDeadbeef);
@@ -589,7 +583,7 @@ TEST_F(FaultInjectingIoApiTest, R7_PeerNotReadingHoldsTheSendAndEveryLaterOneUnt
   EXPECT_EQ(r.rc, kPending);
   EXPECT_EQ(r.error, WSA_IO_PENDING);
   EXPECT_EQ(send(c.engine, &second, "def", 3).error, WSA_IO_PENDING);  // the peer still does not read
-  EXPECT_EQ(shim().fired(0), 1u);  // the connection's state, not a second firing
+  EXPECT_EQ(shim().fired(0), 1u);                                      // the connection's state, not a second firing
   EXPECT_EQ(emu_.outstanding().pending_ops, 0u);
   EXPECT_EQ(dequeue(0).error, WAIT_TIMEOUT);
   // Receiving still works: the peer sends, it only does not read.
@@ -669,8 +663,7 @@ TEST_F(FaultInjectingIoApiTest, R2_WaitTimeoutForcedOnGqcsExReportsOneEntryRemov
   OVERLAPPED_ENTRY entries[2]{};
   ULONG removed = 77;
   shim().SetLastError(kDeadbeef);
-  EXPECT_EQ(shim().GetQueuedCompletionStatusEx(port(), entries, 2, &removed, kCeilingMs, FALSE),
-            FALSE);
+  EXPECT_EQ(shim().GetQueuedCompletionStatusEx(port(), entries, 2, &removed, kCeilingMs, FALSE), FALSE);
   EXPECT_EQ(shim().GetLastError(), WAIT_TIMEOUT);
   EXPECT_EQ(removed, 1u);
   EXPECT_EQ(dequeue().key, 0x51u);

@@ -27,8 +27,7 @@ TEST_F(FaultInjectingIoApiThreadedTest,
   const Connection c = connect_pair();
   shim().arm({fault(Outcome::deliver_before_return).on(Call::WSASend).wait_ms(kCeilingMs)});
   WorkerDequeue w;
-  std::thread worker(
-      [&] { w.ok = shim().GetQueuedCompletionStatus(port(), &w.bytes, &w.key, &w.ov, kCeilingMs); });
+  std::thread worker([&] { w.ok = shim().GetQueuedCompletionStatus(port(), &w.bytes, &w.key, &w.ov, kCeilingMs); });
   OVERLAPPED ov{};
   const Issued r = send(c.engine, &ov, "abc", 3);
   // The issuing call has just returned, and the worker already holds its completion.
@@ -47,8 +46,7 @@ TEST_F(FaultInjectingIoApiThreadedTest,
   const Connection c = connect_pair();
   shim().arm({fault(Outcome::deliver_before_return).on(Call::WSARecv).wait_ms(kCeilingMs)});
   WorkerDequeue w;
-  std::thread worker(
-      [&] { w.ok = shim().GetQueuedCompletionStatus(port(), &w.bytes, &w.key, &w.ov, kCeilingMs); });
+  std::thread worker([&] { w.ok = shim().GetQueuedCompletionStatus(port(), &w.bytes, &w.key, &w.ov, kCeilingMs); });
   std::thread peer([&] { peer_send(c, "late"); });
   OVERLAPPED ov{};
   char buf[8];
@@ -91,9 +89,7 @@ TEST_F(FaultInjectingIoApiThreadedTest, WaitBatchWaitersEndsOnceTheWorkerIsInsid
   BOOL ok = FALSE;
   OVERLAPPED_ENTRY entries[2]{};
   ULONG removed = 0;
-  std::thread worker([&] {
-    ok = shim().GetQueuedCompletionStatusEx(port(), entries, 2, &removed, kCeilingMs, FALSE);
-  });
+  std::thread worker([&] { ok = shim().GetQueuedCompletionStatusEx(port(), entries, 2, &removed, kCeilingMs, FALSE); });
   ASSERT_TRUE(shim().wait_batch_waiters(1));
   ASSERT_TRUE(shim().PostQueuedCompletionStatus(port(), 0, 7, nullptr));  // lets it out
   worker.join();

@@ -86,13 +86,16 @@ TEST(FaultRulesJsonTest, ARuleMustBeAnObject) {
 }
 
 TEST(FaultRulesJsonTest, AMissingOutcomeIsNamed) {
-  EXPECT_EQ(error_of(R"([{"when": {"nth": 1}}])").rfind("faults[0].outcome: missing; expected one of success, short_send, peer_fin", 0), 0u);
+  EXPECT_EQ(error_of(R"([{"when": {"nth": 1}}])")
+                .rfind("faults[0].outcome: missing; expected one of success, short_send, peer_fin", 0),
+            0u);
 }
 
 TEST(FaultRulesJsonTest, AnUnknownOutcomeSuggestsTheNearestName) {
-  EXPECT_EQ(error_of(R"([{"outcome": "peer_rest"}])")
-                .rfind(R"(faults[0].outcome: unknown outcome "peer_rest"; did you mean "peer_reset"?; expected one of)", 0),
-            0u);
+  EXPECT_EQ(
+      error_of(R"([{"outcome": "peer_rest"}])")
+          .rfind(R"(faults[0].outcome: unknown outcome "peer_rest"; did you mean "peer_reset"?; expected one of)", 0),
+      0u);
 }
 
 TEST(FaultRulesJsonTest, AnUnknownKeySuggestsTheNearestKey) {
@@ -104,8 +107,9 @@ TEST(FaultRulesJsonTest, AParameterOfOtherOutcomesSaysWhichOutcomesItAppliesTo) 
   EXPECT_EQ(error_of(R"([{"outcome": "peer_fin", "bytes": 2}])"),
             "faults[0].bytes: applies to outcomes success, short_send, peer_reset, spurious_wakeup, not to peer_fin; "
             "peer_fin takes no parameters");
-  EXPECT_EQ(error_of(R"([{"outcome": "peer_fin", "wait_ms": 2}])"),
-            "faults[0].wait_ms: applies to outcome deliver_before_return, not to peer_fin; peer_fin takes no parameters");
+  EXPECT_EQ(
+      error_of(R"([{"outcome": "peer_fin", "wait_ms": 2}])"),
+      "faults[0].wait_ms: applies to outcome deliver_before_return, not to peer_fin; peer_fin takes no parameters");
 }
 
 TEST(FaultRulesJsonTest, AKeyNoOutcomeTakesIsAnUnknownKey) {
@@ -119,15 +123,15 @@ TEST(FaultRulesJsonTest, AnUnknownKeyInWhenIsNamedWithItsPath) {
 }
 
 TEST(FaultRulesJsonTest, NthMustBeAPositiveInteger) {
-  EXPECT_EQ(error_of(R"([{"outcome": "peer_reset"}, {"outcome": "cancelled"}, {"outcome": "peer_fin", "when": {"nth": 0}}])"),
-            "faults[2].when.nth: expected a positive integer, got 0");
+  EXPECT_EQ(
+      error_of(R"([{"outcome": "peer_reset"}, {"outcome": "cancelled"}, {"outcome": "peer_fin", "when": {"nth": 0}}])"),
+      "faults[2].when.nth: expected a positive integer, got 0");
   EXPECT_EQ(error_of(R"([{"outcome": "peer_fin", "when": {"nth": "3"}}])"),
             R"(faults[0].when.nth: expected a positive integer, got "3")");
 }
 
 TEST(FaultRulesJsonTest, WhenMustBeAnObject) {
-  EXPECT_EQ(error_of(R"([{"outcome": "peer_fin", "when": 3}])"),
-            "faults[0].when: expected an object, got 3");
+  EXPECT_EQ(error_of(R"([{"outcome": "peer_fin", "when": 3}])"), "faults[0].when: expected an object, got 3");
 }
 
 TEST(FaultRulesJsonTest, ProbabilityMustLieInZeroToOne) {
@@ -136,8 +140,9 @@ TEST(FaultRulesJsonTest, ProbabilityMustLieInZeroToOne) {
 }
 
 TEST(FaultRulesJsonTest, AnUnknownCallSuggestsTheNearestName) {
-  EXPECT_EQ(error_of(R"([{"outcome": "peer_reset", "when": {"call": ["WSASend", "WSARcv"]}}])"),
-            R"(faults[0].when.call[1]: unknown call "WSARcv"; did you mean "WSARecv"?; expected one of WSARecv, WSASend, AcceptEx, ConnectEx, GetQueuedCompletionStatus, GetQueuedCompletionStatusEx, SetFileCompletionNotificationModes, GQCS, GQCSEx)");
+  EXPECT_EQ(
+      error_of(R"([{"outcome": "peer_reset", "when": {"call": ["WSASend", "WSARcv"]}}])"),
+      R"(faults[0].when.call[1]: unknown call "WSARcv"; did you mean "WSARecv"?; expected one of WSARecv, WSASend, AcceptEx, ConnectEx, GetQueuedCompletionStatus, GetQueuedCompletionStatusEx, SetFileCompletionNotificationModes, GQCS, GQCSEx)");
 }
 
 TEST(FaultRulesJsonTest, AnOutcomeOnACallItCannotHappenToIsRejected) {
@@ -174,8 +179,9 @@ TEST(FaultRulesJsonTest, AParameterBeyondItsRangeIsRejectedNotTruncated) {
   EXPECT_EQ(error_of(R"([{"outcome": "immediate_error", "error": -10054}])"),
             "faults[0].error: expected an integer from 1 to 2147483647 (the Winsock or Win32 code the call fails with "
             "(10054: a reset)), got -10054");
-  EXPECT_EQ(error_of(R"([{"outcome": "deliver_before_return", "wait_ms": 2.5}])"),
-            "faults[0].wait_ms: expected an integer from 1 to 4294967295 (ceiling on waiting for the dequeue), got 2.5");
+  EXPECT_EQ(
+      error_of(R"([{"outcome": "deliver_before_return", "wait_ms": 2.5}])"),
+      "faults[0].wait_ms: expected an integer from 1 to 4294967295 (ceiling on waiting for the dequeue), got 2.5");
 }
 
 }  // namespace

@@ -28,18 +28,15 @@ std::vector<int> firings(std::vector<FaultRule> rules, int calls, std::uint64_t 
 }
 
 TEST(FaultRulesTest, NthFiresOnlyOnTheNthMatchingCall) {
-  EXPECT_EQ(firings({fault(Outcome::peer_reset).on(Call::WSARecv).nth(3)}, 10),
-            (std::vector<int>{3}));
+  EXPECT_EQ(firings({fault(Outcome::peer_reset).on(Call::WSARecv).nth(3)}, 10), (std::vector<int>{3}));
 }
 
 TEST(FaultRulesTest, EveryKthFiresOnEachKthCallWhenAlways) {
-  EXPECT_EQ(firings({fault(Outcome::peer_reset).every(3).always()}, 10),
-            (std::vector<int>{3, 6, 9}));
+  EXPECT_EQ(firings({fault(Outcome::peer_reset).every(3).always()}, 10), (std::vector<int>{3, 6, 9}));
 }
 
 TEST(FaultRulesTest, NthThenEveryKthStartsAtTheNthCall) {
-  EXPECT_EQ(firings({fault(Outcome::peer_reset).nth(2).every(4).times(2)}, 12),
-            (std::vector<int>{2, 6}));
+  EXPECT_EQ(firings({fault(Outcome::peer_reset).nth(2).every(4).times(2)}, 12), (std::vector<int>{2, 6}));
 }
 
 TEST(FaultRulesTest, ARuleRetiresAfterItsTimes) {
@@ -95,14 +92,13 @@ TEST(FaultRulesTest, ProbabilityWithTheSameSeedGivesTheSameFirings) {
 }
 
 TEST(FaultRulesTest, TheFirstRuleInOrderWinsAndAPreemptedRuleFiresAtItsNextOccurrence) {
-  RuleSet set({fault(Outcome::peer_reset).nth(2), fault(Outcome::local_abort).nth(2),
-               fault(Outcome::cancelled).nth(4)},
+  RuleSet set({fault(Outcome::peer_reset).nth(2), fault(Outcome::local_abort).nth(2), fault(Outcome::cancelled).nth(4)},
               microseconds{0});
   SeededRandom random(kSeed);
   const auto next = [&] { return set.match({Call::WSARecv, nullptr, 0, microseconds{0}}, random); };
   EXPECT_FALSE(next());
   EXPECT_EQ(next(), std::optional<std::size_t>{0});
-  EXPECT_EQ(set.fired(1), 0u);  // pre-empted at its occurrence ...
+  EXPECT_EQ(set.fired(1), 0u);                       // pre-empted at its occurrence ...
   EXPECT_EQ(next(), std::optional<std::size_t>{1});  // ... so it takes the next one
   EXPECT_EQ(next(), std::optional<std::size_t>{2});  // and the others kept counting
   EXPECT_FALSE(next());
@@ -111,12 +107,10 @@ TEST(FaultRulesTest, TheFirstRuleInOrderWinsAndAPreemptedRuleFiresAtItsNextOccur
 TEST(FaultRulesTest, AnUnfiredRuleFiresOnTheNextOccurrence) {
   RuleSet set({fault(Outcome::sync_success)}, microseconds{0});
   SeededRandom random(kSeed);
-  ASSERT_EQ(set.match({Call::WSARecv, nullptr, 0, microseconds{0}}, random),
-            std::optional<std::size_t>{0});
+  ASSERT_EQ(set.match({Call::WSARecv, nullptr, 0, microseconds{0}}, random), std::optional<std::size_t>{0});
   set.unfire(0);
   EXPECT_EQ(set.fired(0), 0u);
-  EXPECT_EQ(set.match({Call::WSARecv, nullptr, 0, microseconds{0}}, random),
-            std::optional<std::size_t>{0});
+  EXPECT_EQ(set.match({Call::WSARecv, nullptr, 0, microseconds{0}}, random), std::optional<std::size_t>{0});
 }
 
 TEST(FaultRulesTest, BuilderRejectsAnOutcomeOnACallItCannotHappenTo) {
@@ -124,8 +118,7 @@ TEST(FaultRulesTest, BuilderRejectsAnOutcomeOnACallItCannotHappenTo) {
     FaultRule r = fault(Outcome::peer_fin).on(Call::WSASend);
     FAIL() << "accepted " << outcome_name(r.outcome);
   } catch (const FaultRuleError& e) {
-    EXPECT_STREQ(e.what(),
-                 "when.call: WSASend cannot have outcome peer_fin; expected one of WSARecv");
+    EXPECT_STREQ(e.what(), "when.call: WSASend cannot have outcome peer_fin; expected one of WSARecv");
   }
 }
 

@@ -118,8 +118,7 @@ class FaultShimTest : public ::testing::Test {
   DWORD connect_ex(SOCKET s, SOCKET l, OVERLAPPED* ov) {
     const sockaddr_in to = loopback(local_port(l));
     shim_.SetLastError(kDeadbeef);
-    const BOOL ok = shim_.ConnectEx(s, reinterpret_cast<const sockaddr*>(&to), sizeof to, nullptr,
-                                    0, nullptr, ov);
+    const BOOL ok = shim_.ConnectEx(s, reinterpret_cast<const sockaddr*>(&to), sizeof to, nullptr, 0, nullptr, ov);
     return ok ? 0u : shim_.GetLastError();
   }
 
@@ -149,8 +148,7 @@ class FaultShimTest : public ::testing::Test {
     c.peer = emu_.accept(l, nullptr, nullptr);
     EXPECT_NE(c.peer, INVALID_SOCKET);
     emu_.closesocket(l);
-    EXPECT_EQ(shim_.CreateIoCompletionPort(reinterpret_cast<HANDLE>(c.engine), port_, c.key, 0),
-              port_);
+    EXPECT_EQ(shim_.CreateIoCompletionPort(reinterpret_cast<HANDLE>(c.engine), port_, c.key, 0), port_);
     if (!tag.empty()) shim_.tag_socket(c.engine, tag);
     connections_.push_back(c);
     return c;
@@ -187,8 +185,7 @@ class FaultShimTest : public ::testing::Test {
 
   // The peer's side, straight on the backend.
   void peer_send(const Connection& c, const std::string& data) {
-    ASSERT_EQ(emu_.send(c.peer, data.data(), static_cast<int>(data.size()), 0),
-              static_cast<int>(data.size()));
+    ASSERT_EQ(emu_.send(c.peer, data.data(), static_cast<int>(data.size()), 0), static_cast<int>(data.size()));
   }
 
   std::string peer_recv(const Connection& c, int len) {

@@ -23,12 +23,12 @@ constexpr DWORD kDeadbeef = 0xdeadbeef;
 constexpr ULONG_PTR kEngineKey = 0x5eed;
 
 // Skips a test only under Wine, printing the measured divergence.
-#define IOCPSIM_SKIP_UNDER_WINE(reason)                                  \
+#define IOCPSIM_SKIP_UNDER_WINE(reason) \
   if (TypeParam::under_wine()) GTEST_SKIP() << "Wine 8.0 divergence: " << (reason)
 
 // Skips a test of the emulation (over Wine's Winsock) only under Wine, printing the reason.
-#define IOCPSIM_SKIP_EMULATION_UNDER_WINE(reason)                                       \
-  if (TypeParam::emulated_under_wine())                                                 \
+#define IOCPSIM_SKIP_EMULATION_UNDER_WINE(reason) \
+  if (TypeParam::emulated_under_wine())           \
   GTEST_SKIP() << "Wine 8.0 divergence, seen through the emulation's Winsock calls: " << (reason)
 
 // What one GetQueuedCompletionStatus call reported. The out-values start as markers so a test
@@ -117,9 +117,7 @@ class IocpConformance : public ::testing::Test {
   }
 
   void set_int_option(SOCKET s, int optname, int value) {
-    EXPECT_EQ(io().setsockopt(s, SOL_SOCKET, optname, reinterpret_cast<const char*>(&value),
-                              sizeof value),
-              0);
+    EXPECT_EQ(io().setsockopt(s, SOL_SOCKET, optname, reinterpret_cast<const char*>(&value), sizeof value), 0);
   }
 
   void associate(SOCKET s, ULONG_PTR key = kEngineKey) {
@@ -136,8 +134,7 @@ class IocpConformance : public ::testing::Test {
     associate(p.engine, key);
     OVERLAPPED ov{};
     DWORD sent = 0;
-    if (!io().ConnectEx(p.engine, reinterpret_cast<const sockaddr*>(&to), sizeof to, nullptr, 0,
-                        &sent, &ov)) {
+    if (!io().ConnectEx(p.engine, reinterpret_cast<const sockaddr*>(&to), sizeof to, nullptr, 0, &sent, &ov)) {
       EXPECT_EQ(io().WSAGetLastError(), WSA_IO_PENDING);
     }
     p.peer = io().accept(lst, nullptr, nullptr);
@@ -162,15 +159,12 @@ class IocpConformance : public ::testing::Test {
     linger l{};
     l.l_onoff = 1;
     l.l_linger = 0;
-    EXPECT_EQ(io().setsockopt(s, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&l),
-                              sizeof l),
-              0);
+    EXPECT_EQ(io().setsockopt(s, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&l), sizeof l), 0);
     close(s);
   }
 
   void peer_send(SOCKET peer, std::string_view data) {
-    EXPECT_EQ(io().send(peer, data.data(), static_cast<int>(data.size()), 0),
-              static_cast<int>(data.size()));
+    EXPECT_EQ(io().send(peer, data.data(), static_cast<int>(data.size()), 0), static_cast<int>(data.size()));
   }
 
   // Issues WSARecv with last error preset; returns its result.

@@ -89,8 +89,7 @@ TYPED_TEST(IocpConformance, R2_ExTimeoutReturnsFalseAnd258AndSetsTheCountToOne) 
   OVERLAPPED_ENTRY entries[4] = {};
   ULONG removed = 77;
   this->io().SetLastError(kDeadbeef);
-  EXPECT_EQ(this->io().GetQueuedCompletionStatusEx(this->port(), entries, 4, &removed, 20, FALSE),
-            FALSE);
+  EXPECT_EQ(this->io().GetQueuedCompletionStatusEx(this->port(), entries, 4, &removed, 20, FALSE), FALSE);
   EXPECT_EQ(this->io().GetLastError(), WAIT_TIMEOUT);
   EXPECT_EQ(removed, 1u);
 }
@@ -117,8 +116,7 @@ TYPED_TEST(IocpConformance, R1_ASocketJoinsANewPortInOneCallAndStaysThere) {
   ASSERT_NE(own, nullptr);
   EXPECT_NE(own, this->port());
   this->io().SetLastError(kDeadbeef);
-  EXPECT_EQ(this->io().CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), this->port(), 1, 0),
-            nullptr)
+  EXPECT_EQ(this->io().CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), this->port(), 1, 0), nullptr)
       << "a socket belongs to one port for life";
   EXPECT_EQ(this->io().GetLastError(), static_cast<DWORD>(ERROR_INVALID_PARAMETER));
   this->close(s);
@@ -185,8 +183,7 @@ TYPED_TEST(IocpConformance, R5_ExReportsAPeerResetAsStatusConnectionReset) {
   OVERLAPPED_ENTRY e[2] = {};
   ULONG removed = 0;
   this->io().SetLastError(kDeadbeef);
-  EXPECT_EQ(this->io().GetQueuedCompletionStatusEx(this->port(), e, 2, &removed, kGenerousMs, FALSE),
-            TRUE);
+  EXPECT_EQ(this->io().GetQueuedCompletionStatusEx(this->port(), e, 2, &removed, kGenerousMs, FALSE), TRUE);
   EXPECT_EQ(this->io().GetLastError(), kDeadbeef);
   ASSERT_EQ(removed, 1u);
   EXPECT_EQ(e[0].lpOverlapped, &ov);
@@ -273,8 +270,7 @@ TYPED_TEST(IocpConformance, R6_ExReportsALocalCloseAsStatusConnectionAborted) {
   this->close(p.engine);
   OVERLAPPED_ENTRY e[1] = {};
   ULONG removed = 0;
-  EXPECT_EQ(this->io().GetQueuedCompletionStatusEx(this->port(), e, 1, &removed, kGenerousMs, FALSE),
-            TRUE);
+  EXPECT_EQ(this->io().GetQueuedCompletionStatusEx(this->port(), e, 1, &removed, kGenerousMs, FALSE), TRUE);
   EXPECT_EQ(e[0].lpOverlapped, &ov);
   EXPECT_EQ(ntstatus_of(e[0].Internal), STATUS_CONNECTION_ABORTED);
   this->close(p.peer);
@@ -288,9 +284,9 @@ TYPED_TEST(IocpConformance, R6b_ClosingAListenerCompletesPendingAcceptExWithFals
   DWORD bytes = 0;
   OVERLAPPED ov{};
   this->io().WSASetLastError(static_cast<int>(kDeadbeef));
-  EXPECT_EQ(this->io().AcceptEx(lst, target, addresses, 0, sizeof(sockaddr_in) + 16,
-                                sizeof(sockaddr_in) + 16, &bytes, &ov),
-            FALSE);
+  EXPECT_EQ(
+      this->io().AcceptEx(lst, target, addresses, 0, sizeof(sockaddr_in) + 16, sizeof(sockaddr_in) + 16, &bytes, &ov),
+      FALSE);
   EXPECT_EQ(this->io().WSAGetLastError(), WSA_IO_PENDING);
   this->close(lst);
   const Dequeued d = this->dequeue();
@@ -360,8 +356,8 @@ TYPED_TEST(IocpConformance, R4_R5_EndPendingOpEndsAPendingRecvWithTheResultGiven
     BOOL ok;
     DWORD error;
   };
-  for (const Case c : {Case{STATUS_SUCCESS, TRUE, kDeadbeef},
-                       Case{STATUS_CONNECTION_RESET, FALSE, ERROR_NETNAME_DELETED}}) {
+  for (const Case c :
+       {Case{STATUS_SUCCESS, TRUE, kDeadbeef}, Case{STATUS_CONNECTION_RESET, FALSE, ERROR_NETNAME_DELETED}}) {
     SCOPED_TRACE(c.status);
     OVERLAPPED ov{};
     const Dequeued d = this->end_pending_recv(p.engine, &ov, [&] {
@@ -385,8 +381,7 @@ TYPED_TEST(IocpConformance, EndPendingOpOfAnOpNotPendingFailsQueuesNothingAndKee
   OVERLAPPED ov{};
   this->io().SetLastError(kDeadbeef);
   EXPECT_EQ(ender->EndPendingOp(reinterpret_cast<HANDLE>(p.engine), &ov, STATUS_SUCCESS, 0), FALSE);
-  EXPECT_EQ(ender->EndPendingOp(reinterpret_cast<HANDLE>(INVALID_SOCKET), &ov, STATUS_SUCCESS, 0),
-            FALSE);
+  EXPECT_EQ(ender->EndPendingOp(reinterpret_cast<HANDLE>(INVALID_SOCKET), &ov, STATUS_SUCCESS, 0), FALSE);
   EXPECT_EQ(this->io().GetLastError(), kDeadbeef);
   this->close_pair(p);  // the end-of-test check: no packet was queued
 }
@@ -414,10 +409,10 @@ TYPED_TEST(IocpConformance, R9b_SkipModeImmediateSuccessQueuesNoPacket) {
   const Pair p = this->connected_pair();
   this->peer_send(p.peer, "abc");
   this->wait_readable(p.engine);
-  EXPECT_EQ(this->io().SetFileCompletionNotificationModes(reinterpret_cast<HANDLE>(p.engine),
-                                                          FILE_SKIP_COMPLETION_PORT_ON_SUCCESS |
-                                                              FILE_SKIP_SET_EVENT_ON_HANDLE),
-            TRUE);
+  EXPECT_EQ(
+      this->io().SetFileCompletionNotificationModes(
+          reinterpret_cast<HANDLE>(p.engine), FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE),
+      TRUE);
   OVERLAPPED ov{};
   char buf[16];
   WSABUF b{sizeof buf, buf};
@@ -482,9 +477,7 @@ TYPED_TEST(IocpConformance, R12_ConnectExToAClosedPortCompletesWithFalseAnd1225)
   OVERLAPPED ov{};
   DWORD sent = 0;
   this->io().WSASetLastError(static_cast<int>(kDeadbeef));
-  EXPECT_EQ(this->io().ConnectEx(s, reinterpret_cast<const sockaddr*>(&to), sizeof to, nullptr, 0,
-                                 &sent, &ov),
-            FALSE);
+  EXPECT_EQ(this->io().ConnectEx(s, reinterpret_cast<const sockaddr*>(&to), sizeof to, nullptr, 0, &sent, &ov), FALSE);
   EXPECT_EQ(this->io().WSAGetLastError(), WSA_IO_PENDING) << "refusal comes through the port";
   const Dequeued d = this->dequeue();
   EXPECT_EQ(d.ok, FALSE);
@@ -527,8 +520,7 @@ TYPED_TEST(IocpConformance, R14_ExReturnsTrueForABatchWhoseEntriesFailedAndSucce
     OVERLAPPED_ENTRY e[8] = {};
     ULONG removed = 0;
     this->io().SetLastError(kDeadbeef);
-    ASSERT_EQ(this->io().GetQueuedCompletionStatusEx(this->port(), e, 8, &removed, kGenerousMs, FALSE),
-              TRUE);
+    ASSERT_EQ(this->io().GetQueuedCompletionStatusEx(this->port(), e, 8, &removed, kGenerousMs, FALSE), TRUE);
     EXPECT_EQ(this->io().GetLastError(), kDeadbeef);
     got.insert(got.end(), e, e + removed);
   }
@@ -554,8 +546,7 @@ TYPED_TEST(IocpConformance, R15_PacketsAreQueuedFifo) {
   while (expected < kPackets) {
     OVERLAPPED_ENTRY e[16] = {};
     ULONG removed = 0;
-    ASSERT_EQ(this->io().GetQueuedCompletionStatusEx(this->port(), e, 16, &removed, kGenerousMs, FALSE),
-              TRUE);
+    ASSERT_EQ(this->io().GetQueuedCompletionStatusEx(this->port(), e, 16, &removed, kGenerousMs, FALSE), TRUE);
     for (ULONG i = 0; i < removed; ++i) EXPECT_EQ(e[i].lpCompletionKey, expected++);
   }
 }

@@ -146,7 +146,6 @@ TYPED_TEST(IocpConformance, R15_SeveralWaitersShareThePacketsWithoutLossOrDuplic
   EXPECT_EQ(all.size(), kPackets);
 }
 
-
 // ---------------------------------------------------------------- many connections at once
 
 // One engine-side connection of the stress test. Its completion key is its index, never the

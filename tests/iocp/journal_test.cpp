@@ -141,8 +141,7 @@ TEST_F(JournalShimTest, CountsAddUpTheCallsOfEachKindAndTheWaitsThatTimedOut) {
   EXPECT_EQ(added[Call::GetQueuedCompletionStatusEx], 1u);  // a call, not its two entries
   EXPECT_EQ(added[Call::GetQueuedCompletionStatus], 1u);
   EXPECT_EQ(added.timed_out_waits, 1u);
-  EXPECT_EQ(shim().count(Call::PostQueuedCompletionStatus),
-            before[Call::PostQueuedCompletionStatus] + 2);
+  EXPECT_EQ(shim().count(Call::PostQueuedCompletionStatus), before[Call::PostQueuedCompletionStatus] + 2);
   EXPECT_TRUE(shim().wait_posted_dequeued(std::chrono::milliseconds(0)));
 }
 

@@ -48,8 +48,7 @@ struct Outcome {
 };
 
 std::string line_of(const Frame& f) {
-  return "seq=" + std::to_string(f.header.seq) + " flags=" + std::to_string(f.header.flags) + " " +
-         describe(f.message);
+  return "seq=" + std::to_string(f.header.seq) + " flags=" + std::to_string(f.header.flags) + " " + describe(f.message);
 }
 
 // Feeds one piece, calling put() again while it yields frames, as a caller must.
@@ -75,8 +74,7 @@ void feed(Decoder& d, Bytes piece, Outcome& out) {
   }
 }
 
-Outcome feed_split(const ByteVector& stream, const std::vector<std::size_t>& cuts,
-                   DecoderOptions options = {}) {
+Outcome feed_split(const ByteVector& stream, const std::vector<std::size_t>& cuts, DecoderOptions options = {}) {
   Decoder d(options);
   Outcome out;
   std::size_t from = 0;
@@ -213,15 +211,24 @@ class RandomStream {
   std::uint64_t u64() { return (std::uint64_t{u32()} << 32) | u32(); }
   Message random_message() {
     switch (below(10)) {
-      case 0: return Hello{1, static_cast<std::uint8_t>(1 + below(3)), u32(), text(40)};
-      case 1: return HelloAck{1, u32(), u32(), text(20), text(20), text(20)};
-      case 2: return Heartbeat{u64()};
-      case 3: return HeartbeatAck{u64()};
-      case 4: return Command{u32(), static_cast<std::uint16_t>(u32()), bytes(300)};
-      case 5: return Response{u32(), static_cast<Status>(below(5)), bytes(300)};
-      case 6: return Event{u32(), static_cast<Severity>(below(4)), 7, u64(), text(80)};
-      case 7: return Bye{static_cast<ByeReason>(below(5)), text(30)};
-      case 8: return Error{static_cast<ErrorCode>(1 + below(4)), u32(), text(30)};
+      case 0:
+        return Hello{1, static_cast<std::uint8_t>(1 + below(3)), u32(), text(40)};
+      case 1:
+        return HelloAck{1, u32(), u32(), text(20), text(20), text(20)};
+      case 2:
+        return Heartbeat{u64()};
+      case 3:
+        return HeartbeatAck{u64()};
+      case 4:
+        return Command{u32(), static_cast<std::uint16_t>(u32()), bytes(300)};
+      case 5:
+        return Response{u32(), static_cast<Status>(below(5)), bytes(300)};
+      case 6:
+        return Event{u32(), static_cast<Severity>(below(4)), 7, u64(), text(80)};
+      case 7:
+        return Bye{static_cast<ByeReason>(below(5)), text(30)};
+      case 8:
+        return Error{static_cast<ErrorCode>(1 + below(4)), u32(), text(30)};
       default:
         return Telemetry{static_cast<std::uint16_t>(below(8)), u32(), u64(), bytes(below(8) == 0 ? 20000 : 64)};
     }
@@ -244,7 +251,8 @@ TEST(DecoderTest, DecodesLongRunsOfFramesBackToBackInRandomSplits) {
       if (at < stream.size()) cuts.push_back(at);
     }
     const Outcome out = feed_split(stream, cuts);
-    ASSERT_EQ(out.error, DecodeError::none) << testing::replay_hint(seed) << " run " << run << ": " << to_string(out.error);
+    ASSERT_EQ(out.error, DecodeError::none)
+        << testing::replay_hint(seed) << " run " << run << ": " << to_string(out.error);
     ASSERT_EQ(out.frames, expected) << testing::replay_hint(seed) << " run " << run;
   }
 }
@@ -276,10 +284,10 @@ ByteVector raw_frame(std::uint8_t type, const ByteVector& payload) {
 
 struct ErrorCase {
   std::string what;
-  ByteVector bad;                 // follows one good frame in the stream
+  ByteVector bad;  // follows one good frame in the stream
   DecodeError error;
-  std::size_t offset_in_bad;      // where the fault is reported, relative to `bad`
-  std::size_t consumed_of_bad;    // bytes of `bad` taken up to the point of detection
+  std::size_t offset_in_bad;    // where the fault is reported, relative to `bad`
+  std::size_t consumed_of_bad;  // bytes of `bad` taken up to the point of detection
   std::size_t frame_max_bytes = kDefaultFrameMaxBytes;
 };
 
@@ -303,7 +311,8 @@ void expect_error_in_every_split(const ErrorCase& c) {
   for (std::size_t cut = 1; cut < stream.size(); ++cut) every_byte.push_back(cut);
   splits.push_back(every_byte);
   for (const auto& cuts : splits) {
-    const std::string where = c.what + (cuts.size() == 1 ? " cut at " + std::to_string(cuts[0]) : " cuts " + std::to_string(cuts.size()));
+    const std::string where =
+        c.what + (cuts.size() == 1 ? " cut at " + std::to_string(cuts[0]) : " cuts " + std::to_string(cuts.size()));
     const Outcome out = feed_split(stream, cuts, {c.frame_max_bytes});
     ASSERT_EQ(out.frames, expected_lines({&good()})) << where;
     ASSERT_EQ(out.error, c.error) << where << ": got " << to_string(out.error);
@@ -355,26 +364,25 @@ TEST(DecoderErrorTest, AnOversizedFrameIsRefusedFromItsHeaderAlone) {
 TEST(DecoderErrorTest, ACorruptedByteIsACrcMismatchAtTheTrailer) {
   const ByteVector& hello = golden_frames()[0].bytes;
   const std::size_t trailer = hello.size() - kTrailerSize;
-  expect_error_in_every_split({"payload bit", golden_with(0, 20, hello[20] ^ 0x04), DecodeError::crc_mismatch,
-                               trailer, hello.size()});
-  expect_error_in_every_split({"seq byte", golden_with(0, 9, 0x01), DecodeError::crc_mismatch, trailer,
-                               hello.size()});
+  expect_error_in_every_split(
+      {"payload bit", golden_with(0, 20, hello[20] ^ 0x04), DecodeError::crc_mismatch, trailer, hello.size()});
+  expect_error_in_every_split({"seq byte", golden_with(0, 9, 0x01), DecodeError::crc_mismatch, trailer, hello.size()});
   expect_error_in_every_split({"crc byte", golden_with(0, trailer + 3, hello[trailer + 3] ^ 0x80),
                                DecodeError::crc_mismatch, trailer, hello.size()});
 }
 
 TEST(DecoderErrorTest, APayloadTooShortForItsMessageIsTruncatedAtTheMissingField) {
   const ByteVector heartbeat = raw_frame(0x03, {1, 2, 3, 4, 5, 6, 7});
-  expect_error_in_every_split({"heartbeat of 7 bytes", heartbeat, DecodeError::truncated_payload, 16,
-                               heartbeat.size()});
+  expect_error_in_every_split(
+      {"heartbeat of 7 bytes", heartbeat, DecodeError::truncated_payload, 16, heartbeat.size()});
   const ByteVector bye = raw_frame(0x40, {0, 0, 5, 0, 'a', 'b'});  // text claims 5 bytes, has 2
   expect_error_in_every_split({"short text", bye, DecodeError::truncated_payload, 16 + 2, bye.size()});
 }
 
 TEST(DecoderErrorTest, LeftoverBytesOrValuesOutOfRangeAreInconsistent) {
   const ByteVector heartbeat = raw_frame(0x03, {1, 2, 3, 4, 5, 6, 7, 8, 9});
-  expect_error_in_every_split({"heartbeat of 9 bytes", heartbeat, DecodeError::inconsistent_payload, 16 + 8,
-                               heartbeat.size()});
+  expect_error_in_every_split(
+      {"heartbeat of 9 bytes", heartbeat, DecodeError::inconsistent_payload, 16 + 8, heartbeat.size()});
   const ByteVector bye = raw_frame(0x40, {9, 0, 0, 0});
   expect_error_in_every_split({"bye reason 9", bye, DecodeError::inconsistent_payload, 16, bye.size()});
 }

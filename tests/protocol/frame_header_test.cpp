@@ -39,7 +39,7 @@ struct BadByte {
 
 TEST(FrameHeaderTest, EachBadByteIsReportedAtItsOwnOffset) {
   const BadByte cases[] = {
-      {0, 0xA4, DecodeError::bad_magic},          {1, 0x5B, DecodeError::bad_magic},
+      {0, 0xA4, DecodeError::bad_magic},           {1, 0x5B, DecodeError::bad_magic},
       {2, 0x00, DecodeError::unsupported_version}, {2, 0x02, DecodeError::unsupported_version},
       {3, 0x00, DecodeError::unknown_type},        {3, 0x7E, DecodeError::unknown_type},
       {4, 0x02, DecodeError::bad_flags},           {4, 0x80, DecodeError::bad_flags},

@@ -72,7 +72,8 @@ TEST(JsonReaderTest, AnOldSpellingIsKnownNotListedAndAKeyNearItIsToldTheCurrentO
 }
 
 TEST(JsonReaderTest, AKeyIsGivenByItsNameOrAnOldOneButNotBoth) {
-  const auto j = nlohmann::json::parse(R"({"a": {"max_frame_bytes": 1}, "b": {}, "c": {"frame_max_bytes": 1, "max_frame_bytes": 2}})");
+  const auto j = nlohmann::json::parse(
+      R"({"a": {"max_frame_bytes": 1}, "b": {}, "c": {"frame_max_bytes": 1, "max_frame_bytes": 2}})");
   JsonReader top(j, "");
   EXPECT_EQ(top.object("a").spelling("frame_max_bytes", {"max_frame_bytes"}), "max_frame_bytes");
   EXPECT_EQ(top.object("b").spelling("frame_max_bytes", {"max_frame_bytes"}), "frame_max_bytes");
@@ -80,7 +81,8 @@ TEST(JsonReaderTest, AKeyIsGivenByItsNameOrAnOldOneButNotBoth) {
     top.object("c").spelling("frame_max_bytes", {"max_frame_bytes"});
     FAIL();
   } catch (const PathError& e) {
-    EXPECT_STREQ(e.what(), "c.max_frame_bytes: expected \"frame_max_bytes\" or its old name \"max_frame_bytes\", got both");
+    EXPECT_STREQ(e.what(),
+                 "c.max_frame_bytes: expected \"frame_max_bytes\" or its old name \"max_frame_bytes\", got both");
   }
 }
 

@@ -114,9 +114,9 @@ TEST(PayloadCodecTest, ValuesOutsideTheirRangeAreInconsistentAtTheirField) {
 
 TEST(PayloadCodecTest, TheLastValueOfEveryRangeIsAccepted) {
   const std::vector<Message> edges = {
-      Hello{255, 255, 0xFFFFFFFFu, ""},  Response{1, Status::internal_error, {}},
+      Hello{255, 255, 0xFFFFFFFFu, ""},       Response{1, Status::internal_error, {}},
       Event{1, Severity::critical, 0, 0, ""}, Bye{ByeReason::idle_timeout, ""},
-      Error{ErrorCode::too_busy, 0, ""},  Error{ErrorCode::malformed_frame, 0, ""},
+      Error{ErrorCode::too_busy, 0, ""},      Error{ErrorCode::malformed_frame, 0, ""},
   };
   for (const Message& m : edges) {
     EXPECT_EQ(decode_fault(type_of(m), encode_payload(m)).error, DecodeError::none) << describe(m);

@@ -34,7 +34,8 @@ TEST(ProblemsTest, EachMistakeIsKeptOncePerPlaceAndEveryReadGoesOn) {
   problems.add(PathError("devices[0].port", "expected a port"));
   problems.add_line("run: is required");
   EXPECT_EQ(reads, 2);
-  EXPECT_EQ(problems.lines(), (std::vector<std::string>{"devices[0].port: expected a port, got -1", "run: is required"}));
+  EXPECT_EQ(problems.lines(),
+            (std::vector<std::string>{"devices[0].port: expected a port, got -1", "run: is required"}));
 }
 
 TEST(ProblemsTest, PastItsCapAListSaysHowManyMoreThereWere) {

@@ -9,7 +9,8 @@
 namespace iocpsim::protocol::testing {
 
 inline unsigned test_seed() {
-  if (const char* fixed = std::getenv("IOCPSIM_TEST_SEED")) return static_cast<unsigned>(std::strtoul(fixed, nullptr, 10));
+  if (const char* fixed = std::getenv("IOCPSIM_TEST_SEED"))
+    return static_cast<unsigned>(std::strtoul(fixed, nullptr, 10));
   return std::random_device{}();
 }
 

@@ -9,8 +9,8 @@ namespace iocpsim::scenario {
 namespace {
 
 Scenario scenario_expecting(const std::string& expect, const std::string& extra = "") {
-  return parse_scenario(R"({"name": "t", "description": "d", "tier": "smoke", "devices": [{"name": "a"}],)" +
-                            extra + R"("expect": )" + expect + "}",
+  return parse_scenario(R"({"name": "t", "description": "d", "tier": "smoke", "devices": [{"name": "a"}],)" + extra +
+                            R"("expect": )" + expect + "}",
                         "t.json");
 }
 
@@ -25,9 +25,12 @@ RunResult clean_run() {
   r.scenario = "t";
   r.shutdown_done = true;
   r.shutdown.drained_politely = true;
-  r.events = {event(1, "connected", "a", {{"generation", 1}}), event(2, "session_ready", "a", {{"version", 1}}),
-              event(3, "peer_closed", "a", {{"row", "R4"}}), event(4, "session_ready", "a", {{"version", 1}}),
-              event(10, "shutdown_started", ""), event(11, "socket_closed", "a")};
+  r.events = {event(1, "connected", "a", {{"generation", 1}}),
+              event(2, "session_ready", "a", {{"version", 1}}),
+              event(3, "peer_closed", "a", {{"row", "R4"}}),
+              event(4, "session_ready", "a", {{"version", 1}}),
+              event(10, "shutdown_started", ""),
+              event(11, "socket_closed", "a")};
   r.final_states["a"] = "ready";
   r.commands["a"]["ok"] = 2;
   r.device_records["a"] = {{"connections_accepted", 2}, {"received", {{"hello", 2}}}};
@@ -41,14 +44,15 @@ std::vector<std::string> unmet(const std::string& expect, const RunResult& run =
 }
 
 TEST(Expectations, AllKindsPassWhenMet) {
-  EXPECT_EQ(unmet(R"({"events": [{"event": "connected", "device": "a"}, {"event": "peer_closed", "fields": {"row": "R4"}}],
+  EXPECT_EQ(
+      unmet(R"({"events": [{"event": "connected", "device": "a"}, {"event": "peer_closed", "fields": {"row": "R4"}}],
                       "never": [{"event": "peer_reset"}, {"event": "socket_closed", "phase": "run"}],
                       "final_state": {"a": "ready"},
                       "counters": {"a": {"session_ready": 2, "peer_reset": 0}, "": {"shutdown_started": 1}},
                       "commands": {"a": {"ok": {"min": 1, "max": 2}, "timeout": 0}},
                       "device": {"a": {"connections_accepted": {"min": 2}, "received": {"hello": 2, "bye": 0}}},
                       "shutdown": {"polite": true}})"),
-            std::vector<std::string>{});
+      std::vector<std::string>{});
 }
 
 TEST(Expectations, EventsMustComeInOrder) {
@@ -72,7 +76,9 @@ TEST(Expectations, ANeverEventThatHappenedFails) {
 TEST(Expectations, ANeverEventDuringShutdownSaysSo) {
   const auto u = unmet(R"({"never": [{"event": "socket_closed"}]})");
   ASSERT_EQ(u.size(), 1u);
-  EXPECT_NE(u[0].find("(during the engine's shutdown; \"phase\": \"run\" looks at the run phase only)"), std::string::npos) << u[0];
+  EXPECT_NE(u[0].find("(during the engine's shutdown; \"phase\": \"run\" looks at the run phase only)"),
+            std::string::npos)
+      << u[0];
 }
 
 TEST(Expectations, APhaseLimitsWhereAnEventMayMatch) {
@@ -87,8 +93,9 @@ TEST(Expectations, TheFinalStateMustMatch) {
 
 TEST(Expectations, ACounterOutOfRangeFails) {
   EXPECT_EQ(unmet(R"({"counters": {"a": {"session_ready": {"min": 3}, "socket_closed": 0}}})"),
-            (std::vector<std::string>{"expect.counters.a.session_ready: expected >= 3, got 2",
-                                      "expect.counters.a.socket_closed: expected = 0, got 1 (1 of them during the engine's shutdown)"}));
+            (std::vector<std::string>{
+                "expect.counters.a.session_ready: expected >= 3, got 2",
+                "expect.counters.a.socket_closed: expected = 0, got 1 (1 of them during the engine's shutdown)"}));
 }
 
 TEST(Expectations, CommandResultsMustMatch) {
@@ -212,14 +219,15 @@ TEST(Expectations, ARunPhaseThatEndedBeforeItsUntilHeldFails) {
   RunResult run = clean_run();
   run.until_met = false;
   run.run_phase_end = "max_ms";
-  const Scenario s = scenario_expecting("{}", R"("run": {"until": [{"event": "session_ready", "device": "a", "count": 3}], "max_ms": 900},)");
+  const Scenario s = scenario_expecting(
+      "{}", R"("run": {"until": [{"event": "session_ready", "device": "a", "count": 3}], "max_ms": 900},)");
   const auto problems = unmet_expectations(s, run);
   ASSERT_FALSE(problems.empty());
   EXPECT_EQ(problems.front(),
             "run.until: not met when the run phase ended at max_ms (900 ms): 3 x `session_ready` of a (seen 2); "
             "\"until_required\": false accepts that");
-  const Scenario lenient =
-      scenario_expecting("{}", R"("run": {"until": [{"event": "session_ready", "count": 3}], "until_required": false},)");
+  const Scenario lenient = scenario_expecting(
+      "{}", R"("run": {"until": [{"event": "session_ready", "count": 3}], "until_required": false},)");
   EXPECT_TRUE(unmet_expectations(lenient, run).empty());
   run.until_met = true;
   EXPECT_TRUE(unmet_expectations(s, run).empty());

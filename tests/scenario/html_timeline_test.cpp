@@ -27,7 +27,8 @@ TimelineEntry entry(std::int64_t t_us, Source source, std::string device, std::s
 }
 
 TimelineEntry message(std::int64_t t_us, std::string device, std::string type, Direction direction) {
-  auto e = entry(t_us, Source::device, std::move(device), direction == Direction::host_to_device ? "frame_received" : "frame_sent");
+  auto e = entry(t_us, Source::device, std::move(device),
+                 direction == Direction::host_to_device ? "frame_received" : "frame_sent");
   e.message = std::move(type);
   e.direction = direction;
   return e;
@@ -115,7 +116,8 @@ TEST(HtmlTimelineTest, EscapesMarkupInScenarioDeviceNamesAndTexts) {
   t.scenario = "x<script>alert('scenario')</script>";
   t.devices.push_back("<script>alert(1)</script>");
   t.first_failure = "\"><img src=x onerror=alert(2)>";
-  t.entries.push_back(entry(6'000, Source::device, "<script>alert(1)</script>", "send", "</td></tr><script>alert(3)</script>"));
+  t.entries.push_back(
+      entry(6'000, Source::device, "<script>alert(1)</script>", "send", "</td></tr><script>alert(3)</script>"));
   t.entries.back().fields = {{"text", "<script>alert(4)</script>"}};
   const std::string html = render_html(t);
 
@@ -155,7 +157,8 @@ TEST(HtmlTimelineTest, AFaultLabelLeadsWithTheRuleAndOutcomeNotTheHandles) {
   auto step = entry(200, Source::device, "a", "step_started", "kind=reset step=devices[0].script[3]");
   step.fault = true;
   step.fields = {{"kind", "reset"}, {"step", "devices[0].script[3]"}};
-  auto bracketed = entry(300, Source::device, "a", "frame_sent", "telemetry seq=31 channel=0 channel_seq=14 [fault crc]");
+  auto bracketed =
+      entry(300, Source::device, "a", "frame_sent", "telemetry seq=31 channel=0 channel_seq=14 [fault crc]");
   bracketed.fault = true;
   t.entries = {call, step, bracketed};
   const std::string html = render_html(t);
@@ -177,7 +180,7 @@ TEST(HtmlTimelineTest, AFaultyMessageIsARedArrowWithAMarker) {
 
 TEST(HtmlTimelineTest, EveryDeviceGetsALaneAfterEngineAndShim) {
   Timeline t = sample();
-  t.devices = {"a", "b", "c"};                                      // c never appears in an entry
+  t.devices = {"a", "b", "c"};                                             // c never appears in an entry
   t.entries.push_back(entry(6'000, Source::engine, "d", "device_added"));  // d is not in the list
   const std::string html = render_html(t);
   EXPECT_EQ(count(html, "class=\"lanetitle\""), 6u);
@@ -238,13 +241,16 @@ TEST(HtmlTimelineTest, RepeatedCallsOnTheShimLaneAreDrawnOnce) {
   const std::string html = render_html(t);
   EXPECT_EQ(count(html, "<line class=\"tick\""), 3u);
   EXPECT_THAT(html, HasSubstr(">GetQueuedCompletionStatus"));
-  EXPECT_THAT(html, HasSubstr(" \xC3\x97" "5</text>")) << "the label counts the calls it stands for";
+  EXPECT_THAT(html, HasSubstr(" \xC3\x97"
+                              "5</text>"))
+      << "the label counts the calls it stands for";
   EXPECT_EQ(count(html, "<tr id=\"r0-e"), 7u) << "the table keeps every call";
 }
 
 TEST(HtmlTimelineTest, LongIdleGapsAreCompressed) {
   Timeline t = run_of_a("idle");
-  t.entries = {entry(0, Source::engine, "a", "session_ready"), entry(30'000'000, Source::engine, "a", "heartbeat_sent")};
+  t.entries = {entry(0, Source::engine, "a", "session_ready"),
+               entry(30'000'000, Source::engine, "a", "heartbeat_sent")};
   const std::string html = render_html(t);
   EXPECT_THAT(html, HasSubstr("30.00 s idle"));
   const auto at = html.find("<svg class=\"seq\" width=\"");
@@ -292,7 +298,8 @@ TEST(HtmlTimelineTest, SeveralRunsGetAnIndexAndOneSectionEach) {
 
 TEST(HtmlTimelineTest, TheDiagramIsCappedButTheTableKeepsEveryEntry) {
   Timeline t = run_of_a("busy");
-  for (int i = 0; i < 3'500; ++i) t.entries.push_back(entry(i * 10, Source::engine, "a", i % 2 ? "heartbeat_sent" : "heartbeat_ack"));
+  for (int i = 0; i < 3'500; ++i)
+    t.entries.push_back(entry(i * 10, Source::engine, "a", i % 2 ? "heartbeat_sent" : "heartbeat_ack"));
   const std::string html = render_html(t);
   EXPECT_THAT(html, HasSubstr("the first 3000 of 3500 entries"));
   EXPECT_EQ(count(html, "<tr id=\"r0-e"), 3'500u);

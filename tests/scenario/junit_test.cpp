@@ -60,16 +60,23 @@ TEST(JUnit, AReportIsWellFormedWhateverTheMessagesHold) {
   ok.seed = 1;
   const std::string xml = junit_xml({ok, failed_case()}, 1.5);
   EXPECT_EQ(xml_problem(xml), "");
-  EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"iocpsim\" tests=\"2\" failures=\"1\" errors=\"0\" time=\"1.500\">", 0), 0u);
+  EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"iocpsim\" tests=\"2\" "
+                      "failures=\"1\" errors=\"0\" time=\"1.500\">",
+                      0),
+            0u);
 }
 
 TEST(JUnit, AFailureCarriesItsMessageDetailsAndSeed) {
   const std::string xml = junit_xml({failed_case()}, 0.2);
-  EXPECT_NE(xml.find(R"(<failure message="fail: expect.events[0]: `peer_closed` {row = &quot;R4&quot;} &lt;never&gt; came &amp; &apos;so&apos;" type="failure">unmet: x
+  EXPECT_NE(
+      xml.find(
+          R"(<failure message="fail: expect.events[0]: `peer_closed` {row = &quot;R4&quot;} &lt;never&gt; came &amp; &apos;so&apos;" type="failure">unmet: x
   +1.000 ms  a  shim  WSARecv  -&gt; ret=-1 ?</failure>)"),
-            std::string::npos)
+      std::string::npos)
       << xml;
-  EXPECT_NE(xml.find("<testcase name=\"peer-fin\" classname=\"scenarios.framing\" file=\"scenarios/framing/peer-fin.json\" time=\"0.123\">"), std::string::npos);
+  EXPECT_NE(xml.find("<testcase name=\"peer-fin\" classname=\"scenarios.framing\" "
+                     "file=\"scenarios/framing/peer-fin.json\" time=\"0.123\">"),
+            std::string::npos);
   EXPECT_NE(xml.find("<system-out>seed 7</system-out>"), std::string::npos);
 }
 

@@ -99,8 +99,9 @@ TEST(LoadScenario, ANameMustBeLowerCaseWords) {
 }
 
 TEST(LoadScenario, AnUnknownTierSuggestsTheNearestOne) {
-  EXPECT_EQ(error_of(good_with("\"smoke\"", "\"smok\"")),
-            "s.json: tier: expected one of \"smoke\", \"regression\", \"soak\", got \"smok\" (did you mean \"smoke\"?)");
+  EXPECT_EQ(
+      error_of(good_with("\"smoke\"", "\"smok\"")),
+      "s.json: tier: expected one of \"smoke\", \"regression\", \"soak\", got \"smok\" (did you mean \"smoke\"?)");
 }
 
 TEST(LoadScenario, AMisspeltKeySaysDidYouMean) {
@@ -130,8 +131,10 @@ TEST(LoadScenario, AFaultOnAnUnknownDeviceIsRejected) {
 }
 
 TEST(LoadScenario, AnActionOnAnUnknownDeviceSuggestsTheNearest) {
-  EXPECT_EQ(error_of(good_with("\"do\": \"remove_device\", \"device\": \"b\"", "\"do\": \"remove_device\", \"device\": \"bb\"")),
-            "s.json: actions[1].device: expected the name of a device in \"devices\" (\"a\", \"b\"), got \"bb\" (did you mean \"b\"?)");
+  EXPECT_EQ(error_of(good_with("\"do\": \"remove_device\", \"device\": \"b\"",
+                               "\"do\": \"remove_device\", \"device\": \"bb\"")),
+            "s.json: actions[1].device: expected the name of a device in \"devices\" (\"a\", \"b\"), got \"bb\" (did "
+            "you mean \"b\"?)");
 }
 
 TEST(LoadScenario, AnExpectationOnAnUnknownDeviceIsRejected) {
@@ -141,7 +144,8 @@ TEST(LoadScenario, AnExpectationOnAnUnknownDeviceIsRejected) {
 
 TEST(LoadScenario, AnUnknownEventNameSuggestsTheNearest) {
   EXPECT_EQ(error_of(good_with("\"event\": \"peer_reset\"", "\"event\": \"peer_rest\"")),
-            "s.json: expect.never[0].event: expected an engine event name (host/engine/EVENTS.md), got \"peer_rest\" (did you mean \"peer_reset\"?)");
+            "s.json: expect.never[0].event: expected an engine event name (host/engine/EVENTS.md), got \"peer_rest\" "
+            "(did you mean \"peer_reset\"?)");
 }
 
 TEST(LoadScenario, AnUnknownCounterNameSuggestsTheNearest) {
@@ -170,8 +174,9 @@ TEST(LoadScenario, ADuplicateDeviceNameIsRejected) {
 }
 
 TEST(LoadScenario, AListenAddressMustBeAnIPv4AddressAndPort) {
-  EXPECT_EQ(error_of(good_with("{\"name\": \"b\"}", "{\"name\": \"b\", \"listen\": \"localhost:99999\"}")),
-            "s.json: devices[1].listen: expected an IPv4 address and port like \"127.0.0.1:0\", got \"localhost:99999\"");
+  EXPECT_EQ(
+      error_of(good_with("{\"name\": \"b\"}", "{\"name\": \"b\", \"listen\": \"localhost:99999\"}")),
+      "s.json: devices[1].listen: expected an IPv4 address and port like \"127.0.0.1:0\", got \"localhost:99999\"");
 }
 
 TEST(LoadScenario, AValueOfTheWrongTypeSaysWhatItGot) {
@@ -181,8 +186,9 @@ TEST(LoadScenario, AValueOfTheWrongTypeSaysWhatItGot) {
 
 TEST(LoadScenario, SkipOnSuccessTakesItsThreeNamesOrABoolean) {
   const auto skip_of = [](const std::string& value) {
-    return parse_scenario(good_with("\"workers\": 1}", "\"workers\": 1, \"skip_completion_port_on_success\": " + value + "}"),
-                          "s.json")
+    return parse_scenario(
+               good_with("\"workers\": 1}", "\"workers\": 1, \"skip_completion_port_on_success\": " + value + "}"),
+               "s.json")
         .engine.skip_completion_port_on_success;
   };
   EXPECT_EQ(parse_scenario(kGood, "s.json").engine.skip_completion_port_on_success,
@@ -191,9 +197,10 @@ TEST(LoadScenario, SkipOnSuccessTakesItsThreeNamesOrABoolean) {
   EXPECT_EQ(skip_of("\"always\""), engine::CompletionSkip::always);
   EXPECT_EQ(skip_of("false"), engine::CompletionSkip::never);
   EXPECT_EQ(skip_of("true"), engine::CompletionSkip::always);
-  EXPECT_EQ(error_of(good_with("\"workers\": 1}", "\"workers\": 1, \"skip_completion_port_on_success\": \"sometimes\"}")),
-            "s.json: host.engine.skip_completion_port_on_success: expected \"never\", \"always\", "
-            "\"if_honoured\", true or false, got \"sometimes\"");
+  EXPECT_EQ(
+      error_of(good_with("\"workers\": 1}", "\"workers\": 1, \"skip_completion_port_on_success\": \"sometimes\"}")),
+      "s.json: host.engine.skip_completion_port_on_success: expected \"never\", \"always\", "
+      "\"if_honoured\", true or false, got \"sometimes\"");
 }
 
 TEST(LoadScenario, HostOptionsAreReadByTheEnginesTableUnderTheirNamesOrTheirOldOnes) {
@@ -208,11 +215,12 @@ TEST(LoadScenario, HostOptionsAreReadByTheEnginesTableUnderTheirNamesOrTheirOldO
   EXPECT_EQ(s.hosts[0].version_max, 2);
   EXPECT_EQ(s.hosts[0].heartbeat_interval_min_ms, 5u);
   EXPECT_EQ(s.hosts[1].version_max, 3);
-  EXPECT_EQ(error_of(good_with("\"workers\": 1}", "\"workers\": 1, \"frame_max_bytes\": 100, \"sede\": 1}")),
-            "s.json: host.engine.frame_max_bytes: expected an integer from 256 to 16777216, got 100\n"
-            "s.json: host.engine.sede: unknown key; known keys: workers, dequeue_batch, skip_completion_port_on_success, "
-            "host_id, shutdown_timeout_ms, drain_ceiling_ms, frame_max_bytes, receive_buffer_bytes, event_burst_max, "
-            "event_window_ms, devices_max");
+  EXPECT_EQ(
+      error_of(good_with("\"workers\": 1}", "\"workers\": 1, \"frame_max_bytes\": 100, \"sede\": 1}")),
+      "s.json: host.engine.frame_max_bytes: expected an integer from 256 to 16777216, got 100\n"
+      "s.json: host.engine.sede: unknown key; known keys: workers, dequeue_batch, skip_completion_port_on_success, "
+      "host_id, shutdown_timeout_ms, drain_ceiling_ms, frame_max_bytes, receive_buffer_bytes, event_burst_max, "
+      "event_window_ms, devices_max");
 }
 
 // tests/scenario/data/old-names holds library files as they were before the limits were renamed
@@ -271,7 +279,6 @@ TEST(LoadScenario, TheExpectedVerdictMayBeFail) {
   EXPECT_EQ(s.expected_verdict, "fail");
 }
 
-
 // --- Hostile files: each mistake is a message, never a crash, a hang or unbounded memory. ---
 
 constexpr const char* kSmall = R"("name": "x", "description": "d", "tier": "smoke", "devices": [{"name": "a"}])";
@@ -292,8 +299,9 @@ TEST(LoadScenario, NestingDeeperThanTheLimitIsRejectedNotRecursedInto) {
   // A valid script of thousands of nested repeats used to overflow the stack while it was read.
   std::string step = R"({"step": "wait", "ms": 1})";
   for (int i = 0; i < 5000; ++i) step = R"({"step": "repeat", "times": 1, "steps": [)" + step + "]}";
-  const std::string e = error_of(R"({"name": "x", "description": "d", "tier": "smoke", "devices": [{"name": "a", "script": [)" + step +
-                                 R"(]}], "expect": {}})");
+  const std::string e =
+      error_of(R"({"name": "x", "description": "d", "tier": "smoke", "devices": [{"name": "a", "script": [)" + step +
+               R"(]}], "expect": {}})");
   EXPECT_NE(e.find("nested deeper than 64 levels of objects and arrays"), std::string::npos) << e;
   EXPECT_EQ(e.rfind("s.json:1:", 0), 0u) << e;
 }
@@ -319,7 +327,8 @@ TEST(LoadScenario, ADeepValueOfTheWrongTypeIsShownShortened) {
 TEST(LoadScenario, AUtf16FileIsNamedAsSuch) {
   const std::string text("\xFF\xFE{\0\"\0", 6);
   EXPECT_EQ(error_of(text), "s.json: is encoded as UTF-16 (little-endian); save it as UTF-8");
-  EXPECT_EQ(error_of(std::string("{\0\"\0n\0", 6)), "s.json: is encoded as UTF-16 (little-endian, no byte-order mark); save it as UTF-8");
+  EXPECT_EQ(error_of(std::string("{\0\"\0n\0", 6)),
+            "s.json: is encoded as UTF-16 (little-endian, no byte-order mark); save it as UTF-8");
 }
 
 TEST(LoadScenario, ADeviceOrAFifoIsRefusedBeforeAnythingIsRead) {
@@ -332,11 +341,13 @@ TEST(LoadScenario, ADeviceOrAFifoIsRefusedBeforeAnythingIsRead) {
     return "(no error)";
   };
 #if !defined(_WIN32)  // POSIX devices and FIFOs; the size limit below holds everywhere
-  EXPECT_EQ(error_loading("/dev/zero"), "/dev/zero: is not a regular file (a device, FIFO or socket cannot be read as a document)");
+  EXPECT_EQ(error_loading("/dev/zero"),
+            "/dev/zero: is not a regular file (a device, FIFO or socket cannot be read as a document)");
   const std::string fifo = ::testing::TempDir() + "/load_test_fifo.json";
   std::remove(fifo.c_str());
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  EXPECT_EQ(error_loading(fifo), fifo + ": is not a regular file (a device, FIFO or socket cannot be read as a document)");
+  EXPECT_EQ(error_loading(fifo),
+            fifo + ": is not a regular file (a device, FIFO or socket cannot be read as a document)");
   std::remove(fifo.c_str());
 #endif
   const std::string big = ::testing::TempDir() + "/load_test_big.json";
@@ -359,7 +370,8 @@ TEST(LoadScenario, MinusZeroIsZero) {
 }
 
 TEST(LoadScenario, ABackoffThatStartsAboveItsMaximumIsRejected) {
-  EXPECT_EQ(error_of(small_with(R"(, "host": {"defaults": {"backoff_initial_ms": 5000, "backoff_max_ms": 1000}}, "expect": {})")),
+  EXPECT_EQ(error_of(small_with(
+                R"(, "host": {"defaults": {"backoff_initial_ms": 5000, "backoff_max_ms": 1000}}, "expect": {})")),
             "s.json: host.defaults.backoff_initial_ms: expected at most backoff_max_ms (1000), got 5000");
   EXPECT_EQ(error_of(small_with(R"(, "host": {"devices": {"a": {"backoff_max_ms": 50}}}, "expect": {})")),
             "s.json: host.devices.a.backoff_max_ms: expected at least backoff_initial_ms (100), got 50");
@@ -367,33 +379,42 @@ TEST(LoadScenario, ABackoffThatStartsAboveItsMaximumIsRejected) {
 
 TEST(LoadScenario, AMatcherFieldMustBeOneTheEventCarries) {
   EXPECT_EQ(error_of(small_with(R"(, "expect": {"events": [{"event": "peer_closed", "fields": {"rwo": "R4"}}]})")),
-            "s.json: expect.events[0].fields.rwo: expected a field of `peer_closed` (\"row\", \"after_bye\", \"send_in_flight\"; "
+            "s.json: expect.events[0].fields.rwo: expected a field of `peer_closed` (\"row\", \"after_bye\", "
+            "\"send_in_flight\"; "
             "host/engine/EVENTS.md), got \"rwo\" (did you mean \"row\"?)");
-  EXPECT_NO_THROW(parse_scenario(small_with(R"(, "expect": {"never": [{"event": "peer_closed", "fields": {"device": "a"}}]})"), "s.json"));
+  EXPECT_NO_THROW(parse_scenario(
+      small_with(R"(, "expect": {"never": [{"event": "peer_closed", "fields": {"device": "a"}}]})"), "s.json"));
 }
 
 TEST(LoadScenario, ACounterThatCanNeverBeMetIsRejected) {
   EXPECT_EQ(error_of(small_with(R"(, "expect": {"counters": {"a": {"session_ready": -5}}})")),
-            "s.json: expect.counters.a.session_ready: expected a count: a whole number from 0, or a matcher of counts (a count is a "
+            "s.json: expect.counters.a.session_ready: expected a count: a whole number from 0, or a matcher of counts "
+            "(a count is a "
             "whole number from 0), got -5");
-  EXPECT_NE(error_of(small_with(R"(, "expect": {"counters": {"a": {"session_ready": "3"}}})")).find("got \"3\""), std::string::npos);
-  EXPECT_NE(error_of(small_with(R"(, "expect": {"commands": {"a": {"ok": {"max": -1}}}})")).find("max below 0 can never be met"),
+  EXPECT_NE(error_of(small_with(R"(, "expect": {"counters": {"a": {"session_ready": "3"}}})")).find("got \"3\""),
+            std::string::npos);
+  EXPECT_NE(error_of(small_with(R"(, "expect": {"commands": {"a": {"ok": {"max": -1}}}})"))
+                .find("max below 0 can never be met"),
             std::string::npos);
 }
 
 TEST(LoadScenario, EveryMistakeOfAFileIsReportedUpToACap) {
   const std::string e = error_of(R"({"name": "X", "description": 1, "tier": "smok", "devices": [{"name": "a"}],
     "run": {"max_ms": "3s"}, "expect": {"final_state": {"a": "redy"}}, "extra": 1})");
-  EXPECT_EQ(e,
-            "s.json: name: expected lower-case letters, digits and '-', got \"X\"\n"
-            "s.json: description: expected a string, got 1\n"
-            "s.json: tier: expected one of \"smoke\", \"regression\", \"soak\", got \"smok\" (did you mean \"smoke\"?)\n"
-            "s.json: run.max_ms: expected an integer from 0 to 3600000, got \"3s\"\n"
-            "s.json: expect.final_state.a: expected one of \"backoff\", \"connecting\", \"handshaking\", \"ready\", \"closing\", "
-            "\"stopped\", got \"redy\" (did you mean \"ready\"?)\n"
-            "s.json: extra: unknown key; known keys: $schema, name, description, tags, real_only, tier, rows, seed, limit_ms, devices, host, "
-            "faults, actions, run, expect, verdict");
-  std::string many = R"({"name": "x", "description": "d", "tier": "smoke", "devices": [{"name": "a"}], "expect": {"events": [)";
+  EXPECT_EQ(
+      e,
+      "s.json: name: expected lower-case letters, digits and '-', got \"X\"\n"
+      "s.json: description: expected a string, got 1\n"
+      "s.json: tier: expected one of \"smoke\", \"regression\", \"soak\", got \"smok\" (did you mean \"smoke\"?)\n"
+      "s.json: run.max_ms: expected an integer from 0 to 3600000, got \"3s\"\n"
+      "s.json: expect.final_state.a: expected one of \"backoff\", \"connecting\", \"handshaking\", \"ready\", "
+      "\"closing\", "
+      "\"stopped\", got \"redy\" (did you mean \"ready\"?)\n"
+      "s.json: extra: unknown key; known keys: $schema, name, description, tags, real_only, tier, rows, seed, "
+      "limit_ms, devices, host, "
+      "faults, actions, run, expect, verdict");
+  std::string many =
+      R"({"name": "x", "description": "d", "tier": "smoke", "devices": [{"name": "a"}], "expect": {"events": [)";
   for (int i = 0; i < 30; ++i) many += std::string(i ? "," : "") + R"({"event": "nope"})";
   const std::string capped = error_of(many + "]}}");
   EXPECT_EQ(std::count(capped.begin(), capped.end(), '\n'), 20);
@@ -404,7 +425,8 @@ TEST(LoadScenario, UntilRequiredGoesOnlyWithUntil) {
   EXPECT_EQ(error_of(small_with(R"(, "run": {"until_required": false}, "expect": {})")),
             "s.json: run.until_required: is allowed only beside \"until\", which this run does not have");
   const Scenario s = parse_scenario(
-      small_with(R"(, "run": {"until": [{"event": "session_ready"}], "until_required": false}, "expect": {})"), "s.json");
+      small_with(R"(, "run": {"until": [{"event": "session_ready"}], "until_required": false}, "expect": {})"),
+      "s.json");
   EXPECT_FALSE(s.run.until_required);
 }
 

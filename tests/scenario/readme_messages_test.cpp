@@ -72,7 +72,8 @@ TEST(ReadmeMessages, EveryQuotedMessageIsWhatTheLoaderSays) {
 TEST(ReadmeMessages, EveryMistakeFileIsQuoted) {
   const auto quoted = quoted_messages();
   for (const auto& entry : fs::directory_iterator(IOCPSIM_MISTAKES_DIR)) {
-    EXPECT_TRUE(quoted.count(entry.path().filename().string())) << entry.path() << " is not quoted in scenarios/README.md";
+    EXPECT_TRUE(quoted.count(entry.path().filename().string()))
+        << entry.path() << " is not quoted in scenarios/README.md";
   }
 }
 

@@ -65,8 +65,9 @@ TEST(RunScenario, AFaultRuleTaggedWithADeviceHitsOnlyThatDevice) {
   EXPECT_EQ(r.seed, kDefaultSeed);
   EXPECT_EQ(count(r, "peer_reset", "b"), 1u);
   EXPECT_EQ(count(r, "peer_reset", "a"), 0u);
-  const auto fault = std::find_if(r.timeline.entries.begin(), r.timeline.entries.end(),
-                                  [](const TimelineEntry& e) { return e.source == TimelineEntry::Source::shim && e.fault; });
+  const auto fault = std::find_if(r.timeline.entries.begin(), r.timeline.entries.end(), [](const TimelineEntry& e) {
+    return e.source == TimelineEntry::Source::shim && e.fault;
+  });
   ASSERT_NE(fault, r.timeline.entries.end());
   EXPECT_EQ(fault->device, "b");
   EXPECT_EQ(judge(s, r).verdict, "pass") << r.timeline.to_text();
@@ -152,7 +153,8 @@ TEST(RunScenario, RecordsWhetherTheUntilHeldWhenTheRunPhaseEnded) {
   EXPECT_EQ(u.run_phase_end, "shutdown action");
   ASSERT_TRUE(u.until_met.has_value());
   EXPECT_FALSE(*u.until_met);
-  EXPECT_NE(judge(unmet, u).first_failure.find("run.until: not met when the run phase ended at shutdown action"), std::string::npos);
+  EXPECT_NE(judge(unmet, u).first_failure.find("run.until: not met when the run phase ended at shutdown action"),
+            std::string::npos);
 }
 
 }  // namespace

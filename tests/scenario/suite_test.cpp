@@ -20,11 +20,13 @@ namespace fs = std::filesystem;
 class SuiteTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("iocpsim-suite-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                         "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    root_ = fs::temp_directory_path() /
+            ("iocpsim-suite-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(root_ / "b");
     fs::create_directories(root_ / "a");
-    for (const char* f : {"b/z.json", "a/y.json", "schema.json", "README.md", "a/notes.txt"}) std::ofstream(root_ / f) << "{}";
+    for (const char* f : {"b/z.json", "a/y.json", "schema.json", "README.md", "a/notes.txt"})
+      std::ofstream(root_ / f) << "{}";
   }
   void TearDown() override { fs::remove_all(root_); }
   fs::path root_;
@@ -32,7 +34,8 @@ class SuiteTest : public ::testing::Test {
 
 TEST_F(SuiteTest, DirectoriesAreSearchedRecursivelyForJsonButTheSchemaInOrder) {
   const auto files = collect_scenario_files({root_.string()});
-  EXPECT_EQ(files, (std::vector<std::string>{(root_ / "a/y.json").generic_string(), (root_ / "b/z.json").generic_string()}));
+  EXPECT_EQ(files,
+            (std::vector<std::string>{(root_ / "a/y.json").generic_string(), (root_ / "b/z.json").generic_string()}));
 }
 
 TEST_F(SuiteTest, AFileIsTakenAsGivenAndAMissingPathIsAnError) {
@@ -47,11 +50,13 @@ TEST_F(SuiteTest, AnEntryThatCannotBeReadIsReportedAndTheRestAreStillFound) {
   fs::create_symlink(root_ / "loop.json", root_ / "loop.json");  // a link to itself
   std::vector<std::string> problems;
   const auto files = collect_scenario_files({root_.string()}, problems);
-  EXPECT_EQ(files, (std::vector<std::string>{(root_ / "a/y.json").generic_string(), (root_ / "b/z.json").generic_string()}));
+  EXPECT_EQ(files,
+            (std::vector<std::string>{(root_ / "a/y.json").generic_string(), (root_ / "b/z.json").generic_string()}));
   ASSERT_EQ(problems.size(), 2u);
   std::sort(problems.begin(), problems.end());
   EXPECT_EQ(problems[0], (root_ / "a/broken.json").generic_string() + ": cannot be read (No such file or directory)");
-  EXPECT_EQ(problems[1], (root_ / "loop.json").generic_string() + ": cannot be read (Too many levels of symbolic links)");
+  EXPECT_EQ(problems[1],
+            (root_ / "loop.json").generic_string() + ": cannot be read (Too many levels of symbolic links)");
 }
 
 TEST_F(SuiteTest, ADirectoryWithoutPermissionIsReportedAndTheWalkGoesOn) {
@@ -71,10 +76,12 @@ TEST_F(SuiteTest, ADirectoryWithoutPermissionIsReportedAndTheWalkGoesOn) {
 TEST_F(SuiteTest, ADirectoryWithoutScenarioFilesIsAProblemAndAMissingPathDoesNotStopTheOthers) {
   fs::create_directories(root_ / "empty");
   std::vector<std::string> problems;
-  const auto files = collect_scenario_files({(root_ / "empty").string(), (root_ / "nope").string(), (root_ / "a").string()}, problems);
+  const auto files =
+      collect_scenario_files({(root_ / "empty").string(), (root_ / "nope").string(), (root_ / "a").string()}, problems);
   EXPECT_EQ(files, (std::vector<std::string>{(root_ / "a/y.json").generic_string()}));
-  EXPECT_EQ(problems, (std::vector<std::string>{(root_ / "empty").string() + ": no scenario files (*.json but schema.json) found here",
-                                                (root_ / "nope").string() + ": no such file or directory"}));
+  EXPECT_EQ(problems, (std::vector<std::string>{
+                          (root_ / "empty").string() + ": no scenario files (*.json but schema.json) found here",
+                          (root_ / "nope").string() + ": no such file or directory"}));
 }
 
 TEST(Suite, AFilterMatchesNameTagOrPathAsSubstringOrRegex) {

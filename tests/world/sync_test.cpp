@@ -41,7 +41,9 @@ TEST(RealWorldSyncTest, ATimedWaitNobodyEndsTimesOut) {
 
 TEST(RealWorldSyncTest, AThreadJoinsWhenItGoes) {
   std::atomic<bool> ran{false};
-  { Thread t("t", [&] { ran = true; }); }
+  {
+    Thread t("t", [&] { ran = true; });
+  }
   EXPECT_TRUE(ran);
 }
 

@@ -102,8 +102,8 @@ void stream(const std::vector<int>& fds, std::uint32_t messages) {
     for (std::size_t i = 0; i < fds.size(); ++i) {
       std::size_t at = 0;
       for (std::size_t k = 0; k < kFramesPerWrite && sent[i] < messages; ++k, ++sent[i]) {
-        const auto r = proto::encode(proto::Telemetry{1, sent[i], sent[i], samples}, sent[i] + 1,
-                                     std::span(buf).subspan(at));
+        const auto r =
+            proto::encode(proto::Telemetry{1, sent[i], sent[i], samples}, sent[i] + 1, std::span(buf).subspan(at));
         at += r.size;
       }
       if (at > 0) write_all(fds[i], buf.data(), at);
@@ -191,8 +191,7 @@ void wait_for(const std::atomic<std::uint64_t>& count, std::uint64_t total) {
   }
 }
 
-Result run_engine(const char* self, int devices, std::uint32_t per_device, unsigned threads,
-                  eng::CompletionSkip skip) {
+Result run_engine(const char* self, int devices, std::uint32_t per_device, unsigned threads, eng::CompletionSkip skip) {
   Peers peers = spawn_peers(self, devices, per_device);
   auto io = iocpsim::iocp::make_default_io_api();
   iocpsim::iocp::SteadyClock clock;
@@ -220,9 +219,8 @@ Result run_engine(const char* self, int devices, std::uint32_t per_device, unsig
   }
   const std::uint64_t total = static_cast<std::uint64_t>(devices) * per_device;
   wait_for(count, total);
-  Result r{std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-           process_cpu_seconds() - c0, count.load(),
-           engine.skips_completion_port_on_success() ? "  [R9b: inline]" : "  [R9: packet]"};
+  Result r{std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), process_cpu_seconds() - c0,
+           count.load(), engine.skips_completion_port_on_success() ? "  [R9b: inline]" : "  [R9: packet]"};
   engine.shutdown();
   ::pclose(peers.pipe);
   std::uint64_t gaps = 0;
@@ -287,8 +285,8 @@ Result run_asio(const char* self, int devices, std::uint32_t per_device, unsigne
   for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
   const std::uint64_t total = static_cast<std::uint64_t>(devices) * per_device;
   wait_for(count, total);
-  Result r{std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-           process_cpu_seconds() - c0, count.load()};
+  Result r{std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), process_cpu_seconds() - c0,
+           count.load()};
   for (auto& t : pool) t.join();  // every socket reaches EOF and closes; run() then returns
   ::pclose(peers.pipe);
   return r;
@@ -317,10 +315,10 @@ Spread spread(std::vector<double> v) {
 }
 
 void report(const char* who, int devices, const Result& r) {
-  std::printf("%-6s %4d devices  %10.0f msg/s  %6.3f CPU s per million  (%llu msgs, %.3f s wall, %.3f s CPU)%s\n",
-              who, devices, static_cast<double>(r.messages) / r.seconds,
-              r.cpu_seconds * 1e6 / static_cast<double>(r.messages),
-              static_cast<unsigned long long>(r.messages), r.seconds, r.cpu_seconds, r.mode);
+  std::printf("%-6s %4d devices  %10.0f msg/s  %6.3f CPU s per million  (%llu msgs, %.3f s wall, %.3f s CPU)%s\n", who,
+              devices, static_cast<double>(r.messages) / r.seconds,
+              r.cpu_seconds * 1e6 / static_cast<double>(r.messages), static_cast<unsigned long long>(r.messages),
+              r.seconds, r.cpu_seconds, r.mode);
 }
 
 }  // namespace
@@ -331,13 +329,15 @@ int main(int argc, char** argv) {
   }
   std::uint64_t messages = 40'000'000;
   unsigned threads = 2;
-  unsigned rounds = 1;       // engine and asio alternately, per device count
-  std::string only;          // "engine" or "asio": run one side only (for profiling)
-  std::vector<int> fleet;    // device counts; default 1, 16, 256
+  unsigned rounds = 1;     // engine and asio alternately, per device count
+  std::string only;        // "engine" or "asio": run one side only (for profiling)
+  std::vector<int> fleet;  // device counts; default 1, 16, 256
   eng::CompletionSkip skip = eng::EngineOptions{}.skip_completion_port_on_success;
   const auto usage = [&] {
-    std::fprintf(stderr, "usage: %s [--messages N] [--threads T] [--devices D]... [--only engine|asio] "
-                         "[--completion-skip never|always|if_honoured] [--rounds R]\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s [--messages N] [--threads T] [--devices D]... [--only engine|asio] "
+                 "[--completion-skip never|always|if_honoured] [--rounds R]\n",
+                 argv[0]);
     return 2;
   };
   for (int i = 1; i < argc; ++i) {
@@ -362,14 +362,16 @@ int main(int argc, char** argv) {
     }
   }
   if (fleet.empty()) fleet = {1, 16, 256};
-  std::printf("telemetry, %zu-byte samples per message, %llu messages per run, %u receiving threads, "
-              "engine with skip_completion_port_on_success %s\n",
-              kSampleBytes, static_cast<unsigned long long>(messages), threads, eng::to_string(skip));
+  std::printf(
+      "telemetry, %zu-byte samples per message, %llu messages per run, %u receiving threads, "
+      "engine with skip_completion_port_on_success %s\n",
+      kSampleBytes, static_cast<unsigned long long>(messages), threads, eng::to_string(skip));
   for (int devices : fleet) {
     const auto per_device = static_cast<std::uint32_t>(messages / static_cast<std::uint64_t>(devices));
     if (only == "engine" || only == "asio") {
-      report(only.c_str(), devices, only == "engine" ? run_engine(argv[0], devices, per_device, threads, skip)
-                                                     : run_asio(argv[0], devices, per_device, threads));
+      report(only.c_str(), devices,
+             only == "engine" ? run_engine(argv[0], devices, per_device, threads, skip)
+                              : run_asio(argv[0], devices, per_device, threads));
       continue;
     }
     std::vector<double> throughput, cpu;
@@ -388,9 +390,10 @@ int main(int argc, char** argv) {
     if (rounds > 1) {
       const Spread t = spread(throughput);
       const Spread c = spread(cpu);
-      std::printf("median of %u rounds, %4d devices (engine/asio): throughput %.2fx (%.2f-%.2f), "
-                  "CPU per message %.2fx (%.2f-%.2f)\n",
-                  rounds, devices, t.median, t.low, t.high, c.median, c.low, c.high);
+      std::printf(
+          "median of %u rounds, %4d devices (engine/asio): throughput %.2fx (%.2f-%.2f), "
+          "CPU per message %.2fx (%.2f-%.2f)\n",
+          rounds, devices, t.median, t.low, t.high, c.median, c.low, c.high);
       std::fflush(stdout);
     }
   }

@@ -74,8 +74,8 @@ namespace proto = iocpsim::protocol;
 namespace eng = iocpsim::engine;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::uint32_t kIntervalMs = 1'000;       // the healthy devices' heartbeat interval
-constexpr int kHostileRcvbufBytes = 4 * 1024;      // never_reads' receive buffer
+constexpr std::uint32_t kIntervalMs = 1'000;   // the healthy devices' heartbeat interval
+constexpr int kHostileRcvbufBytes = 4 * 1024;  // never_reads' receive buffer
 constexpr std::size_t kFloodFramesPerBatch = 64;
 constexpr const char* kNeverReads = "never_reads";
 constexpr const char* kEventFlood = "event_flood";
@@ -115,8 +115,7 @@ std::string device_name(std::size_t index) {
 }
 
 // Appends one whole frame to `out`.
-void append(std::vector<std::uint8_t>& out, const proto::Message& m, std::uint32_t seq,
-            std::uint16_t flags = 0) {
+void append(std::vector<std::uint8_t>& out, const proto::Message& m, std::uint32_t seq, std::uint16_t flags = 0) {
   const std::size_t at = out.size();
   out.resize(at + proto::frame_size(m));
   const auto r = proto::encode(m, seq, std::span(out).subspan(at), flags);
@@ -283,7 +282,7 @@ struct HealthyPeer {
   std::vector<std::uint8_t> out;
   std::uint32_t seq = 1;
   std::uint32_t telemetry_seq = 0;
-  bool bye = false;            // our BYE is queued: half-close once it is out
+  bool bye = false;  // our BYE is queued: half-close once it is out
   bool half_closed = false;
   Clock::time_point last_heartbeat{};  // on this connection; the epoch when none yet
 };
@@ -403,8 +402,7 @@ void print_report(PeerRecord& record) {
   std::printf("GAPS %zu %.3f %.3f %.3f\n", g.count, g.p50_ms, g.p99_ms, g.max_ms);
   std::printf("HEALTHY %llu %llu %llu\n", static_cast<unsigned long long>(record.heartbeats),
               static_cast<unsigned long long>(reconnects), static_cast<unsigned long long>(never_connected));
-  std::printf("HOSTILE %llu %llu %llu %llu\n",
-              static_cast<unsigned long long>(record.never_reads_connections.load()),
+  std::printf("HOSTILE %llu %llu %llu %llu\n", static_cast<unsigned long long>(record.never_reads_connections.load()),
               static_cast<unsigned long long>(record.never_reads_frames.load()),
               static_cast<unsigned long long>(record.flood_connections.load()),
               static_cast<unsigned long long>(record.flood_frames.load()));
@@ -487,10 +485,9 @@ struct PeerReport {
 PeerReport stop_peers(Peers& p) {
   if (::write(p.to, "STOP\n", 5) != 5) die("peers: stop");
   PeerReport r;
-  if (std::fscanf(p.from, " GAPS %zu %lf %lf %lf", &r.gaps.count, &r.gaps.p50_ms, &r.gaps.p99_ms,
-                  &r.gaps.max_ms) != 4 ||
-      std::fscanf(p.from, " HEALTHY %llu %llu %llu", &r.heartbeats, &r.healthy_reconnects,
-                  &r.never_connected) != 3 ||
+  if (std::fscanf(p.from, " GAPS %zu %lf %lf %lf", &r.gaps.count, &r.gaps.p50_ms, &r.gaps.p99_ms, &r.gaps.max_ms) !=
+          4 ||
+      std::fscanf(p.from, " HEALTHY %llu %llu %llu", &r.heartbeats, &r.healthy_reconnects, &r.never_connected) != 3 ||
       std::fscanf(p.from, " HOSTILE %llu %llu %llu %llu", &r.never_reads_connections, &r.never_reads_frames,
                   &r.flood_connections, &r.flood_frames) != 4) {
     die("peers: report");
@@ -509,8 +506,7 @@ void end_peers(Peers& p) {
 class CountingSink final : public eng::EventSink {
  public:
   void write(const eng::Event& e) override {
-    const std::size_t bytes =
-        e.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size() + 1;
+    const std::size_t bytes = e.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size() + 1;
     std::lock_guard lock(mutex_);
     bytes_[e.device] += bytes;
     if (e.name == "events_suppressed") suppressed_[e.device] += e.fields.value("count", std::uint64_t{0});
@@ -553,7 +549,7 @@ struct SideFigures {
   double cpu_seconds = 0;
   PeerReport peers;
   RssSamples rss;
-  std::map<std::string, std::uint64_t> log_bytes;                      // per device, at STOP
+  std::map<std::string, std::uint64_t> log_bytes;                         // per device, at STOP
   std::map<std::pair<std::string, std::string>, std::uint64_t> counters;  // at STOP
   std::uint64_t events_delivered = 0;  // event_flood's EVENTs handed to the application
   std::uint64_t suppressed_never_reads = 0, suppressed_flood = 0;
@@ -588,43 +584,48 @@ void print_figures(const SideFigures& f, std::size_t healthy) {
   const double interval = kIntervalMs;
   std::printf("[%s] %.1f s, CPU %.2f s (%.0f %% of one core)\n", f.side, f.seconds, f.cpu_seconds,
               100.0 * f.cpu_seconds / f.seconds);
-  std::printf("  heartbeat gap, %zu healthy devices, %zu gaps: p50 %.1f ms (%.3fx)  p99 %.1f ms (%.3fx)  "
-              "max %.1f ms (%.3fx)  -> p99 %s 1.5x interval\n",
-              healthy, g.count, g.p50_ms, g.p50_ms / interval, g.p99_ms, g.p99_ms / interval, g.max_ms,
-              g.max_ms / interval, g.p99_ms <= 1.5 * interval ? "within" : "OVER");
+  std::printf(
+      "  heartbeat gap, %zu healthy devices, %zu gaps: p50 %.1f ms (%.3fx)  p99 %.1f ms (%.3fx)  "
+      "max %.1f ms (%.3fx)  -> p99 %s 1.5x interval\n",
+      healthy, g.count, g.p50_ms, g.p50_ms / interval, g.p99_ms, g.p99_ms / interval, g.max_ms, g.max_ms / interval,
+      g.p99_ms <= 1.5 * interval ? "within" : "OVER");
   std::printf("  healthy devices: %llu heartbeats received, %llu reconnects, %llu never connected\n",
               f.peers.heartbeats, f.peers.healthy_reconnects, f.peers.never_connected);
   std::uint64_t healthy_bytes = 0, other_bytes = 0;
   for (const auto& [device, bytes] : f.log_bytes) {
-    if (device.rfind("healthy", 0) == 0) healthy_bytes += bytes;
-    else if (device != kNeverReads && device != kEventFlood) other_bytes += bytes;
+    if (device.rfind("healthy", 0) == 0)
+      healthy_bytes += bytes;
+    else if (device != kNeverReads && device != kEventFlood)
+      other_bytes += bytes;
   }
   const auto rate = [&](std::uint64_t bytes) { return static_cast<double>(bytes) / f.seconds; };
   const auto bytes_of = [&](const char* device) {
     const auto it = f.log_bytes.find(device);
     return it == f.log_bytes.end() ? std::uint64_t{0} : it->second;
   };
-  std::printf("  event log bytes/s: never_reads %.0f  event_flood %.0f  healthy %.0f in all (%.1f per device)  "
-              "engine-wide %.0f\n",
-              rate(bytes_of(kNeverReads)), rate(bytes_of(kEventFlood)), rate(healthy_bytes),
-              rate(healthy_bytes) / static_cast<double>(healthy), rate(other_bytes));
+  std::printf(
+      "  event log bytes/s: never_reads %.0f  event_flood %.0f  healthy %.0f in all (%.1f per device)  "
+      "engine-wide %.0f\n",
+      rate(bytes_of(kNeverReads)), rate(bytes_of(kEventFlood)), rate(healthy_bytes),
+      rate(healthy_bytes) / static_cast<double>(healthy), rate(other_bytes));
   std::printf("  RSS: first %.1f MB  max %.1f MB  last %.1f MB\n", static_cast<double>(f.rss.first) / 1e6,
               static_cast<double>(f.rss.max) / 1e6, static_cast<double>(f.rss.last) / 1e6);
-  std::printf("  never_reads: %llu connections, %llu heartbeats written by it; event_flood: %llu connections, "
-              "%llu EVENTs written by it, %llu delivered to the application (%.0f/s)\n",
-              f.peers.never_reads_connections, f.peers.never_reads_frames, f.peers.flood_connections,
-              f.peers.flood_frames, static_cast<unsigned long long>(f.events_delivered),
-              static_cast<double>(f.events_delivered) / f.seconds);
-  std::printf("  hostile devices: peer_not_reading %llu / %llu, events_suppressed %llu (covering %llu) / "
-              "%llu (covering %llu), reconnect_scheduled %llu / %llu  (never_reads / event_flood)\n",
-              static_cast<unsigned long long>(counter(f, kNeverReads, "peer_not_reading")),
-              static_cast<unsigned long long>(counter(f, kEventFlood, "peer_not_reading")),
-              static_cast<unsigned long long>(counter(f, kNeverReads, "events_suppressed")),
-              static_cast<unsigned long long>(f.suppressed_never_reads),
-              static_cast<unsigned long long>(counter(f, kEventFlood, "events_suppressed")),
-              static_cast<unsigned long long>(f.suppressed_flood),
-              static_cast<unsigned long long>(counter(f, kNeverReads, "reconnect_scheduled")),
-              static_cast<unsigned long long>(counter(f, kEventFlood, "reconnect_scheduled")));
+  std::printf(
+      "  never_reads: %llu connections, %llu heartbeats written by it; event_flood: %llu connections, "
+      "%llu EVENTs written by it, %llu delivered to the application (%.0f/s)\n",
+      f.peers.never_reads_connections, f.peers.never_reads_frames, f.peers.flood_connections, f.peers.flood_frames,
+      static_cast<unsigned long long>(f.events_delivered), static_cast<double>(f.events_delivered) / f.seconds);
+  std::printf(
+      "  hostile devices: peer_not_reading %llu / %llu, events_suppressed %llu (covering %llu) / "
+      "%llu (covering %llu), reconnect_scheduled %llu / %llu  (never_reads / event_flood)\n",
+      static_cast<unsigned long long>(counter(f, kNeverReads, "peer_not_reading")),
+      static_cast<unsigned long long>(counter(f, kEventFlood, "peer_not_reading")),
+      static_cast<unsigned long long>(counter(f, kNeverReads, "events_suppressed")),
+      static_cast<unsigned long long>(f.suppressed_never_reads),
+      static_cast<unsigned long long>(counter(f, kEventFlood, "events_suppressed")),
+      static_cast<unsigned long long>(f.suppressed_flood),
+      static_cast<unsigned long long>(counter(f, kNeverReads, "reconnect_scheduled")),
+      static_cast<unsigned long long>(counter(f, kEventFlood, "reconnect_scheduled")));
   std::printf("  all events of the hostile devices:\n");
   print_counters(f, kNeverReads);
   print_counters(f, kEventFlood);
@@ -687,14 +688,16 @@ SideSummary run_engine(unsigned seconds, std::size_t healthy) {
   const bool drained_seen = drained.is_object() && drained.contains("leaked_op_contexts");
   const auto leaked_ops = drained_seen ? drained["leaked_op_contexts"].get<std::uint64_t>() : 0;
   const auto leaked_conns = drained_seen ? drained["leaked_connection_contexts"].get<std::uint64_t>() : 0;
-  std::printf("  shutdown_drained: leaked_op_contexts %llu, leaked_connection_contexts %llu, polite %s, "
-              "workers_joined %u; healthy devices that reached a session: %zu of %zu\n",
-              static_cast<unsigned long long>(leaked_ops), static_cast<unsigned long long>(leaked_conns),
-              report.drained_politely ? "true" : "false", report.workers_joined, ready, healthy);
+  std::printf(
+      "  shutdown_drained: leaked_op_contexts %llu, leaked_connection_contexts %llu, polite %s, "
+      "workers_joined %u; healthy devices that reached a session: %zu of %zu\n",
+      static_cast<unsigned long long>(leaked_ops), static_cast<unsigned long long>(leaked_conns),
+      report.drained_politely ? "true" : "false", report.workers_joined, ready, healthy);
   const bool ok = drained_seen && leaked_ops == 0 && leaked_conns == 0 && report.leaked_op_contexts == 0 &&
                   report.leaked_connection_contexts == 0 && ready == healthy;
-  if (!ok) std::printf("  ENGINE FAILED: %s\n", drained_seen ? "leaks or healthy devices without a session"
-                                                              : "no shutdown_drained event");
+  if (!ok)
+    std::printf("  ENGINE FAILED: %s\n",
+                drained_seen ? "leaks or healthy devices without a session" : "no shutdown_drained event");
   std::fflush(stdout);
   return {f.peers.gaps, ok ? 0 : 1};
 }
@@ -725,7 +728,8 @@ class EpollHost {
     for (std::size_t i = 0; i < conns_.size(); ++i) dial(i);
     epoll_event events[128];
     std::int64_t next_sample_ms = now_ms() + 1'000;
-    const std::int64_t end_ms = now_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count();
+    const std::int64_t end_ms =
+        now_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count();
     for (std::int64_t now = now_ms(); now < end_ms; now = now_ms()) {
       const std::int64_t wake = std::min({next_timer_ms(), end_ms, next_sample_ms});
       const int n = ::epoll_wait(epoll_, events, 128, static_cast<int>(std::max<std::int64_t>(wake - now, 0)));
@@ -885,8 +889,8 @@ class EpollHost {
     } else if (const auto* hba = std::get_if<proto::HeartbeatAck>(&m)) {
       if (hba->nonce == c.nonce) c.ack_deadline_ms = 0;
     } else if (const auto* ev = std::get_if<proto::Event>(&m)) {
-      emit(c, "device_event", {{"event_id", ev->event_id}, {"severity", static_cast<int>(ev->severity)},
-                               {"code", ev->code}});
+      emit(c, "device_event",
+           {{"event_id", ev->event_id}, {"severity", static_cast<int>(ev->severity)}, {"code", ev->code}});
       ++events_delivered_;
     }
   }
@@ -895,7 +899,8 @@ class EpollHost {
     std::int64_t next = INT64_MAX;
     for (const auto& c : conns_) {
       if (c->state == State::backoff) next = std::min(next, c->reconnect_ms);
-      if (c->state == State::connecting || c->state == State::handshaking) next = std::min(next, c->handshake_deadline_ms);
+      if (c->state == State::connecting || c->state == State::handshaking)
+        next = std::min(next, c->handshake_deadline_ms);
       if (c->state == State::ready) next = std::min(next, c->next_heartbeat_ms);
       if (c->ack_deadline_ms != 0) next = std::min(next, c->ack_deadline_ms);
     }
@@ -1015,13 +1020,15 @@ int main(int argc, char** argv) {
   std::string command_line = argv[0];
   for (int i = 1; i < argc; ++i) command_line += std::string(" ") + argv[i];
   std::printf("hostile_bench: %s\n", command_line.c_str());
-  std::printf("one host, dialling on loopback: never_reads (handshakes, then floods HEARTBEATs and never reads; "
-              "SO_RCVBUF %d), event_flood (floods EVENTs, reads, answers heartbeats), %zu healthy devices "
-              "(%u ms heartbeat interval); %u s per side, %u round(s), engine and a plain epoll host alternately\n",
-              kHostileRcvbufBytes, healthy, kIntervalMs, seconds, rounds);
-  std::printf("measured: heartbeat gaps at the healthy devices (peer side), event-log bytes/s per device "
-              "(JSON lines counted, not written), the host's RSS each second, its events for the hostile "
-              "devices, the engine's shutdown leaks\n");
+  std::printf(
+      "one host, dialling on loopback: never_reads (handshakes, then floods HEARTBEATs and never reads; "
+      "SO_RCVBUF %d), event_flood (floods EVENTs, reads, answers heartbeats), %zu healthy devices "
+      "(%u ms heartbeat interval); %u s per side, %u round(s), engine and a plain epoll host alternately\n",
+      kHostileRcvbufBytes, healthy, kIntervalMs, seconds, rounds);
+  std::printf(
+      "measured: heartbeat gaps at the healthy devices (peer side), event-log bytes/s per device "
+      "(JSON lines counted, not written), the host's RSS each second, its events for the hostile "
+      "devices, the engine's shutdown leaks\n");
   int status = 0;
   std::vector<double> p99_ratios;
   for (unsigned round = 1; round <= rounds; ++round) {

@@ -65,8 +65,7 @@ std::uint64_t consume(IoApi& io, HANDLE port, ULONG entries_per_call) {
   for (;;) {
     ULONG removed = 0;
     ++calls;
-    check(io.GetQueuedCompletionStatusEx(port, entries.data(), entries_per_call, &removed, INFINITE,
-                                         FALSE) == TRUE,
+    check(io.GetQueuedCompletionStatusEx(port, entries.data(), entries_per_call, &removed, INFINITE, FALSE) == TRUE,
           "GQCSEx");
     for (ULONG i = 0; i < removed; ++i) {
       if (entries[i].lpCompletionKey == 0) return calls;
@@ -84,8 +83,7 @@ void BM_EmulatedPort_PostAndDequeue(benchmark::State& state) {
   for (auto _ : state) {
     std::vector<std::thread> workers;
     for (int c = 0; c < consumers; ++c) {
-      workers.emplace_back(
-          [&] { calls.fetch_add(consume(*io, port, entries), std::memory_order_relaxed); });
+      workers.emplace_back([&] { calls.fetch_add(consume(*io, port, entries), std::memory_order_relaxed); });
     }
     for (int i = 1; i <= kPacketsPerIteration; ++i) {
       io->PostQueuedCompletionStatus(port, 0, static_cast<ULONG_PTR>(i), nullptr);
@@ -96,9 +94,8 @@ void BM_EmulatedPort_PostAndDequeue(benchmark::State& state) {
   io->CloseHandle(port);
   state.SetItemsProcessed(state.iterations() * kPacketsPerIteration);
   // Packets (sentinels included) per dequeue call: how well a batch fills.
-  state.counters["packets_per_call"] =
-      static_cast<double>(state.iterations() * (kPacketsPerIteration + consumers)) /
-      static_cast<double>(calls.load() == 0 ? 1 : calls.load());
+  state.counters["packets_per_call"] = static_cast<double>(state.iterations() * (kPacketsPerIteration + consumers)) /
+                                       static_cast<double>(calls.load() == 0 ? 1 : calls.load());
 }
 BENCHMARK(BM_EmulatedPort_PostAndDequeue)
     ->ArgNames({"consumers", "ex_entries"})

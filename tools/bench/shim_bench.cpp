@@ -49,12 +49,10 @@ class Forwarder final : public IoApi {
   HANDLE CreateIoCompletionPort(HANDLE f, HANDLE p, ULONG_PTR k, DWORD n) override {
     return in_.CreateIoCompletionPort(f, p, k, n);
   }
-  BOOL GetQueuedCompletionStatus(HANDLE p, LPDWORD b, PULONG_PTR k, LPOVERLAPPED* o,
-                                 DWORD ms) override {
+  BOOL GetQueuedCompletionStatus(HANDLE p, LPDWORD b, PULONG_PTR k, LPOVERLAPPED* o, DWORD ms) override {
     return in_.GetQueuedCompletionStatus(p, b, k, o, ms);
   }
-  BOOL GetQueuedCompletionStatusEx(HANDLE p, LPOVERLAPPED_ENTRY e, ULONG n, PULONG r, DWORD ms,
-                                   BOOL a) override {
+  BOOL GetQueuedCompletionStatusEx(HANDLE p, LPOVERLAPPED_ENTRY e, ULONG n, PULONG r, DWORD ms, BOOL a) override {
     return in_.GetQueuedCompletionStatusEx(p, e, n, r, ms, a);
   }
   BOOL PostQueuedCompletionStatus(HANDLE p, DWORD b, ULONG_PTR k, LPOVERLAPPED o) override {
@@ -74,24 +72,18 @@ class Forwarder final : public IoApi {
   int listen(SOCKET s, int backlog) override { return in_.listen(s, backlog); }
   int closesocket(SOCKET s) override { return in_.closesocket(s); }
   int shutdown(SOCKET s, int how) override { return in_.shutdown(s, how); }
-  int setsockopt(SOCKET s, int l, int o, const char* v, int n) override {
-    return in_.setsockopt(s, l, o, v, n);
-  }
-  int getsockopt(SOCKET s, int l, int o, char* v, int* n) override {
-    return in_.getsockopt(s, l, o, v, n);
-  }
+  int setsockopt(SOCKET s, int l, int o, const char* v, int n) override { return in_.setsockopt(s, l, o, v, n); }
+  int getsockopt(SOCKET s, int l, int o, char* v, int* n) override { return in_.getsockopt(s, l, o, v, n); }
   int getsockname(SOCKET s, sockaddr* a, int* n) override { return in_.getsockname(s, a, n); }
   int getpeername(SOCKET s, sockaddr* a, int* n) override { return in_.getpeername(s, a, n); }
   SOCKET accept(SOCKET s, sockaddr* a, int* n) override { return in_.accept(s, a, n); }
   int connect(SOCKET s, const sockaddr* a, int n) override { return in_.connect(s, a, n); }
   int send(SOCKET s, const char* b, int n, int f) override { return in_.send(s, b, n, f); }
   int recv(SOCKET s, char* b, int n, int f) override { return in_.recv(s, b, n, f); }
-  BOOL AcceptEx(SOCKET l, SOCKET a, PVOID b, DWORD n, DWORD la, DWORD ra, LPDWORD r,
-                LPOVERLAPPED o) override {
+  BOOL AcceptEx(SOCKET l, SOCKET a, PVOID b, DWORD n, DWORD la, DWORD ra, LPDWORD r, LPOVERLAPPED o) override {
     return in_.AcceptEx(l, a, b, n, la, ra, r, o);
   }
-  BOOL ConnectEx(SOCKET s, const sockaddr* a, int n, PVOID b, DWORD len, LPDWORD sent,
-                 LPOVERLAPPED o) override {
+  BOOL ConnectEx(SOCKET s, const sockaddr* a, int n, PVOID b, DWORD len, LPDWORD sent, LPOVERLAPPED o) override {
     return in_.ConnectEx(s, a, n, b, len, sent, o);
   }
   int WSARecv(SOCKET s, LPWSABUF b, DWORD n, LPDWORD got, LPDWORD f, LPWSAOVERLAPPED o,
@@ -102,8 +94,7 @@ class Forwarder final : public IoApi {
               LPWSAOVERLAPPED_COMPLETION_ROUTINE r) override {
     return in_.WSASend(s, b, n, sent, f, o, r);
   }
-  BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED o, LPDWORD b, BOOL w,
-                              LPDWORD f) override {
+  BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED o, LPDWORD b, BOOL w, LPDWORD f) override {
     return in_.WSAGetOverlappedResult(s, o, b, w, f);
   }
 
@@ -117,8 +108,9 @@ struct Stack {
   explicit Stack(int kind)
       : shim(emu, FaultOptions{1, nullptr, kind == 2, std::size_t{1} << 16}),
         forwarder(emu),
-        io(kind == 0 ? static_cast<IoApi&>(emu)
-                     : kind == 3 ? static_cast<IoApi&>(forwarder) : static_cast<IoApi&>(shim)) {}
+        io(kind == 0   ? static_cast<IoApi&>(emu)
+           : kind == 3 ? static_cast<IoApi&>(forwarder)
+                       : static_cast<IoApi&>(shim)) {}
   EmulatedIoApi emu;
   FaultInjectingIoApi shim;
   Forwarder forwarder;
@@ -184,8 +176,7 @@ void BM_ProducerConsumer(benchmark::State& state) {
   state.SetLabel(label(static_cast<int>(state.range(0))));
   state.SetItemsProcessed(state.iterations() * kPacketsPerIteration);
 }
-BENCHMARK(BM_ProducerConsumer)->ArgName("stack")->Arg(0)->Arg(3)->Arg(1)->UseRealTime()->Unit(
-    benchmark::kMillisecond);
+BENCHMARK(BM_ProducerConsumer)->ArgName("stack")->Arg(0)->Arg(3)->Arg(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void BM_PostBatchThenDequeueEx(benchmark::State& state) {
   constexpr ULONG kBatch = 64;
@@ -198,17 +189,16 @@ void BM_PostBatchThenDequeueEx(benchmark::State& state) {
     for (int b = 0; b < kBatches; ++b) {
       for (ULONG k = 1; k <= kBatch; ++k) io.PostQueuedCompletionStatus(port, 0, k, nullptr);
       ULONG removed = 0;
-      check(io.GetQueuedCompletionStatusEx(port, entries.data(), kBatch, &removed, 0, FALSE) == TRUE &&
-                removed == kBatch,
-            "GQCSEx");
+      check(
+          io.GetQueuedCompletionStatusEx(port, entries.data(), kBatch, &removed, 0, FALSE) == TRUE && removed == kBatch,
+          "GQCSEx");
     }
   }
   io.CloseHandle(port);
   state.SetLabel(label(static_cast<int>(state.range(0))));
   state.SetItemsProcessed(state.iterations() * kBatches * kBatch);
 }
-BENCHMARK(BM_PostBatchThenDequeueEx)->ArgName("stack")->Arg(0)->Arg(3)->Arg(1)->Arg(2)->Unit(
-    benchmark::kMillisecond);
+BENCHMARK(BM_PostBatchThenDequeueEx)->ArgName("stack")->Arg(0)->Arg(3)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 
 // A loopback connection: the engine side through the stack under test, the peer on the backend.
 struct Loopback {
@@ -222,12 +212,10 @@ struct Loopback {
     int len = sizeof addr;
     emu.getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
     engine = stack.io.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    check(stack.io.connect(engine, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0,
-          "connect");
+    check(stack.io.connect(engine, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0, "connect");
     peer = emu.accept(listener, nullptr, nullptr);
     emu.closesocket(listener);
-    check(stack.io.CreateIoCompletionPort(reinterpret_cast<HANDLE>(engine), port, 1, 0) == port,
-          "associate");
+    check(stack.io.CreateIoCompletionPort(reinterpret_cast<HANDLE>(engine), port, 1, 0) == port, "associate");
   }
   EmulatedIoApi& emu;
   SOCKET engine = INVALID_SOCKET;
@@ -265,8 +253,7 @@ void BM_SendThenDequeue(benchmark::State& state) {
   state.SetLabel(label(static_cast<int>(state.range(0))));
   state.SetItemsProcessed(state.iterations() * kSends);
 }
-BENCHMARK(BM_SendThenDequeue)->ArgName("stack")->Arg(0)->Arg(3)->Arg(1)->Arg(2)->Unit(
-    benchmark::kMillisecond);
+BENCHMARK(BM_SendThenDequeue)->ArgName("stack")->Arg(0)->Arg(3)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

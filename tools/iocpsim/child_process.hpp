@@ -30,9 +30,9 @@ struct ChildOutcome {
   std::deque<std::string> last_events;   // the last engine events it streamed, as JSON text
   std::string output_tail;               // the end of what it wrote to stdout and stderr
   bool killed_at_deadline = false;
-  int exit_code = -1;                    // when it exited
-  int signal = 0;                        // when a signal ended it
-  std::string spawn_error;               // it could not be started
+  int exit_code = -1;       // when it exited
+  int signal = 0;           // when a signal ended it
+  std::string spawn_error;  // it could not be started
 };
 
 // False where runs cannot be isolated (they then stay in the calling process).

@@ -45,7 +45,8 @@ class ReportReader {
   explicit ReportReader(ChildOutcome& out) : out_(out) {}
   void feed(const char* data, std::size_t n) {
     pending_.append(data, n);
-    for (std::size_t nl; (nl = pending_.find('\n')) != std::string::npos; pending_.erase(0, nl + 1)) line(pending_.substr(0, nl));
+    for (std::size_t nl; (nl = pending_.find('\n')) != std::string::npos; pending_.erase(0, nl + 1))
+      line(pending_.substr(0, nl));
   }
 
  private:
@@ -73,7 +74,8 @@ void pump(int report_fd, int output_fd, std::chrono::steady_clock::time_point de
   std::array<pollfd, 2> fds{{{report_fd, POLLIN, 0}, {output_fd, POLLIN, 0}}};
   std::vector<char> buffer(64 * 1024);
   while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       ::kill(pid, SIGKILL);
       out.killed_at_deadline = true;
@@ -116,7 +118,8 @@ bool write_to_parent(const std::string& line) {
 std::string signal_name(int signal) {
   const char* abbrev = sigabbrev_np(signal);
   const char* text = sigdescr_np(signal);
-  return std::string(abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(signal)) + (text ? std::string(" (") + text + ")" : "");
+  return std::string(abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(signal)) +
+         (text ? std::string(" (") + text + ")" : "");
 }
 
 std::string self_path(const char* argv0) {
@@ -159,7 +162,8 @@ ChildOutcome run_child(const std::string& self, const ChildRequest& request) {
   }
   if (WIFEXITED(status)) out.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) out.signal = WTERMSIG(status);
-  if (out.output_tail.size() > kChildOutputTailBytes) out.output_tail.erase(0, out.output_tail.size() - kChildOutputTailBytes);
+  if (out.output_tail.size() > kChildOutputTailBytes)
+    out.output_tail.erase(0, out.output_tail.size() - kChildOutputTailBytes);
   return out;
 }
 

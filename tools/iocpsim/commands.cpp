@@ -69,7 +69,8 @@ std::string report_line(const Played& p, bool verbose) {
   const Judgement& j = p.judgement;
   char head[256];
   std::snprintf(head, sizeof head, "%s  %s  %.0f ms", j.passed ? "PASS" : "FAIL",
-                (display_name(*p.scenario) + (p.repetition ? "#" + std::to_string(p.repetition + 1) : "")).c_str(), p.duration_ms);
+                (display_name(*p.scenario) + (p.repetition ? "#" + std::to_string(p.repetition + 1) : "")).c_str(),
+                p.duration_ms);
   std::string out = head;
   if (j.passed) return out + (j.verdict == "pass" ? "" : " (failed as expected: " + j.first_failure + ")") + "\n";
   out += " (seed " + std::to_string(p.seed) + "): " + (j.verdict == "fail" ? j.first_failure : j.summary()) + "\n";
@@ -175,7 +176,9 @@ bool write_reports(const RunSettings& settings, const std::vector<Played>& playe
   if (!settings.trace_out.empty()) {
     std::string text;
     for (const Played& p : played) {
-      const nlohmann::json head = {{"scenario", p.scenario->file}, {"seed", p.seed}, {"world", to_string(p.world)},
+      const nlohmann::json head = {{"scenario", p.scenario->file},
+                                   {"seed", p.seed},
+                                   {"world", to_string(p.world)},
                                    {"repetition", p.repetition}};
       text += nlohmann::json{{"run", head}}.dump() + "\n";
       for (const std::string& line : p.trace) text += line + "\n";
@@ -237,10 +240,11 @@ int run_command(const RunSettings& settings) {
   }
   const std::vector<Played> played = chosen.empty() ? std::vector<Played>{} : play_all(chosen, settings);
   const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const auto failed = static_cast<std::size_t>(std::count_if(played.begin(), played.end(), [](const Played& p) { return !p.judgement.passed; }));
+  const auto failed = static_cast<std::size_t>(
+      std::count_if(played.begin(), played.end(), [](const Played& p) { return !p.judgement.passed; }));
   char summary[200];
-  std::snprintf(summary, sizeof summary, "scenarios: %zu passed, %zu failed, %zu invalid in %.1f s%s\n", played.size() - failed,
-                failed, invalid.size(), total_s,
+  std::snprintf(summary, sizeof summary, "scenarios: %zu passed, %zu failed, %zu invalid in %.1f s%s\n",
+                played.size() - failed, failed, invalid.size(), total_s,
                 skipped == 0 ? "" : ("; " + std::to_string(skipped) + " skipped: not supported here").c_str());
   std::cout << summary;
   const bool reports_ok = write_reports(settings, played, invalid, total_s);
@@ -274,7 +278,11 @@ int list_command(const std::vector<std::string>& paths, bool as_json) {
   for (const Loaded::Skipped& s : loaded.skipped) std::cerr << "not playable here: " << s.why << "\n";
   nlohmann::json all = nlohmann::json::array();
   for (const Scenario& s : loaded.scenarios) {
-    all.push_back({{"name", s.name}, {"file", s.file}, {"tier", s.tier}, {"tags", s.tags}, {"rows", s.rows},
+    all.push_back({{"name", s.name},
+                   {"file", s.file},
+                   {"tier", s.tier},
+                   {"tags", s.tags},
+                   {"rows", s.rows},
                    {"description", s.description}});
     if (as_json) continue;
     std::string tags;

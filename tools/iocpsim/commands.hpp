@@ -20,9 +20,9 @@ struct RunSettings {
   std::optional<std::uint64_t> seed;
   bool verbose = false;
   std::string timeline;
-  bool stop_on_invalid = false;  // the old way: one invalid file and nothing runs
-  bool isolate = true;           // each run in a child process (where supported)
-  std::string self;              // the program each child process starts (this one)
+  bool stop_on_invalid = false;          // the old way: one invalid file and nothing runs
+  bool isolate = true;                   // each run in a child process (where supported)
+  std::string self;                      // the program each child process starts (this one)
   std::uint32_t hang_grace_ms = 10'000;  // past limit_ms, a run that has not ended is hung
   scenario::World world = scenario::World::real;
   bool check_determinism = false;  // each run twice: a difference in the traces fails it

@@ -31,7 +31,8 @@ int schema_command() {
 
 int generate_command(const std::string& root, bool check) {
   if (!fs::is_regular_file(fs::path(root) / "scenarios" / "schema.json")) {
-    std::cerr << "iocpsim generate: " << root << " is not the project's source root (no scenarios/schema.json); "
+    std::cerr << "iocpsim generate: " << root
+              << " is not the project's source root (no scenarios/schema.json); "
                  "run it there or give --root DIR\n";
     return 2;
   }

@@ -38,10 +38,13 @@ int main(int argc, char** argv) {
   CLI::App* run_cmd = app.add_subcommand("run", "Run scenarios (default: scenarios/)");
   run_cmd->add_option("paths", run.paths, "Scenario files or directories");
   run_cmd->add_option("--junit", run.junit, "Write a JUnit XML report to FILE");
-  run_cmd->add_option("--filter", run.filter, "Only scenarios whose name, tag or path contains TEXT or matches it as a regex");
-  run_cmd->add_option("--repeat", run.repeat, "Run each scenario N times (seed, seed+1, ...)")->check(CLI::Range(1u, 100000u));
+  run_cmd->add_option("--filter", run.filter,
+                      "Only scenarios whose name, tag or path contains TEXT or matches it as a regex");
+  run_cmd->add_option("--repeat", run.repeat, "Run each scenario N times (seed, seed+1, ...)")
+      ->check(CLI::Range(1u, 100000u));
   run_cmd->add_option("--jobs", run.jobs, "Run N scenarios at once")->check(CLI::Range(1u, 64u));
-  CLI::Option* seed_opt = run_cmd->add_option("--seed", seed, "Seed for every run (overrides the files)")->check(check_seed, "SEED");
+  CLI::Option* seed_opt =
+      run_cmd->add_option("--seed", seed, "Seed for every run (overrides the files)")->check(check_seed, "SEED");
   run_cmd->add_flag("--verbose", run.verbose, "Every unmet expectation and the whole timeline on failure");
   run_cmd->add_option("--timeline", run.timeline, "Write an HTML timeline of the runs to FILE");
   run_cmd->add_flag("--stop-on-invalid", run.stop_on_invalid, "Run nothing when any file is invalid");
@@ -51,13 +54,15 @@ int main(int argc, char** argv) {
                    "process: each run in a child process, so a crash or hang fails only that run (the default where "
                    "supported); none: every run in this process (for a debugger)")
       ->check(CLI::IsMember({"process", "none"}));
-  run_cmd->add_option("--hang-grace-ms", run.hang_grace_ms,
-                      "How long past its limit_ms a run may go on before it is declared hung (default 10000)")
+  run_cmd
+      ->add_option("--hang-grace-ms", run.hang_grace_ms,
+                   "How long past its limit_ms a run may go on before it is declared hung (default 10000)")
       ->check(CLI::Range(0u, 3'600'000u));
   std::string world = "real";
-  run_cmd->add_option("--world", world,
-                      "real: the engine on the host's sockets, devices on loopback, real time (the default); sim: "
-                      "the simulated network, threads scheduled by the seed, virtual time: a seed replays a run exactly")
+  run_cmd
+      ->add_option("--world", world,
+                   "real: the engine on the host's sockets, devices on loopback, real time (the default); sim: "
+                   "the simulated network, threads scheduled by the seed, virtual time: a seed replays a run exactly")
       ->check(CLI::IsMember({"real", "sim"}));
   run_cmd->add_flag("--check-determinism", run.check_determinism,
                     "Run each scenario twice with the same seed; a difference between the two traces fails it, "

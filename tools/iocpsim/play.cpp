@@ -25,7 +25,8 @@ constexpr auto kReplace = json::error_handler_t::replace;
 class Watchdog {
  public:
   Watchdog(const Scenario& s, std::uint64_t seed, std::uint32_t grace_ms) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::uint64_t{s.limit_ms} + grace_ms);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(std::uint64_t{s.limit_ms} + grace_ms);
     thread_ = std::thread([this, deadline, name = display_name(s), seed, grace_ms] {
       std::unique_lock lock(mutex_);
       if (changed_.wait_until(lock, deadline, [this] { return done_; })) return;
@@ -168,7 +169,8 @@ Played play_in_child(const std::string& self, const Scenario& s, unsigned repeti
   p.world = world;
   const std::uint64_t deadline_ms = std::uint64_t{s.limit_ms} + grace_ms;
   const auto started = std::chrono::steady_clock::now();
-  const ChildOutcome out = run_child(self, ChildRequest{s.file, seed, std::chrono::milliseconds(deadline_ms), to_string(world)});
+  const ChildOutcome out =
+      run_child(self, ChildRequest{s.file, seed, std::chrono::milliseconds(deadline_ms), to_string(world)});
   p.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   // A result written just before a crash at exit (a leak report, a sanitizer's at-exit check)
   // does not make the run good: the process must also have ended cleanly.

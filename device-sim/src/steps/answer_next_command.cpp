@@ -16,20 +16,23 @@ class AnswerNextCommandStep final : public InstantStep {
   CommandBehaviour behaviour_;
 };
 
-const StepRegistration answer_next_command_registration{StepKind{
-    "answer_next_command", "protocol",
-    "Sets how the next command (with `opcode`, or any) is answered, once, instead of the command "
-    "table. Returns at once; the override waits for its command.",
-    {{"opcode", form::integer(0, UINT16_MAX), OptionDefault::absent("any"), "only a command with this opcode takes the override"},
-     {"status", form::choice({"ok", "unknown_opcode", "bad_argument", "busy", "internal_error"}), "ok", "the response's status"},
-     {"data", form::hex(), "\"\"", "the response's data"},
-     {"echo", form::boolean(), "false", "answer with the command's own data"},
-     {"delay_ms", form::ms(), "0", "answer this long after the command arrives"},
-     {"reply", form::boolean(), "true", "false: never answer it"}},
-    R"({"step": "answer_next_command", "opcode": 7, "status": "busy", "delay_ms": 250})",
-    [](JsonReader& r, const StepParseContext&) {
-      return std::make_unique<AnswerNextCommandStep>(command_behaviour_from_json(r));
-    }}};
+const StepRegistration answer_next_command_registration{
+    StepKind{"answer_next_command",
+             "protocol",
+             "Sets how the next command (with `opcode`, or any) is answered, once, instead of the command "
+             "table. Returns at once; the override waits for its command.",
+             {{"opcode", form::integer(0, UINT16_MAX), OptionDefault::absent("any"),
+               "only a command with this opcode takes the override"},
+              {"status", form::choice({"ok", "unknown_opcode", "bad_argument", "busy", "internal_error"}), "ok",
+               "the response's status"},
+              {"data", form::hex(), "\"\"", "the response's data"},
+              {"echo", form::boolean(), "false", "answer with the command's own data"},
+              {"delay_ms", form::ms(), "0", "answer this long after the command arrives"},
+              {"reply", form::boolean(), "true", "false: never answer it"}},
+             R"({"step": "answer_next_command", "opcode": 7, "status": "busy", "delay_ms": 250})",
+             [](JsonReader& r, const StepParseContext&) {
+               return std::make_unique<AnswerNextCommandStep>(command_behaviour_from_json(r));
+             }}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

@@ -17,7 +17,8 @@ class CorruptNextFrameStep final : public InstantStep {
 };
 
 const StepRegistration corrupt_next_frame_registration{StepKind{
-    "corrupt_next_frame", "bytes",
+    "corrupt_next_frame",
+    "bytes",
     "Damages the next frame the device encodes, whether a script step or the model sends it (a reply, "
     "a telemetry sample). Returns at once. The frame is recorded as sent with its fault named.",
     {{"what", form::choice({"crc", "magic", "length"}), "crc",

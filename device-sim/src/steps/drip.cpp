@@ -35,18 +35,19 @@ class DripStep final : public Step {
   DeviceTime next_{};
 };
 
-const StepRegistration drip_registration{StepKind{
-    "drip", "bytes",
-    "Sends one frame (or raw bytes) one byte at a time, the first at once and then one every `interval_ms`.",
-    {{"message", form::message(), OptionDefault::one_of({"message", "hex"}), "the frame to drip"},
-     {"hex", form::hex(), OptionDefault::one_of({"message", "hex"}), "raw bytes to drip instead"},
-     {"interval_ms", form::ms(), "10", "time between bytes"}},
-    R"({"step": "drip", "message": {"type": "event", "code": 4}, "interval_ms": 50})",
-    [](JsonReader& r, const StepParseContext& ctx) {
-      FrameSource source(r, ctx.identity);
-      return std::make_unique<DripStep>(std::move(source), r.get_uint("interval_ms", 10));
-    },
-    /*marks_fault=*/true}};
+const StepRegistration drip_registration{
+    StepKind{"drip",
+             "bytes",
+             "Sends one frame (or raw bytes) one byte at a time, the first at once and then one every `interval_ms`.",
+             {{"message", form::message(), OptionDefault::one_of({"message", "hex"}), "the frame to drip"},
+              {"hex", form::hex(), OptionDefault::one_of({"message", "hex"}), "raw bytes to drip instead"},
+              {"interval_ms", form::ms(), "10", "time between bytes"}},
+             R"({"step": "drip", "message": {"type": "event", "code": 4}, "interval_ms": 50})",
+             [](JsonReader& r, const StepParseContext& ctx) {
+               FrameSource source(r, ctx.identity);
+               return std::make_unique<DripStep>(std::move(source), r.get_uint("interval_ms", 10));
+             },
+             /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

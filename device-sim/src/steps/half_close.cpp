@@ -5,14 +5,15 @@
 namespace iocpsim::devsim {
 namespace {
 
-const StepRegistration half_close_registration{StepKind{
-    "half_close", "connection",
-    "Half-close: writes what is queued, then shuts down writing (FIN) but keeps reading, so the peer "
-    "reads EOF while what it sends still arrives. Nothing more is sent on this connection.",
-    {},
-    R"({"step": "half_close"})",
-    [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::shutdown_write); },
-    /*marks_fault=*/true}};
+const StepRegistration half_close_registration{
+    StepKind{"half_close",
+             "connection",
+             "Half-close: writes what is queued, then shuts down writing (FIN) but keeps reading, so the peer "
+             "reads EOF while what it sends still arrives. Nothing more is sent on this connection.",
+             {},
+             R"({"step": "half_close"})",
+             [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::shutdown_write); },
+             /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

@@ -5,12 +5,13 @@
 namespace iocpsim::devsim {
 namespace {
 
-const StepRegistration pause_telemetry_registration{StepKind{
-    "pause_telemetry", "protocol",
-    "Stops the background telemetry stream (the device spec's `telemetry.rate_hz`) on this connection.",
-    {},
-    R"({"step": "pause_telemetry"})",
-    [](JsonReader&, const StepParseContext&) { return TelemetrySwitchStep::make(false); }}};
+const StepRegistration pause_telemetry_registration{
+    StepKind{"pause_telemetry",
+             "protocol",
+             "Stops the background telemetry stream (the device spec's `telemetry.rate_hz`) on this connection.",
+             {},
+             R"({"step": "pause_telemetry"})",
+             [](JsonReader&, const StepParseContext&) { return TelemetrySwitchStep::make(false); }}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

@@ -22,18 +22,19 @@ class RaiseEventStep final : public SendOnceStep {
   std::string text_;
 };
 
-const StepRegistration raise_event_registration{StepKind{
-    "raise_event", "protocol",
-    "Sends an EVENT numbered from the device's own event counter (1, 2, ...) and stamped with device time.",
-    {{"severity", form::choice({"info", "warning", "alarm", "critical"}), "info", "the event's severity"},
-     {"code", form::integer(0, UINT16_MAX), "0", "the event code"},
-     {"text", form::text(), "\"\"", "the event text"}},
-    R"({"step": "raise_event", "severity": "critical", "code": 17, "text": "door open"})",
-    [](JsonReader& r, const StepParseContext&) {
-      return std::make_unique<RaiseEventStep>(read_severity(r, "severity", protocol::Severity::info),
-                                              static_cast<std::uint16_t>(r.get_uint("code", 0, 0xFFFF)),
-                                              r.get_string("text", ""));
-    }}};
+const StepRegistration raise_event_registration{
+    StepKind{"raise_event",
+             "protocol",
+             "Sends an EVENT numbered from the device's own event counter (1, 2, ...) and stamped with device time.",
+             {{"severity", form::choice({"info", "warning", "alarm", "critical"}), "info", "the event's severity"},
+              {"code", form::integer(0, UINT16_MAX), "0", "the event code"},
+              {"text", form::text(), "\"\"", "the event text"}},
+             R"({"step": "raise_event", "severity": "critical", "code": 17, "text": "door open"})",
+             [](JsonReader& r, const StepParseContext&) {
+               return std::make_unique<RaiseEventStep>(read_severity(r, "severity", protocol::Severity::info),
+                                                       static_cast<std::uint16_t>(r.get_uint("code", 0, 0xFFFF)),
+                                                       r.get_string("text", ""));
+             }}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

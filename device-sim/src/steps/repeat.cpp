@@ -7,8 +7,7 @@ namespace {
 
 class RepeatStep final : public Step {
  public:
-  RepeatStep(std::uint64_t times, std::vector<std::unique_ptr<Step>> steps)
-      : times_(times), body_(std::move(steps)) {}
+  RepeatStep(std::uint64_t times, std::vector<std::unique_ptr<Step>> steps) : times_(times), body_(std::move(steps)) {}
 
   bool needs_connection() const override { return false; }  // the body's steps decide
   void start(StepContext&) override {
@@ -41,7 +40,8 @@ class RepeatStep final : public Step {
 };
 
 const StepRegistration repeat_registration{StepKind{
-    "repeat", "flow",
+    "repeat",
+    "flow",
     "Runs `steps` `times` times in order. Steps inside are written and checked like top-level ones.",
     {{"times", form::integer(), "required", "how many times"}, {"steps", form::steps(), "required", "the body"}},
     R"({"step": "repeat", "times": 3, "steps": [{"step": "raise_event", "code": 1}, {"step": "wait", "ms": 100}]})",

@@ -5,14 +5,15 @@
 namespace iocpsim::devsim {
 namespace {
 
-const StepRegistration reset_registration{StepKind{
-    "reset", "connection",
-    "Abortive close: SO_LINGER with a zero timeout, then close, so the peer gets RST (ECONNRESET, "
-    "WSAECONNRESET). Anything queued and unwritten is discarded.",
-    {},
-    R"({"step": "reset"})",
-    [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::reset); },
-    /*marks_fault=*/true}};
+const StepRegistration reset_registration{
+    StepKind{"reset",
+             "connection",
+             "Abortive close: SO_LINGER with a zero timeout, then close, so the peer gets RST (ECONNRESET, "
+             "WSAECONNRESET). Anything queued and unwritten is discarded.",
+             {},
+             R"({"step": "reset"})",
+             [](JsonReader&, const StepParseContext&) { return ConnectionOpStep::make(ConnectionOp::reset); },
+             /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

@@ -15,17 +15,18 @@ class ResetConnectionsStep final : public InstantStep {
   std::uint32_t count_;
 };
 
-const StepRegistration reset_connections_registration{StepKind{
-    "reset_connections", "connection",
-    "Accepts each of the next `count` connections and resets it (RST) at once: the peer's connect "
-    "succeeds and its first read or write fails with ECONNRESET. Unlike refuse_connections this counts "
-    "attempts. Returns at once.",
-    {{"count", form::integer(), "1", "how many connections to reset"}},
-    R"({"step": "reset_connections", "count": 3})",
-    [](JsonReader& r, const StepParseContext&) {
-      return std::make_unique<ResetConnectionsStep>(static_cast<std::uint32_t>(r.get_uint("count", 1)));
-    },
-    /*marks_fault=*/true}};
+const StepRegistration reset_connections_registration{
+    StepKind{"reset_connections",
+             "connection",
+             "Accepts each of the next `count` connections and resets it (RST) at once: the peer's connect "
+             "succeeds and its first read or write fails with ECONNRESET. Unlike refuse_connections this counts "
+             "attempts. Returns at once.",
+             {{"count", form::integer(), "1", "how many connections to reset"}},
+             R"({"step": "reset_connections", "count": 3})",
+             [](JsonReader& r, const StepParseContext&) {
+               return std::make_unique<ResetConnectionsStep>(static_cast<std::uint32_t>(r.get_uint("count", 1)));
+             },
+             /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

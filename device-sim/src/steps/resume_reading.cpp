@@ -6,7 +6,8 @@ namespace iocpsim::devsim {
 namespace {
 
 const StepRegistration resume_reading_registration{StepKind{
-    "resume_reading", "connection",
+    "resume_reading",
+    "connection",
     "Starts reading again after stop_reading; what the peer sent meanwhile is then processed in order.",
     {},
     R"({"step": "resume_reading"})",

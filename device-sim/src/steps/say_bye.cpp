@@ -22,18 +22,19 @@ class SayByeStep final : public SendOnceStep {
   bool close_;
 };
 
-const StepRegistration say_bye_registration{StepKind{
-    "say_bye", "protocol",
-    "Sends BYE, then (unless `close` is false) closes gracefully once it has been written.",
-    {{"reason", form::choice({"normal", "shutting_down", "restarting", "protocol_violation", "idle_timeout"}), "normal", "the BYE reason"},
-     {"text", form::text(), "\"\"", "the BYE text"},
-     {"close", form::boolean(), "true", "close the connection (FIN) after the BYE"}},
-    R"({"step": "say_bye", "reason": "restarting", "text": "firmware update"})",
-    [](JsonReader& r, const StepParseContext&) {
-      return std::make_unique<SayByeStep>(read_bye_reason(r, "reason", protocol::ByeReason::normal),
-                                          r.get_string("text", ""),
-                                          r.get_bool("close", true));
-    }}};
+const StepRegistration say_bye_registration{
+    StepKind{"say_bye",
+             "protocol",
+             "Sends BYE, then (unless `close` is false) closes gracefully once it has been written.",
+             {{"reason", form::choice({"normal", "shutting_down", "restarting", "protocol_violation", "idle_timeout"}),
+               "normal", "the BYE reason"},
+              {"text", form::text(), "\"\"", "the BYE text"},
+              {"close", form::boolean(), "true", "close the connection (FIN) after the BYE"}},
+             R"({"step": "say_bye", "reason": "restarting", "text": "firmware update"})",
+             [](JsonReader& r, const StepParseContext&) {
+               return std::make_unique<SayByeStep>(read_bye_reason(r, "reason", protocol::ByeReason::normal),
+                                                   r.get_string("text", ""), r.get_bool("close", true));
+             }}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

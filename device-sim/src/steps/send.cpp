@@ -24,7 +24,8 @@ class SendStep final : public SendOnceStep {
 };
 
 const StepRegistration send_registration{StepKind{
-    "send", "protocol",
+    "send",
+    "protocol",
     "Sends one message, framed with the next seq. Fields left out take defaults (HELLO_ACK takes the "
     "device's identity; numbers 0, strings and bytes empty, enums their first value).",
     {{"message", form::message(), "required", "`type` plus fields; bytes as hex, enums by name"}},

@@ -45,7 +45,8 @@ class SendChunkedStep final : public Step {
 };
 
 const StepRegistration send_chunked_registration{StepKind{
-    "send_chunked", "bytes",
+    "send_chunked",
+    "bytes",
     "Sends one frame (or raw bytes) split into chunks of the listed sizes, waiting `delay_ms` between "
     "chunks; whatever the list does not cover goes last as one chunk. Each chunk is a separate write "
     "(TCP_NODELAY is set), but with delay_ms 0 the network may still join them.",

@@ -19,15 +19,16 @@ class SendGarbageStep final : public SendOnceStep {
   std::uint64_t count_;
 };
 
-const StepRegistration send_garbage_registration{StepKind{
-    "send_garbage", "bytes",
-    "Sends `bytes` random bytes from the run's seeded generator: the same seed sends the same garbage.",
-    {{"bytes", form::integer(0, 16u << 20), "required", "how many bytes"}},
-    R"({"step": "send_garbage", "bytes": 64})",
-    [](JsonReader& r, const StepParseContext&) {
-      return std::make_unique<SendGarbageStep>(r.require_uint("bytes", 16u << 20));
-    },
-    /*marks_fault=*/true}};
+const StepRegistration send_garbage_registration{
+    StepKind{"send_garbage",
+             "bytes",
+             "Sends `bytes` random bytes from the run's seeded generator: the same seed sends the same garbage.",
+             {{"bytes", form::integer(0, 16u << 20), "required", "how many bytes"}},
+             R"({"step": "send_garbage", "bytes": 64})",
+             [](JsonReader& r, const StepParseContext&) {
+               return std::make_unique<SendGarbageStep>(r.require_uint("bytes", 16u << 20));
+             },
+             /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

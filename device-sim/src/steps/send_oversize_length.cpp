@@ -10,7 +10,8 @@ namespace {
 
 class SendOversizeLengthStep final : public SendOnceStep {
  public:
-  SendOversizeLengthStep(protocol::MessageType type, std::uint32_t payload_len) : type_(type), payload_len_(payload_len) {}
+  SendOversizeLengthStep(protocol::MessageType type, std::uint32_t payload_len)
+      : type_(type), payload_len_(payload_len) {}
 
  private:
   std::size_t bytes_to_send(StepContext&) const override { return protocol::kHeaderSize; }
@@ -26,18 +27,20 @@ class SendOversizeLengthStep final : public SendOnceStep {
   std::uint32_t payload_len_;
 };
 
-const StepRegistration send_oversize_length_registration{StepKind{
-    "send_oversize_length", "bytes",
-    "Sends a well-formed 16-byte header (magic, version, type, next seq) claiming `payload_len` bytes of "
-    "payload, and no payload: a receiver must reject it from the header alone, before buffering.",
-    {{"type", form::message_type(), "telemetry", "the type in the header"},
-     {"payload_len", form::integer(), "16777216", "the claimed payload length"}},
-    R"({"step": "send_oversize_length", "payload_len": 4294967295})",
-    [](JsonReader& r, const StepParseContext&) {
-      const auto type = message_type_from_name(r.get_choice("type", "telemetry", message_type_names()));
-      return std::make_unique<SendOversizeLengthStep>(type, static_cast<std::uint32_t>(r.get_uint("payload_len", 16u << 20)));
-    },
-    /*marks_fault=*/true}};
+const StepRegistration send_oversize_length_registration{
+    StepKind{"send_oversize_length",
+             "bytes",
+             "Sends a well-formed 16-byte header (magic, version, type, next seq) claiming `payload_len` bytes of "
+             "payload, and no payload: a receiver must reject it from the header alone, before buffering.",
+             {{"type", form::message_type(), "telemetry", "the type in the header"},
+              {"payload_len", form::integer(), "16777216", "the claimed payload length"}},
+             R"({"step": "send_oversize_length", "payload_len": 4294967295})",
+             [](JsonReader& r, const StepParseContext&) {
+               const auto type = message_type_from_name(r.get_choice("type", "telemetry", message_type_names()));
+               return std::make_unique<SendOversizeLengthStep>(
+                   type, static_cast<std::uint32_t>(r.get_uint("payload_len", 16u << 20)));
+             },
+             /*marks_fault=*/true}};
 
 }  // namespace
 }  // namespace iocpsim::devsim

@@ -23,7 +23,8 @@ class StallStep final : public TimedStep {
 };
 
 const StepRegistration stall_registration{StepKind{
-    "stall", "connection",
+    "stall",
+    "connection",
     "Goes silent for `for_ms`: stops reading and holds every write (replies, telemetry). Afterwards held "
     "replies go out, reading resumes, and background telemetry restarts without the missed samples.",
     {{"for_ms", form::ms(), "required", "how long to stall, in device time"}},

@@ -41,7 +41,8 @@ class StreamTelemetryStep final : public Step {
 };
 
 const StepRegistration stream_telemetry_registration{StepKind{
-    "stream_telemetry", "protocol",
+    "stream_telemetry",
+    "protocol",
     "Sends `count` TELEMETRY messages on `channel`, the first at once and then one every `interval_ms`, "
     "continuing the channel's sequence numbers. Independent of the background stream.",
     {{"count", form::integer(), "required", "how many samples"},

@@ -43,8 +43,8 @@ int main(int argc, char** argv) {
   engine::Callbacks callbacks;
   callbacks.on_telemetry = [&](const std::string&, const engine::TelemetrySample&) { ++samples; };
   callbacks.on_device_event = [](const std::string& device, const engine::DeviceEvent& e) {
-    std::printf("%s: event %u code %u \"%.*s\"\n", device.c_str(), e.event_id, e.code,
-                static_cast<int>(e.text.size()), e.text.data());
+    std::printf("%s: event %u code %u \"%.*s\"\n", device.c_str(), e.event_id, e.code, static_cast<int>(e.text.size()),
+                e.text.data());
   };
   callbacks.on_state = [&](const std::string& device, engine::SessionState, engine::SessionState to) {
     std::printf("%s: %s\n", device.c_str(), engine::to_string(to));
@@ -68,7 +68,6 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
   const engine::ShutdownReport r = eng.shutdown();
   std::printf("telemetry messages: %llu; leaked contexts: %zu ops, %zu connections\n",
-              static_cast<unsigned long long>(samples.load()), r.leaked_op_contexts,
-              r.leaked_connection_contexts);
+              static_cast<unsigned long long>(samples.load()), r.leaked_op_contexts, r.leaked_connection_contexts);
   return r.leaked_op_contexts == 0 && r.leaked_connection_contexts == 0 ? 0 : 1;
 }

@@ -18,8 +18,8 @@ namespace detail {
 
 Connection::Connection(Device& d, std::uint32_t gen, std::size_t receive_bytes, std::size_t queue_bytes)
     : device(d), generation(gen), receive_buffer(receive_bytes), send_queue(queue_bytes) {
-  for (auto [op, kind] : {std::pair{&connect_op, OpKind::connect},
-                          std::pair{&receive_op, OpKind::receive}, std::pair{&send_op, OpKind::send}}) {
+  for (auto [op, kind] : {std::pair{&connect_op, OpKind::connect}, std::pair{&receive_op, OpKind::receive},
+                          std::pair{&send_op, OpKind::send}}) {
     op->kind = kind;
     op->conn = this;
     op->generation = gen;
@@ -110,12 +110,11 @@ void Engine::Impl::start_connect(Device& d, Outbox& box) {
   const char* stage = nullptr;
   if (io.bind(s, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0) {
     stage = "bind";
-  } else if (io.CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), port,
-                                       reinterpret_cast<ULONG_PTR>(c), 0) == nullptr) {
+  } else if (io.CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), port, reinterpret_cast<ULONG_PTR>(c), 0) ==
+             nullptr) {
     stage = "associate";
-  } else if (skip_on_success &&
-             !io.SetFileCompletionNotificationModes(reinterpret_cast<HANDLE>(s),
-                                                    FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)) {
+  } else if (skip_on_success && !io.SetFileCompletionNotificationModes(reinterpret_cast<HANDLE>(s),
+                                                                       FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)) {
     stage = "notification_modes";
   }
   if (stage != nullptr) {
@@ -128,8 +127,8 @@ void Engine::Impl::start_connect(Device& d, Outbox& box) {
   OpContext& op = c->connect_op;
   acquire(op);
   DWORD sent = 0;
-  const BOOL ok = io.ConnectEx(s, reinterpret_cast<const sockaddr*>(&d.address), sizeof d.address,
-                               nullptr, 0, &sent, &op.ov);
+  const BOOL ok =
+      io.ConnectEx(s, reinterpret_cast<const sockaddr*>(&d.address), sizeof d.address, nullptr, 0, &sent, &op.ov);
   handle_issue_result(d, op, ok ? 0 : SOCKET_ERROR, sent, box);
 }
 
@@ -203,8 +202,8 @@ void Engine::Impl::handle_issue_result(Device& d, OpContext& op, int rc, DWORD b
 
 // The one action per row (IOCP-SEMANTICS.md). The op is released last, so the connection is
 // alive throughout.
-void Engine::Impl::handle_completion(Device& d, OpContext& op, CompletionRow row, DWORD bytes,
-                                     DWORD code, Outbox& box) {
+void Engine::Impl::handle_completion(Device& d, OpContext& op, CompletionRow row, DWORD bytes, DWORD code,
+                                     Outbox& box) {
   Connection& c = *op.conn;
   op.completing = true;
   try {
@@ -221,21 +220,22 @@ void Engine::Impl::handle_completion(Device& d, OpContext& op, CompletionRow row
   if (send_more) pump_send(d, c, box);
 }
 
-void Engine::Impl::act_on_row(Device& d, OpContext& op, CompletionRow row, DWORD bytes, DWORD code,
-                              Outbox& box) {
+void Engine::Impl::act_on_row(Device& d, OpContext& op, CompletionRow row, DWORD bytes, DWORD code, Outbox& box) {
   Connection& c = *op.conn;
   // Built only for the rows that report an event: not on the per-message path.
-  const auto where = [&] {
-    return nlohmann::json{{"row", to_string(row)}, {"op", to_string(op.kind)}};
-  };
+  const auto where = [&] { return nlohmann::json{{"row", to_string(row)}, {"op", to_string(op.kind)}}; };
   switch (row) {
     case CompletionRow::r1_success:
       if (op.kind == OpKind::connect) on_connected(d, c, box);
       if (op.kind == OpKind::receive) on_received(d, c, bytes, box);
       if (op.kind == OpKind::send) on_sent(d, c, bytes, row, box);
       break;
-    case CompletionRow::r8_short_send: on_sent(d, c, bytes, row, box); break;
-    case CompletionRow::r4_end_of_stream: on_end_of_stream(d, c, box); break;
+    case CompletionRow::r8_short_send:
+      on_sent(d, c, bytes, row, box);
+      break;
+    case CompletionRow::r4_end_of_stream:
+      on_end_of_stream(d, c, box);
+      break;
     case CompletionRow::r13_zero_byte_receive:
     case CompletionRow::r16_truncated:
     case CompletionRow::r16b_port_unreachable:
@@ -274,8 +274,7 @@ void Engine::Impl::act_on_row(Device& d, OpContext& op, CompletionRow row, DWORD
 // Nothing a device sends may end a worker: an exception out of one connection's handling closes
 // that connection (a reconnect follows) and the worker carries on. What threw may have been an
 // event sink, so a failure to report it or to close is swallowed here, not rethrown.
-void Engine::Impl::contain_exception(Device& d, Connection* c, const char* op, const char* what,
-                                     Outbox& box) noexcept {
+void Engine::Impl::contain_exception(Device& d, Connection* c, const char* op, const char* what, Outbox& box) noexcept {
   try {
     nlohmann::json fields{{"op", op}};
     put_device_text(fields, "what", what);

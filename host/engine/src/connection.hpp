@@ -53,7 +53,7 @@ struct Connection {
   bool half_close_when_flushed = false;
   bool half_closed = false;
   bool connect_timed_out = false;
-  bool pumping = false;           // pump_send() is on the stack: inline sends loop, not recurse
+  bool pumping = false;  // pump_send() is on the stack: inline sends loop, not recurse
 
   // Ops whose completion has not arrived yet (each will come exactly once).
   int ops_owed() const {

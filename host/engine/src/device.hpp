@@ -28,7 +28,7 @@ struct Device {
   world::Mutex mutex;
 
   SessionState state = SessionState::backoff;
-  Connection* conn = nullptr;  // current connection; older ones may still be draining
+  Connection* conn = nullptr;            // current connection; older ones may still be draining
   std::vector<Connection*> connections;  // every one not yet freed, the current one included
   bool removed = false;
   std::uint32_t failed_attempts = 0;
@@ -39,7 +39,7 @@ struct Device {
   std::int64_t connect_deadline_ms = kNever;
   std::int64_t drain_deadline_ms = kNever;
   std::int64_t session_ready_ms = kNever;  // when the current connection's handshake completed
-  std::int64_t armed_ms = kNever;  // earliest deadline already in the timer queue
+  std::int64_t armed_ms = kNever;          // earliest deadline already in the timer queue
 
   Outbox outbox;          // callbacks queued for the application, in decision order
   Outbox delivering;      // what the draining thread is delivering now (swapped with `outbox`)

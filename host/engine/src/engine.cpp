@@ -11,32 +11,46 @@ using detail::Outbox;
 
 const char* to_string(SessionState s) noexcept {
   switch (s) {
-    case SessionState::backoff: return "backoff";
-    case SessionState::connecting: return "connecting";
-    case SessionState::handshaking: return "handshaking";
-    case SessionState::ready: return "ready";
-    case SessionState::closing: return "closing";
-    case SessionState::stopped: return "stopped";
+    case SessionState::backoff:
+      return "backoff";
+    case SessionState::connecting:
+      return "connecting";
+    case SessionState::handshaking:
+      return "handshaking";
+    case SessionState::ready:
+      return "ready";
+    case SessionState::closing:
+      return "closing";
+    case SessionState::stopped:
+      return "stopped";
   }
   return "unknown";
 }
 
 const char* to_string(CommandOutcome o) noexcept {
   switch (o) {
-    case CommandOutcome::ok: return "ok";
-    case CommandOutcome::device_status: return "device_status";
-    case CommandOutcome::timeout: return "timeout";
-    case CommandOutcome::connection_lost: return "connection_lost";
-    case CommandOutcome::shutdown: return "shutdown";
+    case CommandOutcome::ok:
+      return "ok";
+    case CommandOutcome::device_status:
+      return "device_status";
+    case CommandOutcome::timeout:
+      return "timeout";
+    case CommandOutcome::connection_lost:
+      return "connection_lost";
+    case CommandOutcome::shutdown:
+      return "shutdown";
   }
   return "unknown";
 }
 
 const char* to_string(CompletionSkip s) noexcept {
   switch (s) {
-    case CompletionSkip::never: return "never";
-    case CompletionSkip::always: return "always";
-    case CompletionSkip::if_honoured: return "if_honoured";
+    case CompletionSkip::never:
+      return "never";
+    case CompletionSkip::always:
+      return "always";
+    case CompletionSkip::if_honoured:
+      return "if_honoured";
   }
   return "unknown";
 }
@@ -61,19 +75,24 @@ bool completion_skip_from_json(const nlohmann::json& value, CompletionSkip& out)
 
 const char* to_string(Submit s) noexcept {
   switch (s) {
-    case Submit::accepted: return "accepted";
-    case Submit::queue_full: return "queue_full";
-    case Submit::too_many_in_flight: return "too_many_in_flight";
-    case Submit::not_ready: return "not_ready";
-    case Submit::unknown_device: return "unknown_device";
-    case Submit::shutting_down: return "shutting_down";
+    case Submit::accepted:
+      return "accepted";
+    case Submit::queue_full:
+      return "queue_full";
+    case Submit::too_many_in_flight:
+      return "too_many_in_flight";
+    case Submit::not_ready:
+      return "not_ready";
+    case Submit::unknown_device:
+      return "unknown_device";
+    case Submit::shutting_down:
+      return "shutting_down";
   }
   return "unknown";
 }
 
 Engine::Impl::Impl(iocp::IoApi& io_api, const iocp::Clock& c, EventLog& l, EngineOptions o, Callbacks cbs)
-    : io(io_api), clock(c), log(l), options(std::move(o)), callbacks(std::move(cbs)),
-      rng(options.seed) {}
+    : io(io_api), clock(c), log(l), options(std::move(o)), callbacks(std::move(cbs)), rng(options.seed) {}
 
 void Engine::Impl::emit(const Device* d, const char* name, nlohmann::json fields) {
   Event e;
@@ -106,8 +125,7 @@ Device* Engine::Impl::find_device(const std::string& name) const {
   return it == devices.end() ? nullptr : it->second.get();
 }
 
-Engine::Engine(iocp::IoApi& io, const iocp::Clock& clock, EventLog& log, EngineOptions options,
-               Callbacks callbacks)
+Engine::Engine(iocp::IoApi& io, const iocp::Clock& clock, EventLog& log, EngineOptions options, Callbacks callbacks)
     : impl_(std::make_unique<Impl>(io, clock, log, std::move(options), std::move(callbacks))) {}
 
 Engine::~Engine() {
@@ -123,8 +141,12 @@ bool Engine::start() {
     return false;
   }
   switch (m.options.skip_completion_port_on_success) {
-    case CompletionSkip::never: m.skip_on_success = false; break;
-    case CompletionSkip::always: m.skip_on_success = true; break;
+    case CompletionSkip::never:
+      m.skip_on_success = false;
+      break;
+    case CompletionSkip::always:
+      m.skip_on_success = true;
+      break;
     case CompletionSkip::if_honoured: {
       const detail::SkipProbe probe = detail::probe_skip_on_success(m.io);
       m.skip_on_success = probe.honoured;
@@ -134,7 +156,8 @@ bool Engine::start() {
     }
   }
   m.started = true;
-  for (unsigned i = 0; i < m.options.workers; ++i) m.workers.emplace_back("worker " + std::to_string(i), [&m] { m.worker_loop(); });
+  for (unsigned i = 0; i < m.options.workers; ++i)
+    m.workers.emplace_back("worker " + std::to_string(i), [&m] { m.worker_loop(); });
   m.emit(nullptr, "engine_started",
          {{"workers", m.options.workers},
           {"skip_completion_port_on_success", to_string(m.options.skip_completion_port_on_success)},
@@ -149,8 +172,10 @@ std::vector<ConfigProblem> device_config_problems(const DeviceConfig& config) {
   if (config.name.empty()) problems.push_back({"name", "expected a non-empty name, got \"\""});
   in_addr address{};
   if (inet_pton(AF_INET, config.host.c_str(), &address) != 1) {
-    problems.push_back({"host", "expected an IPv4 address in dotted form, such as 127.0.0.1 (no "
-                                "names, no IPv6), got \"" + config.host + "\""});
+    problems.push_back({"host",
+                        "expected an IPv4 address in dotted form, such as 127.0.0.1 (no "
+                        "names, no IPv6), got \"" +
+                            config.host + "\""});
   }
   return problems;
 }
@@ -215,17 +240,14 @@ SessionState Engine::state(const std::string& name) const {
   return d->state;
 }
 
-Submit Engine::send_command(const std::string& device, std::uint16_t opcode,
-                            std::span<const std::uint8_t> data, std::uint32_t timeout_ms,
-                            CommandCallback done) {
+Submit Engine::send_command(const std::string& device, std::uint16_t opcode, std::span<const std::uint8_t> data,
+                            std::uint32_t timeout_ms, CommandCallback done) {
   Impl& m = *impl_;
   if (m.stopping.load()) return Submit::shutting_down;
   Device* d = m.find_device(device);
   if (d == nullptr) return Submit::unknown_device;
   Submit result = Submit::not_ready;
-  m.with_device(*d, [&](Outbox& box) {
-    result = m.submit_command(*d, opcode, data, timeout_ms, done, box);
-  });
+  m.with_device(*d, [&](Outbox& box) { result = m.submit_command(*d, opcode, data, timeout_ms, done, box); });
   return result;
 }
 

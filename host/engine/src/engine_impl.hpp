@@ -105,9 +105,7 @@ struct Engine::Impl {
   world::Mutex rng_mutex;  // SeededRandom is not thread-safe
   iocp::SeededRandom rng;
 
-  std::int64_t now_ms() const {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.now()).count();
-  }
+  std::int64_t now_ms() const { return std::chrono::duration_cast<std::chrono::milliseconds>(clock.now()).count(); }
 
   // ---- engine.cpp ----
   void emit(const detail::Device* d, const char* name, nlohmann::json fields = nlohmann::json::object());
@@ -135,14 +133,13 @@ struct Engine::Impl {
   void issue_receive(detail::Device& d, detail::Connection& c, detail::Outbox& box);
   void pump_send(detail::Device& d, detail::Connection& c, detail::Outbox& box);
   void pump_send_loop(detail::Device& d, detail::Connection& c, detail::Outbox& box);
-  void handle_completion(detail::Device& d, detail::OpContext& op, CompletionRow row, DWORD bytes,
-                         DWORD error, detail::Outbox& box);
-  void act_on_row(detail::Device& d, detail::OpContext& op, CompletionRow row, DWORD bytes,
-                  DWORD error, detail::Outbox& box);
-  void contain_exception(detail::Device& d, detail::Connection* c, const char* op,
-                         const char* what, detail::Outbox& box) noexcept;
-  void handle_issue_result(detail::Device& d, detail::OpContext& op, int rc, DWORD bytes,
-                           detail::Outbox& box);
+  void handle_completion(detail::Device& d, detail::OpContext& op, CompletionRow row, DWORD bytes, DWORD error,
+                         detail::Outbox& box);
+  void act_on_row(detail::Device& d, detail::OpContext& op, CompletionRow row, DWORD bytes, DWORD error,
+                  detail::Outbox& box);
+  void contain_exception(detail::Device& d, detail::Connection* c, const char* op, const char* what,
+                         detail::Outbox& box) noexcept;
+  void handle_issue_result(detail::Device& d, detail::OpContext& op, int rc, DWORD bytes, detail::Outbox& box);
   void close_connection(detail::Device& d, detail::Connection& c, detail::Outbox& box);
   void fail_and_reconnect(detail::Device& d, detail::Connection& c, detail::Outbox& box);
   void half_close(detail::Device& d, detail::Connection& c);
@@ -155,16 +152,14 @@ struct Engine::Impl {
   // ---- session.cpp: the engine's side of each device's ProtocolSession ----
   void on_connected(detail::Device& d, detail::Connection& c, detail::Outbox& box);
   void on_received(detail::Device& d, detail::Connection& c, DWORD bytes, detail::Outbox& box);
-  void on_sent(detail::Device& d, detail::Connection& c, DWORD bytes, CompletionRow row,
-               detail::Outbox& box);
+  void on_sent(detail::Device& d, detail::Connection& c, DWORD bytes, CompletionRow row, detail::Outbox& box);
   void on_end_of_stream(detail::Device& d, detail::Connection& c, detail::Outbox& box);
   Submit submit_command(detail::Device& d, std::uint16_t opcode, std::span<const std::uint8_t> data,
                         std::uint32_t timeout_ms, CommandCallback& done, detail::Outbox& box);
 
   // ---- timers.cpp ----
   void on_timers(detail::Device& d, detail::Outbox& box);
-  void on_session_timers(detail::Device& d, detail::Connection& c, std::int64_t now,
-                         detail::Outbox& box);
+  void on_session_timers(detail::Device& d, detail::Connection& c, std::int64_t now, detail::Outbox& box);
   void rearm(detail::Device& d);
   void schedule_reconnect(detail::Device& d, detail::Outbox& box);
   std::int64_t backoff_ms(const detail::Device& d);
@@ -174,9 +169,7 @@ struct Engine::Impl {
   void force_close(detail::Device& d, detail::Outbox& box);
   bool wait_connections_closed(std::int64_t ceiling_ms);
   void note_connection_freed();
-  bool port_lost() const {
-    return options.workers > 0 && workers_port_closed.load() >= options.workers;
-  }
+  bool port_lost() const { return options.workers > 0 && workers_port_closed.load() >= options.workers; }
   void abandon_ops_of_lost_port();
   void abandon_ops(detail::Device& d, detail::Outbox& box);
 };

@@ -98,8 +98,7 @@ std::string json_line(const Event& e) {
 // Events after which the process may end, or that an operator reads first when it did: the
 // buffered sink has them on the stream before write() returns.
 constexpr std::array<std::string_view, 5> kFlushedEvents = {
-    "handler_exception", "worker_port_closed", "shutdown_ceiling_reached", "engine_start_failed",
-    "shutdown_drained"};
+    "handler_exception", "worker_port_closed", "shutdown_ceiling_reached", "engine_start_failed", "shutdown_drained"};
 
 }  // namespace
 
@@ -117,7 +116,9 @@ BufferedJsonLinesSink::BufferedJsonLinesSink(std::ostream& out, std::size_t buff
 
 BufferedJsonLinesSink::BufferedJsonLinesSink(std::unique_ptr<std::ofstream> file, FileOptions options,
                                              std::size_t buffer_max_bytes)
-    : file_(std::move(file)), out_(file_.get()), file_options_(std::move(options)),
+    : file_(std::move(file)),
+      out_(file_.get()),
+      file_options_(std::move(options)),
       buffer_bytes_max_(std::max<std::size_t>(buffer_max_bytes, 1)) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(file_options_.path, ec);
@@ -125,16 +126,14 @@ BufferedJsonLinesSink::BufferedJsonLinesSink(std::unique_ptr<std::ofstream> file
   writer_ = world::Thread("event log writer", [this] { run(); });
 }
 
-std::unique_ptr<BufferedJsonLinesSink> BufferedJsonLinesSink::open_file(const FileOptions& options,
-                                                                        std::string* error,
+std::unique_ptr<BufferedJsonLinesSink> BufferedJsonLinesSink::open_file(const FileOptions& options, std::string* error,
                                                                         std::size_t buffer_max_bytes) {
   auto file = std::make_unique<std::ofstream>(options.path, std::ios::app | std::ios::binary);
   if (!*file) {
     if (error != nullptr) *error = options.path + ": cannot be opened for writing";
     return nullptr;
   }
-  return std::unique_ptr<BufferedJsonLinesSink>(
-      new BufferedJsonLinesSink(std::move(file), options, buffer_max_bytes));
+  return std::unique_ptr<BufferedJsonLinesSink>(new BufferedJsonLinesSink(std::move(file), options, buffer_max_bytes));
 }
 
 BufferedJsonLinesSink::~BufferedJsonLinesSink() {

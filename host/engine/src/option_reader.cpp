@@ -27,8 +27,10 @@ bool acceptable(const OptionSpec& spec, const json& v) {
     case OptionType::number:
       return v.is_number() && !std::isnan(v.get<double>()) && v.get<double>() >= spec.min &&
              v.get<double>() <= spec.max;
-    case OptionType::string: return v.is_string();
-    case OptionType::boolean: return v.is_boolean();
+    case OptionType::string:
+      return v.is_string();
+    case OptionType::boolean:
+      return v.is_boolean();
     case OptionType::completion_skip: {
       CompletionSkip unused{};
       return completion_skip_from_json(v, unused);
@@ -71,18 +73,16 @@ void check_order(const JsonReader& r, const char* lower, std::uint64_t lower_val
   const OptionSpec& high = spec_of(device_option_table(), upper);
   if (!key_given(r, low).empty()) {
     problems.add(PathError(r.path_of(key_given(r, low)), "expected at most " + key_said(r, high) + " (" +
-                                                              std::to_string(upper_value) + "), got " +
-                                                              std::to_string(lower_value)));
+                                                             std::to_string(upper_value) + "), got " +
+                                                             std::to_string(lower_value)));
   } else if (!key_given(r, high).empty()) {
     problems.add(PathError(r.path_of(key_given(r, high)), "expected at least " + key_said(r, low) + " (" +
-                                                               std::to_string(lower_value) + "), got " +
-                                                               std::to_string(upper_value)));
+                                                              std::to_string(lower_value) + "), got " +
+                                                              std::to_string(upper_value)));
   }
 }
 
-std::size_t hello_bytes(const std::string& host_id) {
-  return protocol::frame_size(protocol::Hello{1, 1, 0, host_id});
-}
+std::size_t hello_bytes(const std::string& host_id) { return protocol::frame_size(protocol::Hello{1, 1, 0, host_id}); }
 
 }  // namespace
 

@@ -138,8 +138,9 @@ ordered_json property(const OptionSpec& spec) {
       p["type"] = to_string(spec.type);
       break;
     case Ty::completion_skip:
-      p["oneOf"] = {{{"enum", {to_string(CompletionSkip::never), to_string(CompletionSkip::always),
-                               to_string(CompletionSkip::if_honoured)}}},
+      p["oneOf"] = {{{"enum",
+                      {to_string(CompletionSkip::never), to_string(CompletionSkip::always),
+                       to_string(CompletionSkip::if_honoured)}}},
                     {{"type", "boolean"}}};
       break;
   }
@@ -151,9 +152,11 @@ ordered_json property(const OptionSpec& spec) {
 // 16777216 bytes -> "16 MiB", 86400000 ms -> "24 h": a range's ends as people say them.
 std::string spoken(const OptionSpec& spec, double value) {
   const auto whole = static_cast<std::uint64_t>(value);
-  if (spec.type == Ty::bytes && whole >= 1024 && whole % (1024 * 1024) == 0) return std::to_string(whole >> 20) + " MiB";
+  if (spec.type == Ty::bytes && whole >= 1024 && whole % (1024 * 1024) == 0)
+    return std::to_string(whole >> 20) + " MiB";
   if (spec.type == Ty::bytes && whole >= 1024 && whole % 1024 == 0) return std::to_string(whole >> 10) + " KiB";
-  if (spec.type == Ty::ms && whole >= 3'600'000 && whole % 3'600'000 == 0) return std::to_string(whole / 3'600'000) + " h";
+  if (spec.type == Ty::ms && whole >= 3'600'000 && whole % 3'600'000 == 0)
+    return std::to_string(whole / 3'600'000) + " h";
   return bound(spec, value).dump();
 }
 
@@ -167,13 +170,20 @@ std::string range_cell(const OptionSpec& spec) {
 
 const char* to_string(OptionType t) noexcept {
   switch (t) {
-    case Ty::integer: return "integer";
-    case Ty::ms: return "ms";
-    case Ty::bytes: return "bytes";
-    case Ty::number: return "number";
-    case Ty::string: return "string";
-    case Ty::boolean: return "boolean";
-    case Ty::completion_skip: return "choice";
+    case Ty::integer:
+      return "integer";
+    case Ty::ms:
+      return "ms";
+    case Ty::bytes:
+      return "bytes";
+    case Ty::number:
+      return "number";
+    case Ty::string:
+      return "string";
+    case Ty::boolean:
+      return "boolean";
+    case Ty::completion_skip:
+      return "choice";
   }
   return "?";
 }
@@ -196,10 +206,14 @@ std::string option_form(const OptionSpec& spec) {
     case Ty::ms:
     case Ty::bytes:
       return "an integer from " + bound(spec, spec.min).dump() + " to " + bound(spec, spec.max).dump();
-    case Ty::number: return "a number from " + json(spec.min).dump() + " to " + json(spec.max).dump();
-    case Ty::string: return "a string";
-    case Ty::boolean: return "true or false";
-    case Ty::completion_skip: return kCompletionSkipForms;
+    case Ty::number:
+      return "a number from " + json(spec.min).dump() + " to " + json(spec.max).dump();
+    case Ty::string:
+      return "a string";
+    case Ty::boolean:
+      return "true or false";
+    case Ty::completion_skip:
+      return kCompletionSkipForms;
   }
   return "?";
 }

@@ -17,8 +17,7 @@ std::span<const std::uint8_t> Outbox::bytes_of(const Item& item) const {
 
 void Outbox::telemetry(std::uint16_t channel, std::uint32_t seq, std::uint64_t timestamp_us,
                        std::span<const std::uint8_t> samples) {
-  push({Kind::telemetry, true, seq, timestamp_us, channel,
-        static_cast<std::uint32_t>(samples.size()), copy(samples)});
+  push({Kind::telemetry, true, seq, timestamp_us, channel, static_cast<std::uint32_t>(samples.size()), copy(samples)});
 }
 
 // The first item takes storage from the pool; a full vector grows as vectors do.
@@ -30,14 +29,12 @@ void Outbox::push_growing(const Item& item) {
 void Outbox::device_event(const DeviceEvent& e) {
   const auto* text = reinterpret_cast<const std::uint8_t*>(e.text.data());
   const std::uint32_t at = copy({text, e.text.size()});
-  push({Kind::device_event, true, e.event_id, e.timestamp_us,
-        (static_cast<std::uint32_t>(e.severity) << 16) | e.code,
+  push({Kind::device_event, true, e.event_id, e.timestamp_us, (static_cast<std::uint32_t>(e.severity) << 16) | e.code,
         static_cast<std::uint32_t>(e.text.size()), at});
 }
 
 void Outbox::state(SessionState from, SessionState to) {
-  push({Kind::state, false, static_cast<std::uint32_t>(from), 0, static_cast<std::uint32_t>(to), 0,
-        0});
+  push({Kind::state, false, static_cast<std::uint32_t>(from), 0, static_cast<std::uint32_t>(to), 0, 0});
 }
 
 void Outbox::command_done(CommandCallback done, CommandOutcome outcome, std::uint16_t status,
@@ -56,8 +53,7 @@ void Outbox::deliver(const Callbacks& cb) {
     // Nearly every item of a busy device is telemetry.
     if (item.kind == Kind::telemetry) [[likely]] {
       if (wants_telemetry) {
-        cb.on_telemetry(device_,
-                        {static_cast<std::uint16_t>(item.c), item.b, item.a, bytes_of(item)});
+        cb.on_telemetry(device_, {static_cast<std::uint16_t>(item.c), item.b, item.a, bytes_of(item)});
       }
       continue;
     }
@@ -67,25 +63,22 @@ void Outbox::deliver(const Callbacks& cb) {
       case Kind::device_event:
         if (cb.on_device_event) {
           const auto text = bytes_of(item);
-          cb.on_device_event(device_,
-                             {item.b,
-                              static_cast<std::uint8_t>(item.c >> 16),
-                              static_cast<std::uint16_t>(item.c & 0xFFFF),
-                              item.a,
-                              {reinterpret_cast<const char*>(text.data()), text.size()}});
+          cb.on_device_event(device_, {item.b,
+                                       static_cast<std::uint8_t>(item.c >> 16),
+                                       static_cast<std::uint16_t>(item.c & 0xFFFF),
+                                       item.a,
+                                       {reinterpret_cast<const char*>(text.data()), text.size()}});
         }
         break;
       case Kind::state:
         if (cb.on_state) {
-          cb.on_state(device_, static_cast<SessionState>(item.b),
-                      static_cast<SessionState>(item.c));
+          cb.on_state(device_, static_cast<SessionState>(item.b), static_cast<SessionState>(item.c));
         }
         break;
       case Kind::command: {
         CommandCallback& done = commands_[item.a];
         if (done) {
-          done({static_cast<CommandOutcome>(item.c), static_cast<std::uint16_t>(item.b),
-                bytes_of(item)});
+          done({static_cast<CommandOutcome>(item.c), static_cast<std::uint16_t>(item.b), bytes_of(item)});
         }
         break;
       }

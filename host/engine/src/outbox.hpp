@@ -28,8 +28,7 @@ namespace iocpsim::engine::detail {
 // A connection's receive buffer. Not zero-filled: only the pages that receives write into are
 // ever touched (a receive seldom fills the whole buffer).
 struct ReceiveBuffer {
-  explicit ReceiveBuffer(std::size_t n)
-      : bytes(std::make_unique_for_overwrite<std::uint8_t[]>(n)), size(n) {}
+  explicit ReceiveBuffer(std::size_t n) : bytes(std::make_unique_for_overwrite<std::uint8_t[]>(n)), size(n) {}
   std::uint8_t* data() const noexcept { return bytes.get(); }
   std::unique_ptr<std::uint8_t[]> bytes;
   std::size_t size;
@@ -40,10 +39,10 @@ enum class OutboxKind : std::uint8_t { telemetry, device_event, state, command }
 // Half a cache line: written and read once per telemetry message.
 struct OutboxItem {
   OutboxKind kind;
-  bool in_arena;        // the bytes are in the arena at offset `where`, else at address `where`
-  std::uint32_t b;      // seq / event id / from / status
-  std::uint64_t a;      // timestamp / command index
-  std::uint32_t c;      // channel / severity<<16|code / to / outcome
+  bool in_arena;    // the bytes are in the arena at offset `where`, else at address `where`
+  std::uint32_t b;  // seq / event id / from / status
+  std::uint64_t a;  // timestamp / command index
+  std::uint32_t c;  // channel / severity<<16|code / to / outcome
   std::uint32_t size;
   std::uintptr_t where;
 };
@@ -85,8 +84,7 @@ class Outbox {
   // Inline: it is one item per telemetry frame.
   void telemetry_in_place(std::uint16_t channel, std::uint32_t seq, std::uint64_t timestamp_us,
                           std::span<const std::uint8_t> samples) {
-    push({Kind::telemetry, false, seq, timestamp_us, channel,
-          static_cast<std::uint32_t>(samples.size()),
+    push({Kind::telemetry, false, seq, timestamp_us, channel, static_cast<std::uint32_t>(samples.size()),
           reinterpret_cast<std::uintptr_t>(samples.data())});
   }
   void device_event(const DeviceEvent& e);
@@ -113,7 +111,8 @@ class Outbox {
   using Kind = OutboxKind;
   using Item = OutboxItem;
   void push(const Item& item) {
-    if (items_.size() == items_.capacity()) [[unlikely]] return push_growing(item);
+    if (items_.size() == items_.capacity()) [[unlikely]]
+      return push_growing(item);
     items_.push_back(item);
   }
   void push_growing(const Item& item);

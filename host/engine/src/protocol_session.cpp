@@ -13,10 +13,14 @@ namespace proto = iocpsim::protocol;
 
 const char* to_string(Phase p) noexcept {
   switch (p) {
-    case Phase::idle: return "idle";
-    case Phase::handshaking: return "handshaking";
-    case Phase::ready: return "ready";
-    case Phase::closing: return "closing";
+    case Phase::idle:
+      return "idle";
+    case Phase::handshaking:
+      return "handshaking";
+    case Phase::ready:
+      return "ready";
+    case Phase::closing:
+      return "closing";
   }
   return "?";
 }
@@ -30,8 +34,8 @@ void ProtocolSession::clear_deadlines() noexcept {
 }
 
 std::int64_t ProtocolSession::next_deadline_ms() const {
-  std::int64_t next = std::min({handshake_deadline_ms_, stall_deadline_ms_, send_progress_deadline_ms_,
-                                heartbeat_ack_deadline_ms_});
+  std::int64_t next =
+      std::min({handshake_deadline_ms_, stall_deadline_ms_, send_progress_deadline_ms_, heartbeat_ack_deadline_ms_});
   if (phase_ == Phase::ready) next = std::min(next, heartbeat_due_ms_);
   for (const auto& cmd : commands_) next = std::min(next, cmd.deadline_ms);
   return next;
@@ -43,8 +47,10 @@ bool ProtocolSession::queue_frame(std::int64_t now, const proto::Message& m, std
   const proto::EncodeResult r = out_->push(m, tx_seq_, flags, options_.frame_max_bytes);
   if (!r) {
     emit_limited(now, "send_queue_full", driver, [&] {
-      return nlohmann::json{{"type", proto::to_string(proto::type_of(m))}, {"frame_bytes", r.size},
-                            {"queued_bytes", out_->bytes()}, {"error", proto::to_string(r.error)}};
+      return nlohmann::json{{"type", proto::to_string(proto::type_of(m))},
+                            {"frame_bytes", r.size},
+                            {"queued_bytes", out_->bytes()},
+                            {"error", proto::to_string(r.error)}};
     });
     return false;
   }
@@ -95,14 +101,12 @@ Verdict ProtocolSession::on_bytes(std::int64_t now, proto::Bytes input, SessionD
 void ProtocolSession::on_sent(std::int64_t now, std::size_t bytes, bool queue_empty) {
   if (bytes == 0) return;
   // Progress: the peer is reading; the clock restarts for what is left.
-  send_progress_deadline_ms_ = queue_empty || config_.send_stall_timeout_ms == 0
-                                   ? kNever
-                                   : now + config_.send_stall_timeout_ms;
+  send_progress_deadline_ms_ =
+      queue_empty || config_.send_stall_timeout_ms == 0 ? kNever : now + config_.send_stall_timeout_ms;
 }
 
 // Telemetry in a session is nearly every frame of a busy connection: it is told apart first.
-Verdict ProtocolSession::on_frame(std::int64_t now, const proto::Frame& f, proto::Bytes input,
-                                  SessionDriver& driver) {
+Verdict ProtocolSession::on_frame(std::int64_t now, const proto::Frame& f, proto::Bytes input, SessionDriver& driver) {
   const proto::Message& m = f.message;
   const bool in_session = phase_ == Phase::ready || phase_ == Phase::closing;
   if (const auto* t = std::get_if<proto::Telemetry>(&m); t != nullptr && in_session) [[likely]] {
@@ -126,7 +130,8 @@ Verdict ProtocolSession::on_frame(std::int64_t now, const proto::Frame& f, proto
     on_response(now, *rsp, driver);
   } else if (const auto* ev = std::get_if<proto::Event>(&m)) {
     emit_limited(now, "device_event", driver, [&] {
-      return nlohmann::json{{"event_id", ev->event_id}, {"severity", static_cast<int>(ev->severity)}, {"code", ev->code}};
+      return nlohmann::json{
+          {"event_id", ev->event_id}, {"severity", static_cast<int>(ev->severity)}, {"code", ev->code}};
     });
     driver.device_event(*ev);
   } else if (const auto* bye = std::get_if<proto::Bye>(&m)) {
@@ -145,8 +150,9 @@ Verdict ProtocolSession::on_frame(std::int64_t now, const proto::Frame& f, proto
 }
 
 void ProtocolSession::unexpected_message(std::int64_t now, const char* type, SessionDriver& driver) {
-  emit_limited(now, "unexpected_message", driver,
-               [&] { return nlohmann::json{{"type", type}, {"state", to_string(phase_)}}; });
+  emit_limited(now, "unexpected_message", driver, [&] {
+    return nlohmann::json{{"type", type}, {"state", to_string(phase_)}};
+  });
 }
 
 Verdict ProtocolSession::on_hello_ack(std::int64_t now, const proto::HelloAck& m, SessionDriver& driver) {
@@ -156,7 +162,8 @@ Verdict ProtocolSession::on_hello_ack(std::int64_t now, const proto::HelloAck& m
   }
   handshake_deadline_ms_ = kNever;
   if (m.version < config_.version_min || m.version > config_.version_max) {
-    driver.event("handshake_failed", {{"reason", "version"}, {"version", m.version},
+    driver.event("handshake_failed", {{"reason", "version"},
+                                      {"version", m.version},
                                       {"min_version", config_.version_min},
                                       {"max_version", config_.version_max}});
     return Verdict::close;
@@ -168,8 +175,8 @@ Verdict ProtocolSession::on_hello_ack(std::int64_t now, const proto::HelloAck& m
                               std::max(config_.heartbeat_interval_min_ms, config_.heartbeat_interval_max_ms));
   heartbeat_interval_ms_ = held != 0 ? std::min(held, config_.heartbeat_interval_ms) : config_.heartbeat_interval_ms;
   heartbeat_due_ms_ = now + heartbeat_interval_ms_;
-  nlohmann::json fields{{"version", m.version}, {"capabilities", m.capabilities},
-                        {"heartbeat_interval_ms", heartbeat_interval_ms_}};
+  nlohmann::json fields{
+      {"version", m.version}, {"capabilities", m.capabilities}, {"heartbeat_interval_ms", heartbeat_interval_ms_}};
   if (held != asked) {
     fields["heartbeat_interval_clamped"] = true;
     fields["heartbeat_interval_requested_ms"] = asked;
@@ -207,20 +214,21 @@ void ProtocolSession::on_telemetry(std::int64_t now, const proto::Telemetry& m, 
 
 // A channel's first frame (`next` null), or one that is not the next of its sequence. A gap (or a
 // step back) is never silent. Out of line: the per-frame path above stays small.
-void ProtocolSession::track_unusual_seq(std::int64_t now, std::uint32_t* next, std::uint16_t channel,
-                                        std::uint32_t seq, SessionDriver& driver) {
+void ProtocolSession::track_unusual_seq(std::int64_t now, std::uint32_t* next, std::uint16_t channel, std::uint32_t seq,
+                                        SessionDriver& driver) {
   if (next == nullptr) {
     next_channel_seq_.emplace_back(channel, seq + 1);
     return;
   }
-  emit_limited(now, "telemetry_gap", driver,
-               [&] { return nlohmann::json{{"channel", channel}, {"expected", *next}, {"got", seq}}; });
+  emit_limited(now, "telemetry_gap", driver, [&] {
+    return nlohmann::json{{"channel", channel}, {"expected", *next}, {"got", seq}};
+  });
   *next = seq + 1;
 }
 
 void ProtocolSession::on_response(std::int64_t now, const proto::Response& m, SessionDriver& driver) {
-  auto it = std::find_if(commands_.begin(), commands_.end(),
-                         [&](const auto& p) { return p.request_id == m.request_id; });
+  auto it =
+      std::find_if(commands_.begin(), commands_.end(), [&](const auto& p) { return p.request_id == m.request_id; });
   if (it != commands_.end()) {
     const bool ok = m.status == proto::Status::ok;
     driver.event("command_completed", {{"request_id", m.request_id}, {"status", static_cast<int>(m.status)}});
@@ -232,8 +240,9 @@ void ProtocolSession::on_response(std::int64_t now, const proto::Response& m, Se
   }
   const bool late = std::find(expired_ids_.begin(), expired_ids_.end(), m.request_id) != expired_ids_.end();
   // Counted (the event counter) and dropped.
-  emit_limited(now, late ? "late_reply" : "unknown_reply", driver,
-               [&] { return nlohmann::json{{"request_id", m.request_id}}; });
+  emit_limited(now, late ? "late_reply" : "unknown_reply", driver, [&] {
+    return nlohmann::json{{"request_id", m.request_id}};
+  });
 }
 
 Verdict ProtocolSession::on_time(std::int64_t now, bool send_in_flight, SessionDriver& driver) {
@@ -273,8 +282,8 @@ Verdict ProtocolSession::on_time(std::int64_t now, bool send_in_flight, SessionD
 }
 
 void ProtocolSession::expire_commands(std::int64_t now, SessionDriver& driver) {
-  auto expired = std::stable_partition(commands_.begin(), commands_.end(),
-                                       [&](const auto& cmd) { return cmd.deadline_ms > now; });
+  auto expired =
+      std::stable_partition(commands_.begin(), commands_.end(), [&](const auto& cmd) { return cmd.deadline_ms > now; });
   std::vector<PendingCommand> gone(std::make_move_iterator(expired), std::make_move_iterator(commands_.end()));
   commands_.erase(expired, commands_.end());
   for (PendingCommand& cmd : gone) {
@@ -339,7 +348,8 @@ bool ProtocolSession::may_write(std::int64_t now, const char* name, SessionDrive
   EventWindow& w = event_windows_[i];
   if (w.written > 0 && now - w.start_ms >= options_.event_window_ms) {
     if (w.suppressed > 0) {
-      driver.event("events_suppressed", {{"suppressed_event", name}, {"count", w.suppressed}, {"since_ms", w.start_ms}});
+      driver.event("events_suppressed",
+                   {{"suppressed_event", name}, {"count", w.suppressed}, {"since_ms", w.start_ms}});
     }
     w = EventWindow{};
   }
@@ -356,8 +366,8 @@ void ProtocolSession::report_suppressed(SessionDriver& driver) {
   for (std::size_t i = 0; i < kLimitedEvents.size(); ++i) {
     EventWindow& w = event_windows_[i];
     if (w.suppressed == 0) continue;
-    driver.event("events_suppressed", {{"suppressed_event", kLimitedEvents[i]}, {"count", w.suppressed},
-                                       {"since_ms", w.start_ms}});
+    driver.event("events_suppressed",
+                 {{"suppressed_event", kLimitedEvents[i]}, {"count", w.suppressed}, {"since_ms", w.start_ms}});
     w.suppressed = 0;
   }
 }

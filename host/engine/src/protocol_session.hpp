@@ -58,8 +58,8 @@ const char* to_string(Phase p) noexcept;  // "idle", or SessionState's name of t
 // The events a device can cause once per frame, written at most EngineOptions::event_burst_max
 // times per window each; the rest are counted and reported in one events_suppressed.
 // (The application's callbacks are not limited: each EVENT frame still reaches on_device_event.)
-inline constexpr std::array<const char*, 6> kLimitedEvents = {
-    "send_queue_full", "unexpected_message", "telemetry_gap", "late_reply", "unknown_reply", "device_event"};
+inline constexpr std::array<const char*, 6> kLimitedEvents = {"send_queue_full", "unexpected_message", "telemetry_gap",
+                                                              "late_reply",      "unknown_reply",      "device_event"};
 
 class ProtocolSession {
  public:
@@ -107,15 +107,12 @@ class ProtocolSession {
     std::uint64_t suppressed = 0;  // not written since the last events_suppressed
   };
 
-  bool queue_frame(std::int64_t now, const protocol::Message& m, std::uint16_t flags,
-                   SessionDriver& driver);
-  Verdict on_frame(std::int64_t now, const protocol::Frame& f, protocol::Bytes input,
-                   SessionDriver& driver);
+  bool queue_frame(std::int64_t now, const protocol::Message& m, std::uint16_t flags, SessionDriver& driver);
+  Verdict on_frame(std::int64_t now, const protocol::Frame& f, protocol::Bytes input, SessionDriver& driver);
   Verdict on_hello_ack(std::int64_t now, const protocol::HelloAck& m, SessionDriver& driver);
-  void on_telemetry(std::int64_t now, const protocol::Telemetry& m, protocol::Bytes input,
-                    SessionDriver& driver);
-  [[gnu::cold]] void track_unusual_seq(std::int64_t now, std::uint32_t* next, std::uint16_t channel,
-                                       std::uint32_t seq, SessionDriver& driver);
+  void on_telemetry(std::int64_t now, const protocol::Telemetry& m, protocol::Bytes input, SessionDriver& driver);
+  [[gnu::cold]] void track_unusual_seq(std::int64_t now, std::uint32_t* next, std::uint16_t channel, std::uint32_t seq,
+                                       SessionDriver& driver);
   void on_response(std::int64_t now, const protocol::Response& m, SessionDriver& driver);
   void unexpected_message(std::int64_t now, const char* type, SessionDriver& driver);
   void expire_commands(std::int64_t now, SessionDriver& driver);

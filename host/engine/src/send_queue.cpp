@@ -4,16 +4,15 @@
 
 namespace iocpsim::engine::detail {
 
-protocol::EncodeResult SendQueue::push(const protocol::Message& m, std::uint32_t seq,
-                                       std::uint16_t flags, std::size_t frame_max_bytes) {
+protocol::EncodeResult SendQueue::push(const protocol::Message& m, std::uint32_t seq, std::uint16_t flags,
+                                       std::size_t frame_max_bytes) {
   const std::size_t need = protocol::frame_size(m);
   if (bytes() + need > bytes_max_) {
     return {protocol::EncodeError::buffer_too_small, need};
   }
   const std::size_t at = queued_.size();
   queued_.resize(at + need);
-  const protocol::EncodeResult r =
-      protocol::encode(m, seq, std::span(queued_).subspan(at), flags, frame_max_bytes);
+  const protocol::EncodeResult r = protocol::encode(m, seq, std::span(queued_).subspan(at), flags, frame_max_bytes);
   queued_.resize(r ? at + r.size : at);
   return r;
 }

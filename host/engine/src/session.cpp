@@ -60,8 +60,8 @@ void Engine::Impl::on_sent(Device& d, Connection& c, DWORD bytes, CompletionRow 
 void Engine::Impl::on_end_of_stream(Device& d, Connection& c, Outbox& box) {
   if (c.closed) return;
   c.end_of_stream = true;
-  emit(&d, "peer_closed", {{"row", "R4"}, {"after_bye", d.session.peer_said_bye()},
-                           {"send_in_flight", c.send_op.in_use}});
+  emit(&d, "peer_closed",
+       {{"row", "R4"}, {"after_bye", d.session.peer_said_bye()}, {"send_in_flight", c.send_op.in_use}});
   if (c.send_op.in_use) {
     c.close_after_send = true;
     return;
@@ -69,9 +69,8 @@ void Engine::Impl::on_end_of_stream(Device& d, Connection& c, Outbox& box) {
   fail_and_reconnect(d, c, box);
 }
 
-Submit Engine::Impl::submit_command(Device& d, std::uint16_t opcode,
-                                    std::span<const std::uint8_t> data, std::uint32_t timeout_ms,
-                                    CommandCallback& done, Outbox& box) {
+Submit Engine::Impl::submit_command(Device& d, std::uint16_t opcode, std::span<const std::uint8_t> data,
+                                    std::uint32_t timeout_ms, CommandCallback& done, Outbox& box) {
   SessionDriverOf driver(*this, d, d.conn, box);  // not_ready unless the session is ready
   return d.session.submit_command(now_ms(), opcode, data, timeout_ms, done, driver);
 }

@@ -59,8 +59,7 @@ void Engine::Impl::note_connection_freed() {
 bool Engine::Impl::wait_connections_closed(std::int64_t ceiling_ms) {
   const auto nothing_live = [&] { return live_connections.load() == 0 && live_ops.load() == 0; };
   std::unique_lock lock(drain_mutex);
-  drained.wait_for(lock, std::chrono::milliseconds(ceiling_ms),
-                     [&] { return nothing_live() || port_lost(); });
+  drained.wait_for(lock, std::chrono::milliseconds(ceiling_ms), [&] { return nothing_live() || port_lost(); });
   return nothing_live();
 }
 
@@ -84,8 +83,7 @@ void Engine::Impl::abandon_ops(Device& d, Outbox& box) {
     if (!c->closed) close_connection(d, *c, box);
     for (detail::OpContext* op : {&c->connect_op, &c->receive_op, &c->send_op}) {
       if (!op->in_use) continue;
-      emit(&d, "op_abandoned", {{"row", "R3"}, {"op", to_string(op->kind)},
-                                {"generation", c->generation}});
+      emit(&d, "op_abandoned", {{"row", "R3"}, {"op", to_string(op->kind)}, {"generation", c->generation}});
       release(*op);
     }
     drop_ref(*c);
@@ -137,7 +135,8 @@ ShutdownReport Engine::wait_shutdown() {
   m.emit(nullptr, "shutdown_drained",
          {{"leaked_op_contexts", report.leaked_op_contexts},
           {"leaked_connection_contexts", report.leaked_connection_contexts},
-          {"workers_joined", report.workers_joined}, {"polite", report.drained_politely}});
+          {"workers_joined", report.workers_joined},
+          {"polite", report.drained_politely}});
   m.finished = true;
   return report;
 }

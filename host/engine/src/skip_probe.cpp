@@ -69,14 +69,12 @@ bool connect_pair(iocp::IoApi& io, Handles& h) {
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   int len = sizeof a;
-  if (io.bind(h.listener, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0 ||
-      io.listen(h.listener, 1) != 0 ||
+  if (io.bind(h.listener, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0 || io.listen(h.listener, 1) != 0 ||
       io.getsockname(h.listener, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
     return false;
   }
   h.client = io.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-  if (h.client == INVALID_SOCKET ||
-      io.connect(h.client, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0) {
+  if (h.client == INVALID_SOCKET || io.connect(h.client, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0) {
     return false;
   }
   h.server = io.accept(h.listener, nullptr, nullptr);

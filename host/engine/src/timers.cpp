@@ -52,9 +52,9 @@ void Engine::Impl::rearm(Device& d) {
 }
 
 std::int64_t Engine::Impl::backoff_ms(const Device& d) {
-  const double base = std::min<double>(d.config.backoff_max_ms,
-                                       d.config.backoff_initial_ms *
-                                           std::pow(2.0, std::min<std::uint32_t>(d.failed_attempts, 30)));
+  const double base =
+      std::min<double>(d.config.backoff_max_ms,
+                       d.config.backoff_initial_ms * std::pow(2.0, std::min<std::uint32_t>(d.failed_attempts, 30)));
   double factor = 1.0;
   if (d.config.backoff_jitter > 0) {
     std::lock_guard lock(rng_mutex);

@@ -67,8 +67,7 @@ void Engine::Impl::worker_loop() {
   for (;;) {
     run_due_timers();
     ULONG removed = 0;
-    const BOOL ok = io.GetQueuedCompletionStatusEx(port, entries.data(),
-                                                   static_cast<ULONG>(entries.size()), &removed,
+    const BOOL ok = io.GetQueuedCompletionStatusEx(port, entries.data(), static_cast<ULONG>(entries.size()), &removed,
                                                    wait_timeout_ms(), FALSE);
     if (!ok) {
       // R2/R3/R14b: the count is set even on FALSE (R2) and must be ignored.

@@ -21,7 +21,7 @@ using nlohmann::json;
 
 constexpr std::uint64_t kSeedMax = (std::uint64_t{1} << 53) - 1;  // a JSON number every reader keeps exact
 constexpr std::uint64_t kLogMaxBytesMax = std::uint64_t{1} << 40;
-constexpr std::uint64_t kLogMaxBytesMin = 4096;                    // a few lines
+constexpr std::uint64_t kLogMaxBytesMin = 4096;  // a few lines
 constexpr unsigned kLogKeepMax = 100;
 
 void report_unknown_keys(const JsonReader& r, Problems& problems) {
@@ -35,7 +35,8 @@ void check_log_path(const std::string& log_path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::path p(log_path);
-  if (fs::is_directory(p, ec)) throw PathError("log_path", "expected a file to append to, got the folder \"" + log_path + "\"");
+  if (fs::is_directory(p, ec))
+    throw PathError("log_path", "expected a file to append to, got the folder \"" + log_path + "\"");
   const fs::path folder = p.parent_path();
   if (!folder.empty() && !fs::is_directory(folder, ec)) {
     throw PathError("log_path", "expected a file in a folder that exists, got \"" + log_path + "\" (no folder \"" +
@@ -53,8 +54,8 @@ void read_service_keys(JsonReader& r, Config& c, Problems& problems) {
   problems.attempt([&] {
     c.log_max_bytes = r.get_uint("log_max_bytes", c.log_max_bytes, kLogMaxBytesMax);
     if (c.log_max_bytes != 0 && c.log_max_bytes < kLogMaxBytesMin) {
-      throw PathError("log_max_bytes", "expected 0 (no limit) or at least " + std::to_string(kLogMaxBytesMin) + ", got " +
-                                           std::to_string(c.log_max_bytes));
+      throw PathError("log_max_bytes", "expected 0 (no limit) or at least " + std::to_string(kLogMaxBytesMin) +
+                                           ", got " + std::to_string(c.log_max_bytes));
     }
   });
   problems.attempt([&] { c.log_keep = static_cast<unsigned>(r.get_uint("log_keep", c.log_keep, kLogKeepMax)); });
@@ -68,7 +69,8 @@ void read_address(JsonReader& r, engine::DeviceConfig& d, Problems& problems) {
     if (!r.has("port")) throw r.missing("port", "is required (an integer from 1 to 65535)");
     const json& port = r.raw("port");
     if (!port.is_number_unsigned() || port.get<std::uint64_t>() == 0 || port.get<std::uint64_t>() > 65535) {
-      throw PathError(r.path_of("port"), "expected an integer from 1 to 65535, got " + json_diag::shortened_dump(port, 60));
+      throw PathError(r.path_of("port"),
+                      "expected an integer from 1 to 65535, got " + json_diag::shortened_dump(port, 60));
     }
     d.port = port.get<std::uint16_t>();
   });
@@ -86,13 +88,14 @@ void check_device(const JsonReader& r, const engine::DeviceConfig& d, Problems& 
   if (d.heartbeat_timeout_ms < d.heartbeat_interval_ms) {
     const bool timeout_given = r.value().contains("heartbeat_timeout_ms");
     if (timeout_given || r.value().contains("heartbeat_interval_ms")) {
-      problems.add(timeout_given
-                       ? PathError(r.path_of("heartbeat_timeout_ms"),
-                                   "expected at least heartbeat_interval_ms (" + std::to_string(d.heartbeat_interval_ms) +
-                                       "), got " + std::to_string(d.heartbeat_timeout_ms))
-                       : PathError(r.path_of("heartbeat_interval_ms"),
-                                   "expected at most heartbeat_timeout_ms (" + std::to_string(d.heartbeat_timeout_ms) +
-                                       "), got " + std::to_string(d.heartbeat_interval_ms)));
+      problems.add(
+          timeout_given
+              ? PathError(r.path_of("heartbeat_timeout_ms"), "expected at least heartbeat_interval_ms (" +
+                                                                 std::to_string(d.heartbeat_interval_ms) + "), got " +
+                                                                 std::to_string(d.heartbeat_timeout_ms))
+              : PathError(r.path_of("heartbeat_interval_ms"), "expected at most heartbeat_timeout_ms (" +
+                                                                  std::to_string(d.heartbeat_timeout_ms) + "), got " +
+                                                                  std::to_string(d.heartbeat_interval_ms)));
     }
   }
 }

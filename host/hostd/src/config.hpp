@@ -13,7 +13,7 @@ namespace iocpsim::hostd {
 struct Config {
   engine::EngineOptions engine;
   std::vector<engine::DeviceConfig> devices;
-  std::string log_path;  // empty: the event log goes to stderr
+  std::string log_path;             // empty: the event log goes to stderr
   std::uint64_t log_max_bytes = 0;  // 0: log_path grows without limit; else it rotates at this size
   unsigned log_keep = 3;            // rotated files kept (log_path.1 ... log_path.<keep>)
 };

@@ -29,8 +29,8 @@ int usage(const char* argv0) {
 std::shared_ptr<engine::EventSink> open_log(const hostd::Config& config) {
   if (config.log_path.empty()) return std::make_shared<engine::BufferedJsonLinesSink>(std::cerr);
   std::string error;
-  auto file = engine::BufferedJsonLinesSink::open_file(
-      {config.log_path, config.log_max_bytes, config.log_keep}, &error);
+  auto file =
+      engine::BufferedJsonLinesSink::open_file({config.log_path, config.log_max_bytes, config.log_keep}, &error);
   if (!file) std::fprintf(stderr, "%s\n", error.c_str());
   return file;
 }
@@ -48,15 +48,14 @@ int run(const hostd::Config& config) {
     // --check refuses what add_device() would; this says so if the two ever disagree.
     if (!eng.add_device(d)) std::fprintf(stderr, "hostd: device \"%s\" refused (device_rejected)\n", d.name.c_str());
   }
-  std::fprintf(stderr, "hostd: %zu device(s), %u worker(s); Ctrl-C or SIGTERM to stop\n",
-               config.devices.size(), config.engine.workers);
+  std::fprintf(stderr, "hostd: %zu device(s), %u worker(s); Ctrl-C or SIGTERM to stop\n", config.devices.size(),
+               config.engine.workers);
   const char* why = hostd::wait_for_stop_request();
   std::fprintf(stderr, "hostd: %s received, draining\n", why);
   hostd::service_draining();
   const engine::ShutdownReport r = eng.shutdown();
   std::fprintf(stderr, "hostd: stopped (%s); leaked contexts: %zu ops, %zu connections\n",
-               r.drained_politely ? "polite" : "forced", r.leaked_op_contexts,
-               r.leaked_connection_contexts);
+               r.drained_politely ? "polite" : "forced", r.leaked_op_contexts, r.leaked_connection_contexts);
   return r.leaked_op_contexts == 0 && r.leaked_connection_contexts == 0 ? 0 : 1;
 }
 

@@ -17,8 +17,7 @@ const std::function<int()>* g_body = nullptr;
 void report(DWORD state, DWORD exit_code = NO_ERROR, DWORD wait_hint_ms = 0) {
   g_status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
   g_status.dwCurrentState = state;
-  g_status.dwControlsAccepted =
-      state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN : 0;
+  g_status.dwControlsAccepted = state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN : 0;
   g_status.dwWin32ExitCode = exit_code == 0 ? NO_ERROR : ERROR_SERVICE_SPECIFIC_ERROR;
   g_status.dwServiceSpecificExitCode = exit_code;
   g_status.dwWaitHint = wait_hint_ms;
@@ -35,8 +34,7 @@ DWORD WINAPI on_control(DWORD control, DWORD /*type*/, LPVOID /*data*/, LPVOID /
     case SERVICE_CONTROL_STOP:
     case SERVICE_CONTROL_SHUTDOWN:
       report(SERVICE_STOP_PENDING, NO_ERROR, 15'000);
-      request_stop(control == SERVICE_CONTROL_STOP ? "SERVICE_CONTROL_STOP"
-                                                    : "SERVICE_CONTROL_SHUTDOWN");
+      request_stop(control == SERVICE_CONTROL_STOP ? "SERVICE_CONTROL_STOP" : "SERVICE_CONTROL_SHUTDOWN");
       return NO_ERROR;
     case SERVICE_CONTROL_INTERROGATE:
       return NO_ERROR;

@@ -12,14 +12,15 @@ namespace iocpsim::world {
 
 const char* to_string(Strategy s) noexcept {
   switch (s) {
-    case Strategy::random: return "random";
-    case Strategy::pct: return "pct";
+    case Strategy::random:
+      return "random";
+    case Strategy::pct:
+      return "pct";
   }
   return "?";
 }
 
-Scheduler::Scheduler(ScheduleOptions options)
-    : options_(options), random_(stream_seed(options.seed, "scheduler")) {
+Scheduler::Scheduler(ScheduleOptions options) : options_(options), random_(stream_seed(options.seed, "scheduler")) {
   report_.strategy = options_.strategy;
   if (options_.strategy == Strategy::pct) {
     const std::uint64_t k = std::max<std::uint64_t>(options_.pct_steps_hint, 1);
@@ -64,7 +65,8 @@ ScheduleReport Scheduler::run(std::function<void()> main) {
 void Scheduler::adopt(std::string name) {
   std::unique_lock lock(mutex_);
   if (ran_) throw std::logic_error("Scheduler::adopt: this scheduler has run already");
-  if (detail::current_sim_thread() != nullptr) throw std::logic_error("Scheduler::adopt: the thread is in a world already");
+  if (detail::current_sim_thread() != nullptr)
+    throw std::logic_error("Scheduler::adopt: the thread is in a world already");
   ran_ = true;
   auto owned = std::make_unique<SimThread>();
   SimThread* t = owned.get();
@@ -335,8 +337,8 @@ void Scheduler::reschedule(std::unique_lock<std::mutex>& lock, SimThread* me) {
     for (auto& t : threads_) {
       if (t->state == SimThread::State::blocked) blocked += (blocked.empty() ? "" : ", ") + t->name;
     }
-    abort_run("deadlock at " + std::to_string(now_.count()) + " us: every thread is blocked with nothing to wait for (" +
-              blocked + ")");
+    abort_run("deadlock at " + std::to_string(now_.count()) +
+              " us: every thread is blocked with nothing to wait for (" + blocked + ")");
   }
   running_ = next;
   if (next == me) return;

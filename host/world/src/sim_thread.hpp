@@ -21,8 +21,8 @@ struct SimThread {
   const void* blocked_on = nullptr;
   std::optional<std::chrono::microseconds> wake_at;
   bool timed_out = false;
-  bool aborted = false;         // its next wait throws SimulationAborted
-  std::uint64_t priority = 0;   // pct
+  bool aborted = false;          // its next wait throws SimulationAborted
+  std::uint64_t priority = 0;    // pct
   std::condition_variable turn;  // signalled when the scheduler hands it the run
   std::function<void()> body;
   std::thread os;

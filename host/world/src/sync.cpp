@@ -143,7 +143,8 @@ Thread::Thread(std::string name, std::function<void()> body) {
 }
 
 Thread::Thread(Thread&& other) noexcept
-    : real_(std::move(other.real_)), sim_(std::exchange(other.sim_, nullptr)),
+    : real_(std::move(other.real_)),
+      sim_(std::exchange(other.sim_, nullptr)),
       scheduler_(std::exchange(other.scheduler_, nullptr)) {}
 
 Thread& Thread::operator=(Thread&& other) noexcept {

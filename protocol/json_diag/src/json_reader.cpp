@@ -26,8 +26,7 @@ int hex_digit(char c) {
 std::optional<std::string> nearest_key(std::string_view key, const std::vector<std::string>& known) {
   const auto distance = [](std::string_view given, std::string_view candidate) -> std::size_t {
     // A key missing its unit ("delay" for "delay_ms") is as likely a slip as a typo.
-    const bool prefix =
-        given.size() >= 3 && (candidate.starts_with(given) || given.starts_with(candidate));
+    const bool prefix = given.size() >= 3 && (candidate.starts_with(given) || given.starts_with(candidate));
     return prefix ? 1 : edit_distance(given, candidate);
   };
   return nearest(key, known, std::max<std::size_t>(2, key.size() / 3) + 1, distance);
@@ -220,12 +219,14 @@ PathError JsonReader::unknown_key(const std::string& key) const {
   std::vector<std::string> known;
   std::vector<std::string> candidates;  // the known keys, and the old spellings standing for theirs
   for (const auto& k : asked_) {
-    const auto old = std::find_if(old_names_.begin(), old_names_.end(), [&](const auto& pair) { return pair.first == k; });
+    const auto old =
+        std::find_if(old_names_.begin(), old_names_.end(), [&](const auto& pair) { return pair.first == k; });
     if (old == old_names_.end()) known.push_back(k);
     candidates.push_back(k);
   }
   if (const auto hint = nearest_key(key, candidates)) {
-    const auto old = std::find_if(old_names_.begin(), old_names_.end(), [&](const auto& pair) { return pair.first == *hint; });
+    const auto old =
+        std::find_if(old_names_.begin(), old_names_.end(), [&](const auto& pair) { return pair.first == *hint; });
     return PathError(path_of(key), "unknown key; " + did_you_mean(old == old_names_.end() ? *hint : old->second));
   }
   std::string list;

@@ -17,7 +17,7 @@ TEST(CloseStepTest, AsksForAGracefulCloseAfterWhatIsQueued) {
   EXPECT_EQ(h.ops, std::vector<ConnectionOp>{ConnectionOp::close_graceful});
   EXPECT_FALSE(h.device().is_connected());
   EXPECT_EQ(h.device().listen_mode(), ListenMode::accepting);  // ready for the next connection
-  h.connect();  // the third step runs on the next connection
+  h.connect();                                                 // the third step runs on the next connection
   EXPECT_EQ(h.next_frame()["nonce"], 0);
   EXPECT_EQ(h.next_frame()["nonce"], 2);
 }

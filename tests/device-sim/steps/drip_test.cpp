@@ -9,7 +9,8 @@ using testing::DeviceHarness;
 using testing::with_script;
 
 TEST(DripStepTest, SendsOneByteEveryInterval) {
-  DeviceHarness h(with_script(R"([{"step": "drip", "message": {"type": "heartbeat", "nonce": 1}, "interval_ms": 50}])"));
+  DeviceHarness h(
+      with_script(R"([{"step": "drip", "message": {"type": "heartbeat", "nonce": 1}, "interval_ms": 50}])"));
   h.start();
   h.connect();
   EXPECT_EQ(h.wire.size(), 1u);

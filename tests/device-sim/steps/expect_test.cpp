@@ -27,7 +27,8 @@ TEST(ExpectStepTest, FailsWhenNothingMatchesWithinTheLimit) {
   EXPECT_FALSE(h.device().script_done());
   h.advance_ms(1);
   EXPECT_TRUE(h.device().script_failed());
-  EXPECT_NE(h.device().failure().find("script[0] (expect): no message matching"), std::string::npos) << h.device().failure();
+  EXPECT_NE(h.device().failure().find("script[0] (expect): no message matching"), std::string::npos)
+      << h.device().failure();
   EXPECT_TRUE(h.logged("step_failed"));
 }
 

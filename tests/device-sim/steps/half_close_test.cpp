@@ -10,7 +10,8 @@ using testing::DeviceHarness;
 using testing::with_script;
 
 TEST(HalfCloseStepTest, ShutsDownWritingButKeepsReading) {
-  DeviceHarness h(with_script(R"([{"step": "half_close"}, {"step": "expect", "message": {"type": "heartbeat", "nonce": 4}}])"));
+  DeviceHarness h(
+      with_script(R"([{"step": "half_close"}, {"step": "expect", "message": {"type": "heartbeat", "nonce": 4}}])"));
   h.start();
   h.connect();
   EXPECT_EQ(h.ops, std::vector<ConnectionOp>{ConnectionOp::shutdown_write});

@@ -18,7 +18,8 @@ TEST(NeverAcceptStepTest, KeepsListeningWithoutAccepting) {
 
 TEST(NeverAcceptStepTest, WithheldHandshakesKeepTheKernelFromCompletingConnects) {
   if (!handshake_withholding_supported()) GTEST_SKIP() << "no handshake withholding on this platform";
-  DeviceHarness h(with_script(R"([{"step": "never_accept", "handshake": "withheld"}, {"step": "wait", "ms": 100000}])"));
+  DeviceHarness h(
+      with_script(R"([{"step": "never_accept", "handshake": "withheld"}, {"step": "wait", "ms": 100000}])"));
   h.start();
   h.advance_ms(100000);
   EXPECT_EQ(h.device().listen_mode(), ListenMode::withholding);

@@ -10,7 +10,8 @@ using testing::script_error;
 using testing::with_script;
 
 TEST(RefuseConnectionsStepTest, RefusesForTheDurationThenAcceptsAgain) {
-  DeviceHarness h(with_script(R"([{"step": "refuse_connections", "for_ms": 2000}, {"step": "send", "message": {"type": "heartbeat"}}])"));
+  DeviceHarness h(with_script(
+      R"([{"step": "refuse_connections", "for_ms": 2000}, {"step": "send", "message": {"type": "heartbeat"}}])"));
   h.start();
   EXPECT_EQ(h.device().listen_mode(), ListenMode::refusing);
   h.advance_ms(1999);

@@ -9,7 +9,8 @@ using testing::DeviceHarness;
 using testing::with_script;
 
 TEST(ResetConnectionsStepTest, ResetsTheNextCountConnectionsThenServesTheNext) {
-  DeviceHarness h(with_script(R"([{"step": "reset_connections", "count": 2}, {"step": "send", "message": {"type": "heartbeat"}}])"));
+  DeviceHarness h(with_script(
+      R"([{"step": "reset_connections", "count": 2}, {"step": "send", "message": {"type": "heartbeat"}}])"));
   h.start();
   h.connect();
   h.connect();

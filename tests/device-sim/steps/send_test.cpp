@@ -21,7 +21,8 @@ TEST(SendStepTest, SendsTheMessageWithTheGivenFields) {
 }
 
 TEST(SendStepTest, FillsAHelloAckFromTheDeviceIdentity) {
-  DeviceHarness h(R"({"identity": {"device_id": "d-9"}, "script": [{"step": "send", "message": {"type": "hello_ack"}}]})");
+  DeviceHarness h(
+      R"({"identity": {"device_id": "d-9"}, "script": [{"step": "send", "message": {"type": "hello_ack"}}]})");
   h.start();
   h.connect();
   const auto ack = h.next_frame();

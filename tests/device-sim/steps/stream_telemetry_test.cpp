@@ -9,7 +9,8 @@ using testing::DeviceHarness;
 using testing::with_script;
 
 TEST(StreamTelemetryStepTest, SendsCountSamplesPacedByTheInterval) {
-  DeviceHarness h(with_script(R"([{"step": "stream_telemetry", "count": 3, "channel": 2, "interval_ms": 100, "sample_bytes": 2}])"));
+  DeviceHarness h(with_script(
+      R"([{"step": "stream_telemetry", "count": 3, "channel": 2, "interval_ms": 100, "sample_bytes": 2}])"));
   testing::handshake(h);
   EXPECT_EQ(h.frames.size(), 1u);  // the first at once
   h.advance_ms(99);

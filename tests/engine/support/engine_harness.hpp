@@ -46,14 +46,13 @@ class Recorder {
  public:
   void telemetry(const std::string& device, const TelemetrySample& s) {
     std::lock_guard lock(mutex_);
-    telemetry_[device].push_back(
-        {s.channel, s.channel_seq, s.samples.size(), {s.samples.begin(), s.samples.end()}});
+    telemetry_[device].push_back({s.channel, s.channel_seq, s.samples.size(), {s.samples.begin(), s.samples.end()}});
     changed_.notify_all();
   }
   bool wait_telemetry(const std::string& device, std::size_t count) {
     std::unique_lock lock(mutex_);
     return changed_.wait_until(lock, std::chrono::system_clock::now() + std::chrono::seconds(20),
-                             [&] { return telemetry_[device].size() >= count; });
+                               [&] { return telemetry_[device].size() >= count; });
   }
   std::vector<Delivered> telemetry_of(const std::string& device) {
     std::lock_guard lock(mutex_);
@@ -68,9 +67,7 @@ class Recorder {
 
 class EngineHarness : public ::testing::Test {
  public:
-  std::size_t sink_count(const std::string& event, const std::string& dev) const {
-    return sink->count(event, dev);
-  }
+  std::size_t sink_count(const std::string& event, const std::string& dev) const { return sink->count(event, dev); }
 
  protected:
   void start(EngineOptions options = {}) {

@@ -44,13 +44,15 @@ class RecordingDriver final : public detail::SessionDriver {
   void handshake_done(std::int64_t) override { ++handshakes; }
   void telemetry(const protocol::Telemetry&, bool) override { ++telemetry_frames; }
   void device_event(const protocol::Event&) override { ++device_events; }
-  void command_done(CommandCallback done, CommandOutcome outcome, std::uint16_t, std::span<const std::uint8_t>) override {
+  void command_done(CommandCallback done, CommandOutcome outcome, std::uint16_t,
+                    std::span<const std::uint8_t>) override {
     outcomes.push_back(outcome);
     if (done) done(CommandResult{outcome, 0, {}});
   }
 
   std::size_t count(std::string_view name) const {
-    return static_cast<std::size_t>(std::count_if(events.begin(), events.end(), [&](const auto& e) { return e.name == name; }));
+    return static_cast<std::size_t>(
+        std::count_if(events.begin(), events.end(), [&](const auto& e) { return e.name == name; }));
   }
   const RecordedEvent* last(std::string_view name) const {
     for (auto it = events.rbegin(); it != events.rend(); ++it) {
@@ -109,8 +111,11 @@ class SessionPair {
  public:
   SessionPair(const devsim::DeviceSpec& spec, DeviceConfig config = {}, EngineOptions options = {},
               std::uint64_t seed = 1)
-      : config_(std::move(config)), options_(std::move(options)), session(config_, options_),
-        queue(config_.send_queue_max_bytes), device_(spec, clock_, seed) {}
+      : config_(std::move(config)),
+        options_(std::move(options)),
+        session(config_, options_),
+        queue(config_.send_queue_max_bytes),
+        device_(spec, clock_, seed) {}
 
   // Plays until `ms` of virtual time have passed, or either side ended the connection.
   void run_for(std::int64_t ms) {
@@ -142,9 +147,9 @@ class SessionPair {
   detail::ProtocolSession session;
   detail::SendQueue queue;
   RecordingDriver driver;
-  bool closed_by_host = false;    // the session returned Verdict::close
-  bool closed_by_device = false;  // the device closed, reset or half-closed
-  std::vector<std::uint8_t> device_bytes;  // everything the device sent, in order
+  bool closed_by_host = false;                                      // the session returned Verdict::close
+  bool closed_by_device = false;                                    // the device closed, reset or half-closed
+  std::vector<std::uint8_t> device_bytes;                           // everything the device sent, in order
   std::vector<std::pair<std::int64_t, std::size_t>> device_writes;  // (when, how many bytes)
 
  private:
@@ -160,9 +165,9 @@ class SessionPair {
         if (session.on_bytes(now_, protocol::Bytes(send->bytes.data(), n), driver) == detail::Verdict::close) close();
         device_.on_written(n);
         moved = true;
-      } else if (const auto* op = std::get_if<devsim::ConnectionOp>(&a);
-                 op != nullptr && *op != devsim::ConnectionOp::pause_reading &&
-                 *op != devsim::ConnectionOp::resume_reading) {
+      } else if (const auto* op = std::get_if<devsim::ConnectionOp>(&a); op != nullptr &&
+                                                                         *op != devsim::ConnectionOp::pause_reading &&
+                                                                         *op != devsim::ConnectionOp::resume_reading) {
         closed_by_device = true;
       }
     }

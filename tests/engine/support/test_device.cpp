@@ -11,8 +11,7 @@ namespace proto = iocpsim::protocol;
 proto::Message PeerFrame::decode() const {
   proto::Message m;
   std::size_t fault = 0;
-  const proto::Bytes payload(raw.data() + proto::kHeaderSize,
-                             raw.size() - proto::kFrameOverhead);
+  const proto::Bytes payload(raw.data() + proto::kHeaderSize, raw.size() - proto::kFrameOverhead);
   EXPECT_EQ(proto::decode_payload(type, payload, m, &fault), proto::DecodeError::none);
   return m;
 }
@@ -56,8 +55,8 @@ PeerFrame TestDevice::read_frame() {
       pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(r.consumed));
       EXPECT_NE(r.status, proto::DecodeStatus::error) << proto::to_string(r.error);
       if (r.status == proto::DecodeStatus::frame) {
-        return {r.frame.header.type, r.frame.header.seq, r.frame.header.flags,
-                {r.frame.raw.begin(), r.frame.raw.end()}};
+        return {
+            r.frame.header.type, r.frame.header.seq, r.frame.header.flags, {r.frame.raw.begin(), r.frame.raw.end()}};
       }
       if (r.status == proto::DecodeStatus::error) return {};
     }
@@ -90,8 +89,8 @@ void TestDevice::send(const proto::Message& m, std::uint16_t flags) {
 void TestDevice::send_raw(std::span<const std::uint8_t> bytes) {
   std::size_t at = 0;
   while (at < bytes.size()) {
-    const int n = io_->send(conn_, reinterpret_cast<const char*>(bytes.data() + at),
-                            static_cast<int>(bytes.size() - at), 0);
+    const int n =
+        io_->send(conn_, reinterpret_cast<const char*>(bytes.data() + at), static_cast<int>(bytes.size() - at), 0);
     ASSERT_GT(n, 0) << "peer: send failed " << io_->WSAGetLastError();
     at += static_cast<std::size_t>(n);
   }
@@ -113,8 +112,7 @@ void TestDevice::shutdown_send() { io_->shutdown(conn_, SD_SEND); }
 
 void TestDevice::reset() {
   const linger abort_on_close{1, 0};
-  io_->setsockopt(conn_, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&abort_on_close),
-                  sizeof abort_on_close);
+  io_->setsockopt(conn_, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&abort_on_close), sizeof abort_on_close);
   close();
 }
 

@@ -32,15 +32,15 @@ class TestDevice {
 
   std::uint16_t port() const { return port_; }
 
-  void accept();                        // the next connection replaces the current one
-  PeerFrame read_frame();               // blocks; fails the test on EOF or a bad frame
-  bool read_end_of_stream();            // true when recv returns 0 (the engine's FIN)
+  void accept();              // the next connection replaces the current one
+  PeerFrame read_frame();     // blocks; fails the test on EOF or a bad frame
+  bool read_end_of_stream();  // true when recv returns 0 (the engine's FIN)
   void send(const protocol::Message& m, std::uint16_t flags = 0);
   void send_raw(std::span<const std::uint8_t> bytes);
   void handshake(std::uint8_t version = 1, std::uint32_t heartbeat_interval_ms = 0);
   void telemetry(std::uint16_t channel, std::uint32_t channel_seq, std::size_t sample_bytes = 64);
-  void shutdown_send();                 // FIN
-  void reset();                         // RST (SO_LINGER 0, then close)
+  void shutdown_send();  // FIN
+  void reset();          // RST (SO_LINGER 0, then close)
   void close();
   void stop_listening();
 

@@ -24,7 +24,8 @@ bool loss_reported(const RunResult& run, const std::string& device, const SentSa
     const engine::Event& e = run.events[i];
     if (e.device != device) continue;
     if (e.name == "telemetry_gap" && e.fields.value("channel", -1) == s.channel &&
-        e.fields.value("expected", std::int64_t{-1}) <= s.channel_seq && s.channel_seq < e.fields.value("got", std::int64_t{0})) {
+        e.fields.value("expected", std::int64_t{-1}) <= s.channel_seq &&
+        s.channel_seq < e.fields.value("got", std::int64_t{0})) {
       return true;
     }
     if (e.name == "socket_closed" && run.event_us(i) + kClockSlackUs >= s.sent_us) return true;

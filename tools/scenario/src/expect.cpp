@@ -84,7 +84,8 @@ void check_never(const Scenario& s, const RunResult& run, std::vector<std::strin
     for (std::size_t i = 0; i < run.events.size(); ++i) {
       if (!event_matches(m, run.events[i]) || !in_phase(m, i, shutdown_at)) continue;
       std::string msg = m.path + ": " + m.describe() + " must never happen, but did: " + event_text(run, i);
-      if (!m.phase && i >= shutdown_at) msg += " (during the engine's shutdown; \"phase\": \"run\" looks at the run phase only)";
+      if (!m.phase && i >= shutdown_at)
+        msg += " (during the engine's shutdown; \"phase\": \"run\" looks at the run phase only)";
       out.push_back(msg);
       break;
     }
@@ -107,7 +108,8 @@ void check_values(const std::string& path, const std::vector<FieldMatcher>& matc
     const json* got = lookup(values, f.key);
     if (got == nullptr && zero_default && !f.matcher.exists) got = &zero;
     if (f.matcher.matches(got)) continue;
-    out.push_back(path + "." + f.key + ": expected " + f.matcher.describe() + ", got " + (got ? got->dump() : "nothing"));
+    out.push_back(path + "." + f.key + ": expected " + f.matcher.describe() + ", got " +
+                  (got ? got->dump() : "nothing"));
   }
 }
 
@@ -163,9 +165,10 @@ void check_until(const Scenario& s, const RunResult& run, std::vector<std::strin
   if (!run.until_met || *run.until_met || !s.run.until_required) return;
   std::string missing;
   for (const EventCount& c : s.run.until) {
-    const auto seen = static_cast<std::uint64_t>(std::count_if(run.events.begin(), run.events.end(), [&](const engine::Event& e) {
-      return e.name == c.event && (!c.device || e.device == *c.device);
-    }));
+    const auto seen =
+        static_cast<std::uint64_t>(std::count_if(run.events.begin(), run.events.end(), [&](const engine::Event& e) {
+          return e.name == c.event && (!c.device || e.device == *c.device);
+        }));
     if (seen >= c.count) continue;
     missing += (missing.empty() ? "" : "; ") + c.describe() + " (seen " + std::to_string(seen) + ")";
   }
@@ -193,8 +196,8 @@ void check_catalogue(const RunResult& run, std::vector<std::string>& out) {
   for (std::size_t i = 0; i < run.events.size(); ++i) {
     const engine::Event& e = run.events[i];
     const engine::EventKind* kind = engine::find_event_kind(e.name);
-    const std::string problem =
-        kind == nullptr ? "event " + e.name + " is not in the catalogue" : engine::event_fields_problem(*kind, e.fields);
+    const std::string problem = kind == nullptr ? "event " + e.name + " is not in the catalogue"
+                                                : engine::event_fields_problem(*kind, e.fields);
     if (!problem.empty()) {
       out.push_back("event catalogue: " + problem + " (event " + std::to_string(i) + ": " + event_text(run, i) + ")");
       return;  // one is enough to say the catalogue and the engine disagree

@@ -15,9 +15,11 @@ const std::vector<GeneratedFile>& generated_files() {
       {"scenarios/schema.json", "", scenario_schema},
       {"device-sim/README.md", "step catalogue", [] { return devsim::StepRegistry::global().catalogue_markdown(); }},
       {"host/engine/EVENTS.md", "event tables", engine::event_catalogue_markdown},
-      {"host/iocp/FAULTS.md", "outcomes per operation", [] { return iocp::outcome_markdown(iocp::OutcomeGroup::operation); }},
+      {"host/iocp/FAULTS.md", "outcomes per operation",
+       [] { return iocp::outcome_markdown(iocp::OutcomeGroup::operation); }},
       {"host/iocp/FAULTS.md", "outcomes per port", [] { return iocp::outcome_markdown(iocp::OutcomeGroup::port); }},
-      {"host/iocp/FAULTS.md", "outcomes per socket mode", [] { return iocp::outcome_markdown(iocp::OutcomeGroup::socket_mode); }},
+      {"host/iocp/FAULTS.md", "outcomes per socket mode",
+       [] { return iocp::outcome_markdown(iocp::OutcomeGroup::socket_mode); }},
       {"scenarios/README.md", "engine options", [] { return engine::option_markdown(engine::engine_option_table()); }},
       {"scenarios/README.md", "device options", [] { return engine::option_markdown(engine::device_option_table()); }},
       {"host/hostd/README.md", "engine options", [] { return engine::option_markdown(engine::engine_option_table()); }},
@@ -32,7 +34,8 @@ std::string replace_region(const std::string& text, const std::string& name, con
   const auto b = text.find(begin);
   if (b == std::string::npos) throw std::runtime_error("no line \"" + begin.substr(0, begin.size() - 1) + "\"");
   const auto e = text.find(end, b + begin.size());
-  if (e == std::string::npos) throw std::runtime_error("no line \"" + end.substr(0, end.size() - 1) + "\" after its start");
+  if (e == std::string::npos)
+    throw std::runtime_error("no line \"" + end.substr(0, end.size() - 1) + "\" after its start");
   const auto first = content.find_first_not_of('\n');
   const auto last = content.find_last_not_of('\n');
   const std::string body = first == std::string::npos ? "\n" : "\n" + content.substr(first, last - first + 1) + "\n\n";

@@ -17,15 +17,15 @@ namespace detail {
 using Entry = TimelineEntry;
 
 // The diagram's geometry, in SVG pixels.
-constexpr int kAxisWidth = 84;       // the time labels on the left
-constexpr int kLaneWidth = 176;      // one column per lane
-constexpr int kTopY = 44;            // first row, below the lane titles
-constexpr int kRowPx = 15;           // every entry gets at least this much height
-constexpr int kStretchMaxPx = 24;    // extra height for time passing, before a gap is compressed
+constexpr int kAxisWidth = 84;     // the time labels on the left
+constexpr int kLaneWidth = 176;    // one column per lane
+constexpr int kTopY = 44;          // first row, below the lane titles
+constexpr int kRowPx = 15;         // every entry gets at least this much height
+constexpr int kStretchMaxPx = 24;  // extra height for time passing, before a gap is compressed
 constexpr std::int64_t kUsPerStretchPx = 2'000;
 constexpr std::int64_t kGapUs = 100'000;  // longer idle time is drawn as one compressed gap
 constexpr int kGapPx = 26;
-constexpr std::size_t kLabelChars = 26;   // what fits beside a lane at 10px
+constexpr std::size_t kLabelChars = 26;  // what fits beside a lane at 10px
 constexpr std::size_t kFaultLabelChars = 44;
 constexpr std::size_t kDiagramRowsMax = 3'000;  // rows; the table below always has every entry
 
@@ -34,10 +34,14 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   const auto b = static_cast<unsigned char>(s[i]);
   std::size_t n = 0;
   if (b < 0x80) return 1;
-  if (b >= 0xC2 && b <= 0xDF) n = 2;
-  else if (b >= 0xE0 && b <= 0xEF) n = 3;
-  else if (b >= 0xF0 && b <= 0xF4) n = 4;
-  else return 0;
+  if (b >= 0xC2 && b <= 0xDF)
+    n = 2;
+  else if (b >= 0xE0 && b <= 0xEF)
+    n = 3;
+  else if (b >= 0xF0 && b <= 0xF4)
+    n = 4;
+  else
+    return 0;
   if (i + n > s.size()) return 0;
   for (std::size_t k = 1; k < n; ++k) {
     if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
@@ -59,12 +63,23 @@ std::string escape(std::string_view s) {
       continue;
     }
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.append(s.substr(i, n));
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.append(s.substr(i, n));
     }
     i += n;
   }
@@ -131,10 +146,13 @@ struct Lanes {
   // Where an entry's marker goes: its source's lane (a device's own lane for device entries).
   int x_of(const Entry& e) const {
     switch (e.source) {
-      case Entry::Source::shim: return x(1);
-      case Entry::Source::device: return device_x(e.device);
+      case Entry::Source::shim:
+        return x(1);
+      case Entry::Source::device:
+        return device_x(e.device);
       case Entry::Source::engine:
-      case Entry::Source::runner: break;
+      case Entry::Source::runner:
+        break;
     }
     return x(0);
   }
@@ -165,9 +183,9 @@ void draw_message(Svg& svg, const Lanes& lanes, const Entry& e, int y) {
   const int from = to_device ? host_x : device_x;
   const int to = to_device ? device_x : host_x;
   const std::string cls = e.fault ? "msg fault" : (to_device ? "msg down" : "msg up");
-  svg.out += "<line class=\"" + cls + "\" x1=\"" + std::to_string(from) + "\" y1=\"" + std::to_string(y) +
-             "\" x2=\"" + std::to_string(to) + "\" y2=\"" + std::to_string(y) + "\" marker-end=\"url(#" +
-             svg.id_prefix + (e.fault ? "-ahf" : "-ah") + ")\"/>";
+  svg.out += "<line class=\"" + cls + "\" x1=\"" + std::to_string(from) + "\" y1=\"" + std::to_string(y) + "\" x2=\"" +
+             std::to_string(to) + "\" y2=\"" + std::to_string(y) + "\" marker-end=\"url(#" + svg.id_prefix +
+             (e.fault ? "-ahf" : "-ah") + ")\"/>";
   const int mid = (from + to) / 2;
   svg.out += "<text class=\"msglabel\" text-anchor=\"middle\" x=\"" + std::to_string(mid) + "\" y=\"" +
              std::to_string(y - 3) + "\">" + escape(shorten(e.message, kLabelChars)) + "</text>";
@@ -193,8 +211,8 @@ std::string fault_text(const Entry& e) {
 }
 
 void draw_fault(Svg& svg, int x, const Entry& e, int y) {
-  svg.out += "<circle class=\"fault-marker\" cx=\"" + std::to_string(x) + "\" cy=\"" + std::to_string(y) +
-             "\" r=\"5\"/>";
+  svg.out +=
+      "<circle class=\"fault-marker\" cx=\"" + std::to_string(x) + "\" cy=\"" + std::to_string(y) + "\" r=\"5\"/>";
   label(svg, x + 8, y + 4, "faultlabel", fault_text(e), kFaultLabelChars);
 }
 
@@ -219,8 +237,8 @@ void draw_mark(Svg& svg, int x, const Entry& e, int y, std::size_t repeats) {
   }
   // The count survives shortening: "GetQueuedCompletionStatusEx" is already a lane wide.
   const std::string times = repeats > 1 ? " \xC3\x97" + std::to_string(repeats) : "";
-  label(svg, x + 8, y + 4, std::string("lbl-") + source_name(e.source), shorten(e.what, kLabelChars - times.size() / 2) + times,
-        kLabelChars * 2);
+  label(svg, x + 8, y + 4, std::string("lbl-") + source_name(e.source),
+        shorten(e.what, kLabelChars - times.size() / 2) + times, kLabelChars * 2);
 }
 
 // One diagram row: an entry, or a run of identical plain shim calls drawn once ("WSARecv x3").
@@ -274,9 +292,10 @@ std::vector<Row> layout_rows(const std::vector<Entry>& entries, std::size_t rows
     if (!rows.empty()) {
       const std::int64_t dt = entries[i].t_us - entries[i - 1].t_us;
       row.gap_us = dt > kGapUs ? dt : 0;
-      row.y = rows.back().y + (dt > kGapUs ? kGapPx
-                                           : kRowPx + static_cast<int>(std::min<std::int64_t>(
-                                                          kStretchMaxPx, std::max<std::int64_t>(0, dt) / kUsPerStretchPx)));
+      row.y =
+          rows.back().y + (dt > kGapUs ? kGapPx
+                                       : kRowPx + static_cast<int>(std::min<std::int64_t>(
+                                                      kStretchMaxPx, std::max<std::int64_t>(0, dt) / kUsPerStretchPx)));
     }
     rows.push_back(row);
   }
@@ -288,8 +307,8 @@ void draw_lanes(Svg& svg, const Lanes& lanes, int height) {
   for (std::size_t i = 0; i < lanes.names.size(); ++i) {
     const int x = Lanes::x(i);
     const std::string cls = i == 0 ? "engine" : (i == 1 ? "shim" : "device");
-    svg.out += "<line class=\"lane " + cls + "\" x1=\"" + std::to_string(x) + "\" y1=\"28\" x2=\"" +
-               std::to_string(x) + "\" y2=\"" + std::to_string(height - 8) + "\"/>";
+    svg.out += "<line class=\"lane " + cls + "\" x1=\"" + std::to_string(x) + "\" y1=\"28\" x2=\"" + std::to_string(x) +
+               "\" y2=\"" + std::to_string(height - 8) + "\"/>";
     svg.out += "<text class=\"lanetitle\" text-anchor=\"middle\" x=\"" + std::to_string(x) + "\" y=\"18\">" +
                escape(shorten(lanes.names[i], kLabelChars)) + "<title>" + escape(lanes.names[i]) + "</title></text>";
   }
@@ -333,9 +352,12 @@ std::string sequence_diagram(const Timeline& t, const std::string& id_prefix) {
 
 std::string direction_text(const Entry& e) {
   switch (e.direction) {
-    case Entry::Direction::host_to_device: return "host \xE2\x86\x92 device ";
-    case Entry::Direction::device_to_host: return "device \xE2\x86\x92 host ";
-    case Entry::Direction::none: break;
+    case Entry::Direction::host_to_device:
+      return "host \xE2\x86\x92 device ";
+    case Entry::Direction::device_to_host:
+      return "device \xE2\x86\x92 host ";
+    case Entry::Direction::none:
+      break;
   }
   return "";
 }
@@ -349,28 +371,32 @@ std::string table_row(const std::string& prefix, std::size_t index, const Entry&
   const char* src = source_name(e.source);
   std::string row = "<tr id=\"" + row_id(prefix, index) + "\" data-src=\"" + src + "\" class=\"src-" + src +
                     (e.fault ? " fault" : "") + "\">";
-  row += "<td class=\"num\">" + format_ms(e.t_us) + "</td><td>" + src + "</td><td>" + escape(e.device) +
-         "</td><td>" + escape(e.what) + (e.fault ? " <span class=\"badge\">fault</span>" : "") + "</td><td>" +
+  row += "<td class=\"num\">" + format_ms(e.t_us) + "</td><td>" + src + "</td><td>" + escape(e.device) + "</td><td>" +
+         escape(e.what) + (e.fault ? " <span class=\"badge\">fault</span>" : "") + "</td><td>" +
          escape(direction_text(e) + e.message) + "</td><td>" + escape(e.text) + "</td><td><code>" +
          escape(fields_json(e.fields)) + "</code></td></tr>\n";
   return row;
 }
 
 std::string controls() {
-  std::string out = "<div class=\"controls\"><input type=\"search\" class=\"filter\" placeholder=\"filter entries\" "
-                    "aria-label=\"filter entries\">";
+  std::string out =
+      "<div class=\"controls\"><input type=\"search\" class=\"filter\" placeholder=\"filter entries\" "
+      "aria-label=\"filter entries\">";
   for (const auto s : {Entry::Source::engine, Entry::Source::shim, Entry::Source::device, Entry::Source::runner}) {
     const std::string name = source_name(s);
     out += " <label><input type=\"checkbox\" class=\"src\" value=\"" + name + "\" checked> " + name + "</label>";
   }
-  out += " <label><input type=\"checkbox\" class=\"faults-only\"> faults only</label> <span class=\"shown\"></span></div>\n";
+  out +=
+      " <label><input type=\"checkbox\" class=\"faults-only\"> faults only</label> <span "
+      "class=\"shown\"></span></div>\n";
   return out;
 }
 
 std::string entry_table(const Timeline& t, const std::string& prefix) {
   std::string out = controls();
-  out += "<table class=\"entries\"><thead><tr><th>t (ms)</th><th>source</th><th>device</th><th>what</th>"
-         "<th>message</th><th>text</th><th>fields</th></tr></thead><tbody>\n";
+  out +=
+      "<table class=\"entries\"><thead><tr><th>t (ms)</th><th>source</th><th>device</th><th>what</th>"
+      "<th>message</th><th>text</th><th>fields</th></tr></thead><tbody>\n";
   for (std::size_t i = 0; i < t.entries.size(); ++i) out += table_row(prefix, i, t.entries[i]);
   out += "</tbody></table>\n";
   return out;
@@ -380,8 +406,8 @@ std::string header(const Timeline& t) {
   std::size_t faults = 0;
   for (const auto& e : t.entries) faults += e.fault ? 1 : 0;
   std::string out = "<h2>" + escape(t.scenario) + " <span class=\"verdict " + verdict_class(t.verdict) + "\">" +
-                    escape(t.verdict) + "</span></h2>\n<dl class=\"facts\"><dt>seed</dt><dd>" +
-                    std::to_string(t.seed) + " <span class=\"hint\">(replay with --seed " + std::to_string(t.seed) +
+                    escape(t.verdict) + "</span></h2>\n<dl class=\"facts\"><dt>seed</dt><dd>" + std::to_string(t.seed) +
+                    " <span class=\"hint\">(replay with --seed " + std::to_string(t.seed) +
                     ")</span></dd><dt>entries</dt><dd>" + std::to_string(t.entries.size()) + ", " +
                     std::to_string(faults) + " faults</dd>";
   if (!t.first_failure.empty()) {
@@ -404,10 +430,11 @@ std::string index_list(const std::vector<Timeline>& timelines) {
   std::string out = "<nav class=\"index\"><h2>Runs</h2><ol>";
   for (std::size_t i = 0; i < timelines.size(); ++i) {
     const auto& t = timelines[i];
-    out += "<li><a href=\"#r" + std::to_string(i) + "\">" + escape(t.scenario) + "</a> <span class=\"verdict " +
-           verdict_class(t.verdict) + "\">" + escape(t.verdict) + "</span>" +
-           (t.first_failure.empty() ? "" : " <span class=\"hint\">" + escape(shorten(t.first_failure, 120)) + "</span>") +
-           "</li>";
+    out +=
+        "<li><a href=\"#r" + std::to_string(i) + "\">" + escape(t.scenario) + "</a> <span class=\"verdict " +
+        verdict_class(t.verdict) + "\">" + escape(t.verdict) + "</span>" +
+        (t.first_failure.empty() ? "" : " <span class=\"hint\">" + escape(shorten(t.first_failure, 120)) + "</span>") +
+        "</li>";
   }
   out += "</ol></nav>\n";
   return out;

@@ -62,7 +62,6 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 
 std::string shortened(const json& value) { return json_diag::shortened_dump(value, 60); }
 
-
 }  // namespace detail
 
 namespace {

@@ -63,9 +63,12 @@ std::string EventCount::describe() const {
 
 const char* to_string(Action::Kind k) noexcept {
   switch (k) {
-    case Action::Kind::command: return "command";
-    case Action::Kind::remove_device: return "remove_device";
-    case Action::Kind::shutdown: return "shutdown";
+    case Action::Kind::command:
+      return "command";
+    case Action::Kind::remove_device:
+      return "remove_device";
+    case Action::Kind::shutdown:
+      return "shutdown";
   }
   return "?";
 }

@@ -41,9 +41,16 @@ std::vector<std::string> command_result_names() {
   return out;
 }
 
-const std::vector<std::string> kRecordKeys = {"sent", "received", "telemetry", "bytes_queued", "bytes_written",
-                                              "bytes_received", "connections_accepted", "telemetry_dropped",
-                                              "send_queue_peak_bytes", "send_backpressure"};
+const std::vector<std::string> kRecordKeys = {"sent",
+                                              "received",
+                                              "telemetry",
+                                              "bytes_queued",
+                                              "bytes_written",
+                                              "bytes_received",
+                                              "connections_accepted",
+                                              "telemetry_dropped",
+                                              "send_queue_peak_bytes",
+                                              "send_backpressure"};
 
 // {"received": {"bye": 1}} -> "received.bye" = 1; nested objects that are not matchers are maps.
 void flatten(const json& v, const std::string& key, const std::string& path, std::vector<FieldMatcher>& out) {
@@ -54,14 +61,13 @@ void flatten(const json& v, const std::string& key, const std::string& path, std
   out.push_back({key, read_matcher(v, path)});
 }
 
-bool is_count(const json& v) {
-  return v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() == 0);
-}
+bool is_count(const json& v) { return v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() == 0); }
 
 // A matcher on a count (of events, of command results) must be one a count can meet.
 void require_count_matcher(const json& value, const Matcher& m, const std::string& path) {
   const auto bad = [&](const std::string& why) {
-    throw SpecError(path, "expected a count: a whole number from 0, or a matcher of counts (" + why + "), got " + shortened(value));
+    throw SpecError(
+        path, "expected a count: a whole number from 0, or a matcher of counts (" + why + "), got " + shortened(value));
   };
   if (m.equals && !is_count(*m.equals)) bad("a count is a whole number from 0");
   if (m.max && *m.max < 0) bad("max below 0 can never be met");
@@ -78,20 +84,22 @@ std::map<std::string, std::vector<FieldMatcher>> read_per_device(JsonReader r, c
     const std::string& device = entry.key();
     names.require_device(device, r.path_of(device), /*engine_wide_ok=*/std::string_view(what) == "event name");
     JsonReader inner = r.object(device);
-    for (const auto& field : entry.value().items()) problems.attempt([&] {
-      const std::string& key = field.key();
-      const json& value = field.value();
-      if (std::find(known.begin(), known.end(), key) == known.end()) {
-        throw SpecError(inner.path_of(key), std::string("expected ") + what + " (" + quoted_list(known) + ")" + ", got \"" + key + "\"" + did_you_mean(key, known));
-      }
-      if (nested) {
-        flatten(value, key, inner.path_of(key), out[device]);
-      } else {
-        Matcher m = read_matcher(value, inner.path_of(key));
-        require_count_matcher(value, m, inner.path_of(key));
-        out[device].push_back({key, std::move(m)});
-      }
-    });
+    for (const auto& field : entry.value().items())
+      problems.attempt([&] {
+        const std::string& key = field.key();
+        const json& value = field.value();
+        if (std::find(known.begin(), known.end(), key) == known.end()) {
+          throw SpecError(inner.path_of(key), std::string("expected ") + what + " (" + quoted_list(known) + ")" +
+                                                  ", got \"" + key + "\"" + did_you_mean(key, known));
+        }
+        if (nested) {
+          flatten(value, key, inner.path_of(key), out[device]);
+        } else {
+          Matcher m = read_matcher(value, inner.path_of(key));
+          require_count_matcher(value, m, inner.path_of(key));
+          out[device].push_back({key, std::move(m)});
+        }
+      });
     out.try_emplace(device);
   }
   return out;
@@ -129,7 +137,8 @@ void require_event_field(const std::string& event, const std::string& field, con
   for (std::string_view f : engine::kEventCommonKeys) known.emplace_back(f);
   if (std::find(known.begin(), known.end(), field) != known.end()) return;
   std::vector<std::string> own(known.begin(), known.begin() + static_cast<std::ptrdiff_t>(kind->fields.size()));
-  throw SpecError(path, "expected a field of `" + event + "` (" + (own.empty() ? std::string("it has none but ") + "the common keys" : quoted_list(own)) +
+  throw SpecError(path, "expected a field of `" + event + "` (" +
+                            (own.empty() ? std::string("it has none but ") + "the common keys" : quoted_list(own)) +
                             "; host/engine/EVENTS.md), got \"" + field + "\"" + did_you_mean(field, known));
 }
 
@@ -142,20 +151,24 @@ Matcher read_matcher(const json& value, const std::string& path) {
     return m;
   }
   if (!value.is_object() || value.empty()) {
-    throw SpecError(path, "expected a literal (number, string, true/false) or a matcher object with " + quoted_list(kMatcherKeys) + ", got " + shortened(value));
+    throw SpecError(path, "expected a literal (number, string, true/false) or a matcher object with " +
+                              quoted_list(kMatcherKeys) + ", got " + shortened(value));
   }
   JsonReader r(value, path);
   if (r.has("min")) m.min = r.get_number("min", 0, -1e18, 1e18);
   if (r.has("max")) m.max = r.get_number("max", 0, -1e18, 1e18);
   if (r.has("in")) {
     const json& in = r.raw("in");
-    if (!in.is_array() || in.empty()) throw SpecError(r.path_of("in"), "expected a non-empty array of allowed values, got " + shortened(in));
+    if (!in.is_array() || in.empty())
+      throw SpecError(r.path_of("in"), "expected a non-empty array of allowed values, got " + shortened(in));
     m.in = std::vector<json>(in.begin(), in.end());
   }
   if (r.has("not")) m.differs_from = r.raw("not");
   if (r.has("exists")) m.exists = r.get_bool("exists", true);
   r.finish();
-  if (m.min && m.max && *m.min > *m.max) throw SpecError(r.path_of("min"), "expected min <= max, got min " + json(*m.min).dump() + " > max " + json(*m.max).dump());
+  if (m.min && m.max && *m.min > *m.max)
+    throw SpecError(r.path_of("min"),
+                    "expected min <= max, got min " + json(*m.min).dump() + " > max " + json(*m.max).dump());
   return m;
 }
 
@@ -194,13 +207,20 @@ Expectations read_expectations(JsonReader r, const Names& names, Problems& probl
   problems.attempt([&] { e.never = read_event_list(r, "never", names, problems); });
   if (r.has("final_state")) problems.attempt([&] { e.final_state = read_final_state(r.object("final_state"), names); });
   if (r.has("counters")) {
-    problems.attempt([&] { e.counters = read_per_device(r.object("counters"), names, engine_event_names(), "event name", false, problems); });
+    problems.attempt([&] {
+      e.counters = read_per_device(r.object("counters"), names, engine_event_names(), "event name", false, problems);
+    });
   }
   if (r.has("commands")) {
-    problems.attempt([&] { e.commands = read_per_device(r.object("commands"), names, command_result_names(), "a command result", false, problems); });
+    problems.attempt([&] {
+      e.commands =
+          read_per_device(r.object("commands"), names, command_result_names(), "a command result", false, problems);
+    });
   }
   if (r.has("device")) {
-    problems.attempt([&] { e.device = read_per_device(r.object("device"), names, kRecordKeys, "a delivery record key", true, problems); });
+    problems.attempt([&] {
+      e.device = read_per_device(r.object("device"), names, kRecordKeys, "a delivery record key", true, problems);
+    });
   }
   problems.attempt([&] { e.delivery = r.get_bool("delivery", true); });
   if (r.has("shutdown")) {

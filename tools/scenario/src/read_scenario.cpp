@@ -31,7 +31,9 @@ template <class T>
 void read_ms(JsonReader& r, std::string_view key, T& out, std::uint64_t min = 1, std::uint64_t max = kMaxMs) {
   if (!r.has(key)) return;
   const std::uint64_t v = r.get_uint(key, 0, max);
-  if (v < min) throw SpecError(r.path_of(key), "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + std::to_string(v));
+  if (v < min)
+    throw SpecError(r.path_of(key), "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                                        ", got " + std::to_string(v));
   out = static_cast<T>(v);
 }
 
@@ -46,7 +48,8 @@ void read_engine_options(JsonReader r, engine::EngineOptions& o, Problems& probl
   report_unknown_keys(r, problems);
 }
 
-void read_device_config(JsonReader r, engine::DeviceConfig& c, const engine::EngineOptions& engine, Problems& problems) {
+void read_device_config(JsonReader r, engine::DeviceConfig& c, const engine::EngineOptions& engine,
+                        Problems& problems) {
   engine::read_options(r, engine::device_option_table(), c, problems);
   // heartbeat_timeout_ms below heartbeat_interval_ms is no contradiction: the timeout is how
   // long one heartbeat's answer may take, the interval how long the link may be quiet.
@@ -57,7 +60,8 @@ void read_device_config(JsonReader r, engine::DeviceConfig& c, const engine::Eng
 void read_host(JsonReader r, Scenario& s, const Names& names, Problems& problems) {
   if (r.has("engine")) problems.attempt([&] { read_engine_options(r.object("engine"), s.engine, problems); });
   engine::DeviceConfig defaults;
-  if (r.has("defaults")) problems.attempt([&] { read_device_config(r.object("defaults"), defaults, s.engine, problems); });
+  if (r.has("defaults"))
+    problems.attempt([&] { read_device_config(r.object("defaults"), defaults, s.engine, problems); });
   for (auto& c : s.hosts) {
     const std::string name = c.name;
     c = defaults;
@@ -93,13 +97,15 @@ bool is_ipv4_endpoint(const std::string& text) {
 
 void read_device(const json& list, std::size_t i, Scenario& s, std::set<std::string>& seen) {
   const std::string path = "devices[" + std::to_string(i) + "]";
-  if (list[i].is_object() && !list[i].contains("name")) throw JsonReader(list[i], path).missing("name", "is required (a string)");
+  if (list[i].is_object() && !list[i].contains("name"))
+    throw JsonReader(list[i], path).missing("name", "is required (a string)");
   devsim::DeviceSpec spec = devsim::parse_device_spec(list[i], path);
   if (!std::regex_match(spec.name, std::regex("[A-Za-z0-9_.-]+"))) {
     throw SpecError(path + ".name", "expected letters, digits, '-', '_' or '.', got \"" + spec.name + "\"");
   }
   if (spec.listen && !is_ipv4_endpoint(*spec.listen)) {
-    throw SpecError(path + ".listen", "expected an IPv4 address and port like \"127.0.0.1:0\", got \"" + *spec.listen + "\"");
+    throw SpecError(path + ".listen",
+                    "expected an IPv4 address and port like \"127.0.0.1:0\", got \"" + *spec.listen + "\"");
   }
   if (!seen.insert(spec.name).second) {
     throw SpecError(path + ".name", "expected a unique device name, got \"" + spec.name + "\" a second time");
@@ -146,11 +152,14 @@ Action read_action(JsonReader r, const Names& names) {
   a.path = r.path();
   const std::string kind = r.get_choice("do", "", {"command", "remove_device", "shutdown"});
   if (kind.empty()) throw SpecError(r.path_of("do"), "is required (\"command\", \"remove_device\" or \"shutdown\")");
-  a.kind = kind == "command" ? Action::Kind::command : kind == "shutdown" ? Action::Kind::shutdown : Action::Kind::remove_device;
+  a.kind = kind == "command"    ? Action::Kind::command
+           : kind == "shutdown" ? Action::Kind::shutdown
+                                : Action::Kind::remove_device;
   if (r.has("at_ms")) a.at_ms = static_cast<std::uint32_t>(r.get_uint("at_ms", 0, kMaxMs));
   if (r.has("after")) a.after = read_event_count(r.object("after"), names);
   if (a.at_ms.has_value() == a.after.has_value()) {
-    throw SpecError(r.path(), std::string("expected exactly one of \"at_ms\" and \"after\", got ") + (a.at_ms ? "both" : "neither"));
+    throw SpecError(r.path(), std::string("expected exactly one of \"at_ms\" and \"after\", got ") +
+                                  (a.at_ms ? "both" : "neither"));
   }
   if (a.kind != Action::Kind::shutdown) {
     a.device = r.require_string("device");
@@ -171,9 +180,8 @@ void read_actions(JsonReader& r, Scenario& s, const Names& names, Problems& prob
   const json& list = r.raw("actions");
   if (!list.is_array()) throw SpecError("actions", "expected an array of objects, got " + shortened(list));
   for (std::size_t i = 0; i < list.size(); ++i) {
-    problems.attempt([&] {
-      s.actions.push_back(read_action(JsonReader(list[i], "actions[" + std::to_string(i) + "]"), names));
-    });
+    problems.attempt(
+        [&] { s.actions.push_back(read_action(JsonReader(list[i], "actions[" + std::to_string(i) + "]"), names)); });
   }
 }
 
@@ -203,7 +211,8 @@ void read_identity(JsonReader& r, Scenario& s, Problems& problems) {
   problems.attempt([&] {
     if (!r.has("real_only")) return;
     s.real_only = r.require_string("real_only");
-    if (s.real_only->empty()) throw SpecError("real_only", "expected why the scenario cannot run in a simulated world, got \"\"");
+    if (s.real_only->empty())
+      throw SpecError("real_only", "expected why the scenario cannot run in a simulated world, got \"\"");
   });
   problems.attempt([&] {
     s.tier = r.get_choice("tier", "", {"smoke", "regression", "soak"});
@@ -213,7 +222,8 @@ void read_identity(JsonReader& r, Scenario& s, Problems& problems) {
     s.rows = read_strings(r, "rows");
     for (std::size_t i = 0; i < s.rows.size(); ++i) {
       if (!std::regex_match(s.rows[i], std::regex("R[0-9]+[a-z]?"))) {
-        throw SpecError("rows[" + std::to_string(i) + "]", "expected a row id of IOCP-SEMANTICS.md like \"R4\" or \"R16b\", got \"" + s.rows[i] + "\"");
+        throw SpecError("rows[" + std::to_string(i) + "]",
+                        "expected a row id of IOCP-SEMANTICS.md like \"R4\" or \"R16b\", got \"" + s.rows[i] + "\"");
       }
     }
   });
@@ -226,13 +236,15 @@ void read_identity(JsonReader& r, Scenario& s, Problems& problems) {
 void Names::require_device(const std::string& name, const std::string& path, bool engine_wide_ok) const {
   if (engine_wide_ok && name.empty()) return;
   if (std::find(devices.begin(), devices.end(), name) != devices.end()) return;
-  throw SpecError(path, "expected the name of a device in \"devices\" (" + quoted_list(devices) + "), got \"" + name + "\"" + did_you_mean(name, devices));
+  throw SpecError(path, "expected the name of a device in \"devices\" (" + quoted_list(devices) + "), got \"" + name +
+                            "\"" + did_you_mean(name, devices));
 }
 
 void Names::require_event(const std::string& name, const std::string& path) {
   const auto& known = engine_event_names();
   if (std::find(known.begin(), known.end(), name) != known.end()) return;
-  throw SpecError(path, "expected an engine event name (host/engine/EVENTS.md), got \"" + name + "\"" + did_you_mean(name, known));
+  throw SpecError(
+      path, "expected an engine event name (host/engine/EVENTS.md), got \"" + name + "\"" + did_you_mean(name, known));
 }
 
 Scenario read_scenario(const json& document, Problems& problems) {

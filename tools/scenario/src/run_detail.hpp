@@ -56,13 +56,13 @@ struct TimelineInput {
   std::string scenario;
   std::uint64_t seed = 0;
   std::vector<std::string> devices;
-  std::int64_t epoch_us = 0;          // engine/shim clock at the run's start
+  std::int64_t epoch_us = 0;  // engine/shim clock at the run's start
   std::vector<engine::Event> events;
   std::vector<std::int64_t> event_times_us;  // on the run's axis
-  std::vector<iocp::JournalEntry> journal;  // time_us on the engine clock
-  std::vector<SocketTag> sockets;     // t_us on the engine clock
-  std::vector<DeviceLogLine> device_log;  // t_us since the run's start
-  std::vector<TimelineEntry> runner;  // already on the run's axis
+  std::vector<iocp::JournalEntry> journal;   // time_us on the engine clock
+  std::vector<SocketTag> sockets;            // t_us on the engine clock
+  std::vector<DeviceLogLine> device_log;     // t_us since the run's start
+  std::vector<TimelineEntry> runner;         // already on the run's axis
 };
 
 Timeline assemble_timeline(const TimelineInput& input);

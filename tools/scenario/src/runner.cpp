@@ -24,9 +24,8 @@
 namespace iocpsim::scenario {
 
 std::uint64_t RunResult::counter(const std::string& device, const std::string& name) const {
-  return static_cast<std::uint64_t>(std::count_if(events.begin(), events.end(), [&](const engine::Event& e) {
-    return e.name == name && e.device == device;
-  }));
+  return static_cast<std::uint64_t>(std::count_if(
+      events.begin(), events.end(), [&](const engine::Event& e) { return e.name == name && e.device == device; }));
 }
 
 std::int64_t RunResult::event_us(std::size_t i) const {
@@ -85,7 +84,8 @@ asio::ip::tcp::endpoint listen_endpoint(const devsim::DeviceSpec& spec) {
 // in a simulated one, its network and its virtual time.
 struct RunWorld {
   explicit RunWorld(world::Scheduler* s)
-      : sim(s), clock(s != nullptr ? s->clock() : steady),
+      : sim(s),
+        clock(s != nullptr ? s->clock() : steady),
         backend(s != nullptr ? std::unique_ptr<iocp::IoApi>(std::make_unique<iocp::SimIoApi>(*s))
                              : std::unique_ptr<iocp::IoApi>(std::make_unique<iocp::EmulatedIoApi>())) {}
   iocp::SimIoApi* network() const { return sim != nullptr ? static_cast<iocp::SimIoApi*>(backend.get()) : nullptr; }
@@ -161,7 +161,7 @@ class Run {
   std::vector<TimelineEntry> runner_entries_;
   asio::io_context io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  std::vector<std::unique_ptr<devsim::AsioDevice>> devices_;  // the real world's
+  std::vector<std::unique_ptr<devsim::AsioDevice>> devices_;     // the real world's
   std::vector<std::unique_ptr<devsim::SimDevice>> sim_devices_;  // a simulated world's
   std::vector<DeviceAddress> addresses_;
   std::thread io_thread_;
@@ -198,8 +198,8 @@ void Run::start_devices() {
     if (iocp::SimIoApi* network = world_.network()) {
       auto device = std::make_unique<devsim::SimDevice>(*network, spec, *device_clock_, seed, sink);
       if (!device->start(endpoint.address().to_string(), endpoint.port())) throw std::runtime_error(device->why());
-      addresses_.push_back({endpoint.address().is_unspecified() ? "127.0.0.1" : endpoint.address().to_string(),
-                            device->port()});
+      addresses_.push_back(
+          {endpoint.address().is_unspecified() ? "127.0.0.1" : endpoint.address().to_string(), device->port()});
       sim_devices_.push_back(std::move(device));
       continue;
     }
@@ -240,8 +240,8 @@ void Run::start_engine() {
 void Run::submit_command(const Action& a) {
   for (std::uint32_t i = 0; i < a.count; ++i) {
     const std::string device = a.device;
-    const engine::Submit submit = engine_->send_command(
-        device, a.opcode, a.data, a.timeout_ms, [this, device](const engine::CommandResult& r) {
+    const engine::Submit submit =
+        engine_->send_command(device, a.opcode, a.data, a.timeout_ms, [this, device](const engine::CommandResult& r) {
           std::lock_guard lock(mutex_);
           ++commands_[device][engine::to_string(r.outcome)];
         });
@@ -250,19 +250,25 @@ void Run::submit_command(const Action& a) {
       ++commands_[device][engine::to_string(submit)];
     }
     if (submit != engine::Submit::accepted || i + 1 == a.count) {
-      note("command", "opcode " + std::to_string(a.opcode) + " x" + std::to_string(i + 1) + ": " + engine::to_string(submit), device);
+      note("command",
+           "opcode " + std::to_string(a.opcode) + " x" + std::to_string(i + 1) + ": " + engine::to_string(submit),
+           device);
     }
   }
 }
 
 void Run::fire(const Action& a) {
   switch (a.kind) {
-    case Action::Kind::command: submit_command(a); break;
+    case Action::Kind::command:
+      submit_command(a);
+      break;
     case Action::Kind::remove_device:
       note("remove_device", a.path, a.device);
       engine_->remove_device(a.device);
       break;
-    case Action::Kind::shutdown: note("shutdown", a.path + ": the run phase ends"); break;
+    case Action::Kind::shutdown:
+      note("shutdown", a.path + ": the run phase ends");
+      break;
   }
 }
 
@@ -284,9 +290,8 @@ bool Run::fire_due_actions(std::vector<bool>& fired, microseconds start) {
 
 bool Run::until_holds() const {
   const auto& until = scenario_.run.until;
-  return !until.empty() && std::all_of(until.begin(), until.end(), [&](const EventCount& c) {
-    return sink_->count(c) >= c.count;
-  });
+  return !until.empty() &&
+         std::all_of(until.begin(), until.end(), [&](const EventCount& c) { return sink_->count(c) >= c.count; });
 }
 
 void Run::run_phase() {
@@ -313,7 +318,8 @@ void Run::run_phase() {
     }
     microseconds wake = settle_end ? std::min(*settle_end, end_at) : end_at;
     for (std::size_t i = 0; i < fired.size(); ++i) {
-      if (!fired[i] && scenario_.actions[i].at_ms) wake = std::min(wake, start + milliseconds(*scenario_.actions[i].at_ms));
+      if (!fired[i] && scenario_.actions[i].at_ms)
+        wake = std::min(wake, start + milliseconds(*scenario_.actions[i].at_ms));
     }
     sink_->wait(seen, wake - now);
   }
@@ -352,25 +358,35 @@ void Run::teardown() {
 
 void Run::collect() {
   if (device_log_dropped_ != 0) {
-    note("device_log", "the devices logged more than " + std::to_string(kMaxDeviceLogLines) + " lines (a script loop that never waits?); " +
-                           std::to_string(device_log_dropped_) + " later lines are not in the timeline");
+    note("device_log", "the devices logged more than " + std::to_string(kMaxDeviceLogLines) +
+                           " lines (a script loop that never waits?); " + std::to_string(device_log_dropped_) +
+                           " later lines are not in the timeline");
   }
   for (std::size_t i = 0; i < devices_.size() + sim_devices_.size(); ++i) {
-    const devsim::DeliveryRecord& record = i < devices_.size() ? devices_[i]->record() : sim_devices_[i - devices_.size()]->record();
+    const devsim::DeliveryRecord& record =
+        i < devices_.size() ? devices_[i]->record() : sim_devices_[i - devices_.size()]->record();
     const std::string& name = scenario_.devices[i].name;
     result_.device_records[name] = record.to_json();
     auto& sent = result_.sent[name];
     for (const devsim::SentFrame& f : record.sent) {
-      if (f.type == protocol::MessageType::telemetry && f.fault.empty()) sent.push_back({f.channel, f.channel_seq, f.at.count()});
+      if (f.type == protocol::MessageType::telemetry && f.fault.empty())
+        sent.push_back({f.channel, f.channel_seq, f.at.count()});
     }
   }
   result_.events = sink_->events();
   result_.event_times_us = sink_->times_us();
   result_.delivered = delivered_;
   result_.commands = commands_;
-  TimelineInput in{scenario_.name,        seed_,   scenario_.device_names(), epoch_us_,
-                   result_.events,        result_.event_times_us,   shim_.journal().entries(),
-                   sockets_,              device_log_, runner_entries_};
+  TimelineInput in{scenario_.name,
+                   seed_,
+                   scenario_.device_names(),
+                   epoch_us_,
+                   result_.events,
+                   result_.event_times_us,
+                   shim_.journal().entries(),
+                   sockets_,
+                   device_log_,
+                   runner_entries_};
   result_.timeline = assemble_timeline(in);
 }
 
@@ -411,7 +427,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     result = run.execute();
   });
   result.schedule = report;
-  if (!report.failure.empty() && result.error.empty()) result.error = "the simulated world ended the run: " + report.failure;
+  if (!report.failure.empty() && result.error.empty())
+    result.error = "the simulated world ended the run: " + report.failure;
   return result;
 }
 

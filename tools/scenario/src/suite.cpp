@@ -54,7 +54,8 @@ void walk(const fs::path& dir, std::vector<std::string>& found, std::vector<std:
 
 }  // namespace
 
-std::vector<std::string> collect_scenario_files(const std::vector<std::string>& paths, std::vector<std::string>& problems) {
+std::vector<std::string> collect_scenario_files(const std::vector<std::string>& paths,
+                                                std::vector<std::string>& problems) {
   std::vector<std::string> out;
   for (const std::string& p : paths) {
     std::error_code ec;

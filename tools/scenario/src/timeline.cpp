@@ -6,10 +6,14 @@ namespace iocpsim::scenario {
 
 const char* to_string(TimelineEntry::Source s) noexcept {
   switch (s) {
-    case TimelineEntry::Source::engine: return "engine";
-    case TimelineEntry::Source::shim: return "shim";
-    case TimelineEntry::Source::device: return "device";
-    case TimelineEntry::Source::runner: return "runner";
+    case TimelineEntry::Source::engine:
+      return "engine";
+    case TimelineEntry::Source::shim:
+      return "shim";
+    case TimelineEntry::Source::device:
+      return "device";
+    case TimelineEntry::Source::runner:
+      return "runner";
   }
   return "?";
 }
@@ -38,11 +42,17 @@ T get_or(const nlohmann::json& v, const char* key, T fallback) {
 nlohmann::json timeline_to_json(const Timeline& t) {
   nlohmann::json entries = nlohmann::json::array();
   for (const TimelineEntry& e : t.entries) {
-    entries.push_back({{"t_us", e.t_us}, {"source", static_cast<int>(e.source)}, {"device", e.device}, {"what", e.what},
-                       {"text", e.text}, {"fault", e.fault}, {"message", e.message},
-                       {"direction", static_cast<int>(e.direction)}, {"fields", e.fields}});
+    entries.push_back({{"t_us", e.t_us},
+                       {"source", static_cast<int>(e.source)},
+                       {"device", e.device},
+                       {"what", e.what},
+                       {"text", e.text},
+                       {"fault", e.fault},
+                       {"message", e.message},
+                       {"direction", static_cast<int>(e.direction)},
+                       {"fields", e.fields}});
   }
-  nlohmann::json out = {{"scenario", t.scenario}, {"seed", t.seed}, {"verdict", t.verdict},
+  nlohmann::json out = {{"scenario", t.scenario},           {"seed", t.seed},       {"verdict", t.verdict},
                         {"first_failure", t.first_failure}, {"devices", t.devices}, {"entries", std::move(entries)}};
   return utf8_safe(out);
 }
@@ -69,7 +79,8 @@ Timeline timeline_from_json(const nlohmann::json& v) {
     x.fault = get_or<bool>(e, "fault", false);
     x.message = get_or<std::string>(e, "message", "");
     const int direction = get_or<int>(e, "direction", 0);
-    x.direction = direction >= 0 && direction <= 2 ? static_cast<TimelineEntry::Direction>(direction) : TimelineEntry::Direction::none;
+    x.direction = direction >= 0 && direction <= 2 ? static_cast<TimelineEntry::Direction>(direction)
+                                                   : TimelineEntry::Direction::none;
     x.fields = get_or<nlohmann::json>(e, "fields", nlohmann::json::object());
     t.entries.push_back(std::move(x));
   }

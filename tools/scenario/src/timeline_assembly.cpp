@@ -74,14 +74,17 @@ Entry device_entry(const DeviceLogLine& l) {
 bool worth_showing(const iocp::JournalEntry& j) {
   if (j.changed() || j.batch_entry || j.call == iocp::Call::kCount) return true;
   switch (j.call) {
-    case iocp::Call::GetQueuedCompletionStatus: return j.overlapped != nullptr;
+    case iocp::Call::GetQueuedCompletionStatus:
+      return j.overlapped != nullptr;
     case iocp::Call::GetQueuedCompletionStatusEx:
     case iocp::Call::PostQueuedCompletionStatus:
     case iocp::Call::getsockopt:
     case iocp::Call::setsockopt:
     case iocp::Call::getsockname:
-    case iocp::Call::SetFileCompletionNotificationModes: return false;
-    default: return true;
+    case iocp::Call::SetFileCompletionNotificationModes:
+      return false;
+    default:
+      return true;
   }
 }
 
@@ -133,13 +136,16 @@ Timeline assemble_timeline(const TimelineInput& in) {
   t.seed = in.seed;
   t.devices = in.devices;
   for (std::size_t i = 0; i < in.events.size(); ++i) {
-    const std::int64_t t_us = i < in.event_times_us.size() ? in.event_times_us[i] : in.events[i].t_ms * 1000 - in.epoch_us;
+    const std::int64_t t_us =
+        i < in.event_times_us.size() ? in.event_times_us[i] : in.events[i].t_ms * 1000 - in.epoch_us;
     t.entries.push_back(engine_entry(in.events[i], t_us));
   }
   ShimNames names(in.sockets);
   for (const auto& j : in.journal) {
-    if (worth_showing(j)) t.entries.push_back(shim_entry(j, in.epoch_us, names));
-    else names.device_of(j);
+    if (worth_showing(j))
+      t.entries.push_back(shim_entry(j, in.epoch_us, names));
+    else
+      names.device_of(j);
   }
   for (const auto& l : in.device_log) t.entries.push_back(device_entry(l));
   t.entries.insert(t.entries.end(), in.runner.begin(), in.runner.end());

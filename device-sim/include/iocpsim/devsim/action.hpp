@@ -27,7 +27,7 @@ using Action = std::variant<SendBytes, ConnectionOp>;
 
 // How the device's listening port treats connection attempts.
 enum class ListenMode : std::uint8_t {
-  accepting,  // listening and accepting (one connection at a time)
+  accepting,    // listening and accepting (one connection at a time)
   holding,      // listening, but not accepting: the kernel completes handshakes into the backlog
   withholding,  // listening, not accepting, and the kernel completes no handshake: the peer's connect
                 // stays in progress, its SYNs unanswered (see handshake_withholding_supported())

@@ -29,7 +29,7 @@ class Device final : private StepContext {
   void start();  // begins the script
   void on_accepted();
   void on_bytes(protocol::Bytes bytes);
-  void on_peer_eof();                          // FIN from the peer
+  void on_peer_eof();                               // FIN from the peer
   void on_connection_lost(const std::string& why);  // reset or error; the connection is gone
   void on_written(std::size_t bytes);               // the transport wrote this much of what it was handed
   // Counting refusals: the transport saw `attempts` connection attempts the refusing port turned away, or could not

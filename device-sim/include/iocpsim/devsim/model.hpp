@@ -28,15 +28,15 @@ struct DeliveryRecord;  // record.hpp
 struct CommandBehaviour {
   std::optional<std::uint16_t> opcode;  // nullopt: any opcode
   protocol::Status status = protocol::Status::ok;
-  std::vector<std::uint8_t> data;       // the response's data
-  bool echo = false;                    // reply with the command's own data instead of `data`
+  std::vector<std::uint8_t> data;  // the response's data
+  bool echo = false;               // reply with the command's own data instead of `data`
   std::uint32_t delay_ms = 0;
-  bool reply = true;                    // false: never answer
+  bool reply = true;  // false: never answer
 };
 
 struct TelemetryConfig {
   std::vector<std::uint16_t> channels{0};
-  double rate_hz = 0;               // samples per second per channel; 0 = no background stream
+  double rate_hz = 0;  // samples per second per channel; 0 = no background stream
   std::size_t sample_bytes = 16;
   bool autostart = true;  // start streaming once the handshake is done
 };
@@ -166,7 +166,7 @@ class DeviceModel {
   std::uint32_t length_delta_ = 1;
   bool connected_ = false;
   bool handshake_done_ = false;
-  bool broken_ = false;     // the peer sent a malformed stream; ignore the rest
+  bool broken_ = false;  // the peer sent a malformed stream; ignore the rest
   bool streaming_ = false;
   bool held_ = false;
 };

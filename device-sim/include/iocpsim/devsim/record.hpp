@@ -32,8 +32,8 @@ struct ReceivedFrame {
 struct DeliveryRecord {
   std::vector<SentFrame> sent;
   std::vector<ReceivedFrame> received;
-  std::uint64_t bytes_queued = 0;    // every byte handed to the transport, frames and raw bytes
-  std::uint64_t bytes_written = 0;   // confirmed written by the transport
+  std::uint64_t bytes_queued = 0;   // every byte handed to the transport, frames and raw bytes
+  std::uint64_t bytes_written = 0;  // confirmed written by the transport
   std::uint64_t bytes_received = 0;
   std::uint32_t connections_accepted = 0;
   std::uint64_t telemetry_dropped = 0;      // background samples skipped: none since the send queue is bounded

@@ -20,11 +20,11 @@ namespace iocpsim::devsim {
 
 struct DeviceSpec {
   std::string name = "device";
-  std::optional<std::string> listen;   // "host:port"; port 0 picks a free port
-  std::optional<std::uint64_t> seed;   // overrides the run's seed for this device
+  std::optional<std::string> listen;  // "host:port"; port 0 picks a free port
+  std::optional<std::uint64_t> seed;  // overrides the run's seed for this device
   ModelConfig model;
   nlohmann::json script = nlohmann::json::array();  // validated step objects
-  std::string path;                    // JSON path of the spec, e.g. devices[0]
+  std::string path;                                 // JSON path of the spec, e.g. devices[0]
 };
 
 DeviceSpec parse_device_spec(const nlohmann::json& value, const std::string& path);

@@ -128,7 +128,8 @@ class ConditionStep : public Step {
   void start(StepContext& ctx) final { deadline_ = ctx.now() + std::chrono::milliseconds(within_ms_); }
   StepStatus poll(StepContext& ctx) final {
     if (satisfied(ctx)) return StepStatus::finished();
-    if (ctx.now() >= deadline_) return StepStatus::fail(what_failed() + " within " + std::to_string(within_ms_) + " ms");
+    if (ctx.now() >= deadline_)
+      return StepStatus::fail(what_failed() + " within " + std::to_string(within_ms_) + " ms");
     ctx.wake_at(deadline_);
     return StepStatus::wait();
   }

@@ -17,17 +17,17 @@ namespace iocpsim::devsim::detail {
 
 class SynWatch {
  public:
-  explicit SynWatch(asio::io_context &io);
+  explicit SynWatch(asio::io_context& io);
   ~SynWatch();
-  SynWatch(const SynWatch &) = delete;
-  SynWatch &operator=(const SynWatch &) = delete;
+  SynWatch(const SynWatch&) = delete;
+  SynWatch& operator=(const SynWatch&) = delete;
 
   // Why this process cannot watch for SYNs, or nullopt when it can.
   static std::optional<std::string> unavailable();
 
   // Starts watching for SYNs to `endpoint` (a wildcard address: to its port on any address). `on_syns` gets the number
   // of SYNs each time some have arrived. Returns why it cannot, if it cannot.
-  std::optional<std::string> start(const asio::ip::tcp::endpoint &endpoint, std::function<void(std::size_t)> on_syns);
+  std::optional<std::string> start(const asio::ip::tcp::endpoint& endpoint, std::function<void(std::size_t)> on_syns);
   void stop();
   bool active() const;
 

@@ -81,9 +81,8 @@ SOCKET EmulatedIoApi::accept(SOCKET s, sockaddr* addr, int* addrlen) {
     return INVALID_SOCKET;
   }
   detail::HostSocket fd = detail::kNoHostSocket;
-  const int err = detail::blocking_step(sock, false, [&](detail::HostSocket listen_fd) {
-    return detail::host_accept(listen_fd, addr, addrlen, &fd);
-  });
+  const int err = detail::blocking_step(
+      sock, false, [&](detail::HostSocket listen_fd) { return detail::host_accept(listen_fd, addr, addrlen, &fd); });
   if (err != 0) {
     detail::set_wsa_error(detail::wsa_from_errno(err));
     return INVALID_SOCKET;

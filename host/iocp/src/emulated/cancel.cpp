@@ -6,8 +6,7 @@ namespace iocpsim::iocp {
 namespace detail {
 namespace {
 
-std::size_t cancel_matching(Emulation& emu, SocketState& sock, std::deque<PendingOp>& queue,
-                            const OVERLAPPED* ov) {
+std::size_t cancel_matching(Emulation& emu, SocketState& sock, std::deque<PendingOp>& queue, const OVERLAPPED* ov) {
   std::size_t cancelled = 0;
   for (auto it = queue.begin(); it != queue.end();) {
     if (ov != nullptr && it->overlapped != ov) {
@@ -50,8 +49,7 @@ BOOL EmulatedIoApi::CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped) {
 // As CancelIoEx on one op, with the result the caller chose instead of 995. A success is for
 // transfers only (an accept or connect that succeeds has more to it than a status). The last
 // error stays as it was, whatever happens.
-BOOL EmulatedIoApi::EndPendingOp(HANDLE hFile, LPOVERLAPPED lpOverlapped, NTSTATUS status,
-                                 DWORD bytes) {
+BOOL EmulatedIoApi::EndPendingOp(HANDLE hFile, LPOVERLAPPED lpOverlapped, NTSTATUS status, DWORD bytes) {
   const DWORD kept = detail::last_error();
   detail::LockedSocket sock(*emu_, reinterpret_cast<SOCKET>(hFile));
   detail::last_error() = kept;
@@ -84,8 +82,7 @@ int EmulatedIoApi::closesocket(SOCKET s) {
   } else {
     detail::host_close(sock->fd);
   }
-  detail::fail_all_parked(*emu_, *sock,
-                          sock->connected ? STATUS_CONNECTION_ABORTED : STATUS_CANCELLED,
+  detail::fail_all_parked(*emu_, *sock, sock->connected ? STATUS_CONNECTION_ABORTED : STATUS_CANCELLED,
                           STATUS_CANCELLED);
   sock->open = false;
   sock->fd = detail::kNoHostSocket;

@@ -149,8 +149,8 @@ bool Port::wait_for_packet(std::unique_lock<PortLock>& lock, Waiter& w, DWORD ti
   return true;
 }
 
-DequeueResult Port::dequeue(std::uint32_t generation, Packet* out, std::size_t max_count,
-                            std::size_t* count, DWORD timeout_ms) {
+DequeueResult Port::dequeue(std::uint32_t generation, Packet* out, std::size_t max_count, std::size_t* count,
+                            DWORD timeout_ms) {
   std::unique_lock lock(mutex_);
   if (!open_ || generation_ != generation) return DequeueResult::invalid;
   if (!queue_.empty()) {
@@ -194,9 +194,12 @@ void write_result(const Packet& p) {
 // What a dequeue that got no packet reports (R2 timeout, R3 closed, invalid handle).
 DWORD error_without_packet(DequeueResult r) {
   switch (r) {
-    case DequeueResult::timeout: return WAIT_TIMEOUT;
-    case DequeueResult::abandoned: return ERROR_ABANDONED_WAIT_0;
-    default: return ERROR_INVALID_HANDLE;
+    case DequeueResult::timeout:
+      return WAIT_TIMEOUT;
+    case DequeueResult::abandoned:
+      return ERROR_ABANDONED_WAIT_0;
+    default:
+      return ERROR_INVALID_HANDLE;
   }
 }
 
@@ -208,8 +211,7 @@ using detail::Packet;
 
 // ---- CreateIoCompletionPort — creates a port, associates a socket with one, or both ----
 // Concurrency limits (NumberOfConcurrentThreads) are not emulated: every waiter may run.
-HANDLE EmulatedIoApi::CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort,
-                                             ULONG_PTR CompletionKey,
+HANDLE EmulatedIoApi::CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort, ULONG_PTR CompletionKey,
                                              DWORD NumberOfConcurrentThreads) {
   (void)NumberOfConcurrentThreads;
   if (FileHandle == INVALID_HANDLE_VALUE && ExistingCompletionPort != nullptr) {
@@ -240,16 +242,14 @@ HANDLE EmulatedIoApi::CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingC
 // error is the op's status as a Win32 code. FALSE without one: *lpOverlapped = NULL, the byte
 // count is not touched, and the error says timeout (258), closed while waiting (735) or bad
 // handle (6).
-BOOL EmulatedIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
-                                              LPDWORD lpNumberOfBytesTransferred,
-                                              PULONG_PTR lpCompletionKey,
-                                              LPOVERLAPPED* lpOverlapped, DWORD dwMilliseconds) {
+BOOL EmulatedIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort, LPDWORD lpNumberOfBytesTransferred,
+                                              PULONG_PTR lpCompletionKey, LPOVERLAPPED* lpOverlapped,
+                                              DWORD dwMilliseconds) {
   const detail::PortRef ref = detail::find_port(*emu_, CompletionPort);
   Packet packet{};
   std::size_t count = 0;
-  const DequeueResult r = ref.port == nullptr
-                              ? DequeueResult::invalid
-                              : ref.port->dequeue(ref.generation, &packet, 1, &count, dwMilliseconds);
+  const DequeueResult r = ref.port == nullptr ? DequeueResult::invalid
+                                              : ref.port->dequeue(ref.generation, &packet, 1, &count, dwMilliseconds);
   if (r != DequeueResult::got) {
     *lpOverlapped = nullptr;
     detail::last_error() = detail::error_without_packet(r);
@@ -270,10 +270,9 @@ BOOL EmulatedIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
 // TRUE whenever at least one packet was removed, whatever each one's status (R14: the status is
 // in entry.Internal as an NTSTATUS). On FALSE the count is set to 1 (R2) and must be ignored.
 // No APCs exist in the emulation, so fAlertable changes nothing (R14b cannot happen).
-BOOL EmulatedIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort,
-                                                LPOVERLAPPED_ENTRY lpCompletionPortEntries,
-                                                ULONG ulCount, PULONG ulNumEntriesRemoved,
-                                                DWORD dwMilliseconds, BOOL fAlertable) {
+BOOL EmulatedIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort, LPOVERLAPPED_ENTRY lpCompletionPortEntries,
+                                                ULONG ulCount, PULONG ulNumEntriesRemoved, DWORD dwMilliseconds,
+                                                BOOL fAlertable) {
   (void)fAlertable;
   constexpr ULONG kBatchMax = 256;
   const detail::PortRef ref = detail::find_port(*emu_, CompletionPort);
@@ -306,10 +305,8 @@ BOOL EmulatedIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort,
 
 // ---- PostQueuedCompletionStatus — R11 ----
 // Any values, NULL overlapped included; the packet reads back as TRUE with exactly them.
-BOOL EmulatedIoApi::PostQueuedCompletionStatus(HANDLE CompletionPort,
-                                               DWORD dwNumberOfBytesTransferred,
-                                               ULONG_PTR dwCompletionKey,
-                                               LPOVERLAPPED lpOverlapped) {
+BOOL EmulatedIoApi::PostQueuedCompletionStatus(HANDLE CompletionPort, DWORD dwNumberOfBytesTransferred,
+                                               ULONG_PTR dwCompletionKey, LPOVERLAPPED lpOverlapped) {
   const detail::PortRef ref = detail::find_port(*emu_, CompletionPort);
   Packet packet{dwCompletionKey, lpOverlapped, dwNumberOfBytesTransferred, STATUS_SUCCESS, false};
   if (ref.port == nullptr || !ref.port->post(ref.generation, packet)) {

@@ -34,8 +34,8 @@ class Port {
   bool post(std::uint32_t generation, const Packet& packet);
   // Waits up to timeout_ms (INFINITE: forever) for at least one packet, then takes up to
   // max_count without waiting more.
-  DequeueResult dequeue(std::uint32_t generation, Packet* out, std::size_t max_count,
-                        std::size_t* count, DWORD timeout_ms);
+  DequeueResult dequeue(std::uint32_t generation, Packet* out, std::size_t max_count, std::size_t* count,
+                        DWORD timeout_ms);
   // Drops queued packets and wakes every waiter with "abandoned". False if already closed.
   bool close(std::uint32_t generation);
   bool is_open(std::uint32_t generation) const;
@@ -63,7 +63,6 @@ class Port {
     Waiter* below = nullptr;
     Waiter* above = nullptr;
   };
-
 
   void push_waiter(Waiter* w);
   void unlink_waiter(Waiter* w);

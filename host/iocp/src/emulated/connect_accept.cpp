@@ -96,8 +96,7 @@ void service_accepts(Emulation& emu, SocketState& sock) {
     if (r.what == AttemptResult::would_block) return;
     const PendingOp op = std::move(sock.accepts.front());
     sock.accepts.pop_front();
-    complete_parked(emu, sock, op,
-                    r.what == AttemptResult::done ? STATUS_SUCCESS : status_from_errno(r.err));
+    complete_parked(emu, sock, op, r.what == AttemptResult::done ? STATUS_SUCCESS : status_from_errno(r.err));
   }
 }
 
@@ -107,9 +106,8 @@ void service_accepts(Emulation& emu, SocketState& sock) {
 // The socket must be bound first, as on Windows. After success the socket needs
 // SO_UPDATE_CONNECT_CONTEXT before shutdown/getpeername work. Loopback refusals come at once
 // here rather than after Windows' ~2 s of SYN retries.
-BOOL EmulatedIoApi::ConnectEx(SOCKET s, const sockaddr* name, int namelen, PVOID lpSendBuffer,
-                              DWORD dwSendDataLength, LPDWORD lpdwBytesSent,
-                              LPOVERLAPPED lpOverlapped) {
+BOOL EmulatedIoApi::ConnectEx(SOCKET s, const sockaddr* name, int namelen, PVOID lpSendBuffer, DWORD dwSendDataLength,
+                              LPDWORD lpdwBytesSent, LPOVERLAPPED lpOverlapped) {
   detail::SocketState* sock = detail::find_socket(*emu_, s);
   if (sock == nullptr) return detail::fail_false(WSAENOTSOCK);
   std::lock_guard lock(sock->mutex);
@@ -147,9 +145,8 @@ BOOL EmulatedIoApi::ConnectEx(SOCKET s, const sockaddr* name, int namelen, PVOID
 // the accept is not emulated (WSAEOPNOTSUPP). The address areas receive a plain sockaddr each
 // (local first), not Windows' private layout for GetAcceptExSockaddrs.
 BOOL EmulatedIoApi::AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer,
-                             DWORD dwReceiveDataLength, DWORD dwLocalAddressLength,
-                             DWORD dwRemoteAddressLength, LPDWORD lpdwBytesReceived,
-                             LPOVERLAPPED lpOverlapped) {
+                             DWORD dwReceiveDataLength, DWORD dwLocalAddressLength, DWORD dwRemoteAddressLength,
+                             LPDWORD lpdwBytesReceived, LPOVERLAPPED lpOverlapped) {
   if (dwReceiveDataLength != 0) return detail::fail_false(WSAEOPNOTSUPP);
   constexpr DWORD kAddressMin = sizeof(sockaddr_in) + 16;
   if (lpOverlapped == nullptr || lpOutputBuffer == nullptr || dwLocalAddressLength < kAddressMin ||

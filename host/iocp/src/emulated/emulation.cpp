@@ -23,8 +23,8 @@ Emulation::~Emulation() {
 }
 
 HANDLE port_handle(std::uint32_t slot, std::uint32_t generation) {
-  const std::uintptr_t value = (static_cast<std::uintptr_t>(generation) << 32) | kPortTag |
-                               (static_cast<std::uintptr_t>(slot + 1) << 2);
+  const std::uintptr_t value =
+      (static_cast<std::uintptr_t>(generation) << 32) | kPortTag | (static_cast<std::uintptr_t>(slot + 1) << 2);
   return reinterpret_cast<HANDLE>(value);
 }
 
@@ -134,8 +134,7 @@ void update_interest(Emulation& emu, SocketState& sock) {
   sock.armed = wanted;
 }
 
-void fail_all_parked(Emulation& emu, SocketState& sock, NTSTATUS transfer_status,
-                     NTSTATUS setup_status) {
+void fail_all_parked(Emulation& emu, SocketState& sock, NTSTATUS transfer_status, NTSTATUS setup_status) {
   const auto fail = [&](std::deque<PendingOp>& queue, NTSTATUS status) {
     while (!queue.empty()) {
       const PendingOp op = std::move(queue.front());

@@ -76,8 +76,7 @@ void park(Emulation& emu, SocketState& sock, std::deque<PendingOp>& queue, Pendi
 void update_interest(Emulation& emu, SocketState& sock);
 // Fails every op parked on the socket: receives and sends with transfer_status, connects and
 // accepts with setup_status (reset, local close).
-void fail_all_parked(Emulation& emu, SocketState& sock, NTSTATUS transfer_status,
-                     NTSTATUS setup_status);
+void fail_all_parked(Emulation& emu, SocketState& sock, NTSTATUS transfer_status, NTSTATUS setup_status);
 
 // Copies a WSABUF array into op.buffers; its total length into op.total_bytes.
 void copy_buffers(PendingOp& op, const WSABUF* buffers, DWORD count);

@@ -62,9 +62,7 @@ class EpollReactor final : public Reactor {
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, static_cast<int>(fd), &ev);
   }
 
-  void unwatch(HostSocket fd) override {
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, static_cast<int>(fd), nullptr);
-  }
+  void unwatch(HostSocket fd) override { ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, static_cast<int>(fd), nullptr); }
 
  private:
   static std::uint32_t ready_bits(std::uint32_t events) {

@@ -8,8 +8,7 @@
 
 namespace iocpsim::iocp::detail {
 
-void word_wait(std::atomic<std::uint32_t>* word, std::uint32_t expected,
-               const std::chrono::nanoseconds* timeout) {
+void word_wait(std::atomic<std::uint32_t>* word, std::uint32_t expected, const std::chrono::nanoseconds* timeout) {
   timespec rel{};
   if (timeout != nullptr) {
     const auto ns = timeout->count();
@@ -20,8 +19,7 @@ void word_wait(std::atomic<std::uint32_t>* word, std::uint32_t expected,
 }
 
 void word_wake_one(std::atomic<std::uint32_t>* word) {
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), FUTEX_WAKE_PRIVATE, 1, nullptr,
-            nullptr, 0);
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
 }
 
 }  // namespace iocpsim::iocp::detail

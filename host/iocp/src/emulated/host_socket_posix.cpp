@@ -55,8 +55,7 @@ int host_open(int af, int type, int protocol, HostSocket* out) {
 
 int host_accept(HostSocket listener, sockaddr* addr, int* addrlen, HostSocket* out) {
   socklen_t len = addrlen != nullptr ? static_cast<socklen_t>(*addrlen) : 0;
-  const int fd = ::accept4(fd_of(listener), addr, addrlen != nullptr ? &len : nullptr,
-                           SOCK_NONBLOCK | SOCK_CLOEXEC);
+  const int fd = ::accept4(fd_of(listener), addr, addrlen != nullptr ? &len : nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd < 0) return result(-1);
   if (addrlen != nullptr) *addrlen = static_cast<int>(len);
   *out = fd;
@@ -108,15 +107,13 @@ int host_pending_error(HostSocket s) {
 }
 
 int host_receive(HostSocket s, const WSABUF* buffers, std::size_t count, std::size_t* bytes) {
-  const ssize_t n = with_iovecs(
-      buffers, count, [&](msghdr* msg) { return ::recvmsg(fd_of(s), msg, MSG_DONTWAIT); });
+  const ssize_t n = with_iovecs(buffers, count, [&](msghdr* msg) { return ::recvmsg(fd_of(s), msg, MSG_DONTWAIT); });
   return transfer_result(n, bytes);
 }
 
 int host_send(HostSocket s, const WSABUF* buffers, std::size_t count, std::size_t* bytes) {
-  const ssize_t n = with_iovecs(buffers, count, [&](msghdr* msg) {
-    return ::sendmsg(fd_of(s), msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-  });
+  const ssize_t n =
+      with_iovecs(buffers, count, [&](msghdr* msg) { return ::sendmsg(fd_of(s), msg, MSG_DONTWAIT | MSG_NOSIGNAL); });
   return transfer_result(n, bytes);
 }
 

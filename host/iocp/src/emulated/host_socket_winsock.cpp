@@ -54,9 +54,7 @@ int host_accept(HostSocket listener, sockaddr* addr, int* addrlen, HostSocket* o
   return adopt(s, out);
 }
 
-int host_bind(HostSocket s, const sockaddr* name, int namelen) {
-  return result(::bind(sock_of(s), name, namelen));
-}
+int host_bind(HostSocket s, const sockaddr* name, int namelen) { return result(::bind(sock_of(s), name, namelen)); }
 
 int host_listen(HostSocket s, int backlog) { return result(::listen(sock_of(s), backlog)); }
 

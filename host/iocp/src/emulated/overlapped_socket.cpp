@@ -119,8 +119,7 @@ void transfer_failed(Emulation& emu, SocketState& sock, std::deque<PendingOp>& q
 }
 
 template <class AttemptFn>
-void service_queue(Emulation& emu, SocketState& sock, std::deque<PendingOp>& queue,
-                   AttemptFn attempt) {
+void service_queue(Emulation& emu, SocketState& sock, std::deque<PendingOp>& queue, AttemptFn attempt) {
   while (!queue.empty()) {
     const Attempt r = attempt(sock, queue.front());
     if (r.what == AttemptResult::would_block) return;
@@ -136,8 +135,8 @@ void service_queue(Emulation& emu, SocketState& sock, std::deque<PendingOp>& que
 
 // The shared shape of WSARecv and WSASend once the socket is locked and usable.
 template <class AttemptFn>
-int issue_transfer(Emulation& emu, SocketState& sock, std::deque<PendingOp>& queue,
-                   PendingOp&& op, LPDWORD bytes_out, AttemptFn attempt) {
+int issue_transfer(Emulation& emu, SocketState& sock, std::deque<PendingOp>& queue, PendingOp&& op, LPDWORD bytes_out,
+                   AttemptFn attempt) {
   begin_op(op.overlapped);
   // Ops queue behind earlier ones; an earlier parked op means the last attempt would block.
   if (queue.empty()) {
@@ -151,22 +150,17 @@ int issue_transfer(Emulation& emu, SocketState& sock, std::deque<PendingOp>& que
 
 }  // namespace
 
-void service_receives(Emulation& emu, SocketState& sock) {
-  service_queue(emu, sock, sock.receives, attempt_receive);
-}
+void service_receives(Emulation& emu, SocketState& sock) { service_queue(emu, sock, sock.receives, attempt_receive); }
 
-void service_sends(Emulation& emu, SocketState& sock) {
-  service_queue(emu, sock, sock.sends, attempt_send);
-}
+void service_sends(Emulation& emu, SocketState& sock) { service_queue(emu, sock, sock.sends, attempt_send); }
 
 }  // namespace detail
 
 // ---- WSARecv — R1 R4 R5 R5b R9 R9b R10 R13 ----
 // Completion routines and calls without an OVERLAPPED are not emulated (WSAEOPNOTSUPP): the
 // engine always uses the port.
-int EmulatedIoApi::WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
-                           LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
-                           LPWSAOVERLAPPED lpOverlapped,
+int EmulatedIoApi::WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesRecvd,
+                           LPDWORD lpFlags, LPWSAOVERLAPPED lpOverlapped,
                            LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   if (lpOverlapped == nullptr || lpCompletionRoutine != nullptr) {
     return detail::fail_now(WSAEOPNOTSUPP);
@@ -180,16 +174,15 @@ int EmulatedIoApi::WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
   op.kind = detail::OpKind::receive;
   op.overlapped = lpOverlapped;
   detail::copy_buffers(op, lpBuffers, dwBufferCount);
-  return detail::issue_transfer(*emu_, *sock, sock->receives, std::move(op),
-                                lpNumberOfBytesRecvd, detail::attempt_receive);
+  return detail::issue_transfer(*emu_, *sock, sock->receives, std::move(op), lpNumberOfBytesRecvd,
+                                detail::attempt_receive);
 }
 
 // ---- WSASend — R1 R5b R5d R9 R9b R10 ----
 // A send completes when every byte is with the host stack, as overlapped sends do on Windows,
 // so short completions (R8) come only from a fault-injecting layer above.
-int EmulatedIoApi::WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
-                           LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
-                           LPWSAOVERLAPPED lpOverlapped,
+int EmulatedIoApi::WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesSent,
+                           DWORD dwFlags, LPWSAOVERLAPPED lpOverlapped,
                            LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   if (lpOverlapped == nullptr || lpCompletionRoutine != nullptr || dwFlags != 0) {
     return detail::fail_now(WSAEOPNOTSUPP);
@@ -201,8 +194,7 @@ int EmulatedIoApi::WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
   op.kind = detail::OpKind::send;
   op.overlapped = lpOverlapped;
   detail::copy_buffers(op, lpBuffers, dwBufferCount);
-  return detail::issue_transfer(*emu_, *sock, sock->sends, std::move(op), lpNumberOfBytesSent,
-                                detail::attempt_send);
+  return detail::issue_transfer(*emu_, *sock, sock->sends, std::move(op), lpNumberOfBytesSent, detail::attempt_send);
 }
 
 // ---- WSAGetOverlappedResult — R5c ----
@@ -210,8 +202,8 @@ int EmulatedIoApi::WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
 // call wrote when it finished at once) and reports it in Winsock codes: the reset that GQCS
 // shows as 64 shows here as 10054. Waiting (fWait) is not emulated: an op still pending
 // reports WSA_IO_INCOMPLETE either way.
-BOOL EmulatedIoApi::WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
-                                           LPDWORD lpcbTransfer, BOOL fWait, LPDWORD lpdwFlags) {
+BOOL EmulatedIoApi::WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTransfer, BOOL fWait,
+                                           LPDWORD lpdwFlags) {
   (void)fWait;
   if (!detail::LockedSocket(*emu_, s)) return FALSE;
   const NTSTATUS status = ntstatus_of(lpOverlapped->Internal);

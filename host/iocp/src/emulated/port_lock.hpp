@@ -38,8 +38,7 @@ class PortLock {
       cpu_relax();
       seen = word_.load(std::memory_order_relaxed);
       if (seen == kFree &&
-          word_.compare_exchange_weak(seen, kHeld, std::memory_order_acquire,
-                                      std::memory_order_relaxed)) {
+          word_.compare_exchange_weak(seen, kHeld, std::memory_order_acquire, std::memory_order_relaxed)) {
         return;
       }
       if (seen == kContended) break;  // others sleep already: join them
@@ -54,8 +53,7 @@ class PortLock {
 
   bool try_lock() {
     std::uint32_t seen = kFree;
-    return word_.compare_exchange_strong(seen, kHeld, std::memory_order_acquire,
-                                         std::memory_order_relaxed);
+    return word_.compare_exchange_strong(seen, kHeld, std::memory_order_acquire, std::memory_order_relaxed);
   }
 
   void unlock() {

@@ -111,9 +111,7 @@ struct SocketState {
     accepts.clear();
   }
 
-  std::size_t pending_count() const {
-    return receives.size() + sends.size() + connects.size() + accepts.size();
-  }
+  std::size_t pending_count() const { return receives.size() + sends.size() + connects.size() + accepts.size(); }
 };
 
 }  // namespace iocpsim::iocp::detail

@@ -6,8 +6,7 @@
 
 namespace iocpsim::iocp::detail {
 
-void word_wait(std::atomic<std::uint32_t>* word, std::uint32_t expected,
-               const std::chrono::nanoseconds* timeout) {
+void word_wait(std::atomic<std::uint32_t>* word, std::uint32_t expected, const std::chrono::nanoseconds* timeout) {
   DWORD timeout_ms = INFINITE;
   if (timeout != nullptr) {
     // Rounded up: a wait that ends early would only spin the caller round its loop.
@@ -17,8 +16,6 @@ void word_wait(std::atomic<std::uint32_t>* word, std::uint32_t expected,
   ::WaitOnAddress(reinterpret_cast<volatile VOID*>(word), &expected, sizeof expected, timeout_ms);
 }
 
-void word_wake_one(std::atomic<std::uint32_t>* word) {
-  ::WakeByAddressSingle(reinterpret_cast<PVOID>(word));
-}
+void word_wake_one(std::atomic<std::uint32_t>* word) { ::WakeByAddressSingle(reinterpret_cast<PVOID>(word)); }
 
 }  // namespace iocpsim::iocp::detail

@@ -14,8 +14,7 @@ static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 
 // Sleeps while *word == expected, up to timeout (nullptr: no limit). Returns on a wake, a
 // change, a timeout or a spurious wake-up; the caller re-checks the word.
-void word_wait(std::atomic<std::uint32_t>* word, std::uint32_t expected,
-               const std::chrono::nanoseconds* timeout);
+void word_wait(std::atomic<std::uint32_t>* word, std::uint32_t expected, const std::chrono::nanoseconds* timeout);
 
 // Wakes one thread sleeping on word. Waking an address nobody (or somebody else) waits on is
 // harmless: every sleeper re-checks its word.

@@ -30,8 +30,7 @@ SOCKET make_wake_socket() {
   u_long on = 1;
   if (s == INVALID_SOCKET || ::bind(s, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
       ::getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
-      ::connect(s, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
-      ::ioctlsocket(s, FIONBIO, &on) != 0) {
+      ::connect(s, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::ioctlsocket(s, FIONBIO, &on) != 0) {
     if (s != INVALID_SOCKET) ::closesocket(s);
     throw std::runtime_error("WSAPoll reactor: no loopback wake-up socket");
   }

@@ -45,7 +45,6 @@ auto journaled(ShimState& st, Call call, std::uintptr_t handle, Fn fn) {
   return result;
 }
 
-
 // CancelIoEx while ops are held: a held op ends with 995 (R7) and has nothing real to cancel;
 // the real ops are cancelled as usual.
 [[gnu::noinline]] BOOL cancel_with_held(ShimState& st, HANDLE file, OVERLAPPED* ov) {
@@ -77,8 +76,7 @@ void end_held_on_close(ShimState& st, SOCKET s) {
 // SetFileCompletionNotificationModes with rules armed: a provider that pretends to set
 // skip-on-success (R9: TRUE, and at-once successes still queue a packet) or refuses it (R9b:
 // FALSE, 87). nullopt: no rule fired, the call passes through.
-[[gnu::noinline]] std::optional<BOOL> forced_notification_modes(ShimState& st, HANDLE file,
-                                                                UCHAR flags) {
+[[gnu::noinline]] std::optional<BOOL> forced_notification_modes(ShimState& st, HANDLE file, UCHAR flags) {
   const SOCKET s = reinterpret_cast<SOCKET>(file);
   const bool asks_skip = (flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) != 0;
   JournalEntry e;
@@ -156,8 +154,7 @@ void FaultInjectingIoApi::tag_socket(SOCKET s, std::string tag) {
 
 void FaultInjectingIoApi::force_now(SOCKET s, Outcome outcome) {
   shim_detail::ShimState& st = *state_;
-  const shim_detail::Forced forced{shim_detail::status_of(outcome), 0, JournalEntry::kNoRule,
-                                   outcome};
+  const shim_detail::Forced forced{shim_detail::status_of(outcome), 0, JournalEntry::kNoRule, outcome};
   const auto set_health = [&](shim_detail::Health h) {
     std::lock_guard lock(st.mu);
     st.sockets[s].health = h;
@@ -169,8 +166,7 @@ void FaultInjectingIoApi::force_now(SOCKET s, Outcome outcome) {
       break;
     case Outcome::peer_reset:
     case Outcome::local_abort:
-      set_health(outcome == Outcome::peer_reset ? shim_detail::Health::reset
-                                                : shim_detail::Health::aborted);
+      set_health(outcome == Outcome::peer_reset ? shim_detail::Health::reset : shim_detail::Health::aborted);
       st.kill_connection(s, forced);
       break;
     case Outcome::cancelled: {
@@ -184,8 +180,8 @@ void FaultInjectingIoApi::force_now(SOCKET s, Outcome outcome) {
     }
     default:
       throw FaultRuleError("force_now", std::string(outcome_name(outcome)) +
-                           " is not an event of a connection; expected peer_fin, peer_reset, "
-                           "local_abort or cancelled");
+                                            " is not an event of a connection; expected peer_fin, peer_reset, "
+                                            "local_abort or cancelled");
   }
   if (st.journaling()) {
     JournalEntry e;  // an event, not a call: call stays kCount
@@ -257,18 +253,16 @@ bool FaultInjectingIoApi::wait_posted_dequeued(std::chrono::milliseconds ceiling
 bool FaultInjectingIoApi::wait_dequeued(Call c, std::chrono::milliseconds ceiling) {
   const shim_detail::ShimState& st = *state_;
   return state_->wait_observed(ceiling, [&] {  // under mu: the ops are stable
-    return std::none_of(st.ops.begin(), st.ops.end(),
-                        [&](const auto& op) { return op.second.call == c; });
+    return std::none_of(st.ops.begin(), st.ops.end(), [&](const auto& op) { return op.second.call == c; });
   });
 }
 
 // ---- association and modes: the shim needs each socket's port, key and skip mode ----
 HANDLE FaultInjectingIoApi::CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort,
-                                                   ULONG_PTR CompletionKey,
-                                                   DWORD NumberOfConcurrentThreads) {
+                                                   ULONG_PTR CompletionKey, DWORD NumberOfConcurrentThreads) {
   const HANDLE h = journaled(*state_, Call::CreateIoCompletionPort, as_value(FileHandle), [&] {
-    return state_->inner.CreateIoCompletionPort(FileHandle, ExistingCompletionPort,
-                                                CompletionKey, NumberOfConcurrentThreads);
+    return state_->inner.CreateIoCompletionPort(FileHandle, ExistingCompletionPort, CompletionKey,
+                                                NumberOfConcurrentThreads);
   });
   if (h != nullptr && FileHandle != INVALID_HANDLE_VALUE) {
     std::lock_guard lock(state_->mu);
@@ -311,8 +305,7 @@ void FaultInjectingIoApi::WSASetLastError(int iError) { state_->inner.WSASetLast
 
 // ---- sockets ----
 SOCKET FaultInjectingIoApi::socket(int af, int type, int protocol) {
-  const SOCKET s = journaled(*state_, Call::socket, 0,
-                             [&] { return state_->inner.socket(af, type, protocol); });
+  const SOCKET s = journaled(*state_, Call::socket, 0, [&] { return state_->inner.socket(af, type, protocol); });
   shim_detail::fresh_socket(*state_, s);
   return s;
 }
@@ -341,8 +334,7 @@ int FaultInjectingIoApi::shutdown(SOCKET s, int how) {
   return journaled(*state_, Call::shutdown, s, [&] { return state_->inner.shutdown(s, how); });
 }
 
-int FaultInjectingIoApi::setsockopt(SOCKET s, int level, int optname, const char* optval,
-                                    int optlen) {
+int FaultInjectingIoApi::setsockopt(SOCKET s, int level, int optname, const char* optval, int optlen) {
   return journaled(*state_, Call::setsockopt, s,
                    [&] { return state_->inner.setsockopt(s, level, optname, optval, optlen); });
 }
@@ -353,26 +345,22 @@ int FaultInjectingIoApi::getsockopt(SOCKET s, int level, int optname, char* optv
 }
 
 int FaultInjectingIoApi::getsockname(SOCKET s, sockaddr* name, int* namelen) {
-  return journaled(*state_, Call::getsockname, s,
-                   [&] { return state_->inner.getsockname(s, name, namelen); });
+  return journaled(*state_, Call::getsockname, s, [&] { return state_->inner.getsockname(s, name, namelen); });
 }
 
 int FaultInjectingIoApi::getpeername(SOCKET s, sockaddr* name, int* namelen) {
-  return journaled(*state_, Call::getpeername, s,
-                   [&] { return state_->inner.getpeername(s, name, namelen); });
+  return journaled(*state_, Call::getpeername, s, [&] { return state_->inner.getpeername(s, name, namelen); });
 }
 
 // ---- blocking calls (test peers): passed through ----
 SOCKET FaultInjectingIoApi::accept(SOCKET s, sockaddr* addr, int* addrlen) {
-  const SOCKET a = journaled(*state_, Call::accept, s,
-                             [&] { return state_->inner.accept(s, addr, addrlen); });
+  const SOCKET a = journaled(*state_, Call::accept, s, [&] { return state_->inner.accept(s, addr, addrlen); });
   shim_detail::fresh_socket(*state_, a);
   return a;
 }
 
 int FaultInjectingIoApi::connect(SOCKET s, const sockaddr* name, int namelen) {
-  return journaled(*state_, Call::connect, s,
-                   [&] { return state_->inner.connect(s, name, namelen); });
+  return journaled(*state_, Call::connect, s, [&] { return state_->inner.connect(s, name, namelen); });
 }
 
 int FaultInjectingIoApi::send(SOCKET s, const char* buf, int len, int flags) {
@@ -383,9 +371,8 @@ int FaultInjectingIoApi::recv(SOCKET s, char* buf, int len, int flags) {
   return journaled(*state_, Call::recv, s, [&] { return state_->inner.recv(s, buf, len, flags); });
 }
 
-BOOL FaultInjectingIoApi::WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
-                                                 LPDWORD lpcbTransfer, BOOL fWait,
-                                                 LPDWORD lpdwFlags) {
+BOOL FaultInjectingIoApi::WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTransfer,
+                                                 BOOL fWait, LPDWORD lpdwFlags) {
   return journaled(*state_, Call::WSAGetOverlappedResult, s, [&] {
     return state_->inner.WSAGetOverlappedResult(s, lpOverlapped, lpcbTransfer, fWait, lpdwFlags);
   });

@@ -58,8 +58,8 @@ DWORD forced_wait_error(ShimState& st, HANDLE port, PortPlan& p) {
   return ERROR_ABANDONED_WAIT_0;
 }
 
-void journal_wait(ShimState& st, Call call, HANDLE port, std::uint64_t arg, BOOL ok,
-                  const Completion* c, std::int16_t rule, Outcome outcome) {
+void journal_wait(ShimState& st, Call call, HANDLE port, std::uint64_t arg, BOOL ok, const Completion* c,
+                  std::int16_t rule, Outcome outcome) {
   if (!st.journaling()) return;
   JournalEntry e;
   e.call = call;
@@ -128,8 +128,7 @@ struct WaitCall {
 
 // Gives the caller its completion. The last error changes only on failure (R1), or goes back
 // to the caller's value when the shim's own dequeues changed it.
-BOOL hand_over(ShimState& st, const Completion& c, const WaitOut& out,
-               std::optional<DWORD> entry_error) {
+BOOL hand_over(ShimState& st, const Completion& c, const WaitOut& out, std::optional<DWORD> entry_error) {
   *out.bytes = c.bytes;
   *out.key = c.key;
   *out.ov = c.ov;
@@ -143,12 +142,10 @@ BOOL hand_over(ShimState& st, const Completion& c, const WaitOut& out,
 }
 
 // A wait that ends without a packet: forced (R2, R3) or the backend's own.
-BOOL no_packet(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms, DWORD error,
-               const PortPlan& plan) {
+BOOL no_packet(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms, DWORD error, const PortPlan& plan) {
   *out.ov = nullptr;  // the byte count stays untouched (R2)
   st.inner.SetLastError(error);
-  journal_wait(st, Call::GetQueuedCompletionStatus, port, ms, FALSE, nullptr, rule_index(plan),
-               plan.outcome);
+  journal_wait(st, Call::GetQueuedCompletionStatus, port, ms, FALSE, nullptr, rule_index(plan), plan.outcome);
   return FALSE;
 }
 
@@ -192,8 +189,7 @@ BOOL no_packet(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms, DWORD e
   return ok;
 }
 
-[[gnu::noinline]] BOOL journaled_post(ShimState& st, HANDLE port, DWORD bytes, ULONG_PTR key,
-                                      OVERLAPPED* ov) {
+[[gnu::noinline]] BOOL journaled_post(ShimState& st, HANDLE port, DWORD bytes, ULONG_PTR key, OVERLAPPED* ov) {
   const BOOL ok = st.inner.PostQueuedCompletionStatus(port, bytes, key, ov);
   JournalEntry e;
   e.call = Call::PostQueuedCompletionStatus;
@@ -210,8 +206,8 @@ BOOL no_packet(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms, DWORD e
 // After a pass-through dequeue: a packet of an op the shim issued gets its forced result, its
 // bytes counted and its waiting issuer released; the wait is journaled. entry_error: the
 // caller's last error, read before the wait where a cancelled op may become a success.
-[[gnu::noinline]] BOOL look_at_dequeued(ShimState& st, HANDLE port, DWORD ms, BOOL ok,
-                                        const WaitOut& out, std::optional<DWORD> entry_error) {
+[[gnu::noinline]] BOOL look_at_dequeued(ShimState& st, HANDLE port, DWORD ms, BOOL ok, const WaitOut& out,
+                                        std::optional<DWORD> entry_error) {
   const Call call = Call::GetQueuedCompletionStatus;
   if (!ok && *out.ov == nullptr) {  // no packet: the backend's own answer
     journal_wait(st, call, port, ms, FALSE, nullptr, JournalEntry::kNoRule, Outcome::kCount);
@@ -236,8 +232,7 @@ BOOL no_packet(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms, DWORD e
 // caller's last error (R1, R4). That op may have been issued and ended while this wait was
 // already blocked, with nothing tracked when the wait began, so the caller's last error is read
 // first, always: after the backend's failure it is gone.
-[[gnu::noinline]] BOOL wait_off_the_fast_path(ShimState& st, HANDLE port, const WaitOut& out,
-                                              DWORD ms) {
+[[gnu::noinline]] BOOL wait_off_the_fast_path(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms) {
   if (!st.port_untouched()) return wait_with_rules(st, port, out, ms);
   const DWORD entry_error = st.inner.GetLastError();
   const BOOL ok = st.inner.GetQueuedCompletionStatus(port, out.bytes, out.key, out.ov, ms);
@@ -251,17 +246,14 @@ BOOL no_packet(ShimState& st, HANDLE port, const WaitOut& out, DWORD ms, DWORD e
 using shim_detail::Completion;
 
 // ---- GetQueuedCompletionStatus — R1..R7 R11 R12 as the backend gives them; forces R2 R3 R11 R15 ----
-BOOL FaultInjectingIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
-                                                    LPDWORD lpNumberOfBytesTransferred,
-                                                    PULONG_PTR lpCompletionKey,
-                                                    LPOVERLAPPED* lpOverlapped,
+BOOL FaultInjectingIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort, LPDWORD lpNumberOfBytesTransferred,
+                                                    PULONG_PTR lpCompletionKey, LPOVERLAPPED* lpOverlapped,
                                                     DWORD dwMilliseconds) {
   // One load decides: a rule on the port or a held packet changes the wait itself, and a
   // backend that cannot end ops with a chosen result needs the caller's last error kept.
   if ((busy_.load(std::memory_order_relaxed) & shim_detail::ShimState::kSlowWait) != 0) {
     return shim_detail::wait_off_the_fast_path(
-        *state_, CompletionPort, {lpNumberOfBytesTransferred, lpCompletionKey, lpOverlapped},
-        dwMilliseconds);
+        *state_, CompletionPort, {lpNumberOfBytesTransferred, lpCompletionKey, lpOverlapped}, dwMilliseconds);
   }
   // Pass-through: the backend's call, then, only if the shim has anything at all in hand (ops
   // tracked, the journal on: one load after the dequeue), a look at the packet. No failure is
@@ -275,31 +267,26 @@ BOOL FaultInjectingIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort,
   wait.key = lpCompletionKey;
   wait.ov = lpOverlapped;
   wait.ms = dwMilliseconds;
-  const BOOL ok = inner_.GetQueuedCompletionStatus(CompletionPort, lpNumberOfBytesTransferred,
-                                                   lpCompletionKey, lpOverlapped, dwMilliseconds);
+  const BOOL ok = inner_.GetQueuedCompletionStatus(CompletionPort, lpNumberOfBytesTransferred, lpCompletionKey,
+                                                   lpOverlapped, dwMilliseconds);
   if (busy_.load(std::memory_order_acquire) == 0) return ok;  // see may_be_tracked
-  return shim_detail::look_at_dequeued(*state_, wait.port, wait.ms, ok,
-                                       {wait.bytes, wait.key, wait.ov}, std::nullopt);
+  return shim_detail::look_at_dequeued(*state_, wait.port, wait.ms, ok, {wait.bytes, wait.key, wait.ov}, std::nullopt);
 }
 
-BOOL FaultInjectingIoApi::PostQueuedCompletionStatus(HANDLE CompletionPort,
-                                                     DWORD dwNumberOfBytesTransferred,
-                                                     ULONG_PTR dwCompletionKey,
-                                                     LPOVERLAPPED lpOverlapped) {
+BOOL FaultInjectingIoApi::PostQueuedCompletionStatus(HANDLE CompletionPort, DWORD dwNumberOfBytesTransferred,
+                                                     ULONG_PTR dwCompletionKey, LPOVERLAPPED lpOverlapped) {
   if ((busy_.load(std::memory_order_relaxed) & shim_detail::ShimState::kJournaling) != 0) {
-    return shim_detail::journaled_post(*state_, CompletionPort, dwNumberOfBytesTransferred,
-                                       dwCompletionKey, lpOverlapped);
+    return shim_detail::journaled_post(*state_, CompletionPort, dwNumberOfBytesTransferred, dwCompletionKey,
+                                       lpOverlapped);
   }
-  return inner_.PostQueuedCompletionStatus(CompletionPort, dwNumberOfBytesTransferred,
-                                           dwCompletionKey, lpOverlapped);
+  return inner_.PostQueuedCompletionStatus(CompletionPort, dwNumberOfBytesTransferred, dwCompletionKey, lpOverlapped);
 }
 
 BOOL FaultInjectingIoApi::CloseHandle(HANDLE hObject) {
   shim_detail::ShimState& st = *state_;
   const BOOL ok = st.inner.CloseHandle(hObject);
   if (ok) st.forget_port(hObject);
-  shim_detail::journal_wait(st, Call::CloseHandle, hObject, 0, ok, nullptr, JournalEntry::kNoRule,
-                       Outcome::kCount);
+  shim_detail::journal_wait(st, Call::CloseHandle, hObject, 0, ok, nullptr, JournalEntry::kNoRule, Outcome::kCount);
   return ok;
 }
 

@@ -29,9 +29,10 @@ void journal_entry(ShimState& st, HANDLE port, const Completion& c) {
   st.note(e);
 }
 
-// Looks at `got` entries written at `entries` and returns how many are kept (all of them). The sockets of kept entries go to `sockets` when asked for (mixed_batch).
-ULONG filter(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG got,
-             std::vector<SOCKET>* sockets, std::vector<const OVERLAPPED*>* awaited) {
+// Looks at `got` entries written at `entries` and returns how many are kept (all of them). The sockets of kept entries
+// go to `sockets` when asked for (mixed_batch).
+ULONG filter(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG got, std::vector<SOCKET>* sockets,
+             std::vector<const OVERLAPPED*>* awaited) {
   ULONG kept = 0;
   for (ULONG i = 0; i < got; ++i) {
     Completion c;
@@ -48,8 +49,8 @@ ULONG filter(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG got,
   return kept;
 }
 
-ULONG fill_from_held(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG count,
-                     std::vector<SOCKET>* sockets, std::vector<const OVERLAPPED*>* awaited) {
+ULONG fill_from_held(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG count, std::vector<SOCKET>* sockets,
+                     std::vector<const OVERLAPPED*>* awaited) {
   ULONG n = 0;
   Completion c;
   while (n < count && st.take_held(port, &c)) {
@@ -63,16 +64,15 @@ ULONG fill_from_held(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULON
 
 // R14: a batch with successes only gets one op entry turned into a peer reset, which the
 // connection then really undergoes. False if the batch cannot be mixed.
-bool mix(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG n,
-         const std::vector<SOCKET>& sockets, std::size_t rule) {
+bool mix(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG n, const std::vector<SOCKET>& sockets,
+         std::size_t rule) {
   if (n < 2) return false;
   for (ULONG i = 0; i < n; ++i) {
     if (ntstatus_of(entries[i].Internal) < 0) return true;  // already mixed
   }
   for (ULONG i = n; i-- > 0;) {
     if (sockets[i] == INVALID_SOCKET || entries[i].lpOverlapped == nullptr) continue;
-    const Forced reset{STATUS_CONNECTION_RESET, 0, static_cast<std::int16_t>(rule),
-                       Outcome::mixed_batch};
+    const Forced reset{STATUS_CONNECTION_RESET, 0, static_cast<std::int16_t>(rule), Outcome::mixed_batch};
     {
       std::lock_guard lock(st.mu);
       const auto it = st.sockets.find(sockets[i]);
@@ -83,8 +83,13 @@ bool mix(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG n,
     entries[i].dwNumberOfBytesTransferred = 0;
     entries[i].lpOverlapped->Internal = static_cast<DWORD>(STATUS_CONNECTION_RESET);
     entries[i].lpOverlapped->InternalHigh = 0;
-    Completion shown{entries[i].lpCompletionKey, entries[i].lpOverlapped, 0,
-                     STATUS_CONNECTION_RESET, ERROR_NETNAME_DELETED, sockets[i], reset.rule,
+    Completion shown{entries[i].lpCompletionKey,
+                     entries[i].lpOverlapped,
+                     0,
+                     STATUS_CONNECTION_RESET,
+                     ERROR_NETNAME_DELETED,
+                     sockets[i],
+                     reset.rule,
                      Outcome::mixed_batch};
     journal_entry(st, port, shown);
     return true;
@@ -112,10 +117,10 @@ void give_back(ShimState& st, std::optional<std::size_t>& index) {
 // Port rules that end the batch wait by themselves; nullopt if none applies.
 template <class Finish>
 std::optional<BOOL> forced_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries,
-                                 std::optional<std::size_t>& index, const FaultRule& rule,
-                                 Finish& finish) {
+                                 std::optional<std::size_t>& index, const FaultRule& rule, Finish& finish) {
   switch (rule.outcome) {
-    case Outcome::wait_timeout: return finish(FALSE, 1, WAIT_TIMEOUT);
+    case Outcome::wait_timeout:
+      return finish(FALSE, 1, WAIT_TIMEOUT);
     case Outcome::spurious_wakeup:
       entries[0] = OVERLAPPED_ENTRY{rule.key, nullptr, 0, rule.bytes.value_or(0)};  // R11
       return finish(TRUE, 1, 0);
@@ -132,13 +137,14 @@ std::optional<BOOL> forced_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* e
       give_back(st, index);
       return std::nullopt;
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
 // R15 in a batch: the first kept entry is held for the next call; the rest move up.
-void hold_first_entry(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG* kept,
-                      std::int16_t rule, std::vector<const OVERLAPPED*>& awaited) {
+void hold_first_entry(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG* kept, std::int16_t rule,
+                      std::vector<const OVERLAPPED*>& awaited) {
   Completion c;
   // An awaited op that is held is not with the caller yet.
   const auto it = std::find(awaited.begin(), awaited.end(), entries[0].lpOverlapped);
@@ -159,9 +165,8 @@ void hold_first_entry(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULO
 }
 
 template <class Finish>
-BOOL run_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG count, DWORD ms,
-               BOOL alertable, std::optional<std::size_t>& index, const FaultRule& rule,
-               Finish finish) {
+BOOL run_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG count, DWORD ms, BOOL alertable,
+               std::optional<std::size_t>& index, const FaultRule& rule, Finish finish) {
   if (index) {
     if (const auto forced = forced_batch(st, port, entries, index, rule, finish)) return *forced;
   }
@@ -179,8 +184,7 @@ BOOL run_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG coun
     const DWORD wait_ms = (n == 0 && !held_now) ? ms : 0;
     const bool observed = st.journaling();
     if (observed) st.entering_batch_wait();
-    const BOOL ok = st.inner.GetQueuedCompletionStatusEx(port, entries + n, count - n, &got,
-                                                         wait_ms, alertable);
+    const BOOL ok = st.inner.GetQueuedCompletionStatusEx(port, entries + n, count - n, &got, wait_ms, alertable);
     if (observed) st.left_batch_wait();
     if (!ok) {
       error = st.inner.GetLastError();
@@ -207,8 +211,7 @@ BOOL run_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG coun
 }
 
 // After a pass-through batch: the packets of ops the shim issued get their forced results.
-[[gnu::noinline]] void look_at_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries,
-                                     ULONG removed) {
+[[gnu::noinline]] void look_at_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG removed) {
   std::vector<const OVERLAPPED*> awaited;
   filter(st, port, entries, removed, nullptr, &awaited);
   for (const OVERLAPPED* ov : awaited) st.mark_delivered(ov);
@@ -216,9 +219,8 @@ BOOL run_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG coun
 
 // GetQueuedCompletionStatusEx when rules watch the port, packets are held, or the journal is on
 // (each entry gets its own record).
-[[gnu::noinline]] BOOL batch_with_rules(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries,
-                                        ULONG count, PULONG removed_out, DWORD ms,
-                                        BOOL alertable) {
+[[gnu::noinline]] BOOL batch_with_rules(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG count,
+                                        PULONG removed_out, DWORD ms, BOOL alertable) {
   IoApi& in = st.inner;
   Outcome outcome = Outcome::kCount;
   FaultRule rule;
@@ -250,20 +252,18 @@ BOOL run_batch(ShimState& st, HANDLE port, OVERLAPPED_ENTRY* entries, ULONG coun
 }  // namespace
 }  // namespace shim_detail
 
-BOOL FaultInjectingIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort,
-                                                      LPOVERLAPPED_ENTRY lpCompletionPortEntries,
-                                                      ULONG ulCount, PULONG ulNumEntriesRemoved,
-                                                      DWORD dwMilliseconds, BOOL fAlertable) {
+BOOL FaultInjectingIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort, LPOVERLAPPED_ENTRY lpCompletionPortEntries,
+                                                      ULONG ulCount, PULONG ulNumEntriesRemoved, DWORD dwMilliseconds,
+                                                      BOOL fAlertable) {
   if (lpCompletionPortEntries != nullptr && ulCount != 0 &&
       (busy_.load(std::memory_order_relaxed) &
        (shim_detail::ShimState::kWatchesWait | shim_detail::ShimState::kJournaling)) != 0) {
-    return shim_detail::batch_with_rules(*state_, CompletionPort, lpCompletionPortEntries, ulCount,
-                                         ulNumEntriesRemoved, dwMilliseconds, fAlertable);
+    return shim_detail::batch_with_rules(*state_, CompletionPort, lpCompletionPortEntries, ulCount, ulNumEntriesRemoved,
+                                         dwMilliseconds, fAlertable);
   }
   // Pass-through: the backend's call, then a look at packets of ops the shim issued.
-  const BOOL ok = inner_.GetQueuedCompletionStatusEx(CompletionPort, lpCompletionPortEntries,
-                                                     ulCount, ulNumEntriesRemoved, dwMilliseconds,
-                                                     fAlertable);
+  const BOOL ok = inner_.GetQueuedCompletionStatusEx(CompletionPort, lpCompletionPortEntries, ulCount,
+                                                     ulNumEntriesRemoved, dwMilliseconds, fAlertable);
   if (!ok || (busy_.load(std::memory_order_acquire) & shim_detail::ShimState::kTrackedMask) == 0) {
     return ok;  // see may_be_tracked
   }

@@ -11,14 +11,33 @@ namespace shim_detail {
 namespace {
 
 constexpr std::array<const char*, static_cast<std::size_t>(Call::kCount)> kCallNames = {
-    "CreateIoCompletionPort", "GetQueuedCompletionStatus", "GetQueuedCompletionStatusEx",
-    "PostQueuedCompletionStatus", "CloseHandle", "SetFileCompletionNotificationModes",
-    "CancelIoEx", "socket", "bind", "listen", "closesocket", "shutdown", "setsockopt",
-    "getsockopt", "getsockname", "getpeername", "accept", "connect", "send", "recv", "AcceptEx",
-    "ConnectEx", "WSARecv", "WSASend", "WSAGetOverlappedResult"};
+    "CreateIoCompletionPort",
+    "GetQueuedCompletionStatus",
+    "GetQueuedCompletionStatusEx",
+    "PostQueuedCompletionStatus",
+    "CloseHandle",
+    "SetFileCompletionNotificationModes",
+    "CancelIoEx",
+    "socket",
+    "bind",
+    "listen",
+    "closesocket",
+    "shutdown",
+    "setsockopt",
+    "getsockopt",
+    "getsockname",
+    "getpeername",
+    "accept",
+    "connect",
+    "send",
+    "recv",
+    "AcceptEx",
+    "ConnectEx",
+    "WSARecv",
+    "WSASend",
+    "WSAGetOverlappedResult"};
 
-constexpr CallSet kWaits =
-    call_bit(Call::GetQueuedCompletionStatus) | call_bit(Call::GetQueuedCompletionStatusEx);
+constexpr CallSet kWaits = call_bit(Call::GetQueuedCompletionStatus) | call_bit(Call::GetQueuedCompletionStatusEx);
 
 std::string call_list(CallSet calls) {
   std::string out;
@@ -104,11 +123,26 @@ std::string validate_rule(const FaultRule& rule) {
   return problem ? problem->field + ": " + problem->problem : "";
 }
 
-RuleBuilder& RuleBuilder::named(std::string name) { rule_.name = std::move(name); return *this; }
-RuleBuilder& RuleBuilder::on(Call call) { rule_.when.calls |= call_bit(call); return *this; }
-RuleBuilder& RuleBuilder::tag(std::string tag) { rule_.when.tag = std::move(tag); return *this; }
-RuleBuilder& RuleBuilder::nth(std::uint64_t n) { rule_.when.nth = n; return *this; }
-RuleBuilder& RuleBuilder::every(std::uint64_t k) { rule_.when.every = k; return *this; }
+RuleBuilder& RuleBuilder::named(std::string name) {
+  rule_.name = std::move(name);
+  return *this;
+}
+RuleBuilder& RuleBuilder::on(Call call) {
+  rule_.when.calls |= call_bit(call);
+  return *this;
+}
+RuleBuilder& RuleBuilder::tag(std::string tag) {
+  rule_.when.tag = std::move(tag);
+  return *this;
+}
+RuleBuilder& RuleBuilder::nth(std::uint64_t n) {
+  rule_.when.nth = n;
+  return *this;
+}
+RuleBuilder& RuleBuilder::every(std::uint64_t k) {
+  rule_.when.every = k;
+  return *this;
+}
 RuleBuilder& RuleBuilder::after(std::chrono::microseconds elapsed) {
   rule_.when.after = elapsed;
   return *this;
@@ -117,13 +151,34 @@ RuleBuilder& RuleBuilder::after_bytes(std::uint64_t bytes) {
   rule_.when.after_bytes = bytes;
   return *this;
 }
-RuleBuilder& RuleBuilder::probability(double p) { rule_.when.probability = p; return *this; }
-RuleBuilder& RuleBuilder::times(std::uint64_t n) { rule_.times = n; return *this; }
-RuleBuilder& RuleBuilder::always() { rule_.times = kAlways; return *this; }
-RuleBuilder& RuleBuilder::bytes(DWORD n) { rule_.bytes = n; return *this; }
-RuleBuilder& RuleBuilder::error(int wsa_error) { rule_.error = wsa_error; return *this; }
-RuleBuilder& RuleBuilder::key(ULONG_PTR k) { rule_.key = k; return *this; }
-RuleBuilder& RuleBuilder::wait_ms(DWORD ms) { rule_.wait_ms = ms; return *this; }
+RuleBuilder& RuleBuilder::probability(double p) {
+  rule_.when.probability = p;
+  return *this;
+}
+RuleBuilder& RuleBuilder::times(std::uint64_t n) {
+  rule_.times = n;
+  return *this;
+}
+RuleBuilder& RuleBuilder::always() {
+  rule_.times = kAlways;
+  return *this;
+}
+RuleBuilder& RuleBuilder::bytes(DWORD n) {
+  rule_.bytes = n;
+  return *this;
+}
+RuleBuilder& RuleBuilder::error(int wsa_error) {
+  rule_.error = wsa_error;
+  return *this;
+}
+RuleBuilder& RuleBuilder::key(ULONG_PTR k) {
+  rule_.key = k;
+  return *this;
+}
+RuleBuilder& RuleBuilder::wait_ms(DWORD ms) {
+  rule_.wait_ms = ms;
+  return *this;
+}
 
 FaultRule RuleBuilder::build() const {
   if (const std::optional<RuleProblem> problem = rule_problem(rule_)) {

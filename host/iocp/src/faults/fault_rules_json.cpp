@@ -14,8 +14,8 @@ namespace iocpsim::iocp {
 namespace shim_detail {
 namespace {
 
-using nlohmann::json;
 using json_diag::JsonReader;
+using nlohmann::json;
 
 // `; did you mean "x"?` for a near miss, else "".
 std::string suggestion(std::string_view given, const std::vector<std::string>& known) {
@@ -44,8 +44,8 @@ std::string string_value(const json& v, const std::string& path) {
 std::uint64_t counted(const json& v, const std::string& path, std::uint64_t min) {
   const bool integer = v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0);
   if (!integer || v.get<std::uint64_t>() < min) {
-    throw FaultRuleError(path, std::string("expected a ") + (min == 0 ? "non-negative" : "positive") +
-                                   " integer, got " + v.dump());
+    throw FaultRuleError(
+        path, std::string("expected a ") + (min == 0 ? "non-negative" : "positive") + " integer, got " + v.dump());
   }
   return v.get<std::uint64_t>();
 }
@@ -82,8 +82,8 @@ Trigger parse_when(JsonReader when) {
     const std::uint64_t ms = counted(when.raw("after_ms"), when.path_of("after_ms"), 0);
     constexpr std::uint64_t kMsMax = UINT64_MAX / 1000;  // as microseconds, it must still fit
     if (ms > kMsMax) {
-      throw FaultRuleError(when.path_of("after_ms"), "expected an integer from 0 to " + std::to_string(kMsMax) +
-                                                         ", got " + std::to_string(ms));
+      throw FaultRuleError(when.path_of("after_ms"),
+                           "expected an integer from 0 to " + std::to_string(kMsMax) + ", got " + std::to_string(ms));
     }
     t.after = std::chrono::milliseconds(ms);
   }

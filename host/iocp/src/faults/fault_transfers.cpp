@@ -39,13 +39,13 @@ struct Request {
 struct Plan {
   enum class Kind { pass, fail_now, synthetic, fin_read, cap, sync_shape, cancel_after, await, hold };
   Kind kind = Kind::pass;
-  int error = 0;             // fail_now
-  Forced forced;             // synthetic, and what a forced event does to sibling ops
-  DWORD cap = 0;             // cap
-  bool with_packet = true;   // sync_shape
-  DWORD wait_ms = 0;         // await
-  bool teardown = false;     // this call makes the connection reset/aborted/half-closed
-  bool skip = false;         // the socket skips the port on success
+  int error = 0;            // fail_now
+  Forced forced;            // synthetic, and what a forced event does to sibling ops
+  DWORD cap = 0;            // cap
+  bool with_packet = true;  // sync_shape
+  DWORD wait_ms = 0;        // await
+  bool teardown = false;    // this call makes the connection reset/aborted/half-closed
+  bool skip = false;        // the socket skips the port on success
   std::optional<std::size_t> rule;
 };
 
@@ -61,13 +61,20 @@ std::optional<Plan> health_plan(const SocketInfo& info, Call call) {
   }
   if (!is_transfer(call)) return std::nullopt;
   switch (info.health) {
-    case Health::reset: p.kind = Plan::Kind::fail_now; p.error = WSAECONNRESET; return p;  // R5b
-    case Health::aborted: p.kind = Plan::Kind::fail_now; p.error = WSAECONNABORTED; return p;
+    case Health::reset:
+      p.kind = Plan::Kind::fail_now;
+      p.error = WSAECONNRESET;
+      return p;  // R5b
+    case Health::aborted:
+      p.kind = Plan::Kind::fail_now;
+      p.error = WSAECONNABORTED;
+      return p;
     case Health::fin:
       if (call != Call::WSARecv) return std::nullopt;  // a half-close leaves sending alone
-      p.kind = Plan::Kind::fin_read;  // R4 then R9/R9b: done at once with 0 bytes
+      p.kind = Plan::Kind::fin_read;                   // R4 then R9/R9b: done at once with 0 bytes
       return p;
-    case Health::ok: break;
+    case Health::ok:
+      break;
   }
   if (call == Call::WSASend && info.peer_not_reading) {  // R7 R6: it pends like the first
     p.kind = Plan::Kind::hold;
@@ -83,7 +90,10 @@ Plan rule_plan(const FaultRule& r, std::size_t index, const Request& rq) {
   p.forced = {status_of(r.outcome), 0, static_cast<std::int16_t>(index), r.outcome};
   switch (r.outcome) {
     case Outcome::success:
-      if (r.bytes && *r.bytes < rq.requested) { p.kind = Plan::Kind::cap; p.cap = *r.bytes; }
+      if (r.bytes && *r.bytes < rq.requested) {
+        p.kind = Plan::Kind::cap;
+        p.cap = *r.bytes;
+      }
       break;
     case Outcome::short_send:
       p.kind = Plan::Kind::cap;
@@ -99,8 +109,12 @@ Plan rule_plan(const FaultRule& r, std::size_t index, const Request& rq) {
     case Outcome::connect_refused:
     case Outcome::connect_timeout:
     case Outcome::network_unreachable:
-    case Outcome::host_unreachable: p.kind = Plan::Kind::synthetic; break;
-    case Outcome::cancelled: p.kind = Plan::Kind::cancel_after; break;
+    case Outcome::host_unreachable:
+      p.kind = Plan::Kind::synthetic;
+      break;
+    case Outcome::cancelled:
+      p.kind = Plan::Kind::cancel_after;
+      break;
     case Outcome::sync_success:
     case Outcome::sync_success_skip:
       p.kind = Plan::Kind::sync_shape;
@@ -112,10 +126,16 @@ Plan rule_plan(const FaultRule& r, std::size_t index, const Request& rq) {
       p.teardown = r.error == WSAECONNRESET || r.error == WSAECONNABORTED;
       p.forced.status = r.error == WSAECONNRESET ? STATUS_CONNECTION_RESET : STATUS_CONNECTION_ABORTED;
       break;
-    case Outcome::deliver_before_return: p.kind = Plan::Kind::await; p.wait_ms = r.wait_ms; break;
+    case Outcome::deliver_before_return:
+      p.kind = Plan::Kind::await;
+      p.wait_ms = r.wait_ms;
+      break;
     case Outcome::connect_unanswered:
-    case Outcome::peer_not_reading: p.kind = Plan::Kind::hold; break;
-    default: break;
+    case Outcome::peer_not_reading:
+      p.kind = Plan::Kind::hold;
+      break;
+    default:
+      break;
   }
   return p;
 }
@@ -130,7 +150,8 @@ void track_plan_locked(ShimState& st, const Request& rq, const Plan& p) {
   op.socket = rq.s;
   op.call = rq.call;
   switch (p.kind) {
-    case Plan::Kind::fail_now: return;
+    case Plan::Kind::fail_now:
+      return;
     case Plan::Kind::fin_read:
       if (p.skip) return;  // R9b: no packet
       op.fate = OpInfo::Fate::synthetic;
@@ -144,7 +165,9 @@ void track_plan_locked(ShimState& st, const Request& rq, const Plan& p) {
       op.fate = OpInfo::Fate::held;
       op.forced = p.forced;
       break;
-    default: op.awaited = p.kind == Plan::Kind::await; break;
+    default:
+      op.awaited = p.kind == Plan::Kind::await;
+      break;
   }
   st.track_locked(rq.ov, op);
 }
@@ -181,16 +204,14 @@ void unfire(ShimState& st, Plan& p) {
 void wait_for_dequeue(ShimState& st, const OVERLAPPED* ov, DWORD wait_ms) {
   std::unique_lock lock(st.mu);
   // A ceiling only: the packet normally goes to another worker at once.
-  st.dequeued.wait_for(lock, std::chrono::milliseconds(wait_ms),
-                       [&] { return st.delivered.count(ov) != 0; });
+  st.dequeued.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return st.delivered.count(ov) != 0; });
   st.delivered.erase(ov);
   if (const auto it = st.ops.find(ov); it != st.ops.end()) it->second.awaited = false;
 }
 
 // R9 on a socket that skips the port: the real op queued nothing, so the shim queues the packet.
 void post_for_sync_success(ShimState& st, const Request& rq) {
-  const Forced ok{STATUS_SUCCESS, static_cast<DWORD>(rq.ov->InternalHigh), JournalEntry::kNoRule,
-                  Outcome::kCount};
+  const Forced ok{STATUS_SUCCESS, static_cast<DWORD>(rq.ov->InternalHigh), JournalEntry::kNoRule, Outcome::kCount};
   {
     std::lock_guard lock(st.mu);
     OpInfo op{rq.s, rq.call, OpInfo::Fate::synthetic, ok, false};
@@ -260,7 +281,8 @@ Issued carry_out(ShimState& st, const Request& rq, Plan& p, LPDWORD bytes_out, R
       if (bytes_out != nullptr) *bytes_out = 0;
       if (!p.skip) st.post_synthetic(rq.s, rq.ov, {});
       return Issued::done_now;
-    default: break;
+    default:
+      break;
   }
   // R9b forced on a socket that queues packets: skip mode for this one call, so an at-once
   // success queues nothing and an op that pends still gets its packet.
@@ -311,8 +333,7 @@ void journal_op(ShimState& st, const Request& rq, const Plan& p, Issued r, LPDWO
   e.handle = rq.s;
   e.overlapped = rq.ov;
   e.arg = rq.requested;
-  e.result =
-      is_transfer(rq.call) ? (r == Issued::done_now ? 0 : SOCKET_ERROR) : (r == Issued::done_now);
+  e.result = is_transfer(rq.call) ? (r == Issued::done_now ? 0 : SOCKET_ERROR) : (r == Issued::done_now);
   e.bytes = (r == Issued::done_now && bytes_out != nullptr) ? *bytes_out : 0;
   e.error = st.inner.GetLastError();
   if (p.rule) {
@@ -359,80 +380,70 @@ Issued shim_issue(ShimState& st, const Request& rq, LPDWORD bytes_out, RealFn re
 using shim_detail::Issued;
 
 // ---- WSARecv / WSASend — R1 R4 R5 R5b R5d R6 R7 R8 R9 R9b R10 R15 ----
-int FaultInjectingIoApi::WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
-                                 LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
-                                 LPWSAOVERLAPPED lpOverlapped,
+int FaultInjectingIoApi::WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesRecvd,
+                                 LPDWORD lpFlags, LPWSAOVERLAPPED lpOverlapped,
                                  LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   IoApi& in = state_->inner;
   if (lpOverlapped == nullptr) {
-    return in.WSARecv(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpOverlapped,
-                      lpCompletionRoutine);
+    return in.WSARecv(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpOverlapped, lpCompletionRoutine);
   }
   const shim_detail::Request rq{Call::WSARecv, s, lpOverlapped, shim_detail::total_bytes(lpBuffers, dwBufferCount)};
   const Issued r = shim_detail::shim_issue(*state_, rq, lpNumberOfBytesRecvd, [&](DWORD cap) {
     if (cap >= rq.requested) {
-      return shim_detail::from_int(in, in.WSARecv(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd,
-                                             lpFlags, lpOverlapped, lpCompletionRoutine));
+      return shim_detail::from_int(in, in.WSARecv(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags,
+                                                  lpOverlapped, lpCompletionRoutine));
     }
     std::vector<WSABUF> cut = shim_detail::capped(lpBuffers, dwBufferCount, cap);
-    return shim_detail::from_int(in, in.WSARecv(s, cut.data(), static_cast<DWORD>(cut.size()),
-                                           lpNumberOfBytesRecvd, lpFlags, lpOverlapped,
-                                           lpCompletionRoutine));
+    return shim_detail::from_int(in, in.WSARecv(s, cut.data(), static_cast<DWORD>(cut.size()), lpNumberOfBytesRecvd,
+                                                lpFlags, lpOverlapped, lpCompletionRoutine));
   });
   return r == Issued::done_now ? 0 : SOCKET_ERROR;
 }
 
-int FaultInjectingIoApi::WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
-                                 LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
-                                 LPWSAOVERLAPPED lpOverlapped,
+int FaultInjectingIoApi::WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesSent,
+                                 DWORD dwFlags, LPWSAOVERLAPPED lpOverlapped,
                                  LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   IoApi& in = state_->inner;
   if (lpOverlapped == nullptr) {
-    return in.WSASend(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, lpOverlapped,
-                      lpCompletionRoutine);
+    return in.WSASend(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, lpOverlapped, lpCompletionRoutine);
   }
   const shim_detail::Request rq{Call::WSASend, s, lpOverlapped, shim_detail::total_bytes(lpBuffers, dwBufferCount)};
   const Issued r = shim_detail::shim_issue(*state_, rq, lpNumberOfBytesSent, [&](DWORD cap) {
     if (cap >= rq.requested) {
-      return shim_detail::from_int(in, in.WSASend(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent,
-                                             dwFlags, lpOverlapped, lpCompletionRoutine));
+      return shim_detail::from_int(
+          in, in.WSASend(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, lpOverlapped, lpCompletionRoutine));
     }
     std::vector<WSABUF> cut = shim_detail::capped(lpBuffers, dwBufferCount, cap);
-    return shim_detail::from_int(in, in.WSASend(s, cut.data(), static_cast<DWORD>(cut.size()),
-                                           lpNumberOfBytesSent, dwFlags, lpOverlapped,
-                                           lpCompletionRoutine));
+    return shim_detail::from_int(in, in.WSASend(s, cut.data(), static_cast<DWORD>(cut.size()), lpNumberOfBytesSent,
+                                                dwFlags, lpOverlapped, lpCompletionRoutine));
   });
   return r == Issued::done_now ? 0 : SOCKET_ERROR;
 }
 
 // ---- ConnectEx — R12 (each code), R7, R10, R15 ----
-BOOL FaultInjectingIoApi::ConnectEx(SOCKET s, const sockaddr* name, int namelen,
-                                   PVOID lpSendBuffer, DWORD dwSendDataLength,
-                                   LPDWORD lpdwBytesSent, LPOVERLAPPED lpOverlapped) {
+BOOL FaultInjectingIoApi::ConnectEx(SOCKET s, const sockaddr* name, int namelen, PVOID lpSendBuffer,
+                                    DWORD dwSendDataLength, LPDWORD lpdwBytesSent, LPOVERLAPPED lpOverlapped) {
   IoApi& in = state_->inner;
   if (lpOverlapped == nullptr) {
-    return in.ConnectEx(s, name, namelen, lpSendBuffer, dwSendDataLength, lpdwBytesSent,
-                        lpOverlapped);
+    return in.ConnectEx(s, name, namelen, lpSendBuffer, dwSendDataLength, lpdwBytesSent, lpOverlapped);
   }
   const shim_detail::Request rq{Call::ConnectEx, s, lpOverlapped, dwSendDataLength};
   const Issued r = shim_detail::shim_issue(*state_, rq, lpdwBytesSent, [&](DWORD) {
-    return shim_detail::from_bool(in, in.ConnectEx(s, name, namelen, lpSendBuffer, dwSendDataLength,
-                                              lpdwBytesSent, lpOverlapped));
+    return shim_detail::from_bool(
+        in, in.ConnectEx(s, name, namelen, lpSendBuffer, dwSendDataLength, lpdwBytesSent, lpOverlapped));
   });
   return r == Issued::done_now ? TRUE : FALSE;
 }
 
 // ---- AcceptEx — R6b (cancelled), R10, R15 ----
-BOOL FaultInjectingIoApi::AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket,
-                                  PVOID lpOutputBuffer, DWORD dwReceiveDataLength,
-                                  DWORD dwLocalAddressLength, DWORD dwRemoteAddressLength,
-                                  LPDWORD lpdwBytesReceived, LPOVERLAPPED lpOverlapped) {
+BOOL FaultInjectingIoApi::AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer,
+                                   DWORD dwReceiveDataLength, DWORD dwLocalAddressLength, DWORD dwRemoteAddressLength,
+                                   LPDWORD lpdwBytesReceived, LPOVERLAPPED lpOverlapped) {
   IoApi& in = state_->inner;
   const auto real = [&](DWORD) {
-    return shim_detail::from_bool(in, in.AcceptEx(sListenSocket, sAcceptSocket, lpOutputBuffer,
-                                             dwReceiveDataLength, dwLocalAddressLength,
-                                             dwRemoteAddressLength, lpdwBytesReceived,
-                                             lpOverlapped));
+    return shim_detail::from_bool(
+        in, in.AcceptEx(sListenSocket, sAcceptSocket, lpOutputBuffer, dwReceiveDataLength, dwLocalAddressLength,
+                        dwRemoteAddressLength, lpdwBytesReceived, lpOverlapped));
   };
   if (lpOverlapped == nullptr) return real(0) == Issued::done_now ? TRUE : FALSE;
   const shim_detail::Request rq{Call::AcceptEx, sListenSocket, lpOverlapped, dwReceiveDataLength};

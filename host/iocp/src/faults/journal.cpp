@@ -7,8 +7,7 @@
 namespace iocpsim::iocp {
 
 Journal::Journal(std::size_t capacity)
-    : ring_(capacity == 0 ? 1 : capacity),
-      mask_((ring_.size() & (ring_.size() - 1)) == 0 ? ring_.size() - 1 : 0) {}
+    : ring_(capacity == 0 ? 1 : capacity), mask_((ring_.size() & (ring_.size() - 1)) == 0 ? ring_.size() - 1 : 0) {}
 
 void Journal::append(const JournalEntry& entry) {
   // Writers never share a slot until the ring wraps; readers come after the writers.
@@ -41,9 +40,8 @@ std::string Journal::format(const JournalEntry& e) {
   std::snprintf(line, sizeof line,
                 "%10lld us %s%s h=%#llx ov=%p arg=%llu -> ret=%lld bytes=%u err=%u status=%#x key=%#llx",
                 static_cast<long long>(e.time_us), e.batch_entry ? "  entry of " : "",
-                e.call == Call::kCount ? "event" : call_name(e.call),
-                static_cast<unsigned long long>(e.handle), e.overlapped,
-                static_cast<unsigned long long>(e.arg), static_cast<long long>(e.result), e.bytes,
+                e.call == Call::kCount ? "event" : call_name(e.call), static_cast<unsigned long long>(e.handle),
+                e.overlapped, static_cast<unsigned long long>(e.arg), static_cast<long long>(e.result), e.bytes,
                 e.error, static_cast<unsigned>(e.status), static_cast<unsigned long long>(e.key));
   std::string out = line;
   if (e.call == Call::kCount) {

@@ -37,14 +37,22 @@ DWORD win32_from_status(NTSTATUS status) {
 
 NTSTATUS status_of(Outcome o) {
   switch (o) {
-    case Outcome::peer_reset: return STATUS_CONNECTION_RESET;
-    case Outcome::local_abort: return STATUS_CONNECTION_ABORTED;
-    case Outcome::cancelled: return STATUS_CANCELLED;
-    case Outcome::connect_refused: return STATUS_CONNECTION_REFUSED;
-    case Outcome::connect_timeout: return STATUS_IO_TIMEOUT;
-    case Outcome::network_unreachable: return STATUS_NETWORK_UNREACHABLE;
-    case Outcome::host_unreachable: return STATUS_HOST_UNREACHABLE;
-    default: return STATUS_SUCCESS;
+    case Outcome::peer_reset:
+      return STATUS_CONNECTION_RESET;
+    case Outcome::local_abort:
+      return STATUS_CONNECTION_ABORTED;
+    case Outcome::cancelled:
+      return STATUS_CANCELLED;
+    case Outcome::connect_refused:
+      return STATUS_CONNECTION_REFUSED;
+    case Outcome::connect_timeout:
+      return STATUS_IO_TIMEOUT;
+    case Outcome::network_unreachable:
+      return STATUS_NETWORK_UNREACHABLE;
+    case Outcome::host_unreachable:
+      return STATUS_HOST_UNREACHABLE;
+    default:
+      return STATUS_SUCCESS;
   }
 }
 
@@ -52,16 +60,14 @@ namespace {
 constexpr std::size_t kMaxSpareOps = 256;
 }
 
-ShimState::ShimState(IoApi& inner_io, std::atomic<std::uint64_t>& word,
-                     const FaultOptions& options)
+ShimState::ShimState(IoApi& inner_io, std::atomic<std::uint64_t>& word, const FaultOptions& options)
     : inner(inner_io),
       ender(dynamic_cast<EndsPendingOps*>(&inner_io)),
       busy(word),
       clock(options.clock != nullptr ? *options.clock : own_clock),
       journal(options.journal_capacity),
       random(options.seed) {
-  busy.store((options.journal ? kJournaling : 0) | (ender == nullptr ? kKeepsLastError : 0),
-             std::memory_order_relaxed);
+  busy.store((options.journal ? kJournaling : 0) | (ender == nullptr ? kKeepsLastError : 0), std::memory_order_relaxed);
   spare_ops.reserve(kMaxSpareOps);
 }
 
@@ -73,8 +79,7 @@ void ShimState::note(JournalEntry entry) {
 
 void ShimState::observe(const JournalEntry& e) {
   if (e.call == Call::kCount) return;  // an event forced now, not a call
-  const bool wait = e.call == Call::GetQueuedCompletionStatus ||
-                    e.call == Call::GetQueuedCompletionStatusEx;
+  const bool wait = e.call == Call::GetQueuedCompletionStatus || e.call == Call::GetQueuedCompletionStatusEx;
   if (!e.batch_entry) {
     observed.calls[static_cast<std::size_t>(e.call)].fetch_add(1);
     if (wait && e.result == FALSE && e.error == WAIT_TIMEOUT) observed.timed_out_waits.fetch_add(1);
@@ -171,8 +176,7 @@ void ShimState::uncount_held_locked(const OpInfo& op) {
   }
 }
 
-std::size_t ShimState::end_held_locked(SOCKET s, const OVERLAPPED* only, HeldEnd why,
-                                       NTSTATUS event_status) {
+std::size_t ShimState::end_held_locked(SOCKET s, const OVERLAPPED* only, HeldEnd why, NTSTATUS event_status) {
   std::vector<std::pair<std::uint64_t, OVERLAPPED*>> ended;
   for (auto& [ov, op] : ops) {
     if (op.socket != s || op.fate != OpInfo::Fate::held || (only != nullptr && ov != only)) continue;
@@ -180,11 +184,15 @@ std::size_t ShimState::end_held_locked(SOCKET s, const OVERLAPPED* only, HeldEnd
     op.fate = OpInfo::Fate::synthetic;  // keeps the rule that held it, for the journal
     op.forced.bytes = 0;                // nothing moved
     switch (why) {
-      case HeldEnd::cancel: op.forced.status = STATUS_CANCELLED; break;
+      case HeldEnd::cancel:
+        op.forced.status = STATUS_CANCELLED;
+        break;
       case HeldEnd::close:
         op.forced.status = op.call == Call::ConnectEx ? STATUS_CANCELLED : STATUS_CONNECTION_ABORTED;
         break;
-      case HeldEnd::event: op.forced.status = event_status; break;
+      case HeldEnd::event:
+        op.forced.status = event_status;
+        break;
     }
     ended.emplace_back(op.issued, const_cast<OVERLAPPED*>(ov));
   }
@@ -319,8 +327,7 @@ void end_real_ops_locked(ShimState& st, SOCKET s, const Forced& forced, bool rec
     if (receives_only && op.call != Call::WSARecv) continue;
     auto* real = const_cast<OVERLAPPED*>(ov);
     if (st.ender != nullptr) {
-      if (st.ender->EndPendingOp(reinterpret_cast<HANDLE>(s), real, forced.status,
-                                 forced.bytes) != FALSE) {
+      if (st.ender->EndPendingOp(reinterpret_cast<HANDLE>(s), real, forced.status, forced.bytes) != FALSE) {
         op.fate = OpInfo::Fate::synthetic;
         op.forced = forced;
       }
@@ -347,8 +354,7 @@ void ShimState::kill_connection(SOCKET s, const Forced& forced, const OwnPacket&
   // The backend cannot reset a connection it keeps open, so: no more data either way now, and
   // RST (not FIN) when the owner closes the socket.
   const linger abort_on_close{1, 0};
-  inner.setsockopt(s, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&abort_on_close),
-                   sizeof abort_on_close);
+  inner.setsockopt(s, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&abort_on_close), sizeof abort_on_close);
   inner.shutdown(s, SD_BOTH);
 }
 

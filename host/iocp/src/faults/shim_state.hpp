@@ -35,7 +35,7 @@ struct SocketInfo {
   Health health = Health::ok;
   bool peer_not_reading = false;    // every send from now on is held (peer_not_reading)
   bool connect_unanswered = false;  // a ConnectEx is held (connect_unanswered)
-  std::uint64_t bytes = 0;  // moved by completed transfers
+  std::uint64_t bytes = 0;          // moved by completed transfers
 };
 
 // A result the shim puts in place of (or in the absence of) a real one.
@@ -49,18 +49,18 @@ struct Forced {
 // An operation issued through the shim whose packet has not been dequeued yet.
 struct OpInfo {
   enum class Fate : std::uint8_t {
-    real,                   // the backend's packet passes unchanged
-    synthetic,              // `forced` is its result: the shim posted the packet (no real
-                            // op), or the backend ended the real op so (EndsPendingOps)
-    rewrite_if_cancelled,   // cancelled by the shim for a forced event: becomes `forced`
-    held,                   // no real op and no packet yet: it pends until cancelled, its
-                            // socket closed, or its connection torn down (then: synthetic)
+    real,                  // the backend's packet passes unchanged
+    synthetic,             // `forced` is its result: the shim posted the packet (no real
+                           // op), or the backend ended the real op so (EndsPendingOps)
+    rewrite_if_cancelled,  // cancelled by the shim for a forced event: becomes `forced`
+    held,                  // no real op and no packet yet: it pends until cancelled, its
+                           // socket closed, or its connection torn down (then: synthetic)
   };
   SOCKET socket = INVALID_SOCKET;
   Call call = Call::kCount;
   Fate fate = Fate::real;
   Forced forced;
-  bool awaited = false;  // deliver_before_return: the issuing call waits for the dequeue
+  bool awaited = false;      // deliver_before_return: the issuing call waits for the dequeue
   std::uint64_t issued = 0;  // held ops: their order, in which they end
 };
 
@@ -70,7 +70,7 @@ struct Completion {
   OVERLAPPED* ov = nullptr;
   DWORD bytes = 0;
   NTSTATUS status = STATUS_SUCCESS;
-  DWORD error = 0;  // GetQueuedCompletionStatus's last error when status fails
+  DWORD error = 0;                 // GetQueuedCompletionStatus's last error when status fails
   SOCKET socket = INVALID_SOCKET;  // the op's socket, if the shim issued it
   std::int16_t rule = JournalEntry::kNoRule;
   Outcome outcome = Outcome::kCount;
@@ -171,8 +171,8 @@ struct ShimState {
   // Nodes of finished ops, reused so that noting an op does not allocate in the steady state.
   std::vector<OpMap::node_type> spare_ops;
   std::unordered_set<const OVERLAPPED*> delivered;  // awaited ops already dequeued
-  std::size_t ops_held = 0;                          // ops whose fate is `held`
-  std::uint64_t holds = 0;                           // ops ever held
+  std::size_t ops_held = 0;                         // ops whose fate is `held`
+  std::uint64_t holds = 0;                          // ops ever held
   std::deque<Held> held;
 
   void note(JournalEntry entry);
@@ -205,24 +205,19 @@ struct ShimState {
   enum class HeldEnd : std::uint8_t { cancel, close, event };
   // Under mu: the socket's held ops (only `only`, if not null) end, their packets posted.
   // Returns how many ended.
-  std::size_t end_held_locked(SOCKET s, const OVERLAPPED* only, HeldEnd why,
-                              NTSTATUS event_status = STATUS_SUCCESS);
+  std::size_t end_held_locked(SOCKET s, const OVERLAPPED* only, HeldEnd why, NTSTATUS event_status = STATUS_SUCCESS);
   void untrack(const OVERLAPPED* ov);
   // Under mu: removes a tracked op, keeping its node for the next one.
   OpInfo forget_op_locked(OpMap::iterator it);
   // Looks at a dequeued packet: applies a forced result, counts bytes, wakes an awaiting
   // issuer.
   void classify(Completion& c);
-  bool port_rules_armed() const {
-    return (busy.load(std::memory_order_acquire) & kPortRules) != 0;
-  }
+  bool port_rules_armed() const { return (busy.load(std::memory_order_acquire) & kPortRules) != 0; }
   bool journaling() const { return (busy.load(std::memory_order_relaxed) & kJournaling) != 0; }
   // No rule watches the port and nothing is held: a wait is the backend's own call. (Relaxed:
   // a rule armed or a packet held while a wait is on its way acts from the next wait, as with
   // any call racing arm().)
-  bool port_untouched() const {
-    return (busy.load(std::memory_order_relaxed) & kWatchesWait) == 0;
-  }
+  bool port_untouched() const { return (busy.load(std::memory_order_relaxed) & kWatchesWait) == 0; }
   // A dequeued packet may be an op the shim tracks. Checked after the dequeue, never before:
   // an op is tracked (under mu, the count raised) before it is issued, so before its packet
   // exists, and the backend's port orders queueing a packet before dequeuing it; the dequeuing

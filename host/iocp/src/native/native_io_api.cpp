@@ -12,8 +12,8 @@ Fn extension_function(GUID id) {
   if (probe == INVALID_SOCKET) throw std::runtime_error("WSASocketW failed");
   Fn fn = nullptr;
   DWORD bytes = 0;
-  const int rc = ::WSAIoctl(probe, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof id, &fn,
-                            sizeof fn, &bytes, nullptr, nullptr);
+  const int rc =
+      ::WSAIoctl(probe, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof id, &fn, sizeof fn, &bytes, nullptr, nullptr);
   ::closesocket(probe);
   if (rc != 0 || fn == nullptr) throw std::runtime_error("extension function not found");
   return fn;
@@ -34,16 +34,14 @@ class NativeIoApi final : public IoApi {
   HANDLE CreateIoCompletionPort(HANDLE f, HANDLE port, ULONG_PTR key, DWORD threads) override {
     return ::CreateIoCompletionPort(f, port, key, threads);
   }
-  BOOL GetQueuedCompletionStatus(HANDLE port, LPDWORD bytes, PULONG_PTR key, LPOVERLAPPED* ov,
-                                 DWORD ms) override {
+  BOOL GetQueuedCompletionStatus(HANDLE port, LPDWORD bytes, PULONG_PTR key, LPOVERLAPPED* ov, DWORD ms) override {
     return ::GetQueuedCompletionStatus(port, bytes, key, ov, ms);
   }
-  BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY entries, ULONG count,
-                                   PULONG removed, DWORD ms, BOOL alertable) override {
+  BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY entries, ULONG count, PULONG removed, DWORD ms,
+                                   BOOL alertable) override {
     return ::GetQueuedCompletionStatusEx(port, entries, count, removed, ms, alertable);
   }
-  BOOL PostQueuedCompletionStatus(HANDLE port, DWORD bytes, ULONG_PTR key,
-                                  LPOVERLAPPED ov) override {
+  BOOL PostQueuedCompletionStatus(HANDLE port, DWORD bytes, ULONG_PTR key, LPOVERLAPPED ov) override {
     return ::PostQueuedCompletionStatus(port, bytes, key, ov);
   }
   BOOL CloseHandle(HANDLE h) override { return ::CloseHandle(h); }
@@ -73,29 +71,26 @@ class NativeIoApi final : public IoApi {
 
   SOCKET accept(SOCKET s, sockaddr* addr, int* len) override { return ::accept(s, addr, len); }
   int connect(SOCKET s, const sockaddr* name, int len) override { return ::connect(s, name, len); }
-  int send(SOCKET s, const char* buf, int len, int flags) override {
-    return ::send(s, buf, len, flags);
-  }
+  int send(SOCKET s, const char* buf, int len, int flags) override { return ::send(s, buf, len, flags); }
   int recv(SOCKET s, char* buf, int len, int flags) override { return ::recv(s, buf, len, flags); }
 
-  BOOL AcceptEx(SOCKET listener, SOCKET target, PVOID out, DWORD receive_len, DWORD local_len,
-                DWORD remote_len, LPDWORD bytes, LPOVERLAPPED ov) override {
+  BOOL AcceptEx(SOCKET listener, SOCKET target, PVOID out, DWORD receive_len, DWORD local_len, DWORD remote_len,
+                LPDWORD bytes, LPOVERLAPPED ov) override {
     return accept_ex_(listener, target, out, receive_len, local_len, remote_len, bytes, ov);
   }
-  BOOL ConnectEx(SOCKET s, const sockaddr* name, int len, PVOID buf, DWORD buf_len,
-                 LPDWORD sent, LPOVERLAPPED ov) override {
+  BOOL ConnectEx(SOCKET s, const sockaddr* name, int len, PVOID buf, DWORD buf_len, LPDWORD sent,
+                 LPOVERLAPPED ov) override {
     return connect_ex_(s, name, len, buf, buf_len, sent, ov);
   }
-  int WSARecv(SOCKET s, LPWSABUF bufs, DWORD count, LPDWORD bytes, LPDWORD flags,
-              LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) override {
+  int WSARecv(SOCKET s, LPWSABUF bufs, DWORD count, LPDWORD bytes, LPDWORD flags, LPWSAOVERLAPPED ov,
+              LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) override {
     return ::WSARecv(s, bufs, count, bytes, flags, ov, routine);
   }
-  int WSASend(SOCKET s, LPWSABUF bufs, DWORD count, LPDWORD bytes, DWORD flags,
-              LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) override {
+  int WSASend(SOCKET s, LPWSABUF bufs, DWORD count, LPDWORD bytes, DWORD flags, LPWSAOVERLAPPED ov,
+              LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) override {
     return ::WSASend(s, bufs, count, bytes, flags, ov, routine);
   }
-  BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED ov, LPDWORD bytes, BOOL wait,
-                              LPDWORD flags) override {
+  BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED ov, LPDWORD bytes, BOOL wait, LPDWORD flags) override {
     return ::WSAGetOverlappedResult(s, ov, bytes, wait, flags);
   }
 

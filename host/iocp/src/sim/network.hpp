@@ -45,13 +45,13 @@ enum class OpKind : std::uint8_t { recv, send, connect, accept };
 struct Op {
   OpKind kind = OpKind::recv;
   OVERLAPPED* overlapped = nullptr;
-  std::vector<WSABUF> buffers;      // recv: where the bytes go
-  std::size_t total = 0;            // recv: room in the buffers (0: a zero-byte receive, R13)
-  std::vector<std::uint8_t> data;   // send, connect: the bytes, copied when issued
-  std::size_t accepted = 0;         // send: bytes taken into the send buffer so far
-  std::uint32_t accept_slot = 0;    // accept: the socket that gets the connection
+  std::vector<WSABUF> buffers;     // recv: where the bytes go
+  std::size_t total = 0;           // recv: room in the buffers (0: a zero-byte receive, R13)
+  std::vector<std::uint8_t> data;  // send, connect: the bytes, copied when issued
+  std::size_t accepted = 0;        // send: bytes taken into the send buffer so far
+  std::uint32_t accept_slot = 0;   // accept: the socket that gets the connection
   std::uint32_t accept_generation = 0;
-  char* address_buffer = nullptr;   // accept: local then remote sockaddr_in
+  char* address_buffer = nullptr;  // accept: local then remote sockaddr_in
   DWORD local_bytes = 0;
 };
 
@@ -61,10 +61,10 @@ struct Endpoint {
   std::size_t rx_cap = 0;
   std::deque<std::uint8_t> tx;  // accepted from sends, not yet in the peer's rx
   std::size_t tx_cap = 0;
-  bool fin_queued = false;      // our FIN goes once tx is empty
+  bool fin_queued = false;  // our FIN goes once tx is empty
   bool fin_sent = false;
-  bool fin_in = false;          // the peer's FIN came, after everything now in rx
-  bool reset = false;           // an RST came (or we sent one): the connection is dead here
+  bool fin_in = false;  // the peer's FIN came, after everything now in rx
+  bool reset = false;   // an RST came (or we sent one): the connection is dead here
   bool transmit_armed = false;
   // The socket that owns this side: a slot, kUnaccepted while in a listener's backlog, kClosed
   // once the socket is closed (data arriving then is answered with RST).
@@ -123,7 +123,7 @@ struct Network {
 
   world::Scheduler& world;
   SimNetworkOptions options;
-  std::deque<Sock> socks;              // by slot; a deque keeps references stable
+  std::deque<Sock> socks;  // by slot; a deque keeps references stable
   std::vector<std::uint32_t> free_slots;
   std::map<std::uint64_t, Port> ports;  // by id; a closed port is erased
   std::uint64_t next_port = 1;

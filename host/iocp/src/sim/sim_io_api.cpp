@@ -80,8 +80,9 @@ class Calls {
   Sock* find(HANDLE h) { return find(reinterpret_cast<SOCKET>(h)); }
   static std::uint32_t slot_of(const Sock& s) { return s.slot; }
   Sock* owner(const Endpoint& e) {
-    return e.owner >= 0 && static_cast<std::size_t>(e.owner) < net.socks.size() ? &net.socks[static_cast<std::size_t>(e.owner)]
-                                                                                 : nullptr;
+    return e.owner >= 0 && static_cast<std::size_t>(e.owner) < net.socks.size()
+               ? &net.socks[static_cast<std::size_t>(e.owner)]
+               : nullptr;
   }
   Port* find_port(HANDLE h) {
     const auto v = reinterpret_cast<std::uintptr_t>(h);
@@ -286,7 +287,7 @@ class Calls {
       const Op done = std::move(s.recvs.front());
       s.recvs.pop_front();
       complete(s, done, STATUS_SUCCESS, static_cast<DWORD>(n));  // R1, or R4 with 0 bytes
-      if (n > 0) arm_transmit(s.conn, 1 - s.side);  // room again: the peer's bytes may move
+      if (n > 0) arm_transmit(s.conn, 1 - s.side);               // room again: the peer's bytes may move
     }
   }
 
@@ -813,7 +814,8 @@ int SimIoApi::bind(SOCKET s, const sockaddr* name, int namelen) {
   if (a.sin_port == 0) {
     do {
       a.sin_port = htons(state_->net.next_ephemeral);
-      state_->net.next_ephemeral = state_->net.next_ephemeral == 65535 ? 49152 : static_cast<std::uint16_t>(state_->net.next_ephemeral + 1);
+      state_->net.next_ephemeral =
+          state_->net.next_ephemeral == 65535 ? 49152 : static_cast<std::uint16_t>(state_->net.next_ephemeral + 1);
     } while (std::any_of(state_->net.socks.begin(), state_->net.socks.end(),
                          [&](const Sock& o) { return o.open && o.bound && o.local.sin_port == a.sin_port; }));
   } else if (!sock->reuse_address) {
@@ -899,7 +901,8 @@ int SimIoApi::getsockopt(SOCKET s, int level, int optname, char* optval, int* op
   c.point("getsockopt");
   Sock* sock = c.find(s);
   if (sock == nullptr) return sim::fail_now(WSAENOTSOCK);
-  if (optval == nullptr || optlen == nullptr || *optlen < static_cast<int>(sizeof(int))) return sim::fail_now(WSAEFAULT);
+  if (optval == nullptr || optlen == nullptr || *optlen < static_cast<int>(sizeof(int)))
+    return sim::fail_now(WSAEFAULT);
   int value = 0;
   if (level == SOL_SOCKET && optname == SO_RCVBUF) {
     value = sock->rcvbuf;

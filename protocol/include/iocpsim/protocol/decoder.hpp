@@ -23,20 +23,20 @@ enum class DecodeError : std::uint8_t {
   truncated_payload,     // the payload ends before a field it must contain
   inconsistent_payload,  // bytes left over after the last field, or a field value out of range
 };
-const char* to_string(DecodeError e) noexcept;   // "bad_magic", ...
+const char* to_string(DecodeError e) noexcept;  // "bad_magic", ...
 
 enum class DecodeStatus : std::uint8_t { frame, need_more, error };
 
 struct DecodeResult {
   DecodeStatus status = DecodeStatus::need_more;
-  std::size_t consumed = 0;        // bytes of the input taken by this call
-  Frame frame{};                   // valid when status == frame, until the next put()/reset()
+  std::size_t consumed = 0;  // bytes of the input taken by this call
+  Frame frame{};             // valid when status == frame, until the next put()/reset()
   DecodeError error = DecodeError::none;
   std::uint64_t error_offset = 0;  // stream offset of the byte at which the fault was detected
 };
 
 struct DecoderOptions {
-  std::size_t frame_max_bytes = kDefaultFrameMaxBytes;   // clamped to >= kFrameMaxBytesMin
+  std::size_t frame_max_bytes = kDefaultFrameMaxBytes;  // clamped to >= kFrameMaxBytesMin
 };
 
 class Decoder {

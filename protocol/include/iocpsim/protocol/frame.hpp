@@ -10,9 +10,9 @@ namespace iocpsim::protocol {
 
 inline constexpr std::uint8_t kMagic0 = 0xA5;
 inline constexpr std::uint8_t kMagic1 = 0x5A;
-inline constexpr std::uint8_t kVersion = 1;          // the only version this code speaks
-inline constexpr std::size_t kHeaderSize = 16;       // magic..payload_len
-inline constexpr std::size_t kTrailerSize = 4;       // CRC-32C
+inline constexpr std::uint8_t kVersion = 1;     // the only version this code speaks
+inline constexpr std::size_t kHeaderSize = 16;  // magic..payload_len
+inline constexpr std::size_t kTrailerSize = 4;  // CRC-32C
 inline constexpr std::size_t kFrameOverhead = kHeaderSize + kTrailerSize;
 inline constexpr std::size_t kDefaultFrameMaxBytes = 64 * 1024;  // whole frame, header to CRC
 inline constexpr std::size_t kFrameMaxBytesMin = 256;
@@ -28,14 +28,14 @@ struct FrameHeader {
   std::uint8_t version = kVersion;
   MessageType type = MessageType::heartbeat;
   std::uint16_t flags = 0;
-  std::uint32_t seq = 0;          // per sender, +1 per frame
+  std::uint32_t seq = 0;  // per sender, +1 per frame
   std::uint32_t payload_len = 0;
 };
 
 struct Frame {
   FrameHeader header;
   Message message;
-  Bytes raw;                      // the whole frame, header to CRC (a view, like the message)
+  Bytes raw;  // the whole frame, header to CRC (a view, like the message)
 };
 
 }  // namespace iocpsim::protocol

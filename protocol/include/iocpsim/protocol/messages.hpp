@@ -34,15 +34,15 @@ enum Capability : std::uint32_t {
   kCapCommands = 1u << 2,
 };
 
-struct Hello {            // host -> device, first frame on a connection
+struct Hello {  // host -> device, first frame on a connection
   std::uint8_t min_version = 1;
   std::uint8_t max_version = 1;
   std::uint32_t capabilities = 0;
   std::string_view host_id;
 };
 
-struct HelloAck {         // device -> host
-  std::uint8_t version = 1;            // chosen version, within [min_version, max_version]
+struct HelloAck {            // device -> host
+  std::uint8_t version = 1;  // chosen version, within [min_version, max_version]
   std::uint32_t capabilities = 0;
   std::uint32_t heartbeat_interval_ms = 0;  // what the device expects; 0 = no preference
   std::string_view device_id;
@@ -50,10 +50,14 @@ struct HelloAck {         // device -> host
   std::string_view firmware;
 };
 
-struct Heartbeat { std::uint64_t nonce = 0; };      // either side
-struct HeartbeatAck { std::uint64_t nonce = 0; };   // echoes the nonce
+struct Heartbeat {
+  std::uint64_t nonce = 0;
+};  // either side
+struct HeartbeatAck {
+  std::uint64_t nonce = 0;
+};  // echoes the nonce
 
-struct Command {          // host -> device
+struct Command {  // host -> device
   std::uint32_t request_id = 0;
   std::uint16_t opcode = 0;
   Bytes data;
@@ -67,13 +71,13 @@ enum class Status : std::uint16_t {
   internal_error = 4,
 };
 
-struct Response {         // device -> host, answers Command by request_id
+struct Response {  // device -> host, answers Command by request_id
   std::uint32_t request_id = 0;
   Status status = Status::ok;
   Bytes data;
 };
 
-struct Telemetry {        // device -> host
+struct Telemetry {  // device -> host
   std::uint16_t channel = 0;
   std::uint32_t channel_seq = 0;   // per channel, +1 per message; a gap means loss
   std::uint64_t timestamp_us = 0;  // device time
@@ -82,7 +86,7 @@ struct Telemetry {        // device -> host
 
 enum class Severity : std::uint8_t { info = 0, warning = 1, alarm = 2, critical = 3 };
 
-struct Event {            // device -> host
+struct Event {  // device -> host
   std::uint32_t event_id = 0;
   Severity severity = Severity::info;
   std::uint16_t code = 0;
@@ -98,7 +102,7 @@ enum class ByeReason : std::uint16_t {
   idle_timeout = 4,
 };
 
-struct Bye {              // either side, graceful goodbye
+struct Bye {  // either side, graceful goodbye
   ByeReason reason = ByeReason::normal;
   std::string_view text;
 };
@@ -110,17 +114,16 @@ enum class ErrorCode : std::uint16_t {
   too_busy = 4,
 };
 
-struct Error {            // either side, refers to the frame that caused it
+struct Error {  // either side, refers to the frame that caused it
   ErrorCode code = ErrorCode::malformed_frame;
   std::uint32_t ref_seq = 0;
   std::string_view text;
 };
 
-using Message = std::variant<Hello, HelloAck, Heartbeat, HeartbeatAck, Command, Response,
-                             Telemetry, Event, Bye, Error>;
+using Message = std::variant<Hello, HelloAck, Heartbeat, HeartbeatAck, Command, Response, Telemetry, Event, Bye, Error>;
 
 MessageType type_of(const Message& m) noexcept;
-const char* to_string(MessageType t) noexcept;   // "hello", "hello_ack", ...; "unknown" otherwise
+const char* to_string(MessageType t) noexcept;  // "hello", "hello_ack", ...; "unknown" otherwise
 bool is_known(std::uint8_t type) noexcept;
 
 }  // namespace iocpsim::protocol

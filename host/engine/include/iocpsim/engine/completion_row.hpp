@@ -15,27 +15,27 @@ const char* to_string(OpKind kind) noexcept;
 
 // Rows of IOCP-SEMANTICS.md, named by id and meaning.
 enum class CompletionRow : std::uint8_t {
-  r1_success,             // TRUE, op, bytes (a whole send, a receive with data, a connect)
-  r2_timeout,             // dequeue FALSE, NULL, 258: run timers, wait again
-  r3_port_closed,         // dequeue FALSE, NULL, 735 (or 6 on a dead handle): leave the loop
-  r4_end_of_stream,       // TRUE, receive, 0 bytes into a non-empty buffer: the peer's FIN
-  r5_peer_reset,          // FALSE, op, 64 / STATUS_CONNECTION_RESET (R5d: on a send)
-  r5b_reset_on_issue,     // the call itself failed with WSAECONNRESET: no packet
-  r6_local_abort,         // FALSE, op, 1236 (or 676 under Wine): we closed the socket
-  r6b_aborted,            // FALSE, op, 995 and we closed it (a pending connect at close)
-  r7_cancelled,           // FALSE, op, 995 and we cancelled it (CancelIoEx)
-  r8_short_send,          // TRUE, send, fewer bytes than requested
-  r9_done_packet_follows, // the call returned success without skip mode: wait for the packet
-  r9b_done_inline,        // the call returned success with skip mode: handle it now
-  r10_failed_on_issue,    // the call failed at once with anything but WSA_IO_PENDING: no packet
-  r11_posted,             // TRUE, NULL: a posted packet (wake-up or sentinel), key tells which
-  r12_connect_failed,     // FALSE, connect op, refused / timeout / unreachable
-  r13_zero_byte_receive,  // TRUE, receive into an empty buffer, 0 bytes: data is there, not EOF
-  r14b_woken_by_apc,      // dequeue FALSE, 192: wait again
-  r16_truncated,          // FALSE, op, STATUS_BUFFER_OVERFLOW (datagram only; not fatal)
-  r16b_port_unreachable,  // FALSE, op, STATUS_PORT_UNREACHABLE (datagram only; re-post)
-  pending,                // the call returned WSA_IO_PENDING: the packet will come
-  failed_other,           // FALSE, op, a status none of the rows names: treat as a dead connection
+  r1_success,              // TRUE, op, bytes (a whole send, a receive with data, a connect)
+  r2_timeout,              // dequeue FALSE, NULL, 258: run timers, wait again
+  r3_port_closed,          // dequeue FALSE, NULL, 735 (or 6 on a dead handle): leave the loop
+  r4_end_of_stream,        // TRUE, receive, 0 bytes into a non-empty buffer: the peer's FIN
+  r5_peer_reset,           // FALSE, op, 64 / STATUS_CONNECTION_RESET (R5d: on a send)
+  r5b_reset_on_issue,      // the call itself failed with WSAECONNRESET: no packet
+  r6_local_abort,          // FALSE, op, 1236 (or 676 under Wine): we closed the socket
+  r6b_aborted,             // FALSE, op, 995 and we closed it (a pending connect at close)
+  r7_cancelled,            // FALSE, op, 995 and we cancelled it (CancelIoEx)
+  r8_short_send,           // TRUE, send, fewer bytes than requested
+  r9_done_packet_follows,  // the call returned success without skip mode: wait for the packet
+  r9b_done_inline,         // the call returned success with skip mode: handle it now
+  r10_failed_on_issue,     // the call failed at once with anything but WSA_IO_PENDING: no packet
+  r11_posted,              // TRUE, NULL: a posted packet (wake-up or sentinel), key tells which
+  r12_connect_failed,      // FALSE, connect op, refused / timeout / unreachable
+  r13_zero_byte_receive,   // TRUE, receive into an empty buffer, 0 bytes: data is there, not EOF
+  r14b_woken_by_apc,       // dequeue FALSE, 192: wait again
+  r16_truncated,           // FALSE, op, STATUS_BUFFER_OVERFLOW (datagram only; not fatal)
+  r16b_port_unreachable,   // FALSE, op, STATUS_PORT_UNREACHABLE (datagram only; re-post)
+  pending,                 // the call returned WSA_IO_PENDING: the packet will come
+  failed_other,            // FALSE, op, a status none of the rows names: treat as a dead connection
 };
 const char* to_string(CompletionRow row) noexcept;  // "R4", "R5b", ...
 const char* describe(CompletionRow row) noexcept;   // "end_of_stream", ...

@@ -37,8 +37,8 @@ const char* to_string(SessionState s) noexcept;
 // What a configuration file may set of DeviceConfig and EngineOptions, and in which range, is the
 // table of option_table.hpp; a member a file should set needs its row there.
 struct DeviceConfig {
-  std::string name;                 // unique; names the device in every event
-  std::string host = "127.0.0.1";   // IPv4 literal
+  std::string name;                // unique; names the device in every event
+  std::string host = "127.0.0.1";  // IPv4 literal
   std::uint16_t port = 0;
   std::uint32_t connect_timeout_ms = 5'000;
   std::uint32_t handshake_timeout_ms = 5'000;
@@ -48,7 +48,7 @@ struct DeviceConfig {
   // both sides); the session then uses the shorter of that and heartbeat_interval_ms.
   std::uint32_t heartbeat_interval_min_ms = 50;
   std::uint32_t heartbeat_interval_max_ms = 60'000;
-  std::uint32_t stall_timeout_ms = 10'000;      // no bytes received for this long: a stall
+  std::uint32_t stall_timeout_ms = 10'000;  // no bytes received for this long: a stall
   // Bytes waiting to go out and none moved for this long (the queue full, or a send that does
   // not complete): the peer does not read. 0: never checked.
   std::uint32_t send_stall_timeout_ms = 10'000;
@@ -58,8 +58,8 @@ struct DeviceConfig {
   // a device that handshakes and misbehaves at once is not redialled at the initial delay
   // forever. 0: every handshake resets it.
   std::uint32_t backoff_reset_after_ms = 5'000;
-  double backoff_jitter = 0.2;                  // +/- fraction, drawn from the seeded source
-  std::uint32_t command_timeout_ms = 5'000;     // default per command
+  double backoff_jitter = 0.2;               // +/- fraction, drawn from the seeded source
+  std::uint32_t command_timeout_ms = 5'000;  // default per command
   std::size_t commands_in_flight_max = 16;
   std::size_t send_queue_max_bytes = 256 * 1024;
   std::uint8_t version_min = 1;
@@ -99,15 +99,15 @@ struct EngineOptions {
   static constexpr unsigned kWorkersMax = 64;
   static constexpr std::uint32_t kDequeueBatchMax = 1024;
 
-  unsigned workers = 2;                         // 1 .. kWorkersMax
-  std::uint32_t dequeue_batch = 64;             // entries per GetQueuedCompletionStatusEx, 1 .. kDequeueBatchMax
+  unsigned workers = 2;              // 1 .. kWorkersMax
+  std::uint32_t dequeue_batch = 64;  // entries per GetQueuedCompletionStatusEx, 1 .. kDequeueBatchMax
   CompletionSkip skip_completion_port_on_success = CompletionSkip::if_honoured;
   std::string host_id = "iocpsim-host";
-  std::uint32_t shutdown_timeout_ms = 2'000;    // BYE + half-close wait before cancelling
-  std::uint32_t drain_ceiling_ms = 10'000;      // real-time safety valve for the final drain
+  std::uint32_t shutdown_timeout_ms = 2'000;  // BYE + half-close wait before cancelling
+  std::uint32_t drain_ceiling_ms = 10'000;    // real-time safety valve for the final drain
   std::size_t frame_max_bytes = 64 * 1024;
   std::size_t receive_buffer_bytes = 64 * 1024;
-  std::uint64_t seed = 1;                       // backoff jitter
+  std::uint64_t seed = 1;  // backoff jitter
   // Events a device can cause once per frame it sends (send_queue_full, unexpected_message,
   // telemetry_gap, late_reply, unknown_reply) are written at most this many times per device,
   // name and window; the rest are counted and reported in one events_suppressed.
@@ -130,7 +130,7 @@ struct DeviceEvent {
   std::uint8_t severity = 0;
   std::uint16_t code = 0;
   std::uint64_t timestamp_us = 0;
-  std::string_view text;                  // valid during the callback only
+  std::string_view text;  // valid during the callback only
 };
 
 enum class CommandOutcome : std::uint8_t { ok, device_status, timeout, connection_lost, shutdown };
@@ -138,16 +138,16 @@ const char* to_string(CommandOutcome o) noexcept;
 
 struct CommandResult {
   CommandOutcome outcome = CommandOutcome::ok;
-  std::uint16_t status = 0;               // the device's status when it answered
-  std::span<const std::uint8_t> data;     // valid during the callback only
+  std::uint16_t status = 0;            // the device's status when it answered
+  std::span<const std::uint8_t> data;  // valid during the callback only
 };
 using CommandCallback = std::function<void(const CommandResult&)>;
 
 enum class Submit : std::uint8_t {
   accepted,
-  queue_full,        // the send queue has no room for the frame: nothing was queued
+  queue_full,  // the send queue has no room for the frame: nothing was queued
   too_many_in_flight,
-  not_ready,         // no session (connecting, backing off, closing)
+  not_ready,  // no session (connecting, backing off, closing)
   unknown_device,
   shutting_down,
 };
@@ -163,7 +163,7 @@ struct Callbacks {
 };
 
 struct ShutdownReport {
-  bool drained_politely = false;      // every connection closed before the timeout
+  bool drained_politely = false;  // every connection closed before the timeout
   std::size_t leaked_op_contexts = 0;
   std::size_t leaked_connection_contexts = 0;
   unsigned workers_joined = 0;
@@ -189,9 +189,8 @@ class Engine {
   SessionState state(const std::string& name) const;
 
   // Queues a COMMAND; `done` runs exactly once if the answer is `accepted`, never otherwise.
-  Submit send_command(const std::string& device, std::uint16_t opcode,
-                      std::span<const std::uint8_t> data, std::uint32_t timeout_ms,
-                      CommandCallback done);
+  Submit send_command(const std::string& device, std::uint16_t opcode, std::span<const std::uint8_t> data,
+                      std::uint32_t timeout_ms, CommandCallback done);
 
   // Posts a wake-up packet: a worker re-reads the clock and runs due timers. Call after
   // advancing an iocp::ManualClock.

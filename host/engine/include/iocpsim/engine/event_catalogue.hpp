@@ -25,10 +25,10 @@ struct EventField {
 
 struct EventKind {
   std::string_view name;
-  std::string_view group;           // EVENTS.md's section
-  std::vector<EventField> fields;   // besides the keys every event has (kEventCommonKeys)
-  std::string_view fields_doc;      // EVENTS.md's fields column: each field, its values, alternatives
-  std::string_view when;            // what it means: when the engine emits it
+  std::string_view group;          // EVENTS.md's section
+  std::vector<EventField> fields;  // besides the keys every event has (kEventCommonKeys)
+  std::string_view fields_doc;     // EVENTS.md's fields column: each field, its values, alternatives
+  std::string_view when;           // what it means: when the engine emits it
 
   const EventField* field(std::string_view field_name) const;
 };

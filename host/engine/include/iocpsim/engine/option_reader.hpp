@@ -27,8 +27,7 @@ std::string key_given(const json_diag::JsonReader& r, const OptionSpec& spec);
 // Values each in range that cannot work together, said at the key the object sets (a value it
 // inherits was reported where it was set): a host_id too long for its HELLO to fit in one frame
 // of frame_max_bytes.
-void check_engine_options(const json_diag::JsonReader& r, const EngineOptions& options,
-                          json_diag::Problems& problems);
+void check_engine_options(const json_diag::JsonReader& r, const EngineOptions& options, json_diag::Problems& problems);
 // version_min above version_max, backoff_initial_ms above backoff_max_ms,
 // heartbeat_interval_min_ms above heartbeat_interval_max_ms, and a send queue too small for the
 // HELLO that `engine`'s host_id makes.

@@ -20,10 +20,10 @@
 namespace iocpsim::engine {
 
 enum class OptionType : std::uint8_t {
-  integer,          // a whole number
-  ms,               // a whole number of milliseconds
-  bytes,            // a whole number of bytes
-  number,           // any number in the range
+  integer,  // a whole number
+  ms,       // a whole number of milliseconds
+  bytes,    // a whole number of bytes
+  number,   // any number in the range
   string,
   boolean,
   completion_skip,  // R9b's choice: kCompletionSkipForms

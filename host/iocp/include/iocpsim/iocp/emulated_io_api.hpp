@@ -35,17 +35,14 @@ class EmulatedIoApi final : public IoApi, public EndsPendingOps {
 
   Outstanding outstanding() const;
 
-  HANDLE CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort,
-                                ULONG_PTR CompletionKey, DWORD NumberOfConcurrentThreads) override;
-  BOOL GetQueuedCompletionStatus(HANDLE CompletionPort, LPDWORD lpNumberOfBytesTransferred,
-                                 PULONG_PTR lpCompletionKey, LPOVERLAPPED* lpOverlapped,
-                                 DWORD dwMilliseconds) override;
-  BOOL GetQueuedCompletionStatusEx(HANDLE CompletionPort,
-                                   LPOVERLAPPED_ENTRY lpCompletionPortEntries, ULONG ulCount,
-                                   PULONG ulNumEntriesRemoved, DWORD dwMilliseconds,
-                                   BOOL fAlertable) override;
-  BOOL PostQueuedCompletionStatus(HANDLE CompletionPort, DWORD dwNumberOfBytesTransferred,
-                                  ULONG_PTR dwCompletionKey, LPOVERLAPPED lpOverlapped) override;
+  HANDLE CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort, ULONG_PTR CompletionKey,
+                                DWORD NumberOfConcurrentThreads) override;
+  BOOL GetQueuedCompletionStatus(HANDLE CompletionPort, LPDWORD lpNumberOfBytesTransferred, PULONG_PTR lpCompletionKey,
+                                 LPOVERLAPPED* lpOverlapped, DWORD dwMilliseconds) override;
+  BOOL GetQueuedCompletionStatusEx(HANDLE CompletionPort, LPOVERLAPPED_ENTRY lpCompletionPortEntries, ULONG ulCount,
+                                   PULONG ulNumEntriesRemoved, DWORD dwMilliseconds, BOOL fAlertable) override;
+  BOOL PostQueuedCompletionStatus(HANDLE CompletionPort, DWORD dwNumberOfBytesTransferred, ULONG_PTR dwCompletionKey,
+                                  LPOVERLAPPED lpOverlapped) override;
   BOOL CloseHandle(HANDLE hObject) override;
   BOOL SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags) override;
   BOOL CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped) override;
@@ -70,25 +67,20 @@ class EmulatedIoApi final : public IoApi, public EndsPendingOps {
   int send(SOCKET s, const char* buf, int len, int flags) override;
   int recv(SOCKET s, char* buf, int len, int flags) override;
 
-  BOOL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer,
-                DWORD dwReceiveDataLength, DWORD dwLocalAddressLength,
-                DWORD dwRemoteAddressLength, LPDWORD lpdwBytesReceived,
+  BOOL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer, DWORD dwReceiveDataLength,
+                DWORD dwLocalAddressLength, DWORD dwRemoteAddressLength, LPDWORD lpdwBytesReceived,
                 LPOVERLAPPED lpOverlapped) override;
-  BOOL ConnectEx(SOCKET s, const sockaddr* name, int namelen, PVOID lpSendBuffer,
-                 DWORD dwSendDataLength, LPDWORD lpdwBytesSent,
-                 LPOVERLAPPED lpOverlapped) override;
-  int WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesRecvd,
-              LPDWORD lpFlags, LPWSAOVERLAPPED lpOverlapped,
-              LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) override;
-  int WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesSent,
-              DWORD dwFlags, LPWSAOVERLAPPED lpOverlapped,
-              LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) override;
-  BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTransfer,
-                              BOOL fWait, LPDWORD lpdwFlags) override;
+  BOOL ConnectEx(SOCKET s, const sockaddr* name, int namelen, PVOID lpSendBuffer, DWORD dwSendDataLength,
+                 LPDWORD lpdwBytesSent, LPOVERLAPPED lpOverlapped) override;
+  int WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
+              LPWSAOVERLAPPED lpOverlapped, LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) override;
+  int WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
+              LPWSAOVERLAPPED lpOverlapped, LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) override;
+  BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTransfer, BOOL fWait,
+                              LPDWORD lpdwFlags) override;
 
   // Ends a parked op with the given result (EndsPendingOps): its packet, as for any completion.
-  BOOL EndPendingOp(HANDLE hFile, LPOVERLAPPED lpOverlapped, NTSTATUS status,
-                    DWORD bytes) override;
+  BOOL EndPendingOp(HANDLE hFile, LPOVERLAPPED lpOverlapped, NTSTATUS status, DWORD bytes) override;
 
  private:
   std::unique_ptr<detail::Emulation> emu_;

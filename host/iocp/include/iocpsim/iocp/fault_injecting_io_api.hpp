@@ -37,8 +37,8 @@ struct FaultOptions {
 
 // What the shim itself still holds: zero at the end of every test.
 struct ShimOutstanding {
-  std::size_t tracked_ops = 0;     // issued through the shim, packet not yet dequeued
-  std::size_t held_packets = 0;    // held back by reorder / mixed_batch
+  std::size_t tracked_ops = 0;   // issued through the shim, packet not yet dequeued
+  std::size_t held_packets = 0;  // held back by reorder / mixed_batch
   bool operator==(const ShimOutstanding&) const = default;
 };
 
@@ -91,17 +91,14 @@ class FaultInjectingIoApi final : public IoApi {
   // on a socket that skips the port has none). Works with the journal off too.
   bool wait_dequeued(Call c, std::chrono::milliseconds ceiling = kObserveCeiling);
 
-  HANDLE CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort,
-                                ULONG_PTR CompletionKey, DWORD NumberOfConcurrentThreads) override;
-  BOOL GetQueuedCompletionStatus(HANDLE CompletionPort, LPDWORD lpNumberOfBytesTransferred,
-                                 PULONG_PTR lpCompletionKey, LPOVERLAPPED* lpOverlapped,
-                                 DWORD dwMilliseconds) override;
-  BOOL GetQueuedCompletionStatusEx(HANDLE CompletionPort,
-                                   LPOVERLAPPED_ENTRY lpCompletionPortEntries, ULONG ulCount,
-                                   PULONG ulNumEntriesRemoved, DWORD dwMilliseconds,
-                                   BOOL fAlertable) override;
-  BOOL PostQueuedCompletionStatus(HANDLE CompletionPort, DWORD dwNumberOfBytesTransferred,
-                                  ULONG_PTR dwCompletionKey, LPOVERLAPPED lpOverlapped) override;
+  HANDLE CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort, ULONG_PTR CompletionKey,
+                                DWORD NumberOfConcurrentThreads) override;
+  BOOL GetQueuedCompletionStatus(HANDLE CompletionPort, LPDWORD lpNumberOfBytesTransferred, PULONG_PTR lpCompletionKey,
+                                 LPOVERLAPPED* lpOverlapped, DWORD dwMilliseconds) override;
+  BOOL GetQueuedCompletionStatusEx(HANDLE CompletionPort, LPOVERLAPPED_ENTRY lpCompletionPortEntries, ULONG ulCount,
+                                   PULONG ulNumEntriesRemoved, DWORD dwMilliseconds, BOOL fAlertable) override;
+  BOOL PostQueuedCompletionStatus(HANDLE CompletionPort, DWORD dwNumberOfBytesTransferred, ULONG_PTR dwCompletionKey,
+                                  LPOVERLAPPED lpOverlapped) override;
   BOOL CloseHandle(HANDLE hObject) override;
   BOOL SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags) override;
   BOOL CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped) override;
@@ -126,21 +123,17 @@ class FaultInjectingIoApi final : public IoApi {
   int send(SOCKET s, const char* buf, int len, int flags) override;
   int recv(SOCKET s, char* buf, int len, int flags) override;
 
-  BOOL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer,
-                DWORD dwReceiveDataLength, DWORD dwLocalAddressLength,
-                DWORD dwRemoteAddressLength, LPDWORD lpdwBytesReceived,
+  BOOL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer, DWORD dwReceiveDataLength,
+                DWORD dwLocalAddressLength, DWORD dwRemoteAddressLength, LPDWORD lpdwBytesReceived,
                 LPOVERLAPPED lpOverlapped) override;
-  BOOL ConnectEx(SOCKET s, const sockaddr* name, int namelen, PVOID lpSendBuffer,
-                 DWORD dwSendDataLength, LPDWORD lpdwBytesSent,
-                 LPOVERLAPPED lpOverlapped) override;
-  int WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesRecvd,
-              LPDWORD lpFlags, LPWSAOVERLAPPED lpOverlapped,
-              LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) override;
-  int WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesSent,
-              DWORD dwFlags, LPWSAOVERLAPPED lpOverlapped,
-              LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) override;
-  BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTransfer,
-                              BOOL fWait, LPDWORD lpdwFlags) override;
+  BOOL ConnectEx(SOCKET s, const sockaddr* name, int namelen, PVOID lpSendBuffer, DWORD dwSendDataLength,
+                 LPDWORD lpdwBytesSent, LPOVERLAPPED lpOverlapped) override;
+  int WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
+              LPWSAOVERLAPPED lpOverlapped, LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) override;
+  int WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
+              LPWSAOVERLAPPED lpOverlapped, LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) override;
+  BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTransfer, BOOL fWait,
+                              LPDWORD lpdwFlags) override;
 
  private:
   // What a pass-through call reads, in the object itself rather than behind state_: the backend

@@ -20,7 +20,7 @@ namespace iocpsim::iocp {
 // A parameter of an outcome: a non-negative integer a rule may set (FaultRule's member of the
 // same name).
 struct OutcomeParameter {
-  const char* key;                        // "bytes", "error", "key" or "wait_ms"
+  const char* key;  // "bytes", "error", "key" or "wait_ms"
   std::uint64_t min = 0;
   std::uint64_t max = 0;
   std::optional<std::uint64_t> fallback;  // the value when the rule does not set it
@@ -33,11 +33,11 @@ struct OutcomeParameter {
 struct OutcomeSpec {
   Outcome outcome;
   const char* name;
-  const char* rows;   // e.g. "R5 R5d"
-  CallSet calls;      // the calls it can apply to
+  const char* rows;  // e.g. "R5 R5d"
+  CallSet calls;     // the calls it can apply to
   std::vector<OutcomeParameter> parameters;
   const char* caller_sees;
-  const char* how;    // how the world is kept consistent
+  const char* how;  // how the world is kept consistent
 };
 
 // Every outcome, in the order the docs list them (per operation, then per port).

@@ -60,29 +60,29 @@ std::optional<Call> call_from_name(std::string_view name);
 
 // What a rule makes happen. The comment names the row of IOCP-SEMANTICS.md.
 enum class Outcome : std::uint8_t {
-  success,              // R1 R8: the op completes, moving at most `bytes`
-  short_send,           // R8: a send completes having moved only `bytes`
-  peer_fin,             // R4: the peer half-closed; the recv completes TRUE with 0 bytes
-  peer_reset,           // R5 R5d, then R5b: the peer reset the connection
-  local_abort,          // R6: the local stack aborted the connection (1236)
-  cancelled,            // R7 R6b: the op is cancelled (995)
-  sync_success,         // R9: the call succeeds at once and a packet is queued
-  sync_success_skip,    // R9b: the call succeeds at once and no packet is queued
-  immediate_error,      // R10 (R5b with 10054): the call fails at once, no packet
-  connect_refused,      // R12: 1225
-  connect_timeout,      // R12: 121
-  network_unreachable,  // R12: 1231
-  host_unreachable,     // R12: 1232
-  wait_timeout,         // R2: the wait ends with nothing
-  port_closed,          // R3: the port is closed under the waiter
-  spurious_wakeup,      // R11: a packet with no OVERLAPPED that nobody posted
-  reorder,              // R15: a completion is held and delivered after a later one
+  success,                // R1 R8: the op completes, moving at most `bytes`
+  short_send,             // R8: a send completes having moved only `bytes`
+  peer_fin,               // R4: the peer half-closed; the recv completes TRUE with 0 bytes
+  peer_reset,             // R5 R5d, then R5b: the peer reset the connection
+  local_abort,            // R6: the local stack aborted the connection (1236)
+  cancelled,              // R7 R6b: the op is cancelled (995)
+  sync_success,           // R9: the call succeeds at once and a packet is queued
+  sync_success_skip,      // R9b: the call succeeds at once and no packet is queued
+  immediate_error,        // R10 (R5b with 10054): the call fails at once, no packet
+  connect_refused,        // R12: 1225
+  connect_timeout,        // R12: 121
+  network_unreachable,    // R12: 1231
+  host_unreachable,       // R12: 1232
+  wait_timeout,           // R2: the wait ends with nothing
+  port_closed,            // R3: the port is closed under the waiter
+  spurious_wakeup,        // R11: a packet with no OVERLAPPED that nobody posted
+  reorder,                // R15: a completion is held and delivered after a later one
   deliver_before_return,  // R15: the completion is dequeued before the issuing call returns
-  mixed_batch,          // R14: one GQCSEx batch holds successes and failures
-  connect_unanswered,   // R7 R6b: ConnectEx pends until it is cancelled or its socket closed
-  peer_not_reading,     // R7 R6: sends pend, moving nothing, until cancelled or closed
-  skip_mode_ignored,    // R9: skip-on-success answers TRUE but is not set; packets still come
-  skip_mode_refused,    // R9b: SetFileCompletionNotificationModes fails with 87
+  mixed_batch,            // R14: one GQCSEx batch holds successes and failures
+  connect_unanswered,     // R7 R6b: ConnectEx pends until it is cancelled or its socket closed
+  peer_not_reading,       // R7 R6: sends pend, moving nothing, until cancelled or closed
+  skip_mode_ignored,      // R9: skip-on-success answers TRUE but is not set; packets still come
+  skip_mode_refused,      // R9b: SetFileCompletionNotificationModes fails with 87
   kCount
 };
 
@@ -94,13 +94,13 @@ CallSet allowed_calls(Outcome o);
 // The predicate. Occurrences are counted per rule, over calls that pass every filter (call,
 // tag, after, after_bytes); nth and every then pick which of them may fire.
 struct Trigger {
-  CallSet calls = 0;                // 0: every call the outcome allows
-  std::optional<std::string> tag;   // the connection's tag (tag_socket); unset: any
-  std::uint64_t nth = 0;            // first occurrence that fires (1-based); 0: same as every
-  std::uint64_t every = 1;          // then every k-th occurrence
+  CallSet calls = 0;                   // 0: every call the outcome allows
+  std::optional<std::string> tag;      // the connection's tag (tag_socket); unset: any
+  std::uint64_t nth = 0;               // first occurrence that fires (1-based); 0: same as every
+  std::uint64_t every = 1;             // then every k-th occurrence
   std::chrono::microseconds after{0};  // only once this long has passed since the rules were armed
-  std::uint64_t after_bytes = 0;    // only once the connection moved this many bytes (port calls: all)
-  double probability = 1.0;         // each candidate fires with this probability (the run's seed)
+  std::uint64_t after_bytes = 0;       // only once the connection moved this many bytes (port calls: all)
+  double probability = 1.0;            // each candidate fires with this probability (the run's seed)
 };
 
 inline constexpr std::uint64_t kAlways = 0;
@@ -111,10 +111,10 @@ struct FaultRule {
   Outcome outcome = Outcome::success;
   std::uint64_t times = 1;  // firings before the rule retires; kAlways: never retires
   // Outcome parameters (each outcome reads only its own; see FAULTS.md).
-  std::optional<DWORD> bytes;   // success, short_send, peer_reset (send), spurious_wakeup
-  int error = WSAENOBUFS;       // immediate_error: the Winsock code the call fails with
-  ULONG_PTR key = 0;            // spurious_wakeup: the completion key it reports
-  DWORD wait_ms = 1000;         // deliver_before_return: ceiling on waiting for the dequeue
+  std::optional<DWORD> bytes;  // success, short_send, peer_reset (send), spurious_wakeup
+  int error = WSAENOBUFS;      // immediate_error: the Winsock code the call fails with
+  ULONG_PTR key = 0;           // spurious_wakeup: the completion key it reports
+  DWORD wait_ms = 1000;        // deliver_before_return: ceiling on waiting for the dequeue
 };
 
 // A rule that cannot be: path() is where (a JSON path such as faults[2].when.nth, or the field of

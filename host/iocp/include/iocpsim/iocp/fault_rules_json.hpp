@@ -15,8 +15,7 @@
 namespace iocpsim::iocp {
 
 // `faults` is the array; `path` names it in messages.
-std::vector<FaultRule> parse_fault_rules(const nlohmann::json& faults,
-                                         const std::string& path = "faults");
+std::vector<FaultRule> parse_fault_rules(const nlohmann::json& faults, const std::string& path = "faults");
 // The same from text holding the array itself.
 std::vector<FaultRule> parse_fault_rules_text(std::string_view text);
 

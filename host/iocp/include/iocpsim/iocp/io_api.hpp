@@ -27,21 +27,16 @@ class IoApi {
   // ---- completion ports (kernel32) ----
   // Creates a port (FileHandle == INVALID_HANDLE_VALUE, ExistingCompletionPort == NULL) or
   // associates a socket (passed as (HANDLE)socket) with an existing port under CompletionKey.
-  virtual HANDLE CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort,
-                                        ULONG_PTR CompletionKey,
+  virtual HANDLE CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort, ULONG_PTR CompletionKey,
                                         DWORD NumberOfConcurrentThreads) = 0;
-  virtual BOOL GetQueuedCompletionStatus(HANDLE CompletionPort,
-                                         LPDWORD lpNumberOfBytesTransferred,
+  virtual BOOL GetQueuedCompletionStatus(HANDLE CompletionPort, LPDWORD lpNumberOfBytesTransferred,
                                          PULONG_PTR lpCompletionKey, LPOVERLAPPED* lpOverlapped,
                                          DWORD dwMilliseconds) = 0;
-  virtual BOOL GetQueuedCompletionStatusEx(HANDLE CompletionPort,
-                                           LPOVERLAPPED_ENTRY lpCompletionPortEntries,
-                                           ULONG ulCount, PULONG ulNumEntriesRemoved,
-                                           DWORD dwMilliseconds, BOOL fAlertable) = 0;
-  virtual BOOL PostQueuedCompletionStatus(HANDLE CompletionPort,
-                                          DWORD dwNumberOfBytesTransferred,
-                                          ULONG_PTR dwCompletionKey,
-                                          LPOVERLAPPED lpOverlapped) = 0;
+  virtual BOOL GetQueuedCompletionStatusEx(HANDLE CompletionPort, LPOVERLAPPED_ENTRY lpCompletionPortEntries,
+                                           ULONG ulCount, PULONG ulNumEntriesRemoved, DWORD dwMilliseconds,
+                                           BOOL fAlertable) = 0;
+  virtual BOOL PostQueuedCompletionStatus(HANDLE CompletionPort, DWORD dwNumberOfBytesTransferred,
+                                          ULONG_PTR dwCompletionKey, LPOVERLAPPED lpOverlapped) = 0;
   // Closes a completion port handle.
   virtual BOOL CloseHandle(HANDLE hObject) = 0;
   virtual BOOL SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags) = 0;
@@ -73,23 +68,18 @@ class IoApi {
   virtual int recv(SOCKET s, char* buf, int len, int flags) = 0;
 
   // ---- overlapped calls (ws2_32 / mswsock) ----
-  virtual BOOL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer,
-                        DWORD dwReceiveDataLength, DWORD dwLocalAddressLength,
-                        DWORD dwRemoteAddressLength, LPDWORD lpdwBytesReceived,
+  virtual BOOL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer, DWORD dwReceiveDataLength,
+                        DWORD dwLocalAddressLength, DWORD dwRemoteAddressLength, LPDWORD lpdwBytesReceived,
                         LPOVERLAPPED lpOverlapped) = 0;
   // s must be bound (bind to port 0 first), as Windows requires.
-  virtual BOOL ConnectEx(SOCKET s, const sockaddr* name, int namelen, PVOID lpSendBuffer,
-                         DWORD dwSendDataLength, LPDWORD lpdwBytesSent,
-                         LPOVERLAPPED lpOverlapped) = 0;
-  virtual int WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
-                      LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
-                      LPWSAOVERLAPPED lpOverlapped,
-                      LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) = 0;
-  virtual int WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
-                      LPDWORD lpNumberOfBytesSent, DWORD dwFlags, LPWSAOVERLAPPED lpOverlapped,
-                      LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) = 0;
-  virtual BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
-                                      LPDWORD lpcbTransfer, BOOL fWait, LPDWORD lpdwFlags) = 0;
+  virtual BOOL ConnectEx(SOCKET s, const sockaddr* name, int namelen, PVOID lpSendBuffer, DWORD dwSendDataLength,
+                         LPDWORD lpdwBytesSent, LPOVERLAPPED lpOverlapped) = 0;
+  virtual int WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
+                      LPWSAOVERLAPPED lpOverlapped, LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) = 0;
+  virtual int WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
+                      LPWSAOVERLAPPED lpOverlapped, LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) = 0;
+  virtual BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTransfer, BOOL fWait,
+                                      LPDWORD lpdwFlags) = 0;
 };
 
 // An optional capability of a backend, found by dynamic_cast, never called on a hot path:
@@ -101,8 +91,7 @@ class EndsPendingOps {
  public:
   // FALSE (and the last error unchanged) if `lpOverlapped` is not pending on `hFile`: it
   // already completed, and its own packet is on its way. The last error is never changed.
-  virtual BOOL EndPendingOp(HANDLE hFile, LPOVERLAPPED lpOverlapped, NTSTATUS status,
-                            DWORD bytes) = 0;
+  virtual BOOL EndPendingOp(HANDLE hFile, LPOVERLAPPED lpOverlapped, NTSTATUS status, DWORD bytes) = 0;
 
  protected:
   EndsPendingOps() = default;

@@ -21,17 +21,17 @@ struct JournalEntry {
   static constexpr std::int16_t kNoRule = -1;
   std::int64_t time_us = 0;
   Call call = Call::kCount;
-  bool batch_entry = false;       // one removed entry of the GetQueuedCompletionStatusEx before it
-  std::int16_t rule = kNoRule;    // index of the rule that changed this call, if any
+  bool batch_entry = false;     // one removed entry of the GetQueuedCompletionStatusEx before it
+  std::int16_t rule = kNoRule;  // index of the rule that changed this call, if any
   Outcome outcome = Outcome::kCount;
-  std::uintptr_t handle = 0;      // the socket or port
+  std::uintptr_t handle = 0;  // the socket or port
   const void* overlapped = nullptr;
-  std::uint64_t arg = 0;          // requested bytes, timeout in ms, entries asked for, flags
-  std::int64_t result = 0;        // the call's return value
-  std::uint32_t bytes = 0;        // bytes reported
-  std::uint32_t error = 0;        // last error after the call
-  std::int32_t status = 0;        // NTSTATUS of a completion
-  ULONG_PTR key = 0;              // completion key of a completion
+  std::uint64_t arg = 0;    // requested bytes, timeout in ms, entries asked for, flags
+  std::int64_t result = 0;  // the call's return value
+  std::uint32_t bytes = 0;  // bytes reported
+  std::uint32_t error = 0;  // last error after the call
+  std::int32_t status = 0;  // NTSTATUS of a completion
+  ULONG_PTR key = 0;        // completion key of a completion
 
   bool changed() const { return rule != kNoRule; }
 };
@@ -57,7 +57,7 @@ class Journal {
 
  private:
   std::vector<JournalEntry> ring_;
-  std::size_t mask_;  // size - 1 when the size is a power of two (> 1), else 0
+  std::size_t mask_;                  // size - 1 when the size is a power of two (> 1), else 0
   std::atomic<std::size_t> next_{0};  // records ever appended since the last clear()
 };
 

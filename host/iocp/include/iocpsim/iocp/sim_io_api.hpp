@@ -39,7 +39,7 @@ struct State;
 struct SimNetworkOptions {
   std::chrono::microseconds latency{50};                   // one way, per segment
   int buffer_bytes = 64 * 1024;                            // SO_RCVBUF and SO_SNDBUF unless set
-  std::chrono::microseconds refused_after{2'000'000};     // loopback: SYN retries answered by RST
+  std::chrono::microseconds refused_after{2'000'000};      // loopback: SYN retries answered by RST
   std::chrono::microseconds unanswered_after{21'000'000};  // SYNs nobody answers: 121 (R12)
 };
 
@@ -70,9 +70,8 @@ class SimIoApi final : public IoApi, public EndsPendingOps {
 
   HANDLE CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort, ULONG_PTR CompletionKey,
                                 DWORD NumberOfConcurrentThreads) override;
-  BOOL GetQueuedCompletionStatus(HANDLE CompletionPort, LPDWORD lpNumberOfBytesTransferred,
-                                 PULONG_PTR lpCompletionKey, LPOVERLAPPED* lpOverlapped,
-                                 DWORD dwMilliseconds) override;
+  BOOL GetQueuedCompletionStatus(HANDLE CompletionPort, LPDWORD lpNumberOfBytesTransferred, PULONG_PTR lpCompletionKey,
+                                 LPOVERLAPPED* lpOverlapped, DWORD dwMilliseconds) override;
   BOOL GetQueuedCompletionStatusEx(HANDLE CompletionPort, LPOVERLAPPED_ENTRY lpCompletionPortEntries, ULONG ulCount,
                                    PULONG ulNumEntriesRemoved, DWORD dwMilliseconds, BOOL fAlertable) override;
   BOOL PostQueuedCompletionStatus(HANDLE CompletionPort, DWORD dwNumberOfBytesTransferred, ULONG_PTR dwCompletionKey,

@@ -100,8 +100,8 @@ struct WSABUF {
 };
 using LPWSABUF = WSABUF*;
 
-using LPWSAOVERLAPPED_COMPLETION_ROUTINE = void (*)(DWORD dwError, DWORD cbTransferred,
-                                                    LPWSAOVERLAPPED lpOverlapped, DWORD dwFlags);
+using LPWSAOVERLAPPED_COMPLETION_ROUTINE = void (*)(DWORD dwError, DWORD cbTransferred, LPWSAOVERLAPPED lpOverlapped,
+                                                    DWORD dwFlags);
 
 // ---- handles and sockets ----
 inline const HANDLE INVALID_HANDLE_VALUE = reinterpret_cast<HANDLE>(static_cast<LONG_PTR>(-1));
@@ -254,8 +254,6 @@ inline constexpr int kSoError = 0x1007;
 namespace iocpsim::iocp {
 
 // The NTSTATUS held in a pointer-sized Internal field (OVERLAPPED or OVERLAPPED_ENTRY).
-constexpr NTSTATUS ntstatus_of(ULONG_PTR internal) {
-  return static_cast<NTSTATUS>(static_cast<DWORD>(internal));
-}
+constexpr NTSTATUS ntstatus_of(ULONG_PTR internal) { return static_cast<NTSTATUS>(static_cast<DWORD>(internal)); }
 
 }  // namespace iocpsim::iocp

@@ -32,7 +32,9 @@ class SteadyClock final : public Clock {
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(std::chrono::microseconds start = std::chrono::microseconds{0}) : now_us_(start.count()) {}
-  std::chrono::microseconds now() const override { return std::chrono::microseconds{now_us_.load(std::memory_order_acquire)}; }
+  std::chrono::microseconds now() const override {
+    return std::chrono::microseconds{now_us_.load(std::memory_order_acquire)};
+  }
   void advance(std::chrono::microseconds by) { now_us_.fetch_add(by.count(), std::memory_order_acq_rel); }
 
  private:

@@ -47,12 +47,12 @@ struct ScheduleOptions {
 
 struct ScheduleReport {
   Strategy strategy = Strategy::random;
-  std::uint64_t points = 0;     // scheduling points reached
-  std::uint64_t decisions = 0;  // points where more than one thread could run
-  std::uint64_t switches = 0;   // times another thread than the one at the point ran next
-  std::uint64_t trace_hash = 0; // of every decision: equal for equal interleavings
+  std::uint64_t points = 0;               // scheduling points reached
+  std::uint64_t decisions = 0;            // points where more than one thread could run
+  std::uint64_t switches = 0;             // times another thread than the one at the point ran next
+  std::uint64_t trace_hash = 0;           // of every decision: equal for equal interleavings
   std::chrono::microseconds end_time{0};  // virtual time when the run ended
-  std::string failure;          // "" or why the run was ended (deadlock, livelock, a thread's exception)
+  std::string failure;                    // "" or why the run was ended (deadlock, livelock, a thread's exception)
 };
 
 // Thrown from a wait of a thread whose run was ended (deadlock, livelock). Not a std::exception,

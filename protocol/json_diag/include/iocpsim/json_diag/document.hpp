@@ -68,7 +68,8 @@ inline std::string at(const std::string& file, std::string_view text, std::size_
 // The encoding of a document that is not UTF-8, from its byte-order mark or its NUL bytes.
 inline const char* foreign_encoding(std::string_view text) {
   const auto byte = [&](std::size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0x100u; };
-  if (byte(0) == 0xFF && byte(1) == 0xFE) return byte(2) == 0 && byte(3) == 0 ? "UTF-32 (little-endian)" : "UTF-16 (little-endian)";
+  if (byte(0) == 0xFF && byte(1) == 0xFE)
+    return byte(2) == 0 && byte(3) == 0 ? "UTF-32 (little-endian)" : "UTF-16 (little-endian)";
   if (byte(0) == 0xFE && byte(1) == 0xFF) return "UTF-16 (big-endian)";
   if (byte(0) == 0 && byte(1) == 0 && byte(2) == 0xFE && byte(3) == 0xFF) return "UTF-32 (big-endian)";
   if (text.size() >= 2 && byte(0) != 0 && byte(1) == 0) return "UTF-16 (little-endian, no byte-order mark)";
@@ -162,7 +163,8 @@ class StrictSax {
     error_byte_ = byte;
     const std::string what = e.what();
     if (e.id == 406) {  // out_of_range.406: a number that does not fit
-      problem_ = "number " + shortened_key(token) + " is out of range (a JSON number here must fit a double, at most about 1.8e308)";
+      problem_ = "number " + shortened_key(token) +
+                 " is out of range (a JSON number here must fit a double, at most about 1.8e308)";
     } else {
       // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error ..."
       const std::size_t colon = what.find(": ");
@@ -197,7 +199,8 @@ class StrictSax {
 }  // namespace detail
 
 // Parses `text` (the contents of `file`); throws DocumentError with file:line:column.
-inline nlohmann::json parse_document(std::string_view text, const std::string& file, const DocumentLimits& limits = {}) {
+inline nlohmann::json parse_document(std::string_view text, const std::string& file,
+                                     const DocumentLimits& limits = {}) {
   if (const char* encoding = detail::foreign_encoding(text)) {
     throw DocumentError(file, std::string("is encoded as ") + encoding + "; save it as UTF-8");
   }
@@ -208,20 +211,23 @@ inline nlohmann::json parse_document(std::string_view text, const std::string& f
   const detail::MarkingIterator last(text.data() + text.size(), &mark);
   const bool ok = nlohmann::json::sax_parse(first, last, &sax, nlohmann::json::input_format_t::json, /*strict=*/true);
   if (ok && !sax.is_errored()) return root;
-  const std::size_t byte = sax.errored_with_position() ? sax.error_byte() : static_cast<std::size_t>(mark - text.data()) + 1;
+  const std::size_t byte =
+      sax.errored_with_position() ? sax.error_byte() : static_cast<std::size_t>(mark - text.data()) + 1;
   throw DocumentError(detail::at(file, text, byte), sax.problem().empty() ? "not valid JSON" : sax.problem());
 }
 
 // Reads `path` whole, after checking that it is a regular file within the size cap.
 inline std::string read_document_file(const std::string& path, const DocumentLimits& limits = {}) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw DocumentError(path, std::string("cannot be read (") + std::strerror(errno) + ")");
+  if (::stat(path.c_str(), &st) != 0)
+    throw DocumentError(path, std::string("cannot be read (") + std::strerror(errno) + ")");
   if (S_ISDIR(st.st_mode)) throw DocumentError(path, "is a directory, not a file");
   if (!S_ISREG(st.st_mode)) {
     throw DocumentError(path, "is not a regular file (a device, FIFO or socket cannot be read as a document)");
   }
   if (static_cast<std::uint64_t>(st.st_size) > limits.max_bytes) {
-    throw DocumentError(path, "is " + std::to_string(st.st_size) + " bytes; the limit is " + std::to_string(limits.max_bytes) + " bytes");
+    throw DocumentError(path, "is " + std::to_string(st.st_size) + " bytes; the limit is " +
+                                  std::to_string(limits.max_bytes) + " bytes");
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DocumentError(path, std::string("cannot be read (") + std::strerror(errno) + ")");

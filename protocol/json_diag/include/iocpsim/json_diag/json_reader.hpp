@@ -81,7 +81,7 @@ class JsonReader {
 
   const nlohmann::json& value_;
   std::string path_;
-  std::vector<std::string> asked_;  // every key looked up, present or not
+  std::vector<std::string> asked_;                              // every key looked up, present or not
   std::vector<std::pair<std::string, std::string>> old_names_;  // of those, the old spellings: {old, current}
 };
 

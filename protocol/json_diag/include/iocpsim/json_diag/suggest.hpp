@@ -30,8 +30,8 @@ inline std::size_t edit_distance(std::string_view a, std::string_view b) {
 // The first of `known` at the smallest distance from `given`, if that distance is below
 // `limit`. `distance(given, candidate)` measures; edit_distance unless a reader knows better.
 template <class Distance>
-std::optional<std::string> nearest(std::string_view given, const std::vector<std::string>& known,
-                                   std::size_t limit, Distance distance) {
+std::optional<std::string> nearest(std::string_view given, const std::vector<std::string>& known, std::size_t limit,
+                                   Distance distance) {
   std::optional<std::string> best;
   std::size_t best_distance = limit;
   for (const std::string& candidate : known) {
@@ -44,8 +44,7 @@ std::optional<std::string> nearest(std::string_view given, const std::vector<std
   return best;
 }
 
-inline std::optional<std::string> nearest(std::string_view given,
-                                          const std::vector<std::string>& known,
+inline std::optional<std::string> nearest(std::string_view given, const std::vector<std::string>& known,
                                           std::size_t limit) {
   return nearest(given, known, limit, edit_distance);
 }

@@ -16,8 +16,8 @@ struct JUnitCase {
   double time_s = 0;
   std::uint64_t seed = 0;
   enum class Status : std::uint8_t { passed, failed, error } status = Status::passed;
-  std::string message;    // the first unmet expectation, or the validation error
-  std::string details;    // every unmet expectation and the timeline
+  std::string message;  // the first unmet expectation, or the validation error
+  std::string details;  // every unmet expectation and the timeline
 };
 
 // Escapes &, <, >, " and ' and replaces characters XML 1.0 cannot carry.

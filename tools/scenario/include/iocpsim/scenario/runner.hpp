@@ -55,8 +55,8 @@ struct SentSample {
 struct RunResult {
   std::string scenario;
   std::uint64_t seed = 0;
-  std::string error;        // the run could not be carried out (a port could not be bound ...)
-  bool timed_out = false;   // the whole run exceeded limit_ms
+  std::string error;       // the run could not be carried out (a port could not be bound ...)
+  bool timed_out = false;  // the whole run exceeded limit_ms
   // Whether every `run.until` held when the run phase ended; nullopt when there is none.
   std::optional<bool> until_met;
   std::string run_phase_end;  // what ended the run phase: "until", "max_ms", "shutdown action"
@@ -64,18 +64,18 @@ struct RunResult {
   std::vector<engine::Event> events;
   // When each event reached the runner, in us on the run's axis (finer than t_ms); may be empty.
   std::vector<std::int64_t> event_times_us;
-  std::map<std::string, std::string> final_states;            // device -> state at the end of the run phase
+  std::map<std::string, std::string> final_states;                       // device -> state at the end of the run phase
   std::map<std::string, std::map<std::string, std::uint64_t>> commands;  // device -> result -> count
-  std::map<std::string, nlohmann::json> device_records;       // device -> DeliveryRecord::to_json()
-  std::map<std::string, std::vector<SentSample>> sent;        // device -> intact telemetry sent
-  std::vector<DeliveredSample> delivered;                     // in delivery order
+  std::map<std::string, nlohmann::json> device_records;                  // device -> DeliveryRecord::to_json()
+  std::map<std::string, std::vector<SentSample>> sent;                   // device -> intact telemetry sent
+  std::vector<DeliveredSample> delivered;                                // in delivery order
   engine::ShutdownReport shutdown;
   bool shutdown_done = false;
   std::size_t shim_tracked_ops = 0;
   std::size_t shim_held_packets = 0;
   double duration_ms = 0;
   std::optional<world::ScheduleReport> schedule;  // sim: what the scheduler did
-  Timeline timeline;        // verdict and first_failure are filled by judge()
+  Timeline timeline;                              // verdict and first_failure are filled by judge()
 
   // Events of the run in order, counted per device and name.
   std::uint64_t counter(const std::string& device, const std::string& name) const;

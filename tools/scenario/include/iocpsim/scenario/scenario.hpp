@@ -83,7 +83,7 @@ struct RunPhase {
 struct Expectations {
   std::vector<EventMatcher> events;  // an ordered subsequence
   std::vector<EventMatcher> never;
-  std::map<std::string, std::string> final_state;  // device -> state name
+  std::map<std::string, std::string> final_state;             // device -> state name
   std::map<std::string, std::vector<FieldMatcher>> counters;  // device -> event name -> count
   std::map<std::string, std::vector<FieldMatcher>> commands;  // device -> outcome -> count
   std::map<std::string, std::vector<FieldMatcher>> device;    // device -> DeliveryRecord key
@@ -92,25 +92,25 @@ struct Expectations {
 };
 
 struct Scenario {
-  std::string file;   // as given to load_scenario
+  std::string file;  // as given to load_scenario
   std::string name;
   std::string description;
   std::vector<std::string> tags;
   // Why the scenario can only run in the real world (it depends on the host kernel's behaviour
   // rather than Windows'); a simulated run skips it, saying so.
   std::optional<std::string> real_only;
-  std::string tier;   // smoke | regression | soak
+  std::string tier;  // smoke | regression | soak
   std::vector<std::string> rows;
   std::optional<std::uint64_t> seed;
   std::uint32_t limit_ms = 15000;
   engine::EngineOptions engine;
-  std::vector<engine::DeviceConfig> hosts;   // one per device, in file order; port filled at run time
-  std::vector<devsim::DeviceSpec> devices;   // in file order
+  std::vector<engine::DeviceConfig> hosts;  // one per device, in file order; port filled at run time
+  std::vector<devsim::DeviceSpec> devices;  // in file order
   std::vector<iocp::FaultRule> faults;
   std::vector<Action> actions;
   RunPhase run;
   Expectations expect;
-  std::string expected_verdict = "pass";     // "pass" or "fail"
+  std::string expected_verdict = "pass";  // "pass" or "fail"
 
   std::vector<std::string> device_names() const;
 };

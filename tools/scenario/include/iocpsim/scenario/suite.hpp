@@ -11,7 +11,8 @@ namespace iocpsim::scenario {
 // Files as given; directories searched recursively for *.json but schema.json, sorted. A path
 // that does not exist, a directory with no scenario file, and an entry that cannot be read are
 // each one line of `problems` ("<path>: <what>"), and the search goes on.
-std::vector<std::string> collect_scenario_files(const std::vector<std::string>& paths, std::vector<std::string>& problems);
+std::vector<std::string> collect_scenario_files(const std::vector<std::string>& paths,
+                                                std::vector<std::string>& problems);
 // The same; throws ScenarioError for the first problem.
 std::vector<std::string> collect_scenario_files(const std::vector<std::string>& paths);
 

@@ -12,12 +12,12 @@ namespace iocpsim::scenario {
 
 struct TimelineEntry {
   enum class Source : std::uint8_t { engine, shim, device, runner };
-  std::int64_t t_us = 0;     // since the start of the run; all sources share this epoch
+  std::int64_t t_us = 0;  // since the start of the run; all sources share this epoch
   Source source = Source::engine;
-  std::string device;        // the connection it belongs to ("" for engine-wide / port calls)
-  std::string what;          // short name: an event name, a call name, a step kind, an action
-  std::string text;          // one readable line of details
-  bool fault = false;        // a shim rule changed this call, or a device step misbehaved on purpose
+  std::string device;  // the connection it belongs to ("" for engine-wide / port calls)
+  std::string what;    // short name: an event name, a call name, a step kind, an action
+  std::string text;    // one readable line of details
+  bool fault = false;  // a shim rule changed this call, or a device step misbehaved on purpose
   // Set when the entry moves a protocol message between host and device: the message type
   // ("hello", "telemetry", ...), and its direction.
   std::string message;
@@ -28,11 +28,11 @@ struct TimelineEntry {
 const char* to_string(TimelineEntry::Source s) noexcept;
 
 struct Timeline {
-  std::string scenario;      // the scenario's name
+  std::string scenario;  // the scenario's name
   std::uint64_t seed = 0;
-  std::string verdict;       // "pass", "fail", "error", "timeout"
-  std::string first_failure; // the first unmet expectation, "" when it passed
-  std::vector<std::string> devices;  // in file order: one lane each in the sequence diagram
+  std::string verdict;                 // "pass", "fail", "error", "timeout"
+  std::string first_failure;           // the first unmet expectation, "" when it passed
+  std::vector<std::string> devices;    // in file order: one lane each in the sequence diagram
   std::vector<TimelineEntry> entries;  // sorted by t_us (stable for equal times)
 
   // One line per entry: "+12.345 ms  device-a  shim     WSARecv ... [rule 0: peer_reset]".

@@ -12,12 +12,9 @@ namespace iocpsim::iocp::testing {
 class MockIoApi : public IoApi {
  public:
   MOCK_METHOD(HANDLE, CreateIoCompletionPort, (HANDLE, HANDLE, ULONG_PTR, DWORD), (override));
-  MOCK_METHOD(BOOL, GetQueuedCompletionStatus, (HANDLE, LPDWORD, PULONG_PTR, LPOVERLAPPED*, DWORD),
-              (override));
-  MOCK_METHOD(BOOL, GetQueuedCompletionStatusEx,
-              (HANDLE, LPOVERLAPPED_ENTRY, ULONG, PULONG, DWORD, BOOL), (override));
-  MOCK_METHOD(BOOL, PostQueuedCompletionStatus, (HANDLE, DWORD, ULONG_PTR, LPOVERLAPPED),
-              (override));
+  MOCK_METHOD(BOOL, GetQueuedCompletionStatus, (HANDLE, LPDWORD, PULONG_PTR, LPOVERLAPPED*, DWORD), (override));
+  MOCK_METHOD(BOOL, GetQueuedCompletionStatusEx, (HANDLE, LPOVERLAPPED_ENTRY, ULONG, PULONG, DWORD, BOOL), (override));
+  MOCK_METHOD(BOOL, PostQueuedCompletionStatus, (HANDLE, DWORD, ULONG_PTR, LPOVERLAPPED), (override));
   MOCK_METHOD(BOOL, CloseHandle, (HANDLE), (override));
   MOCK_METHOD(BOOL, SetFileCompletionNotificationModes, (HANDLE, UCHAR), (override));
   MOCK_METHOD(BOOL, CancelIoEx, (HANDLE, LPOVERLAPPED), (override));
@@ -42,20 +39,15 @@ class MockIoApi : public IoApi {
   MOCK_METHOD(int, send, (SOCKET, const char*, int, int), (override));
   MOCK_METHOD(int, recv, (SOCKET, char*, int, int), (override));
 
-  MOCK_METHOD(BOOL, AcceptEx,
-              (SOCKET, SOCKET, PVOID, DWORD, DWORD, DWORD, LPDWORD, LPOVERLAPPED), (override));
-  MOCK_METHOD(BOOL, ConnectEx, (SOCKET, const sockaddr*, int, PVOID, DWORD, LPDWORD, LPOVERLAPPED),
-              (override));
+  MOCK_METHOD(BOOL, AcceptEx, (SOCKET, SOCKET, PVOID, DWORD, DWORD, DWORD, LPDWORD, LPOVERLAPPED), (override));
+  MOCK_METHOD(BOOL, ConnectEx, (SOCKET, const sockaddr*, int, PVOID, DWORD, LPDWORD, LPOVERLAPPED), (override));
   MOCK_METHOD(int, WSARecv,
-              (SOCKET, LPWSABUF, DWORD, LPDWORD, LPDWORD, LPWSAOVERLAPPED,
-               LPWSAOVERLAPPED_COMPLETION_ROUTINE),
+              (SOCKET, LPWSABUF, DWORD, LPDWORD, LPDWORD, LPWSAOVERLAPPED, LPWSAOVERLAPPED_COMPLETION_ROUTINE),
               (override));
   MOCK_METHOD(int, WSASend,
-              (SOCKET, LPWSABUF, DWORD, LPDWORD, DWORD, LPWSAOVERLAPPED,
-               LPWSAOVERLAPPED_COMPLETION_ROUTINE),
+              (SOCKET, LPWSABUF, DWORD, LPDWORD, DWORD, LPWSAOVERLAPPED, LPWSAOVERLAPPED_COMPLETION_ROUTINE),
               (override));
-  MOCK_METHOD(BOOL, WSAGetOverlappedResult, (SOCKET, LPWSAOVERLAPPED, LPDWORD, BOOL, LPDWORD),
-              (override));
+  MOCK_METHOD(BOOL, WSAGetOverlappedResult, (SOCKET, LPWSAOVERLAPPED, LPDWORD, BOOL, LPDWORD), (override));
 };
 
 }  // namespace iocpsim::iocp::testing
