@@ -3,17 +3,30 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <new>
+#include <type_traits>
 
 namespace iocpsim::iocp {
 
+static_assert(std::is_trivially_copyable_v<JournalEntry> && std::is_trivially_destructible_v<JournalEntry>);
+
+void Journal::Free::operator()(JournalEntry* p) const noexcept { std::free(p); }
+
+// malloc creates the records implicitly (JournalEntry is an implicit-lifetime type) and touches no
+// page until a record is written.
 Journal::Journal(std::size_t capacity)
-    : ring_(capacity == 0 ? 1 : capacity), mask_((ring_.size() & (ring_.size() - 1)) == 0 ? ring_.size() - 1 : 0) {}
+    : ring_(static_cast<JournalEntry*>(std::malloc(sizeof(JournalEntry) * (capacity == 0 ? 1 : capacity)))),
+      size_(capacity == 0 ? 1 : capacity),
+      mask_((size_ & (size_ - 1)) == 0 ? size_ - 1 : 0) {
+  if (!ring_) throw std::bad_alloc();
+}
 
 void Journal::append(const JournalEntry& entry) {
   // Writers never share a slot until the ring wraps; readers come after the writers.
   const std::size_t slot = next_.fetch_add(1, std::memory_order_relaxed);
   // A power-of-two ring (the default) spares every record a division.
-  ring_[mask_ != 0 ? slot & mask_ : slot % ring_.size()] = entry;
+  this->slot(slot) = entry;
 }
 
 std::vector<JournalEntry> Journal::entries() const { return entries(0); }
@@ -22,15 +35,15 @@ std::size_t Journal::appended() const { return next_.load(std::memory_order_acqu
 
 std::vector<JournalEntry> Journal::entries(std::size_t from) const {
   const std::size_t total = next_.load(std::memory_order_acquire);
-  const std::size_t oldest = total < ring_.size() ? 0 : total - ring_.size();
+  const std::size_t oldest = total < size_ ? 0 : total - size_;
   std::vector<JournalEntry> out;
-  for (std::size_t i = std::max(from, oldest); i < total; ++i) out.push_back(ring_[i % ring_.size()]);
+  for (std::size_t i = std::max(from, oldest); i < total; ++i) out.push_back(slot(i));
   return out;
 }
 
 std::size_t Journal::dropped() const {
   const std::size_t total = next_.load(std::memory_order_acquire);
-  return total > ring_.size() ? total - ring_.size() : 0;
+  return total > size_ ? total - size_ : 0;
 }
 
 void Journal::clear() { next_.store(0, std::memory_order_release); }

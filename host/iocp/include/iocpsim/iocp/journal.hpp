@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <atomic>
 #include <string>
 #include <vector>
@@ -56,7 +57,15 @@ class Journal {
   std::string dump() const;
 
  private:
-  std::vector<JournalEntry> ring_;
+  JournalEntry& slot(std::size_t i) const { return ring_[mask_ != 0 ? i & mask_ : i % size_]; }
+
+  // Left uninitialized: a slot is read only once written, so a ring that a short run barely uses
+  // costs the pages it touches, not a zeroed copy of its whole capacity.
+  struct Free {
+    void operator()(JournalEntry* p) const noexcept;
+  };
+  std::unique_ptr<JournalEntry[], Free> ring_;
+  std::size_t size_;
   std::size_t mask_;                  // size - 1 when the size is a power of two (> 1), else 0
   std::atomic<std::size_t> next_{0};  // records ever appended since the last clear()
 };
