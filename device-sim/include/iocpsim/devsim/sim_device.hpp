@@ -6,6 +6,10 @@
 // One device per listening port, one connection at a time, as AsioDevice. What is exact here
 // and approximate on a real kernel: a withheld handshake (the listener leaves SYNs unanswered)
 // and counting refused attempts (the network says each one), on every platform.
+//
+// Tested through the scenario library in the simulated world (the scenario:sim/… tests: every
+// step kind of the library's scripts, refused-exactly-three-times-by-device and
+// connect-timeout-withheld-handshake among them).
 #pragma once
 
 #include <cstdint>
