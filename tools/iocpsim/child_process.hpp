@@ -23,6 +23,7 @@ struct ChildRequest {
   std::uint64_t seed = 0;
   std::chrono::milliseconds deadline{0};  // killed when still running after this long
   std::string world = "real";             // real or sim
+  std::string schedule;                   // sim: --schedule, "" for the default
 };
 
 struct ChildOutcome {

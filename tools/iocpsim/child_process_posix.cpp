@@ -143,6 +143,10 @@ ChildOutcome run_child(const std::string& self, const ChildRequest& request) {
   posix_spawn_file_actions_adddup2(&actions, output.write, STDERR_FILENO);
   const std::string seed = std::to_string(request.seed);
   std::vector<std::string> args = {self, "play-child", request.file, "--seed", seed, "--world", request.world};
+  if (!request.schedule.empty()) {
+    args.emplace_back("--schedule");
+    args.push_back(request.schedule);
+  }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -81,7 +82,7 @@ std::string report_line(const Played& p, bool verbose) {
     for (std::size_t i = 1; i < j.unmet.size(); ++i) out += "    " + j.unmet[i] + "\n";
   }
   out += "    replay: iocpsim run " + p.scenario->file + " --seed " + std::to_string(p.seed) +
-         (p.world == World::sim ? " --world sim" : "") + "\n";
+         (p.world == World::sim ? " --world sim" : "") + (p.schedule.empty() ? "" : " --schedule " + p.schedule) + "\n";
   return out + p.timeline.to_text(verbose ? SIZE_MAX : kFailureTimelineLines);
 }
 
@@ -106,9 +107,10 @@ Played play(const Scenario& s, unsigned repetition, const RunSettings& settings)
   const bool keep_trace = settings.check_determinism || !settings.trace_out.empty();
   const auto once = [&] {
     if (settings.isolate) {
-      return play_in_child(settings.self, s, repetition, seed, settings.hang_grace_ms, settings.world, keep_trace);
+      return play_in_child(settings.self, s, repetition, seed, settings.hang_grace_ms, settings.world,
+                           settings.schedule, keep_trace);
     }
-    return play_here(s, repetition, seed, settings.hang_grace_ms, settings.world, keep_trace);
+    return play_here(s, repetition, seed, settings.hang_grace_ms, settings.world, settings.schedule, keep_trace);
   };
   Played first = once();
   if (!settings.check_determinism) return first;
@@ -125,26 +127,44 @@ Played play(const Scenario& s, unsigned repetition, const RunSettings& settings)
   return first;
 }
 
-std::vector<Played> play_all(const std::vector<const Scenario*>& chosen, const RunSettings& settings) {
-  std::vector<Played> played(chosen.size() * settings.repeat);
+// The runs a report needs, in run order, and how many ran and failed. A passed run is kept only
+// when a report lists every run (--junit, --timeline, --trace-out): a long --repeat holds its
+// failures, not a record per run.
+struct PlayedAll {
+  std::vector<Played> kept;
+  std::size_t total = 0;
+  std::size_t failed = 0;
+};
+
+PlayedAll play_all(const std::vector<const Scenario*>& chosen, const RunSettings& settings) {
+  const bool keep_all = !settings.junit.empty() || !settings.timeline.empty() || !settings.trace_out.empty();
+  const std::size_t total = chosen.size() * settings.repeat;
+  std::vector<std::pair<std::size_t, Played>> kept;
+  std::size_t failed = 0;
   std::atomic<std::size_t> next{0};
   std::mutex print;
   auto worker = [&] {
-    for (std::size_t i = next++; i < played.size(); i = next++) {
-      played[i] = play(*chosen[i % chosen.size()], static_cast<unsigned>(i / chosen.size()), settings);
+    for (std::size_t i = next++; i < total; i = next++) {
+      Played p = play(*chosen[i % chosen.size()], static_cast<unsigned>(i / chosen.size()), settings);
       std::lock_guard lock(print);
-      std::cout << report_line(played[i], settings.verbose) << std::flush;
-      // Only a failure's timeline is reported (unless --timeline asks for all): a long --repeat
-      // keeps a few bytes per passed run, not its whole timeline.
-      if (played[i].judgement.passed && settings.timeline.empty()) played[i].timeline = Timeline{};
-      if (settings.trace_out.empty()) std::vector<std::string>().swap(played[i].trace);
+      std::cout << report_line(p, settings.verbose) << std::flush;
+      if (!p.judgement.passed) ++failed;
+      if (p.judgement.passed && !keep_all) continue;
+      // Only a failure's timeline is reported (unless --timeline asks for all).
+      if (p.judgement.passed && settings.timeline.empty()) p.timeline = Timeline{};
+      if (settings.trace_out.empty()) std::vector<std::string>().swap(p.trace);
+      kept.emplace_back(i, std::move(p));
     }
   };
   std::vector<std::thread> threads;
   for (unsigned j = 1; j < settings.jobs; ++j) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
-  return played;
+  std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  PlayedAll out{{}, total, failed};
+  out.kept.reserve(kept.size());
+  for (auto& [i, p] : kept) out.kept.push_back(std::move(p));
+  return out;
 }
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -238,13 +258,13 @@ int run_command(const RunSettings& settings) {
     }
     chosen.push_back(&s);
   }
-  const std::vector<Played> played = chosen.empty() ? std::vector<Played>{} : play_all(chosen, settings);
+  const PlayedAll all = chosen.empty() ? PlayedAll{} : play_all(chosen, settings);
+  const std::vector<Played>& played = all.kept;
   const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const auto failed = static_cast<std::size_t>(
-      std::count_if(played.begin(), played.end(), [](const Played& p) { return !p.judgement.passed; }));
+  const std::size_t failed = all.failed;
   char summary[200];
   std::snprintf(summary, sizeof summary, "scenarios: %zu passed, %zu failed, %zu invalid in %.1f s%s\n",
-                played.size() - failed, failed, invalid.size(), total_s,
+                all.total - failed, failed, invalid.size(), total_s,
                 skipped == 0 ? "" : ("; " + std::to_string(skipped) + " skipped: not supported here").c_str());
   std::cout << summary;
   const bool reports_ok = write_reports(settings, played, invalid, total_s);
@@ -256,8 +276,8 @@ int run_command(const RunSettings& settings) {
   return failed == 0 && reports_ok && something_to_do ? 0 : 1;
 }
 
-int play_child(const std::string& file, std::uint64_t seed, World world) {
-  return play_child_command(file, seed, world);
+int play_child(const std::string& file, std::uint64_t seed, World world, const std::string& schedule) {
+  return play_child_command(file, seed, world, schedule);
 }
 
 int validate_command(const std::vector<std::string>& paths) {

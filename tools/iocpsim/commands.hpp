@@ -25,13 +25,14 @@ struct RunSettings {
   std::string self;                      // the program each child process starts (this one)
   std::uint32_t hang_grace_ms = 10'000;  // past limit_ms, a run that has not ended is hung
   scenario::World world = scenario::World::real;
+  std::string schedule;            // sim: the scheduling strategy (parse_schedule), "" for the default
   bool check_determinism = false;  // each run twice: a difference in the traces fails it
   std::string trace_out;           // write every run's trace (JSON lines) to FILE
 };
 
 int run_command(const RunSettings& settings);
 // The hidden `play-child` subcommand: one run, reported to the parent (play.hpp).
-int play_child(const std::string& file, std::uint64_t seed, scenario::World world);
+int play_child(const std::string& file, std::uint64_t seed, scenario::World world, const std::string& schedule);
 int validate_command(const std::vector<std::string>& paths);
 int list_command(const std::vector<std::string>& paths, bool json);
 // Prints scenarios/schema.json as the tables produce it.

@@ -6,6 +6,7 @@
 
 #include "child_process.hpp"
 #include "commands.hpp"
+#include "play.hpp"
 
 namespace {
 
@@ -70,6 +71,18 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--trace-out", run.trace_out,
                       "Write each run's trace to FILE: a {\"run\":…} line, then one JSON line per engine event (and, "
                       "in sim, what the scheduler did)");
+  run_cmd
+      ->add_option("--schedule", run.schedule,
+                   "With --world sim, how the run's threads are interleaved: random[:P] (another thread may run at "
+                   "each scheduling point with chance P, default 0.25) or pct[:D] (priorities with D-1 change points, "
+                   "default 3)")
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            return iocpsim::cli::parse_schedule(s)
+                       ? std::string()
+                       : std::string("expected random, random:P (0..1), pct or pct:D (1..64)");
+          },
+          "SCHEDULE"));
   std::string child_program;
   run_cmd->add_option("--child-program", child_program,
                       "The program each run's child process starts as `PROGRAM play-child FILE --seed N` (default: "
@@ -82,6 +95,8 @@ int main(int argc, char** argv) {
   child_cmd->add_option("--seed", child_seed)->check(check_seed, "SEED");
   std::string child_world = "real";
   child_cmd->add_option("--world", child_world)->check(CLI::IsMember({"real", "sim"}));
+  std::string child_schedule;
+  child_cmd->add_option("--schedule", child_schedule);
 
   std::vector<std::string> validate_paths;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files without running them");
@@ -110,7 +125,8 @@ int main(int argc, char** argv) {
   const auto world_of = [](const std::string& w) {
     return w == "sim" ? iocpsim::scenario::World::sim : iocpsim::scenario::World::real;
   };
-  if (*child_cmd) return iocpsim::cli::play_child(child_file, seed_of(child_seed), world_of(child_world));
+  if (*child_cmd)
+    return iocpsim::cli::play_child(child_file, seed_of(child_seed), world_of(child_world), child_schedule);
   if (*run_cmd) {
     if (*seed_opt) run.seed = seed_of(seed);
     if (isolation == "process" && !iocpsim::cli::child_processes_supported()) {

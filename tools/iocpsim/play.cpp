@@ -142,16 +142,44 @@ void judge_lost_run(Played& p, const ChildOutcome& out, std::uint64_t deadline_m
 
 }  // namespace
 
+std::optional<world::ScheduleOptions> parse_schedule(const std::string& text) {
+  world::ScheduleOptions o;
+  if (text.empty() || text == "random") return o;
+  const auto colon = text.find(':');
+  const std::string kind = text.substr(0, colon);
+  const std::string arg = colon == std::string::npos ? "" : text.substr(colon + 1);
+  try {
+    std::size_t used = 0;
+    if (kind == "random") {
+      o.switch_probability = std::stod(arg, &used);
+      if (used != arg.size() || !(o.switch_probability >= 0.0 && o.switch_probability <= 1.0)) return std::nullopt;
+      return o;
+    }
+    if (kind == "pct") {
+      o.strategy = world::Strategy::pct;
+      if (arg.empty()) return o;
+      const unsigned long depth = std::stoul(arg, &used);
+      if (used != arg.size() || depth < 1 || depth > 64) return std::nullopt;
+      o.pct_depth = static_cast<unsigned>(depth);
+      return o;
+    }
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
 Played play_here(const Scenario& s, unsigned repetition, std::uint64_t seed, std::uint32_t grace_ms, World world,
-                 bool keep_trace) {
+                 const std::string& schedule, bool keep_trace) {
   Played p;
   p.scenario = &s;
   p.repetition = repetition;
   p.seed = seed;
   p.world = world;
+  p.schedule = schedule;
   RunResult run = [&] {
     const Watchdog watchdog(s, p.seed, grace_ms);
-    return run_scenario(s, RunOptions{p.seed, nullptr, world});
+    return run_scenario(
+        s, RunOptions{p.seed, nullptr, world, parse_schedule(schedule).value_or(world::ScheduleOptions{})});
   }();
   p.judgement = judge(s, run);
   p.duration_ms = run.duration_ms;
@@ -161,16 +189,17 @@ Played play_here(const Scenario& s, unsigned repetition, std::uint64_t seed, std
 }
 
 Played play_in_child(const std::string& self, const Scenario& s, unsigned repetition, std::uint64_t seed,
-                     std::uint32_t grace_ms, World world, bool keep_trace) {
+                     std::uint32_t grace_ms, World world, const std::string& schedule, bool keep_trace) {
   Played p;
   p.scenario = &s;
   p.repetition = repetition;
   p.seed = seed;
   p.world = world;
+  p.schedule = schedule;
   const std::uint64_t deadline_ms = std::uint64_t{s.limit_ms} + grace_ms;
   const auto started = std::chrono::steady_clock::now();
   const ChildOutcome out =
-      run_child(self, ChildRequest{s.file, seed, std::chrono::milliseconds(deadline_ms), to_string(world)});
+      run_child(self, ChildRequest{s.file, seed, std::chrono::milliseconds(deadline_ms), to_string(world), schedule});
   p.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   // A result written just before a crash at exit (a leak report, a sanitizer's at-exit check)
   // does not make the run good: the process must also have ended cleanly.
@@ -186,7 +215,7 @@ Played play_in_child(const std::string& self, const Scenario& s, unsigned repeti
   return p;
 }
 
-int play_child_command(const std::string& file, std::uint64_t seed, World world) {
+int play_child_command(const std::string& file, std::uint64_t seed, World world, const std::string& schedule) {
   Scenario s;
   try {
     s = load_scenario(file);
@@ -195,7 +224,8 @@ int play_child_command(const std::string& file, std::uint64_t seed, World world)
     return 2;
   }
   auto stream = std::make_shared<ParentStream>();
-  RunResult run = run_scenario(s, RunOptions{seed, stream, world});
+  RunResult run =
+      run_scenario(s, RunOptions{seed, stream, world, parse_schedule(schedule).value_or(world::ScheduleOptions{})});
   const Judgement j = judge(s, run);
   const json result = {{"result",
                         {{"judgement", judgement_to_json(j)},
