@@ -163,13 +163,6 @@ TEST_F(ConnectionRowTest, R5dResetOnAPendingSendKillsTheConnection) {
 }
 
 TEST_F(ConnectionRowTest, R6OurOwnCloseWithAReceivePendingIsAnAbortNotAPeerError) {
-  if (running_under_wine()) {
-    // Known bug, not a Wine divergence: over the native backend under Wine 8 this test crashes the
-    // engine (a completion for an op whose context was already released reaches dispatch_entry)
-    // since the engine tests force outcomes through the fault shim; see CONTRIBUTING.md's gaps.
-    GTEST_SKIP() << "crashes under Wine with the fault shim over the native backend (known bug)";
-  }
-
   start();
   TestDevice peer;
   DeviceConfig c = device("d", peer);
@@ -270,13 +263,6 @@ TEST_F(ConnectionRowTest, R9bSuccessAtOnceWithSkipModeIsHandledInline) {
 // R9b by default: start() tries the mode on a loopback pair of its own and uses it only if an
 // at-once success then queues no packet.
 TEST_F(ConnectionRowTest, R9bTheStartUpProbeUsesSkipModeWhereItIsHonoured) {
-  if (running_under_wine()) {
-    // Known bug, not a Wine divergence: over the native backend under Wine 8 this test crashes the
-    // engine (a completion for an op whose context was already released reaches dispatch_entry)
-    // since the engine tests force outcomes through the fault shim; see CONTRIBUTING.md's gaps.
-    GTEST_SKIP() << "crashes under Wine with the fault shim over the native backend (known bug)";
-  }
-
   start();  // CompletionSkip::if_honoured
   // The emulation honours it, as Windows does with IFS providers, and so does Wine 8.0.
   const auto probed = first("completion_skip_probed", "");

@@ -120,13 +120,6 @@ TEST_F(EngineTest, OnSocketNamesEachNewSocketBeforeAnyIoIsIssuedOnIt) {
 }
 
 TEST_F(EngineTest, AGarbageSenderAStalledDeviceAndAResettingDeviceDoNotDisturbTheOthers) {
-  if (running_under_wine()) {
-    // Known bug, not a Wine divergence: over the native backend under Wine 8 this test crashes the
-    // engine (a completion for an op whose context was already released reaches dispatch_entry)
-    // since the engine tests force outcomes through the fault shim; see CONTRIBUTING.md's gaps.
-    GTEST_SKIP() << "crashes under Wine with the fault shim over the native backend (known bug)";
-  }
-
   EngineOptions o;
   o.workers = 3;
   start(o);

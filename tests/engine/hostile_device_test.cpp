@@ -105,13 +105,6 @@ DeviceConfig not_reading_config(const std::string& name, const TestDevice& peer)
 }
 
 TEST_F(HostileDeviceTest, APeerThatTakesNoBytesForTheSendStallTimeoutIsClosed) {
-  if (running_under_wine()) {
-    // Known bug, not a Wine divergence: over the native backend under Wine 8 this test crashes the
-    // engine (a completion for an op whose context was already released reaches dispatch_entry)
-    // since the engine tests force outcomes through the fault shim; see CONTRIBUTING.md's gaps.
-    GTEST_SKIP() << "crashes under Wine with the fault shim over the native backend (known bug)";
-  }
-
   start();
   TestDevice peer;
   DeviceConfig c = not_reading_config("d", peer);

@@ -193,7 +193,12 @@ class EngineHarness : public ::testing::Test {
     }
   }
 
-  std::unique_ptr<iocp::IoApi> backend = iocp::make_default_io_api();
+  // Under Wine the engine runs on the emulation (over Winsock) rather than Wine's IOCP: the fault
+  // shim over the native backend (no EndsPendingOps: cancel and rewrite) lets a completion of an
+  // already released op reach the engine there, a known bug (CONTRIBUTING.md's gaps). The native
+  // backend itself is held to the conformance suite under Wine.
+  std::unique_ptr<iocp::IoApi> backend =
+      running_under_wine() ? std::make_unique<iocp::EmulatedIoApi>() : iocp::make_default_io_api();
   iocp::ManualClock clock;
   iocp::FaultInjectingIoApi io{*backend, iocp::FaultOptions{.seed = 1, .clock = &clock}};
   EventLog log;
