@@ -2,6 +2,10 @@
 
 #include <utility>
 
+#ifdef _WIN32
+#include <windows.h>
+#endif
+
 #include "iocpsim/world/scheduler.hpp"
 #include "sim_thread.hpp"
 
@@ -32,11 +36,36 @@ void yield_point(const char* what) noexcept {
   }
 }
 
+// On Windows a caller reads its last error after the call that failed, and code between the two
+// may take a lock: the fault shim's bookkeeping does, after every call it passes on. Taking or
+// giving back a lock and waking or waiting on a condition variable therefore leave the thread's
+// last error as it was. The runtime's contended paths call into Win32 and do change it (under
+// Wine, measured: a pending WSARecv's 997 read back as 0, and the engine took the receive for a
+// success with no packet to follow). Elsewhere there is no such value to keep.
+namespace {
+class KeepLastError {
+ public:
+#ifdef _WIN32
+  KeepLastError() : saved_(::GetLastError()) {}
+  ~KeepLastError() { ::SetLastError(saved_); }
+
+ private:
+  DWORD saved_;
+#else
+  KeepLastError() = default;
+#endif
+ public:
+  KeepLastError(const KeepLastError&) = delete;
+  KeepLastError& operator=(const KeepLastError&) = delete;
+};
+}  // namespace
+
 // ---- Mutex ----
 
 void Mutex::lock() {
   Scheduler* s = current_scheduler();
   if (s == nullptr) {
+    const KeepLastError keep;
     real_.lock();
     return;
   }
@@ -48,6 +77,7 @@ void Mutex::lock() {
 void Mutex::unlock() {
   Scheduler* s = current_scheduler();
   if (s == nullptr) {
+    const KeepLastError keep;
     real_.unlock();
     return;
   }
@@ -57,7 +87,10 @@ void Mutex::unlock() {
 
 bool Mutex::try_lock() {
   Scheduler* s = current_scheduler();
-  if (s == nullptr) return real_.try_lock();
+  if (s == nullptr) {
+    const KeepLastError keep;
+    return real_.try_lock();
+  }
   s->point("try_lock");
   if (sim_owner_ != nullptr) return false;
   sim_owner_ = s->self();
@@ -76,6 +109,7 @@ void CondVar::notify_one() {
     s->wake_one(&sim_key_);
     return;
   }
+  const KeepLastError keep;
   real_.notify_one();
 }
 
@@ -84,6 +118,7 @@ void CondVar::notify_all() {
     s->wake_all(&sim_key_);
     return;
   }
+  const KeepLastError keep;
   real_.notify_all();
 }
 
@@ -104,6 +139,7 @@ struct SimRelock {
 void CondVar::wait(std::unique_lock<Mutex>& lock) {
   Scheduler* s = current_scheduler();
   if (s == nullptr) {
+    const KeepLastError keep;
     std::unique_lock<std::mutex> inner(lock.mutex()->real_, std::adopt_lock);
     real_.wait(inner);
     inner.release();
@@ -119,6 +155,7 @@ void CondVar::wait(std::unique_lock<Mutex>& lock) {
 bool CondVar::wait_for(std::unique_lock<Mutex>& lock, std::chrono::microseconds timeout) {
   Scheduler* s = current_scheduler();
   if (s == nullptr) {
+    const KeepLastError keep;
     std::unique_lock<std::mutex> inner(lock.mutex()->real_, std::adopt_lock);
     const bool woken = real_.wait_for(inner, timeout) == std::cv_status::no_timeout;
     inner.release();

@@ -3,7 +3,10 @@
 // (scheduler.hpp), hand every decision to that world's scheduler: who runs next, who gets a lock,
 // when a timed wait ends. Code written against these runs unchanged in both.
 //
-// In the real world each call costs one thread-local read more than the std:: type it wraps.
+// In the real world each call costs one thread-local read more than the std:: type it wraps. On
+// Windows none of them changes the calling thread's last error (GetLastError), which the
+// runtime's own locks do on their contended paths: a caller may take a lock between a Win32 call
+// and reading its error.
 #pragma once
 
 #include <chrono>
