@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "iocpsim/iocp/win32.hpp"
+
 namespace iocpsim::iocp {
 namespace {
 
