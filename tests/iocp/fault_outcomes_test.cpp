@@ -16,13 +16,13 @@ namespace {
 TEST(FaultOutcomeTableTest, EveryOutcomeHasOneEntryWithARowAndCalls) {
   std::set<std::string> names;
   for (const OutcomeSpec& s : outcome_table()) {
-    EXPECT_TRUE(names.insert(s.name).second) << s.name;
-    EXPECT_EQ(std::string(s.rows).rfind('R', 0), 0u) << s.name << " names no row of IOCP-SEMANTICS.md";
-    EXPECT_NE(s.calls, 0u) << s.name;
-    EXPECT_NE(std::string(s.caller_sees), "") << s.name;
-    EXPECT_NE(std::string(s.how), "") << s.name;
-    EXPECT_EQ(outcome_from_name(s.name), s.outcome);
-    EXPECT_STREQ(outcome_name(s.outcome), s.name);
+    EXPECT_TRUE(names.insert(s.name()).second) << s.name();
+    EXPECT_EQ(std::string(s.rows).rfind('R', 0), 0u) << s.name() << " names no row of IOCP-SEMANTICS.md";
+    EXPECT_NE(s.calls, 0u) << s.name();
+    EXPECT_NE(std::string(s.caller_sees), "") << s.name();
+    EXPECT_NE(std::string(s.how), "") << s.name();
+    EXPECT_EQ(outcome_from_name(s.name()), s.outcome);
+    EXPECT_STREQ(outcome_name(s.outcome), s.name());
     EXPECT_EQ(allowed_calls(s.outcome), s.calls);
   }
   EXPECT_EQ(names.size(), static_cast<std::size_t>(Outcome::kCount));
@@ -35,12 +35,12 @@ TEST(FaultOutcomeTableTest, TheDocumentedDefaultsAreTheRulesDefaults) {
     for (const OutcomeParameter& p : s.parameters) {
       const std::string key = p.key;
       EXPECT_TRUE(key == "bytes" || key == "error" || key == "key" || key == "wait_ms") << key;
-      EXPECT_TRUE(p.fallback.has_value() || std::string(p.unset) != "") << s.name << "." << key;
+      EXPECT_TRUE(p.fallback.has_value() || std::string(p.unset) != "") << s.name() << "." << key;
       if (!p.fallback || key == "bytes") continue;  // bytes is unset in the rule; the shim applies the fallback
       const std::uint64_t member = key == "error" ? static_cast<std::uint64_t>(plain.error)
                                    : key == "key" ? plain.key
                                                   : plain.wait_ms;
-      EXPECT_EQ(member, *p.fallback) << s.name << "." << key;
+      EXPECT_EQ(member, *p.fallback) << s.name() << "." << key;
     }
   }
 }
@@ -50,7 +50,7 @@ TEST(FaultOutcomeTableTest, TheReaderTakesExactlyTheTablesParameters) {
   for (const OutcomeSpec& s : outcome_table()) {
     for (const char* key : {"bytes", "error", "key", "wait_ms"}) {
       const OutcomeParameter* p = outcome_parameter(s.outcome, key);
-      const nlohmann::json rule = {{"outcome", s.name}, {key, p != nullptr ? p->max : 1}};
+      const nlohmann::json rule = {{"outcome", s.name()}, {key, p != nullptr ? p->max : 1}};
       if (p != nullptr) {
         EXPECT_NO_THROW(parse_fault_rules(nlohmann::json::array({rule}))) << rule.dump();
       } else {

@@ -1,4 +1,4 @@
-// Names of calls and outcomes, rule validation, the builder, and rule matching.
+// Names of calls, rule validation, the builder, and rule matching.
 #include "iocpsim/iocp/fault_rules.hpp"
 
 #include "iocpsim/iocp/fault_outcomes.hpp"
@@ -62,17 +62,6 @@ std::optional<Call> call_from_name(std::string_view name) {
   }
   return std::nullopt;
 }
-
-const char* outcome_name(Outcome o) { return outcome_spec(o).name; }
-
-std::optional<Outcome> outcome_from_name(std::string_view name) {
-  for (const OutcomeSpec& s : outcome_table()) {
-    if (name == s.name) return s.outcome;
-  }
-  return std::nullopt;
-}
-
-CallSet allowed_calls(Outcome o) { return outcome_spec(o).calls; }
 
 namespace {
 

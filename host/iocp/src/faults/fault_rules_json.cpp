@@ -31,7 +31,7 @@ std::string joined(const std::vector<std::string>& names) {
 
 std::vector<std::string> all_outcome_names() {
   std::vector<std::string> out;
-  for (const OutcomeSpec& spec : outcome_table()) out.emplace_back(spec.name);
+  for (const OutcomeSpec& spec : outcome_table()) out.emplace_back(spec.name());
   return out;
 }
 
@@ -154,7 +154,7 @@ void reject_parameters_of_other_outcomes(const JsonReader& rule, Outcome o) {
     if (outcome_parameter(o, item.key()) != nullptr) continue;
     std::vector<std::string> owners;
     for (const OutcomeSpec& spec : outcome_table()) {
-      if (outcome_parameter(spec.outcome, item.key()) != nullptr) owners.emplace_back(spec.name);
+      if (outcome_parameter(spec.outcome, item.key()) != nullptr) owners.emplace_back(spec.name());
     }
     if (owners.empty()) continue;  // not a parameter at all: finish() says what it is
     std::vector<std::string> own;

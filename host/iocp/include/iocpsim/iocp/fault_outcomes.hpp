@@ -1,14 +1,12 @@
-// The table of fault outcomes: for each outcome a rule can force, its name, the rows of
-// IOCP-SEMANTICS.md it produces, the calls it applies to, its parameters (key, range, default,
-// meaning), what the caller sees and how the shim keeps the world consistent.
+// The fault outcomes: the list of them, and the table that says, for each outcome a rule can
+// force, the rows of IOCP-SEMANTICS.md it produces, the calls it applies to, its parameters (key,
+// range, default, meaning), what the caller sees and how the shim keeps the world consistent.
 //
-// The Outcome enum is declared here, above the table; the table has exactly one entry per
-// enumerator (it refuses to load otherwise, and FaultOutcomeTableTest checks it).
-//
-// Everything else about outcomes comes from this table: outcome_name() and outcome_from_name(),
-// allowed_calls(), the keys and ranges the JSON reader accepts, the `faultRule` part of
-// scenarios/schema.json and the outcome tables of FAULTS.md (both written by `iocpsim generate`).
-// A new outcome is one entry here plus its handling in the shim.
+// Everything else about outcomes comes from these two: the Outcome enum, outcome_name() and
+// outcome_from_name(), allowed_calls(), the keys and ranges the JSON reader accepts and its
+// messages, the `faultRule` part of scenarios/schema.json and the outcome tables of FAULTS.md
+// (both written by `iocpsim generate`). A new outcome is its line in IOCPSIM_FAULT_OUTCOMES, its
+// entry in outcome_table() (fault_outcomes.cpp), and its handling in the shim.
 #pragma once
 
 #include <cstdint>
@@ -21,33 +19,43 @@
 
 namespace iocpsim::iocp {
 
-// What a rule makes happen. The comment names the row of IOCP-SEMANTICS.md.
+// Every outcome, once: X(name) makes the enumerator Outcome::name and the name files use. Each
+// has exactly one entry in outcome_table(), which says the rest (the table refuses to load
+// otherwise, and FaultOutcomeTableTest checks it).
+#define IOCPSIM_FAULT_OUTCOMES(X) \
+  X(success)                      \
+  X(short_send)                   \
+  X(peer_fin)                     \
+  X(peer_reset)                   \
+  X(local_abort)                  \
+  X(cancelled)                    \
+  X(sync_success)                 \
+  X(sync_success_skip)            \
+  X(immediate_error)              \
+  X(connect_refused)              \
+  X(connect_timeout)              \
+  X(network_unreachable)          \
+  X(host_unreachable)             \
+  X(wait_timeout)                 \
+  X(port_closed)                  \
+  X(spurious_wakeup)              \
+  X(reorder)                      \
+  X(deliver_before_return)        \
+  X(mixed_batch)                  \
+  X(connect_unanswered)           \
+  X(peer_not_reading)             \
+  X(skip_mode_ignored)            \
+  X(skip_mode_refused)
+
+// What a rule makes happen.
+// clang-format off
 enum class Outcome : std::uint8_t {
-  success,                // R1 R8: the op completes, moving at most `bytes`
-  short_send,             // R8: a send completes having moved only `bytes`
-  peer_fin,               // R4: the peer half-closed; the recv completes TRUE with 0 bytes
-  peer_reset,             // R5 R5d, then R5b: the peer reset the connection
-  local_abort,            // R6: the local stack aborted the connection (1236)
-  cancelled,              // R7 R6b: the op is cancelled (995)
-  sync_success,           // R9: the call succeeds at once and a packet is queued
-  sync_success_skip,      // R9b: the call succeeds at once and no packet is queued
-  immediate_error,        // R10 (R5b with 10054): the call fails at once, no packet
-  connect_refused,        // R12: 1225
-  connect_timeout,        // R12: 121
-  network_unreachable,    // R12: 1231
-  host_unreachable,       // R12: 1232
-  wait_timeout,           // R2: the wait ends with nothing
-  port_closed,            // R3: the port is closed under the waiter
-  spurious_wakeup,        // R11: a packet with no OVERLAPPED that nobody posted
-  reorder,                // R15: a completion is held and delivered after a later one
-  deliver_before_return,  // R15: the completion is dequeued before the issuing call returns
-  mixed_batch,            // R14: one GQCSEx batch holds successes and failures
-  connect_unanswered,     // R7 R6b: ConnectEx pends until it is cancelled or its socket closed
-  peer_not_reading,       // R7 R6: sends pend, moving nothing, until cancelled or closed
-  skip_mode_ignored,      // R9: skip-on-success answers TRUE but is not set; packets still come
-  skip_mode_refused,      // R9b: SetFileCompletionNotificationModes fails with 87
+#define IOCPSIM_OUTCOME_ENUMERATOR(name) name,
+  IOCPSIM_FAULT_OUTCOMES(IOCPSIM_OUTCOME_ENUMERATOR)
+#undef IOCPSIM_OUTCOME_ENUMERATOR
   kCount
 };
+// clang-format on
 
 const char* outcome_name(Outcome o);
 std::optional<Outcome> outcome_from_name(std::string_view name);
@@ -67,14 +75,16 @@ struct OutcomeParameter {
   const char* excluded_why = "";
 };
 
+// An outcome's entry in the table; its name is the enumerator's (IOCPSIM_FAULT_OUTCOMES).
 struct OutcomeSpec {
   Outcome outcome;
-  const char* name;
   const char* rows;  // e.g. "R5 R5d"
   CallSet calls;     // the calls it can apply to
   std::vector<OutcomeParameter> parameters;
   const char* caller_sees;
   const char* how;  // how the world is kept consistent
+
+  const char* name() const { return outcome_name(outcome); }
 };
 
 // Every outcome, in the order the docs list them (per operation, then per port).
