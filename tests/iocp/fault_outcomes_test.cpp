@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -57,6 +58,37 @@ TEST(FaultOutcomeTableTest, TheReaderTakesExactlyTheTablesParameters) {
         EXPECT_THROW(parse_fault_rules(nlohmann::json::array({rule})), FaultRuleError) << rule.dump();
       }
     }
+  }
+}
+
+// One check of a parameter's value, so a rule built in C++ and one read from a file are refused in
+// the same words.
+TEST(FaultOutcomeTableTest, AParameterSaysWhatIsWrongWithAValueTheSameToTheBuilderAndTheReader) {
+  const OutcomeParameter& bytes = *outcome_parameter(Outcome::short_send, "bytes");
+  EXPECT_EQ(bytes.problem(1), std::nullopt);
+  EXPECT_EQ(bytes.problem(4294967295u), std::nullopt);
+  EXPECT_EQ(bytes.problem(0), "expected an integer from 1 to 4294967295 (bytes the send moves), got 0");
+  EXPECT_EQ(bytes.out_of_range("2.5"), "expected an integer from 1 to 4294967295 (bytes the send moves), got 2.5");
+  const OutcomeParameter& error = *outcome_parameter(Outcome::immediate_error, "error");
+  EXPECT_EQ(error.problem(WSA_IO_PENDING),
+            "997 is not an immediate failure; expected the Winsock or Win32 code the call fails with (10054: a reset)");
+
+  FaultRule rule;
+  rule.outcome = Outcome::short_send;
+  rule.bytes = 0;
+  EXPECT_EQ(validate_rule(rule), "bytes: " + *bytes.problem(0));
+  rule.outcome = Outcome::immediate_error;
+  rule.bytes.reset();
+  rule.error = WSA_IO_PENDING;
+  EXPECT_EQ(validate_rule(rule), "error: " + *error.problem(WSA_IO_PENDING));
+  rule.error = -1;
+  EXPECT_EQ(validate_rule(rule), "error: " + error.out_of_range("-1"));
+  try {
+    parse_fault_rules(nlohmann::json::parse(R"([{"outcome": "short_send", "bytes": 0}])"));
+    FAIL() << "a short send of 0 bytes was read";
+  } catch (const FaultRuleError& e) {
+    EXPECT_EQ(e.path(), "faults[0].bytes");
+    EXPECT_EQ(e.problem(), *bytes.problem(0));
   }
 }
 

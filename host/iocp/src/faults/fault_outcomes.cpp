@@ -1,7 +1,8 @@
-// The table of fault outcomes and what is made from it: the names, the schema of a rule, FAULTS.md's
-// tables.
+// The table of fault outcomes and what is made from it: the names, the parameters' checks, the
+// schema of a rule, FAULTS.md's tables.
 #include "iocpsim/iocp/fault_outcomes.hpp"
 
+#include <algorithm>
 #include <array>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -281,6 +282,19 @@ std::optional<Outcome> outcome_from_name(std::string_view name) {
 }
 
 CallSet allowed_calls(Outcome o) { return outcome_spec(o).calls; }
+
+std::optional<std::string> OutcomeParameter::problem(std::uint64_t value) const {
+  if (std::find(excluded.begin(), excluded.end(), value) != excluded.end()) {
+    return std::to_string(value) + " " + excluded_why + "; expected " + meaning;
+  }
+  if (value < min || value > max) return out_of_range(std::to_string(value));
+  return std::nullopt;
+}
+
+std::string OutcomeParameter::out_of_range(const std::string& given) const {
+  return "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + " (" + meaning + "), got " +
+         given;
+}
 
 const std::vector<OutcomeSpec>& outcome_table() {
   static const std::vector<OutcomeSpec> table = [] {

@@ -73,6 +73,13 @@ struct OutcomeParameter {
   const char* meaning = "";
   std::vector<std::uint64_t> excluded{};  // values in range that are still not allowed
   const char* excluded_why = "";
+
+  // Nothing if a rule may give `value`, else what is wrong with it and what was expected:
+  // "<value> <excluded_why>; expected <meaning>", or out_of_range(<value>).
+  std::optional<std::string> problem(std::uint64_t value) const;
+  // What is wrong with a value outside the range, or not a non-negative integer at all, as it was
+  // written (`given`): "expected an integer from <min> to <max> (<meaning>), got <given>".
+  std::string out_of_range(const std::string& given) const;
 };
 
 // An outcome's entry in the table; its name is the enumerator's (IOCPSIM_FAULT_OUTCOMES).
