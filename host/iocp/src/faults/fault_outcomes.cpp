@@ -1,8 +1,13 @@
-// The table of fault outcomes and what is made from it: the schema of a rule, FAULTS.md's tables.
+// The table of fault outcomes and what is made from it: the names, the parameters' checks, the
+// schema of a rule, FAULTS.md's tables.
 #include "iocpsim/iocp/fault_outcomes.hpp"
 
+#include <algorithm>
+#include <array>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+
+#include "iocpsim/iocp/win32.hpp"
 
 namespace iocpsim::iocp {
 namespace {
@@ -14,12 +19,17 @@ constexpr CallSet kOverlapped = kTransfers | call_bit(Call::ConnectEx) | call_bi
 constexpr CallSet kWaits = call_bit(Call::GetQueuedCompletionStatus) | call_bit(Call::GetQueuedCompletionStatusEx);
 constexpr std::uint64_t kDwordMax = 0xFFFF'FFFFu;
 
+constexpr std::array<const char*, static_cast<std::size_t>(Outcome::kCount)> kOutcomeNames = {
+#define IOCPSIM_OUTCOME_NAME(name) #name,
+    IOCPSIM_FAULT_OUTCOMES(IOCPSIM_OUTCOME_NAME)
+#undef IOCPSIM_OUTCOME_NAME
+};
+
 std::vector<OutcomeSpec> make_table() {
   using O = Outcome;
   const char* const connect_failure_how = "no real connect: the socket stays bound and unconnected, free to retry";
   return {
       {O::success,
-       "success",
        "R1 R8",
        kTransfers,
        {{"bytes", 1, kDwordMax, std::nullopt, "all the op asked for", "at most this many bytes move"}},
@@ -27,14 +37,12 @@ std::vector<OutcomeSpec> make_table() {
        "the real op is issued with its buffers cut to `bytes`, so only those bytes move; nothing is lost or "
        "invented"},
       {O::short_send,
-       "short_send",
        "R8",
        call_bit(Call::WSASend),
        {{"bytes", 1, kDwordMax, 1, "", "bytes the send moves"}},
        "TRUE, op, `bytes` < requested",
        "as `success`: only the first `bytes` reach the peer; the engine resends the rest"},
       {O::peer_fin,
-       "peer_fin",
        "R4",
        call_bit(Call::WSARecv),
        {},
@@ -42,7 +50,6 @@ std::vector<OutcomeSpec> make_table() {
        "no real op is issued; the real read side is shut; **later receives** succeed at once with 0 bytes "
        "(packet too, unless the socket skips the port on success: R9/R9b); sending still works"},
       {O::peer_reset,
-       "peer_reset",
        "R5 R5d",
        kTransfers,
        {{"bytes", 0, kDwordMax, 0, "", "on sends: the bytes the failed packet reports"}},
@@ -51,14 +58,12 @@ std::vector<OutcomeSpec> make_table() {
        "already pending\" below); the real socket is shut both ways and set to RST on close; **later** "
        "receives/sends fail at once with 10054 and no packet (R5b)"},
       {O::local_abort,
-       "local_abort",
        "R6",
        kTransfers,
        {},
        "pending; packet FALSE, op, 0, 1236, `0xC0000241`",
        "as `peer_reset`, with later calls failing at once with 10053"},
       {O::cancelled,
-       "cancelled",
        "R7 R6b",
        kOverlapped,
        {},
@@ -66,7 +71,6 @@ std::vector<OutcomeSpec> make_table() {
        "the real op is issued and then really cancelled (`CancelIoEx`); its own packet is the one delivered; "
        "if it raced to completion its real result comes instead (R7: \"TRUE if it raced\")"},
       {O::sync_success,
-       "sync_success",
        "R9",
        kTransfers,
        {},
@@ -74,7 +78,6 @@ std::vector<OutcomeSpec> make_table() {
        "the real op must be done at once (else the rule waits); on a socket that skips the port the shim "
        "queues the packet itself"},
       {O::sync_success_skip,
-       "sync_success_skip",
        "R9b",
        kTransfers,
        {},
@@ -82,7 +85,6 @@ std::vector<OutcomeSpec> make_table() {
        "the real call runs with skip-on-success set for that call only, so an at-once success queues nothing "
        "and an op that pends keeps its packet"},
       {O::immediate_error,
-       "immediate_error",
        "R10, R5b with 10054",
        kOverlapped,
        {{"error",
@@ -96,35 +98,30 @@ std::vector<OutcomeSpec> make_table() {
        "`SOCKET_ERROR`/`FALSE`, the error, no packet",
        "nothing is issued; with 10054 (10053) the connection is then reset (aborted) as above"},
       {O::connect_refused,
-       "connect_refused",
        "R12",
        call_bit(Call::ConnectEx),
        {},
        "pending; packet FALSE, op, 0, 1225, `0xC0000236`",
        connect_failure_how},
       {O::connect_timeout,
-       "connect_timeout",
        "R12",
        call_bit(Call::ConnectEx),
        {},
        "pending; packet FALSE, op, 0, 121, `0xC00000B5`",
        connect_failure_how},
       {O::network_unreachable,
-       "network_unreachable",
        "R12",
        call_bit(Call::ConnectEx),
        {},
        "pending; packet FALSE, op, 0, 1231, `0xC000023C`",
        connect_failure_how},
       {O::host_unreachable,
-       "host_unreachable",
        "R12",
        call_bit(Call::ConnectEx),
        {},
        "pending; packet FALSE, op, 0, 1232, `0xC000023D`",
        connect_failure_how},
       {O::connect_unanswered,
-       "connect_unanswered",
        "R7 R6b",
        call_bit(Call::ConnectEx),
        {},
@@ -133,7 +130,6 @@ std::vector<OutcomeSpec> make_table() {
        "no real connect (the peer never answers): the socket stays bound and unconnected; another `ConnectEx` on it "
        "fails at once with 10037 (`WSAEALREADY`); a reset or abort forced on the socket ends it with that status"},
       {O::peer_not_reading,
-       "peer_not_reading",
        "R7 R6",
        call_bit(Call::WSASend),
        {},
@@ -143,7 +139,6 @@ std::vector<OutcomeSpec> make_table() {
        "connection pends the same way (receives still work); a reset or abort forced on the connection ends the held "
        "sends with it (R5d)"},
       {O::deliver_before_return,
-       "deliver_before_return",
        "R15",
        kOverlapped,
        {{"wait_ms", 1, kDwordMax, 1000, "", "ceiling on waiting for the dequeue"}},
@@ -151,7 +146,6 @@ std::vector<OutcomeSpec> make_table() {
        "the real op is issued; the call then waits until its packet was taken through the shim (`wait_ms` is "
        "only a ceiling)"},
       {O::skip_mode_ignored,
-       "skip_mode_ignored",
        "R9",
        call_bit(Call::SetFileCompletionNotificationModes),
        {},
@@ -160,28 +154,24 @@ std::vector<OutcomeSpec> make_table() {
        "behind layered providers that are not IFS; a call that does not ask for skip-on-success passes through, and "
        "the rule waits for one that does"},
       {O::skip_mode_refused,
-       "skip_mode_refused",
        "R9b",
        call_bit(Call::SetFileCompletionNotificationModes),
        {},
        "FALSE, 87 `ERROR_INVALID_PARAMETER`",
        "nothing is set: the socket keeps queueing a packet for every op"},
       {O::wait_timeout,
-       "wait_timeout",
        "R2",
        kWaits,
        {},
        "FALSE, NULL, bytes untouched, 258 (Ex: FALSE, count 1)",
        "the wait ends at once; queued packets stay for the next call"},
       {O::port_closed,
-       "port_closed",
        "R3",
        kWaits,
        {},
        "FALSE, NULL, 735 (Ex: count 1)",
        "the port is really closed: other waiters wake with 735, later calls get 6"},
       {O::spurious_wakeup,
-       "spurious_wakeup",
        "R11",
        kWaits,
        {{"bytes", 0, kDwordMax, 0, "", "the byte count reported"},
@@ -189,7 +179,6 @@ std::vector<OutcomeSpec> make_table() {
        "TRUE, NULL, `bytes`, `key`",
        "a wake-up nobody posted; no real packet is consumed"},
       {O::reorder,
-       "reorder",
        "R15",
        kWaits,
        {},
@@ -197,7 +186,6 @@ std::vector<OutcomeSpec> make_table() {
        "the first packet taken is held; if nothing follows within the call's timeout it is delivered after "
        "all — never lost"},
       {O::mixed_batch,
-       "mixed_batch",
        "R14",
        call_bit(Call::GetQueuedCompletionStatusEx),
        {},
@@ -247,7 +235,7 @@ ordered_json parameter_schema(const OutcomeParameter& p) {
 
 ordered_json rule_schema() {
   ordered_json names = ordered_json::array();
-  for (const OutcomeSpec& s : outcome_table()) names.push_back(s.name);
+  for (const OutcomeSpec& s : outcome_table()) names.push_back(s.name());
   ordered_json rule = {
       {"type", "object"},
       {"required", {"outcome"}},
@@ -267,7 +255,7 @@ ordered_json rule_schema() {
     ordered_json props = {
         {"name", true}, {"when", {{"properties", {{"call", std::move(call)}}}}}, {"outcome", true}, {"times", true}};
     for (const OutcomeParameter& p : s.parameters) props[p.key] = parameter_schema(p);
-    each.push_back({{"if", {{"properties", {{"outcome", {{"const", s.name}}}}}, {"required", {"outcome"}}}},
+    each.push_back({{"if", {{"properties", {{"outcome", {{"const", s.name()}}}}}, {"required", {"outcome"}}}},
                     {"then", {{"properties", std::move(props)}, {"additionalProperties", false}}}});
   }
   rule["allOf"] = std::move(each);
@@ -283,6 +271,30 @@ std::string joined(const std::vector<std::string>& parts, const char* separator)
 std::string code(const std::string& s) { return "`" + s + "`"; }
 
 }  // namespace
+
+const char* outcome_name(Outcome o) { return kOutcomeNames.at(static_cast<std::size_t>(o)); }
+
+std::optional<Outcome> outcome_from_name(std::string_view name) {
+  for (std::size_t i = 0; i < kOutcomeNames.size(); ++i) {
+    if (name == kOutcomeNames[i]) return static_cast<Outcome>(i);
+  }
+  return std::nullopt;
+}
+
+CallSet allowed_calls(Outcome o) { return outcome_spec(o).calls; }
+
+std::optional<std::string> OutcomeParameter::problem(std::uint64_t value) const {
+  if (std::find(excluded.begin(), excluded.end(), value) != excluded.end()) {
+    return std::to_string(value) + " " + excluded_why + "; expected " + meaning;
+  }
+  if (value < min || value > max) return out_of_range(std::to_string(value));
+  return std::nullopt;
+}
+
+std::string OutcomeParameter::out_of_range(const std::string& given) const {
+  return "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + " (" + meaning + "), got " +
+         given;
+}
 
 const std::vector<OutcomeSpec>& outcome_table() {
   static const std::vector<OutcomeSpec> table = [] {
@@ -343,9 +355,9 @@ std::string outcome_markdown(OutcomeGroup group) {
       for (std::uint64_t x : p.excluded) range += ", not " + std::to_string(x) + " (" + p.excluded_why + ")";
       const std::string fallback = p.fallback ? std::to_string(*p.fallback) : std::string(p.unset);
       parameters +=
-          "| " + code(s.name) + " | " + code(p.key) + " | " + range + " | " + fallback + " | " + p.meaning + " |\n";
+          "| " + code(s.name()) + " | " + code(p.key) + " | " + range + " | " + fallback + " | " + p.meaning + " |\n";
     }
-    out += "| " + code(s.name) + (keys.empty() ? "" : " (" + joined(keys, ", ") + ")") + " | " + s.rows + " | " +
+    out += "| " + code(s.name()) + (keys.empty() ? "" : " (" + joined(keys, ", ") + ")") + " | " + s.rows + " | " +
            joined(call_names(s.calls, false), ", ") + " | " + s.caller_sees + " | " + s.how + " |\n";
   }
   if (!parameters.empty()) {

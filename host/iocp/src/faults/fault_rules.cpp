@@ -1,4 +1,4 @@
-// Names of calls and outcomes, rule validation, the builder, and rule matching.
+// Names of calls, rule validation, the builder, and rule matching.
 #include "iocpsim/iocp/fault_rules.hpp"
 
 #include "iocpsim/iocp/fault_outcomes.hpp"
@@ -63,30 +63,13 @@ std::optional<Call> call_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-const char* outcome_name(Outcome o) { return outcome_spec(o).name; }
-
-std::optional<Outcome> outcome_from_name(std::string_view name) {
-  for (const OutcomeSpec& s : outcome_table()) {
-    if (name == s.name) return s.outcome;
-  }
-  return std::nullopt;
-}
-
-CallSet allowed_calls(Outcome o) { return outcome_spec(o).calls; }
-
 namespace {
 
 // Nothing if `value` is a value of parameter `key` of the rule's outcome, else what is wrong.
 std::optional<RuleProblem> parameter_problem(const FaultRule& rule, const char* key, std::uint64_t value) {
   const OutcomeParameter* p = outcome_parameter(rule.outcome, key);
   if (p == nullptr) return RuleProblem{key, std::string("outcome ") + outcome_name(rule.outcome) + " takes no " + key};
-  for (std::uint64_t x : p->excluded) {
-    if (value == x) return RuleProblem{key, std::to_string(value) + " " + p->excluded_why + "; expected " + p->meaning};
-  }
-  if (value < p->min || value > p->max) {
-    return RuleProblem{key, std::to_string(value) + " is out of range; expected an integer from " +
-                                std::to_string(p->min) + " to " + std::to_string(p->max) + " (" + p->meaning + ")"};
-  }
+  if (std::optional<std::string> problem = p->problem(value)) return RuleProblem{key, std::move(*problem)};
   return std::nullopt;
 }
 
@@ -108,8 +91,8 @@ std::optional<RuleProblem> rule_problem(const FaultRule& rule) {
   if (rule.bytes) {
     if (auto problem = parameter_problem(rule, "bytes", *rule.bytes)) return problem;
   }
-  if (outcome_parameter(rule.outcome, "error") != nullptr) {
-    if (rule.error < 0) return RuleProblem{"error", "expected a Winsock or Win32 error code such as 10054"};
+  if (const OutcomeParameter* error = outcome_parameter(rule.outcome, "error")) {
+    if (rule.error < 0) return RuleProblem{"error", error->out_of_range(std::to_string(rule.error))};
     if (auto problem = parameter_problem(rule, "error", static_cast<std::uint64_t>(rule.error))) return problem;
   }
   if (outcome_parameter(rule.outcome, "wait_ms") != nullptr) {

@@ -2,7 +2,6 @@
 // naming its JSON path and the expected form, as the other hand-written files say theirs.
 #include "iocpsim/iocp/fault_rules_json.hpp"
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -31,7 +30,7 @@ std::string joined(const std::vector<std::string>& names) {
 
 std::vector<std::string> all_outcome_names() {
   std::vector<std::string> out;
-  for (const OutcomeSpec& spec : outcome_table()) out.emplace_back(spec.name);
+  for (const OutcomeSpec& spec : outcome_table()) out.emplace_back(spec.name());
   return out;
 }
 
@@ -111,17 +110,12 @@ Outcome parse_outcome(JsonReader& rule) {
   return *o;
 }
 
-// A parameter of the rule's outcome, in the range its table entry gives.
+// A parameter of the rule's outcome, as its table entry allows it.
 std::uint64_t parameter(const json& v, const std::string& path, const OutcomeParameter& p) {
   const bool integer = v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0);
-  if (!integer || v.get<std::uint64_t>() < p.min || v.get<std::uint64_t>() > p.max) {
-    throw FaultRuleError(path, "expected an integer from " + std::to_string(p.min) + " to " + std::to_string(p.max) +
-                                   " (" + p.meaning + "), got " + v.dump());
-  }
+  if (!integer) throw FaultRuleError(path, p.out_of_range(v.dump()));
   const std::uint64_t value = v.get<std::uint64_t>();
-  if (std::find(p.excluded.begin(), p.excluded.end(), value) != p.excluded.end()) {
-    throw FaultRuleError(path, std::to_string(value) + " " + p.excluded_why + "; expected " + p.meaning);
-  }
+  if (const std::optional<std::string> problem = p.problem(value)) throw FaultRuleError(path, *problem);
   return value;
 }
 
@@ -154,7 +148,7 @@ void reject_parameters_of_other_outcomes(const JsonReader& rule, Outcome o) {
     if (outcome_parameter(o, item.key()) != nullptr) continue;
     std::vector<std::string> owners;
     for (const OutcomeSpec& spec : outcome_table()) {
-      if (outcome_parameter(spec.outcome, item.key()) != nullptr) owners.emplace_back(spec.name);
+      if (outcome_parameter(spec.outcome, item.key()) != nullptr) owners.emplace_back(spec.name());
     }
     if (owners.empty()) continue;  // not a parameter at all: finish() says what it is
     std::vector<std::string> own;

@@ -11,85 +11,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "iocpsim/iocp/clock.hpp"
+#include "iocpsim/iocp/fault_outcomes.hpp"
 #include "iocpsim/iocp/win32.hpp"
 #include "iocpsim/json_diag/json_reader.hpp"
 
 namespace iocpsim::iocp {
-
-// Every IoApi method, for the journal; rules watch the ones marked in allowed_calls().
-enum class Call : std::uint8_t {
-  CreateIoCompletionPort,
-  GetQueuedCompletionStatus,
-  GetQueuedCompletionStatusEx,
-  PostQueuedCompletionStatus,
-  CloseHandle,
-  SetFileCompletionNotificationModes,
-  CancelIoEx,
-  socket,
-  bind,
-  listen,
-  closesocket,
-  shutdown,
-  setsockopt,
-  getsockopt,
-  getsockname,
-  getpeername,
-  accept,
-  connect,
-  send,
-  recv,
-  AcceptEx,
-  ConnectEx,
-  WSARecv,
-  WSASend,
-  WSAGetOverlappedResult,
-  kCount
-};
-
-using CallSet = std::uint32_t;
-static_assert(static_cast<int>(Call::kCount) <= 32);
-constexpr CallSet call_bit(Call c) { return CallSet{1} << static_cast<unsigned>(c); }
-
-const char* call_name(Call c);
-// Accepts the Win32 names and the short forms GQCS and GQCSEx.
-std::optional<Call> call_from_name(std::string_view name);
-
-// What a rule makes happen. The comment names the row of IOCP-SEMANTICS.md.
-enum class Outcome : std::uint8_t {
-  success,                // R1 R8: the op completes, moving at most `bytes`
-  short_send,             // R8: a send completes having moved only `bytes`
-  peer_fin,               // R4: the peer half-closed; the recv completes TRUE with 0 bytes
-  peer_reset,             // R5 R5d, then R5b: the peer reset the connection
-  local_abort,            // R6: the local stack aborted the connection (1236)
-  cancelled,              // R7 R6b: the op is cancelled (995)
-  sync_success,           // R9: the call succeeds at once and a packet is queued
-  sync_success_skip,      // R9b: the call succeeds at once and no packet is queued
-  immediate_error,        // R10 (R5b with 10054): the call fails at once, no packet
-  connect_refused,        // R12: 1225
-  connect_timeout,        // R12: 121
-  network_unreachable,    // R12: 1231
-  host_unreachable,       // R12: 1232
-  wait_timeout,           // R2: the wait ends with nothing
-  port_closed,            // R3: the port is closed under the waiter
-  spurious_wakeup,        // R11: a packet with no OVERLAPPED that nobody posted
-  reorder,                // R15: a completion is held and delivered after a later one
-  deliver_before_return,  // R15: the completion is dequeued before the issuing call returns
-  mixed_batch,            // R14: one GQCSEx batch holds successes and failures
-  connect_unanswered,     // R7 R6b: ConnectEx pends until it is cancelled or its socket closed
-  peer_not_reading,       // R7 R6: sends pend, moving nothing, until cancelled or closed
-  skip_mode_ignored,      // R9: skip-on-success answers TRUE but is not set; packets still come
-  skip_mode_refused,      // R9b: SetFileCompletionNotificationModes fails with 87
-  kCount
-};
-
-const char* outcome_name(Outcome o);
-std::optional<Outcome> outcome_from_name(std::string_view name);
-// The calls an outcome can apply to; a rule that names no call watches all of them.
-CallSet allowed_calls(Outcome o);
 
 // The predicate. Occurrences are counted per rule, over calls that pass every filter (call,
 // tag, after, after_bytes); nth and every then pick which of them may fire.

@@ -14,7 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "iocpsim/iocp/fault_rules.hpp"
+#include "iocpsim/iocp/fault_outcomes.hpp"
+#include "iocpsim/iocp/win32.hpp"
 
 namespace iocpsim::iocp {
 
