@@ -65,7 +65,7 @@ class KeepLastError {
 void Mutex::lock() {
   Scheduler* s = current_scheduler();
   if (s == nullptr) {
-    const KeepLastError keep;
+    [[maybe_unused]] const KeepLastError keep;
     real_.lock();
     return;
   }
@@ -77,7 +77,7 @@ void Mutex::lock() {
 void Mutex::unlock() {
   Scheduler* s = current_scheduler();
   if (s == nullptr) {
-    const KeepLastError keep;
+    [[maybe_unused]] const KeepLastError keep;
     real_.unlock();
     return;
   }
@@ -88,7 +88,7 @@ void Mutex::unlock() {
 bool Mutex::try_lock() {
   Scheduler* s = current_scheduler();
   if (s == nullptr) {
-    const KeepLastError keep;
+    [[maybe_unused]] const KeepLastError keep;
     return real_.try_lock();
   }
   s->point("try_lock");
@@ -109,7 +109,7 @@ void CondVar::notify_one() {
     s->wake_one(&sim_key_);
     return;
   }
-  const KeepLastError keep;
+  [[maybe_unused]] const KeepLastError keep;
   real_.notify_one();
 }
 
@@ -118,7 +118,7 @@ void CondVar::notify_all() {
     s->wake_all(&sim_key_);
     return;
   }
-  const KeepLastError keep;
+  [[maybe_unused]] const KeepLastError keep;
   real_.notify_all();
 }
 
@@ -139,7 +139,7 @@ struct SimRelock {
 void CondVar::wait(std::unique_lock<Mutex>& lock) {
   Scheduler* s = current_scheduler();
   if (s == nullptr) {
-    const KeepLastError keep;
+    [[maybe_unused]] const KeepLastError keep;
     std::unique_lock<std::mutex> inner(lock.mutex()->real_, std::adopt_lock);
     real_.wait(inner);
     inner.release();
@@ -155,7 +155,7 @@ void CondVar::wait(std::unique_lock<Mutex>& lock) {
 bool CondVar::wait_for(std::unique_lock<Mutex>& lock, std::chrono::microseconds timeout) {
   Scheduler* s = current_scheduler();
   if (s == nullptr) {
-    const KeepLastError keep;
+    [[maybe_unused]] const KeepLastError keep;
     std::unique_lock<std::mutex> inner(lock.mutex()->real_, std::adopt_lock);
     const bool woken = real_.wait_for(inner, timeout) == std::cv_status::no_timeout;
     inner.release();
