@@ -405,23 +405,28 @@ TEST_F(FaultInjectingIoApiTest, R9_SyncSuccessCannotBeForcedOnAnOpThatPendsAndWa
   EXPECT_EQ(dequeue().ov, &ov);  // the pended op keeps its packet
 }
 
-TEST_F(FaultInjectingIoApiTest, R9b_SyncSuccessSkipForcedOnDefaultSocketQueuesNoPacket) {
+// R9b exists only where the caller set skip mode: on a socket that queues packets Windows queues
+// one for every at-once success, so the rule does not fire there (a success with no packet would
+// leave the caller waiting for ever) and fires on the first call once the socket skips.
+TEST_F(FaultInjectingIoApiTest, R9b_SyncSuccessSkipWaitsForASocketInSkipModeThenQueuesNoPacket) {
   const Connection c = connect_pair();
   peer_send(c, "abcd");
   shim().arm({fault(Outcome::sync_success_skip)});
   OVERLAPPED ov{};
   char buf[8];
-  const Issued r = recv(c.engine, &ov, buf, sizeof buf);
-  EXPECT_EQ(r.rc, 0);
-  EXPECT_EQ(r.bytes, 4u);
-  EXPECT_EQ(ntstatus_of(ov.Internal), STATUS_SUCCESS);
-  EXPECT_EQ(ov.InternalHigh, 4u);
-  EXPECT_EQ(dequeue(0).error, WAIT_TIMEOUT);  // handled inline only
-  // The socket's own mode is back: the next at-once success queues its packet again.
+  EXPECT_EQ(recv(c.engine, &ov, buf, sizeof buf).rc, 0);
+  EXPECT_EQ(shim().fired(0), 0u);
+  EXPECT_EQ(dequeue().ov, &ov);  // R9: the socket queues packets, so its packet came
+  ASSERT_TRUE(shim().SetFileCompletionNotificationModes(reinterpret_cast<HANDLE>(c.engine),
+                                                        FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
   peer_send(c, "ef");
   OVERLAPPED ov2{};
-  EXPECT_EQ(recv(c.engine, &ov2, buf, sizeof buf).rc, 0);
-  EXPECT_EQ(dequeue().ov, &ov2);
+  const Issued r = recv(c.engine, &ov2, buf, sizeof buf);
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_EQ(r.bytes, 2u);
+  EXPECT_EQ(shim().fired(0), 1u);
+  EXPECT_EQ(ntstatus_of(ov2.Internal), STATUS_SUCCESS);
+  EXPECT_EQ(dequeue(0).error, WAIT_TIMEOUT);  // handled inline only
 }
 
 // ---- R9 / R9b: what SetFileCompletionNotificationModes answers ----

@@ -82,8 +82,9 @@ std::vector<OutcomeSpec> make_table() {
        kTransfers,
        {},
        "returns 0 with the bytes; **no** packet",
-       "the real call runs with skip-on-success set for that call only, so an at-once success queues nothing "
-       "and an op that pends keeps its packet"},
+       "only on a socket the caller put in skip mode (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS): elsewhere Windows "
+       "queues a packet for every at-once success, so the rule waits for a call on a socket that skips; the real "
+       "op must be done at once (else the rule waits), and an op that pends keeps its packet"},
       {O::immediate_error,
        "R10, R5b with 10054",
        kOverlapped,

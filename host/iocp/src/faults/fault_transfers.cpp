@@ -245,11 +245,6 @@ void after_real(ShimState& st, const Request& rq, Plan& p, Issued r) {
   if (p.kind == Plan::Kind::await && packet_queued) wait_for_dequeue(st, rq.ov, p.wait_ms);
 }
 
-void set_skip(IoApi& io, SOCKET s, UCHAR flags) {
-  ErrorKeeper keep(io);
-  io.SetFileCompletionNotificationModes(reinterpret_cast<HANDLE>(s), flags);
-}
-
 // Carries the plan out; `real(cap)` issues the real call with at most cap bytes.
 template <class RealFn>
 Issued carry_out(ShimState& st, const Request& rq, Plan& p, LPDWORD bytes_out, RealFn real) {
@@ -284,16 +279,15 @@ Issued carry_out(ShimState& st, const Request& rq, Plan& p, LPDWORD bytes_out, R
     default:
       break;
   }
-  // R9b forced on a socket that queues packets: skip mode for this one call, so an at-once
-  // success queues nothing and an op that pends still gets its packet.
-  const bool skip_once = p.kind == Plan::Kind::sync_shape && !p.with_packet && !p.skip;
-  if (skip_once) set_skip(st.inner, rq.s, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS);
+  // R9b needs a socket in skip mode: on one that queues packets, Windows queues one for every
+  // at-once success, so a success without its packet would be a world Windows never makes (the
+  // caller would wait for the packet for ever). The rule waits for a call on a socket that skips.
+  if (p.kind == Plan::Kind::sync_shape && !p.with_packet && !p.skip) {
+    unfire(st, p);
+    p.kind = Plan::Kind::pass;
+  }
   // Only WSA_IO_PENDING means pending; the shim's own calls below keep the caller's last error.
   const Issued r = real(p.kind == Plan::Kind::cap ? p.cap : ~DWORD{0});
-  if (skip_once) {
-    set_skip(st.inner, rq.s, 0);
-    p.skip = true;
-  }
   after_real(st, rq, p, r);
   return r;
 }
