@@ -111,6 +111,7 @@ void DeviceModel::take_input() {
 
 void DeviceModel::on_decode_error(const pr::DecodeResult& result) {
   log({{"event", "decode_error"}, {"error", pr::to_string(result.error)}, {"offset", result.error_offset}});
+  ++record_->decode_errors;
   broken_ = true;
   // PROTOCOL.md 6.7: ref_seq is the best guess of the bad frame's seq; then BYE and close.
   send(pr::Error{pr::ErrorCode::malformed_frame, last_rx_seq_ + 1, pr::to_string(result.error)});

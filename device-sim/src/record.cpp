@@ -52,7 +52,8 @@ nlohmann::json DeliveryRecord::to_json() const {
           {"connections_accepted", connections_accepted},
           {"telemetry_dropped", telemetry_dropped},
           {"send_queue_peak_bytes", send_queue_peak_bytes},
-          {"send_backpressure", send_backpressure}};
+          {"send_backpressure", send_backpressure},
+          {"decode_errors", decode_errors}};
 }
 
 }  // namespace iocpsim::devsim

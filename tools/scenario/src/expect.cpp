@@ -1,5 +1,7 @@
 #include "iocpsim/scenario/expect.hpp"
 
+#include "iocpsim/scenario/invariants.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <optional>
@@ -152,14 +154,6 @@ void check_device(const Scenario& s, const RunResult& run, std::vector<std::stri
   }
 }
 
-void check_run(const Scenario& s, const RunResult& run, std::vector<std::string>& out) {
-  if (!run.error.empty()) out.push_back("the run failed: " + run.error);
-  if (run.timed_out) {
-    out.push_back("the run took " + std::to_string(static_cast<long long>(run.duration_ms)) + " ms, over limit_ms " +
-                  std::to_string(s.limit_ms));
-  }
-}
-
 // A run phase that ended before its `until` held did not tell the story the file is about.
 void check_until(const Scenario& s, const RunResult& run, std::vector<std::string>& out) {
   if (!run.until_met || *run.until_met || !s.run.until_required) return;
@@ -177,34 +171,6 @@ void check_until(const Scenario& s, const RunResult& run, std::vector<std::strin
                 missing + "; \"until_required\": false accepts that");
 }
 
-void check_leaks(const RunResult& run, std::vector<std::string>& out) {
-  if (!run.shutdown_done) return;  // the run failed before: already reported
-  const auto& r = run.shutdown;
-  if (r.leaked_op_contexts != 0 || r.leaked_connection_contexts != 0) {
-    out.push_back("leaks: " + std::to_string(r.leaked_op_contexts) + " op contexts and " +
-                  std::to_string(r.leaked_connection_contexts) + " connection contexts leaked at shutdown");
-  }
-  if (run.shim_tracked_ops != 0 || run.shim_held_packets != 0) {
-    out.push_back("shim: " + std::to_string(run.shim_tracked_ops) + " ops still tracked and " +
-                  std::to_string(run.shim_held_packets) + " packets still held after shutdown");
-  }
-}
-
-// Every event the run wrote is one the catalogue lists, with the fields and types it lists: the
-// whole library checks the catalogue (and so EVENTS.md and the schema) against the engine.
-void check_catalogue(const RunResult& run, std::vector<std::string>& out) {
-  for (std::size_t i = 0; i < run.events.size(); ++i) {
-    const engine::Event& e = run.events[i];
-    const engine::EventKind* kind = engine::find_event_kind(e.name);
-    const std::string problem = kind == nullptr ? "event " + e.name + " is not in the catalogue"
-                                                : engine::event_fields_problem(*kind, e.fields);
-    if (!problem.empty()) {
-      out.push_back("event catalogue: " + problem + " (event " + std::to_string(i) + ": " + event_text(run, i) + ")");
-      return;  // one is enough to say the catalogue and the engine disagree
-    }
-  }
-}
-
 }  // namespace
 
 std::string run_time(std::int64_t t_us) {
@@ -215,9 +181,12 @@ std::string run_time(std::int64_t t_us) {
 
 std::vector<std::string> unmet_expectations(const Scenario& s, const RunResult& run) {
   std::vector<std::string> out;
-  check_run(s, run, out);
-  check_leaks(run, out);
-  check_catalogue(run, out);
+  // The universal invariants, then the file's expectations. Delivery is an invariant a file may
+  // waive (`expect.delivery`: false), so it is checked where it always was.
+  InvariantScope scope;
+  scope.limit_ms = s.limit_ms;
+  scope.delivery = false;  // checked below, in its place among the file's expectations
+  for (const Violation& v : check_invariants(run, scope)) out.push_back(v.detail);
   check_until(s, run, out);
   check_events(s, run, out);
   check_never(s, run, out);

@@ -6,6 +6,7 @@
 #include "iocpsim/engine/event_catalogue.hpp"
 #include "iocpsim/engine/option_table.hpp"
 #include "iocpsim/iocp/fault_outcomes.hpp"
+#include "iocpsim/scenario/invariants.hpp"
 #include "iocpsim/scenario/schema.hpp"
 
 namespace iocpsim::scenario {
@@ -22,6 +23,7 @@ const std::vector<GeneratedFile>& generated_files() {
        [] { return iocp::outcome_markdown(iocp::OutcomeGroup::socket_mode); }},
       {"scenarios/README.md", "engine options", [] { return engine::option_markdown(engine::engine_option_table()); }},
       {"scenarios/README.md", "device options", [] { return engine::option_markdown(engine::device_option_table()); }},
+      {"scenarios/README.md", "invariants", invariant_markdown},
       {"host/hostd/README.md", "engine options", [] { return engine::option_markdown(engine::engine_option_table()); }},
       {"host/hostd/README.md", "device options", [] { return engine::option_markdown(engine::device_option_table()); }},
   };

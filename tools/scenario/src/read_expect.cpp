@@ -50,7 +50,8 @@ const std::vector<std::string> kRecordKeys = {"sent",
                                               "connections_accepted",
                                               "telemetry_dropped",
                                               "send_queue_peak_bytes",
-                                              "send_backpressure"};
+                                              "send_backpressure",
+                                              "decode_errors"};
 
 // {"received": {"bye": 1}} -> "received.bye" = 1; nested objects that are not matchers are maps.
 void flatten(const json& v, const std::string& key, const std::string& path, std::vector<FieldMatcher>& out) {

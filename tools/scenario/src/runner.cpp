@@ -156,6 +156,8 @@ class Run {
   std::vector<SocketTag> sockets_;
   std::vector<DeliveredSample> delivered_;
   std::map<std::string, std::map<std::string, std::uint64_t>> commands_;
+  std::map<std::string, std::uint64_t> commands_accepted_;
+  std::map<std::string, std::uint64_t> command_outcomes_;
   std::vector<DeviceLogLine> device_log_;
   std::uint64_t device_log_dropped_ = 0;
   std::vector<TimelineEntry> runner_entries_;
@@ -244,10 +246,15 @@ void Run::submit_command(const Action& a) {
         engine_->send_command(device, a.opcode, a.data, a.timeout_ms, [this, device](const engine::CommandResult& r) {
           std::lock_guard lock(mutex_);
           ++commands_[device][engine::to_string(r.outcome)];
+          ++command_outcomes_[device];
         });
-    if (submit != engine::Submit::accepted) {
+    {
       std::lock_guard lock(mutex_);
-      ++commands_[device][engine::to_string(submit)];
+      if (submit == engine::Submit::accepted) {
+        ++commands_accepted_[device];
+      } else {
+        ++commands_[device][engine::to_string(submit)];
+      }
     }
     if (submit != engine::Submit::accepted || i + 1 == a.count) {
       note("command",
@@ -377,6 +384,8 @@ void Run::collect() {
   result_.event_times_us = sink_->times_us();
   result_.delivered = delivered_;
   result_.commands = commands_;
+  result_.commands_accepted = commands_accepted_;
+  result_.command_outcomes = command_outcomes_;
   TimelineInput in{scenario_.name,
                    seed_,
                    scenario_.device_names(),

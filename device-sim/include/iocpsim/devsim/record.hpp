@@ -39,6 +39,7 @@ struct DeliveryRecord {
   std::uint64_t telemetry_dropped = 0;      // background samples skipped: none since the send queue is bounded
   std::uint64_t send_queue_peak_bytes = 0;  // the most the send queue held unwritten
   std::uint32_t send_backpressure = 0;      // times the send queue was full and producers waited
+  std::uint32_t decode_errors = 0;          // times the peer's bytes did not decode as a frame
 
   // channel_seq of every intact telemetry frame sent on `channel`, in order.
   std::vector<std::uint32_t> telemetry_seqs(std::uint16_t channel) const;

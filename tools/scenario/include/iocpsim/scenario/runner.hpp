@@ -66,6 +66,8 @@ struct RunResult {
   std::vector<std::int64_t> event_times_us;
   std::map<std::string, std::string> final_states;                       // device -> state at the end of the run phase
   std::map<std::string, std::map<std::string, std::uint64_t>> commands;  // device -> result -> count
+  std::map<std::string, std::uint64_t> commands_accepted;                // device -> send_command accepted
+  std::map<std::string, std::uint64_t> command_outcomes;                 // device -> completion callbacks
   std::map<std::string, nlohmann::json> device_records;                  // device -> DeliveryRecord::to_json()
   std::map<std::string, std::vector<SentSample>> sent;                   // device -> intact telemetry sent
   std::vector<DeliveredSample> delivered;                                // in delivery order
