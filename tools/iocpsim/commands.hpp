@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "iocpsim/scenario/explore.hpp"
 #include "iocpsim/scenario/runner.hpp"
 
 namespace iocpsim::cli {
@@ -31,6 +32,19 @@ struct RunSettings {
 };
 
 int run_command(const RunSettings& settings);
+
+struct ExploreSettings {
+  std::vector<std::string> paths;
+  scenario::ExploreOptions options;
+  bool runs_given = false;  // --runs was given (with --time-budget, whichever ends first)
+  double time_budget_s = 0;
+  unsigned shard_index = 0;
+  unsigned shard_count = 0;  // 0: from GTEST_TOTAL_SHARDS / GTEST_SHARD_INDEX, else 1
+  bool list_seeds = false;
+  bool verbose = false;
+};
+// 0 no invariant broke, 1 failures found (each shrunk and written), 2 invalid input.
+int explore_command(ExploreSettings settings);
 // The hidden `play-child` subcommand: one run, reported to the parent (play.hpp).
 int play_child(const std::string& file, std::uint64_t seed, scenario::World world, const std::string& schedule);
 int validate_command(const std::vector<std::string>& paths);

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <charconv>
+#include <cstdio>
 #include <iostream>
 
 #include "child_process.hpp"
@@ -98,6 +99,54 @@ int main(int argc, char** argv) {
   std::string child_schedule;
   child_cmd->add_option("--schedule", child_schedule);
 
+  iocpsim::cli::ExploreSettings explore;
+  std::string explore_seed = "1";
+  std::string explore_shard;
+  std::string explore_schedule = "random";
+  CLI::App* explore_cmd = app.add_subcommand(
+      "explore",
+      "Draw faults and interleavings on scenario files in the simulated world, check the invariants, "
+      "shrink each failure to a scenario file");
+  explore_cmd->add_option("paths", explore.paths,
+                          "Scenario files or directories to take as bases (default: scenarios/)");
+  CLI::Option* runs_opt = explore_cmd->add_option("--runs", explore.options.runs, "Runs in the sweep (default 100)")
+                              ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  explore_cmd->add_option("--time-budget", explore.time_budget_s, "Stop starting runs after S seconds")
+      ->check(CLI::Range(0.0, 7.0 * 24 * 3600));
+  explore_cmd->add_option("--seed", explore_seed, "The sweep's seed (default 1): run k's seed comes from it")
+      ->check(check_seed, "SEED");
+  explore_cmd
+      ->add_option("--shard", explore_shard,
+                   "i/n: run the i-th of n shares of the sweep (0-based); default from GTEST_SHARD_INDEX and "
+                   "GTEST_TOTAL_SHARDS")
+      ->check(CLI::Validator(
+          [](std::string& t) {
+            unsigned i = 0, n = 0;
+            char extra = 0;
+            return std::sscanf(t.c_str(), "%u/%u%c", &i, &n, &extra) == 2 && n >= 1 && i < n
+                       ? std::string()
+                       : std::string("expected i/n with 0 <= i < n");
+          },
+          "i/n"));
+  explore_cmd
+      ->add_option("--strategy", explore_schedule,
+                   "How the workers interleave: random[:P] or pct[:D] (as run's --schedule; default random)")
+      ->check(CLI::Validator(
+          [](std::string& t) {
+            return iocpsim::cli::parse_schedule(t) ? std::string() : std::string("expected random[:P] or pct[:D]");
+          },
+          "STRATEGY"));
+  explore_cmd->add_option("--max-faults", explore.options.max_faults, "Faults placed per run: 1 to N (default 4)")
+      ->check(CLI::Range(1u, 64u));
+  explore_cmd->add_option("--out", explore.options.out_dir,
+                          "Where shrunk failures are written (default explore-failures/)");
+  explore_cmd
+      ->add_option("--max-failures", explore.options.max_failures, "Stop after this many distinct failures (default 3)")
+      ->check(CLI::Range(1u, 1000u));
+  explore_cmd->add_flag("--list-seeds", explore.list_seeds,
+                        "Print the seeds the sweep (or this shard of it) would run, one per line, and run nothing");
+  explore_cmd->add_flag("--verbose", explore.verbose, "Say why a file is not taken as a base");
+
   std::vector<std::string> validate_paths;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files without running them");
   validate_cmd->add_option("paths", validate_paths, "Scenario files or directories");
@@ -127,6 +176,13 @@ int main(int argc, char** argv) {
   };
   if (*child_cmd)
     return iocpsim::cli::play_child(child_file, seed_of(child_seed), world_of(child_world), child_schedule);
+  if (*explore_cmd) {
+    explore.options.seed = seed_of(explore_seed);
+    explore.runs_given = runs_opt->count() > 0;
+    if (!explore_shard.empty()) std::sscanf(explore_shard.c_str(), "%u/%u", &explore.shard_index, &explore.shard_count);
+    explore.options.schedule = *iocpsim::cli::parse_schedule(explore_schedule);
+    return iocpsim::cli::explore_command(explore);
+  }
   if (*run_cmd) {
     if (*seed_opt) run.seed = seed_of(seed);
     if (isolation == "process" && !iocpsim::cli::child_processes_supported()) {

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "engine_impl.hpp"
+#include "iocpsim/engine/planted_bug.hpp"
 
 namespace iocpsim::engine {
 
@@ -216,6 +217,7 @@ void Engine::Impl::handle_completion(Device& d, OpContext& op, CompletionRow row
   // The next send can start only once this one's context is free again. A connection that is
   // not closed still has the device's reference, so it outlives the release.
   const bool send_more = op.kind == OpKind::send && !c.closed;
+  if (row == CompletionRow::r7_cancelled && testing::planted_bug() == testing::PlantedBug::cancelled_op_kept) return;
   release(op);
   if (send_more) pump_send(d, c, box);
 }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "engine_impl.hpp"
+#include "iocpsim/engine/planted_bug.hpp"
 
 namespace iocpsim::engine {
 
@@ -47,6 +48,9 @@ void Engine::Impl::on_received(Device& d, Connection& c, DWORD bytes, Outbox& bo
 
 void Engine::Impl::on_sent(Device& d, Connection& c, DWORD bytes, CompletionRow row, Outbox& box) {
   if (c.closed) return;
+  if (row == CompletionRow::r8_short_send && testing::planted_bug() == testing::PlantedBug::short_send_taken_as_whole) {
+    bytes = c.send_op.requested;  // the planted bug: the unsent rest is dropped
+  }
   c.send_queue.sent(bytes);
   d.session.on_sent(now_ms(), bytes, c.send_queue.empty());
   if (row == CompletionRow::r8_short_send) {
