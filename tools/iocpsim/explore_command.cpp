@@ -38,6 +38,10 @@ int explore_command(ExploreSettings settings) {
     o.time_budget_s = settings.time_budget_s;
     if (!settings.runs_given) o.runs = std::uint64_t{1} << 62;  // the budget decides
   }
+  if (settings.list_seeds && !settings.runs_given && settings.time_budget_s > 0) {
+    std::cerr << "iocpsim explore: --list-seeds needs --runs: a time budget does not say how many runs there will be\n";
+    return 2;
+  }
   if (settings.list_seeds) {
     for (const std::uint64_t k : scenario::shard_runs(o)) std::cout << scenario::explore_run_seed(o.seed, k) << "\n";
     return 0;

@@ -340,7 +340,8 @@ ExploreReport explore(const std::vector<ExploreBase>& bases, const ExploreOption
   const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   std::set<std::string> seen_failures;  // base + invariant: one shrunk file each
   std::uint64_t points = 0;
-  for (const std::uint64_t k : shard_runs(o)) {
+  // Run numbers one at a time: with a time budget the sweep has no end to list beforehand.
+  for (std::uint64_t k = o.shard_index; k < o.runs; k += std::max(1u, o.shard_count)) {
     if (o.time_budget_s > 0 && elapsed() >= o.time_budget_s) break;
     const ExploreDraw d = draw_run(bases, k, o);
     const ExploreBase& base = bases[d.base];
