@@ -134,6 +134,9 @@ TEST(ExploreTest, FindsAShortSendTakenAsWholeAndShrinksItToTheShortSend) {
 // R7 comes from the engine's own cancels too (a stalled peer, a connect timeout, a forced
 // shutdown): any fault that leads to one may be what the failure shrinks to.
 TEST(ExploreTest, FindsACancelledOpNeverReleasedAndShrinksItToOneFault) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "the planted bug really leaks its connection, which LeakSanitizer reports at exit";
+#endif
   finds_and_shrinks(PlantedBug::cancelled_op_kept, scenario_file("basic/handshake-and-telemetry.json"), "");
 }
 
