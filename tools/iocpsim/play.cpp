@@ -1,10 +1,13 @@
 #include "play.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "child_process.hpp"
@@ -22,35 +25,91 @@ constexpr auto kReplace = json::error_handler_t::replace;
 
 // A run over its limit ends with a "timeout" verdict once it returns. One that never returns
 // (a deadlock) would hang the whole command: past the limit and a grace period, say so and exit.
+// One thread watches every run of the command in flight (a thread per run cost more than a
+// simulated run itself).
 class Watchdog {
  public:
-  Watchdog(const Scenario& s, std::uint64_t seed, std::uint32_t grace_ms) {
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(std::uint64_t{s.limit_ms} + grace_ms);
-    thread_ = std::thread([this, deadline, name = display_name(s), seed, grace_ms] {
-      std::unique_lock lock(mutex_);
-      if (changed_.wait_until(lock, deadline, [this] { return done_; })) return;
-      std::cout << "FAIL  " << name << " (seed " << seed << "): timeout: the run did not end within limit_ms + "
-                << grace_ms << " ms; giving up" << std::endl;
-      std::_Exit(1);
-    });
+  static Watchdog& instance() {
+    static Watchdog w;
+    return w;
   }
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mutex_);
-      done_ = true;
-    }
-    changed_.notify_all();
-    thread_.join();
-  }
+
+  // While it lives, the run must end before limit_ms + grace_ms.
+  class Armed {
+   public:
+    Armed(const Scenario& s, std::uint64_t seed, std::uint32_t grace_ms)
+        : id_(instance().arm(
+              display_name(s), seed, grace_ms,
+              std::chrono::steady_clock::now() + std::chrono::milliseconds(std::uint64_t{s.limit_ms} + grace_ms))) {}
+    ~Armed() { instance().disarm(id_); }
+    Armed(const Armed&) = delete;
+    Armed& operator=(const Armed&) = delete;
+
+   private:
+    std::uint64_t id_;
+  };
+
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
 
  private:
+  struct Run {
+    std::chrono::steady_clock::time_point deadline;
+    std::string name;
+    std::uint64_t seed;
+    std::uint32_t grace_ms;
+  };
+
+  Watchdog() : thread_([this] { watch(); }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+
+  std::uint64_t arm(std::string name, std::uint64_t seed, std::uint32_t grace_ms,
+                    std::chrono::steady_clock::time_point deadline) {
+    std::lock_guard lock(mutex_);
+    const std::uint64_t id = next_id_++;
+    runs_.emplace(id, Run{deadline, std::move(name), seed, grace_ms});
+    changed_.notify_all();
+    return id;
+  }
+  void disarm(std::uint64_t id) {
+    std::lock_guard lock(mutex_);
+    runs_.erase(id);
+  }
+
+  void watch() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      if (runs_.empty()) {
+        changed_.wait(lock);
+        continue;
+      }
+      const auto first = std::min_element(runs_.begin(), runs_.end(), [](const auto& a, const auto& b) {
+        return a.second.deadline < b.second.deadline;
+      });
+      if (std::chrono::steady_clock::now() < first->second.deadline) {
+        changed_.wait_until(lock, first->second.deadline);
+        continue;
+      }
+      std::cout << "FAIL  " << first->second.name << " (seed " << first->second.seed
+                << "): timeout: the run did not end within limit_ms + " << first->second.grace_ms << " ms; giving up"
+                << std::endl;
+      std::_Exit(1);
+    }
+  }
+
   std::mutex mutex_;
   std::condition_variable changed_;
-  bool done_ = false;
-  std::thread thread_;
+  std::map<std::uint64_t, Run> runs_;
+  std::uint64_t next_id_ = 1;
+  bool stopping_ = false;
+  std::thread thread_;  // last: started once the rest is built
 };
 
 // Streams every engine event to the parent as it happens.
@@ -177,7 +236,7 @@ Played play_here(const Scenario& s, unsigned repetition, std::uint64_t seed, std
   p.world = world;
   p.schedule = schedule;
   RunResult run = [&] {
-    const Watchdog watchdog(s, p.seed, grace_ms);
+    const Watchdog::Armed watchdog(s, p.seed, grace_ms);
     return run_scenario(
         s, RunOptions{p.seed, nullptr, world, parse_schedule(schedule).value_or(world::ScheduleOptions{})});
   }();

@@ -29,11 +29,9 @@ Scheduler::Scheduler(ScheduleOptions options) : options_(options), random_(strea
   }
 }
 
-Scheduler::~Scheduler() {
-  for (auto& t : threads_) {
-    if (t->os.joinable()) t->os.join();
-  }
-}
+// A thread that never ended (a run abandoned half-way) keeps what its stack held: it is not
+// resumed to unwind.
+Scheduler::~Scheduler() = default;
 
 std::chrono::microseconds Scheduler::now() const {
   std::lock_guard lock(mutex_);
@@ -47,18 +45,23 @@ std::string_view Scheduler::thread_name(const SimThread* t) const { return t->na
 ScheduleReport Scheduler::run(std::function<void()> main) {
   std::unique_lock lock(mutex_);
   if (ran_) throw std::logic_error("Scheduler::run called twice");
+  if (detail::current_sim_thread() != nullptr)
+    throw std::logic_error("Scheduler::run: the thread is in a world already");
   ran_ = true;
   lock.unlock();
+  host_ = detail::Fiber::for_this_thread();
   SimThread* first = spawn("main", std::move(main));
   lock.lock();
   running_ = first;
-  first->turn.notify_one();
-  all_done_.wait(lock, [&] { return live_ == 0; });
-  report_.end_time = now_;
   lock.unlock();
-  for (auto& t : threads_) {
-    if (t->os.joinable()) t->os.join();
-  }
+  detail::set_current(this, first);
+  detail::Fiber::switch_to(*host_, *first->fiber, false);  // back when the last thread ends
+  detail::set_current(nullptr, nullptr);
+  lock.lock();
+  report_.end_time = now_;
+  for (auto& t : threads_) t->fiber.reset();
+  lock.unlock();
+  host_.reset();
   return report_;
 }
 
@@ -73,6 +76,8 @@ void Scheduler::adopt(std::string name) {
   t->id = static_cast<std::uint32_t>(threads_.size());
   t->name = std::move(name);
   t->priority = options_.pct_depth + random_.next_u64() % 1'000'000'000;
+  t->scheduler = this;
+  t->fiber = detail::Fiber::for_this_thread();
   threads_.push_back(std::move(owned));
   ++live_;
   running_ = t;
@@ -98,10 +103,8 @@ ScheduleReport Scheduler::release() {
   running_ = nullptr;
   report_.end_time = now_;
   detail::set_current(nullptr, nullptr);
+  for (auto& t : threads_) t->fiber.reset();  // this one's last: on Windows the thread is a thread again
   lock.unlock();
-  for (auto& t : threads_) {
-    if (t->os.joinable()) t->os.join();
-  }
   return report_;
 }
 
@@ -113,9 +116,10 @@ SimThread* Scheduler::spawn(std::string name, std::function<void()> body) {
   t->name = std::move(name);
   t->body = std::move(body);
   t->priority = options_.pct_depth + random_.next_u64() % 1'000'000'000;  // above every change point's
+  t->scheduler = this;
+  t->fiber = detail::Fiber::create(&Scheduler::fiber_entry, t);
   threads_.push_back(std::move(owned));
   ++live_;
-  t->os = std::thread([this, t] { thread_main(t); });
   SimThread* me = detail::current_sim_thread();
   if (me != nullptr) {
     count_point();
@@ -124,12 +128,13 @@ SimThread* Scheduler::spawn(std::string name, std::function<void()> body) {
   return t;
 }
 
+void Scheduler::fiber_entry(void* thread) {
+  auto* t = static_cast<SimThread*>(thread);
+  t->scheduler->thread_main(t);
+}
+
+// Never returns: an ended thread's fiber switches away for good.
 void Scheduler::thread_main(SimThread* t) {
-  detail::set_current(this, t);
-  {
-    std::unique_lock lock(mutex_);
-    t->turn.wait(lock, [&] { return running_ == t; });
-  }
   try {
     if (!aborted_) t->body();
   } catch (const SimulationAborted&) {
@@ -151,10 +156,10 @@ void Scheduler::thread_main(SimThread* t) {
       other->blocked_on = nullptr;
     }
   }
-  if (live_ == 0) {
+  if (live_ == 0) {  // run(): nobody is left to hand over to but the caller
     running_ = nullptr;
-    all_done_.notify_all();
-    return;
+    lock.unlock();
+    detail::Fiber::switch_to(*t->fiber, *host_, true);
   }
   reschedule(lock, t);
 }
@@ -342,9 +347,15 @@ void Scheduler::reschedule(std::unique_lock<std::mutex>& lock, SimThread* me) {
   }
   running_ = next;
   if (next == me) return;
-  next->turn.notify_one();
-  if (me->state == SimThread::State::done) return;
-  me->turn.wait(lock, [&] { return running_ == me; });
+  lock.unlock();
+  hand_over(me, next);
+  lock.lock();
+}
+
+void Scheduler::hand_over(SimThread* me, SimThread* next) {
+  detail::set_current(this, next);
+  detail::Fiber::switch_to(*me->fiber, *next->fiber, me->state == SimThread::State::done);
+  detail::set_current(this, me);
 }
 
 }  // namespace iocpsim::world

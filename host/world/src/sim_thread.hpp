@@ -2,12 +2,13 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
-#include <thread>
+
+#include "fiber.hpp"
 
 namespace iocpsim::world {
 
@@ -23,9 +24,10 @@ struct SimThread {
   bool timed_out = false;
   bool aborted = false;          // its next wait throws SimulationAborted
   std::uint64_t priority = 0;    // pct
-  std::condition_variable turn;  // signalled when the scheduler hands it the run
+  std::uint32_t last_error = 0;  // Win32's last error is per thread: each simulated one has its own
+  Scheduler* scheduler = nullptr;
   std::function<void()> body;
-  std::thread os;
+  std::unique_ptr<detail::Fiber> fiber;  // where it runs: a fiber on the run's OS thread
 };
 
 namespace detail {

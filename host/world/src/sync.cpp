@@ -26,6 +26,12 @@ void set_current(Scheduler* s, SimThread* t) noexcept {
 
 Scheduler* current_scheduler() noexcept { return detail::tls_scheduler; }
 
+std::uint32_t& thread_last_error() noexcept {
+  if (SimThread* t = detail::tls_thread) return t->last_error;
+  thread_local std::uint32_t outside_a_world = 0;
+  return outside_a_world;
+}
+
 void yield_point(const char* what) noexcept {
   if (Scheduler* s = current_scheduler()) {
     try {

@@ -14,7 +14,9 @@ namespace iocpsim::iocp {
 namespace sim {
 namespace {
 
-thread_local DWORD t_last_error = 0;
+// Each simulated thread's own (the threads of a simulated run share one OS thread).
+DWORD last_error() noexcept { return static_cast<DWORD>(world::thread_last_error()); }
+void set_last_error(DWORD e) noexcept { world::thread_last_error() = static_cast<std::uint32_t>(e); }
 
 constexpr SOCKET kFirstSocket = 0x100;
 constexpr std::uintptr_t kFirstPortHandle = 0x10000;
@@ -22,11 +24,11 @@ constexpr int kBacklogMax = 200;
 constexpr int kBufferMin = 4096;  // a buffer set smaller (0 included) holds this much
 
 int fail_now(int wsa) {
-  t_last_error = static_cast<DWORD>(wsa);
+  set_last_error(static_cast<DWORD>(wsa));
   return SOCKET_ERROR;
 }
 BOOL fail_false(int wsa) {
-  t_last_error = static_cast<DWORD>(wsa);
+  set_last_error(static_cast<DWORD>(wsa));
   return FALSE;
 }
 
@@ -605,10 +607,10 @@ bool SimIoApi::notify_refusals(SOCKET s, HANDLE port, ULONG_PTR key) {
 }
 
 // ---- the last error: one per thread, behind both pairs ----
-DWORD SimIoApi::GetLastError() { return sim::t_last_error; }
-void SimIoApi::SetLastError(DWORD dwErrCode) { sim::t_last_error = dwErrCode; }
-int SimIoApi::WSAGetLastError() { return static_cast<int>(sim::t_last_error); }
-void SimIoApi::WSASetLastError(int iError) { sim::t_last_error = static_cast<DWORD>(iError); }
+DWORD SimIoApi::GetLastError() { return sim::last_error(); }
+void SimIoApi::SetLastError(DWORD dwErrCode) { sim::set_last_error(dwErrCode); }
+int SimIoApi::WSAGetLastError() { return static_cast<int>(sim::last_error()); }
+void SimIoApi::WSASetLastError(int iError) { sim::set_last_error(static_cast<DWORD>(iError)); }
 
 // ---- ports: R1 R2 R3 R11 R14 ----
 
@@ -618,7 +620,7 @@ HANDLE SimIoApi::CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingComple
   Calls& c = state_->calls;
   c.point("CreateIoCompletionPort");
   if (FileHandle == INVALID_HANDLE_VALUE && ExistingCompletionPort != nullptr) {
-    sim::t_last_error = ERROR_INVALID_PARAMETER;
+    sim::set_last_error(ERROR_INVALID_PARAMETER);
     return nullptr;
   }
   std::uint64_t id = 0;
@@ -627,7 +629,7 @@ HANDLE SimIoApi::CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingComple
     state_->net.ports.emplace(id, sim::Port{});
   } else {
     if (c.find_port(ExistingCompletionPort) == nullptr) {
-      sim::t_last_error = ERROR_INVALID_HANDLE;
+      sim::set_last_error(ERROR_INVALID_HANDLE);
       return nullptr;
     }
     id = (reinterpret_cast<std::uintptr_t>(ExistingCompletionPort) - sim::kFirstPortHandle) / 8;
@@ -638,7 +640,7 @@ HANDLE SimIoApi::CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingComple
   const DWORD error = s == nullptr ? ERROR_INVALID_HANDLE : s->port_id != 0 ? ERROR_INVALID_PARAMETER : 0;
   if (error != 0) {
     if (ExistingCompletionPort == nullptr) state_->net.ports.erase(id);  // a port made for this call alone goes
-    sim::t_last_error = error;
+    sim::set_last_error(error);
     return nullptr;
   }
   s->port_id = id;
@@ -654,7 +656,7 @@ BOOL SimIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort, LPDWORD lpNumber
   DWORD error = 0;
   if (c.dequeue(CompletionPort, &p, 1, dwMilliseconds, error) == 0) {
     *lpOverlapped = nullptr;
-    sim::t_last_error = error;
+    sim::set_last_error(error);
     return FALSE;
   }
   Calls::write_result(p);
@@ -662,7 +664,7 @@ BOOL SimIoApi::GetQueuedCompletionStatus(HANDLE CompletionPort, LPDWORD lpNumber
   *lpCompletionKey = p.key;
   *lpOverlapped = p.overlapped;
   if (p.status < 0) {
-    sim::t_last_error = detail::win32_from_status(p.status);
+    sim::set_last_error(detail::win32_from_status(p.status));
     return FALSE;
   }
   return TRUE;
@@ -675,7 +677,7 @@ BOOL SimIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort, LPOVERLAPPED_E
   Calls& c = state_->calls;
   c.point("GetQueuedCompletionStatusEx");
   if (ulCount == 0 || lpCompletionPortEntries == nullptr) {
-    sim::t_last_error = ERROR_INVALID_PARAMETER;
+    sim::set_last_error(ERROR_INVALID_PARAMETER);
     return FALSE;
   }
   std::vector<Packet> packets(ulCount);
@@ -683,7 +685,7 @@ BOOL SimIoApi::GetQueuedCompletionStatusEx(HANDLE CompletionPort, LPOVERLAPPED_E
   const std::size_t n = c.dequeue(CompletionPort, packets.data(), ulCount, dwMilliseconds, error);
   if (n == 0) {
     *ulNumEntriesRemoved = 1;  // R2: set to 1 on FALSE, to be ignored
-    sim::t_last_error = error;
+    sim::set_last_error(error);
     return FALSE;
   }
   for (std::size_t i = 0; i < n; ++i) {
@@ -704,7 +706,7 @@ BOOL SimIoApi::PostQueuedCompletionStatus(HANDLE CompletionPort, DWORD dwNumberO
   c.point("PostQueuedCompletionStatus");
   sim::Port* p = c.find_port(CompletionPort);
   if (p == nullptr) {
-    sim::t_last_error = ERROR_INVALID_HANDLE;
+    sim::set_last_error(ERROR_INVALID_HANDLE);
     return FALSE;
   }
   c.port_post(*p, Packet{dwCompletionKey, lpOverlapped, dwNumberOfBytesTransferred, STATUS_SUCCESS, false});
@@ -717,7 +719,7 @@ BOOL SimIoApi::CloseHandle(HANDLE hObject) {
   c.point("CloseHandle");
   sim::Port* p = c.find_port(hObject);
   if (p == nullptr) {
-    sim::t_last_error = ERROR_INVALID_HANDLE;
+    sim::set_last_error(ERROR_INVALID_HANDLE);
     return FALSE;
   }
   for (sim::Waiter* w : p->waiters) {
@@ -733,7 +735,7 @@ BOOL SimIoApi::SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags
   c.point("SetFileCompletionNotificationModes");
   Sock* s = c.find(FileHandle);
   if (s == nullptr) {
-    sim::t_last_error = ERROR_INVALID_HANDLE;
+    sim::set_last_error(ERROR_INVALID_HANDLE);
     return FALSE;
   }
   s->skip_on_success = (Flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) != 0;
@@ -746,7 +748,7 @@ BOOL SimIoApi::CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped) {
   c.point("CancelIoEx");
   Sock* s = c.find(hFile);
   if (s == nullptr) {
-    sim::t_last_error = ERROR_INVALID_HANDLE;
+    sim::set_last_error(ERROR_INVALID_HANDLE);
     return FALSE;
   }
   bool any = false;
@@ -764,7 +766,7 @@ BOOL SimIoApi::CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped) {
     }
   }
   if (!any) {
-    sim::t_last_error = ERROR_NOT_FOUND;
+    sim::set_last_error(ERROR_NOT_FOUND);
     return FALSE;
   }
   c.notify(*s);

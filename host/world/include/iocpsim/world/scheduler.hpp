@@ -1,5 +1,6 @@
-// A simulated world's scheduler: the threads of one run are real OS threads, but only one of them
-// runs at a time, and the scheduler alone decides which — at every scheduling point (a lock, a
+// A simulated world's scheduler: the threads of one run are fibers on the one OS thread that
+// runs it (the thread calling run() or adopt()), so only one of them runs at a time, and the
+// scheduler alone decides which — at every scheduling point (a lock, a
 // wait, an IoApi call of a simulated backend, an explicit yield_point) — from the run's seed. Time
 // is virtual: it advances only when every thread is blocked, jumping to the next timer or timed
 // wait. The same seed, strategy and program give the same interleaving, the same virtual times and
@@ -17,7 +18,6 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -26,7 +26,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "iocpsim/world/clock.hpp"
@@ -62,6 +61,9 @@ struct SimulationAborted {
 };
 
 struct SimThread;
+namespace detail {
+class Fiber;
+}
 
 class Scheduler {
  public:
@@ -117,9 +119,12 @@ class Scheduler {
     std::function<void()> fn;
   };
 
+  static void fiber_entry(void* thread);
   void thread_main(SimThread* t);
+  // Hands the OS thread from `me` (which may have ended) to `next`, mutex_ not held.
+  void hand_over(SimThread* me, SimThread* next);
   // With mutex_ held and `me`'s state set: picks who runs next (advancing time when nobody can),
-  // hands over, and returns when `me` runs again (at once if `me` is chosen; never waits if done).
+  // hands over, and returns when `me` runs again (at once if `me` is chosen; never if it ended).
   void reschedule(std::unique_lock<std::mutex>& lock, SimThread* me);
   SimThread* choose(const std::vector<SimThread*>& runnable, SimThread* me);
   bool advance_time(std::unique_lock<std::mutex>& lock);
@@ -131,7 +136,7 @@ class Scheduler {
   ScheduleOptions options_;
   VirtualClock clock_{*this};
   mutable std::mutex mutex_;
-  std::condition_variable all_done_;
+  std::unique_ptr<detail::Fiber> host_;  // run(): the calling thread's own context, resumed at the end
   std::deque<std::unique_ptr<SimThread>> threads_;
   SimThread* running_ = nullptr;
   std::size_t live_ = 0;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -24,6 +25,10 @@ struct SimThread;
 
 // The simulated world the calling thread belongs to, or nullptr (the real world).
 Scheduler* current_scheduler() noexcept;
+
+// The calling thread's last-error value, for a simulated backend's GetLastError: on a thread of a
+// simulated world its own (the threads of a run share one OS thread), elsewhere the OS thread's.
+std::uint32_t& thread_last_error() noexcept;
 
 // A scheduling point: in a simulated world the scheduler may let another thread run here.
 // Nothing in the real world. `what` names the point in the run's decision trace.
