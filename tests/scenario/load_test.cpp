@@ -11,6 +11,9 @@
 #include <fstream>
 #include <string>
 
+#include "iocpsim/devsim/action.hpp"
+#include "iocpsim/devsim/json_reader.hpp"
+#include "iocpsim/devsim/platform_limits.hpp"
 #include "iocpsim/scenario/load.hpp"
 
 namespace iocpsim::scenario {
@@ -82,6 +85,32 @@ TEST(LoadScenario, AGoodFileBecomesTheModel) {
   EXPECT_FALSE(s.expect.delivery);
   EXPECT_EQ(s.expect.shutdown_polite, true);
   EXPECT_EQ(s.expected_verdict, "pass");
+}
+
+// A step the host's real sockets cannot carry out here (a withheld handshake needs Linux) does not
+// make the file unplayable: the loader records it, a real run skips the file with that reason, and
+// the simulated world plays it.
+TEST(LoadScenario, AStepTheRealSocketsCannotDoHereIsRecordedNotRefused) {
+  const Scenario s = parse_scenario(R"({"name": "withheld", "tier": "smoke", "description": "d",
+    "devices": [{"name": "a", "script": [{"step": "never_accept", "handshake": "withheld"}]}], "expect": {}})",
+                                    "s.json");
+  if (devsim::handshake_withholding_supported()) {
+    EXPECT_FALSE(s.not_real_here.has_value());
+  } else {
+    ASSERT_TRUE(s.not_real_here.has_value());
+    EXPECT_NE(s.not_real_here->find("devices[0].script[0].handshake"), std::string::npos) << *s.not_real_here;
+    EXPECT_NE(s.not_real_here->find("withheld"), std::string::npos) << *s.not_real_here;
+  }
+  ASSERT_EQ(s.devices.size(), 1U);
+}
+
+// Read on its own (the device-sim program), the same step is refused where it cannot be done.
+TEST(LoadScenario, OutsideTheLoaderAPlatformLimitIsThrown) {
+  if (devsim::handshake_withholding_supported()) GTEST_SKIP() << "this platform withholds handshakes";
+  EXPECT_THROW(devsim::unsupported_here("x", "why"), devsim::UnsupportedHere);
+  const devsim::RealWorldLimits scope;
+  EXPECT_NO_THROW(devsim::unsupported_here("x", "why"));
+  ASSERT_TRUE(scope.first().has_value());
 }
 
 TEST(LoadScenario, BadJsonSyntaxIsReportedWithLineAndColumn) {

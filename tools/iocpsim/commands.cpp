@@ -256,6 +256,11 @@ int run_command(const RunSettings& settings) {
       ++skipped;
       continue;
     }
+    if (settings.world == World::real && s.not_real_here) {
+      std::cout << "SKIP  " << s.file << ": " << *s.not_real_here << " (the simulated world plays it: --world sim)\n";
+      ++skipped;
+      continue;
+    }
     chosen.push_back(&s);
   }
   const PlayedAll all = chosen.empty() ? PlayedAll{} : play_all(chosen, settings);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "iocpsim/devsim/json_reader.hpp"
+#include "iocpsim/devsim/platform_limits.hpp"
 #include "iocpsim/engine/event_catalogue.hpp"
 #include "iocpsim/iocp/fault_rules_json.hpp"
 #include "iocpsim/json_diag/document.hpp"
@@ -93,6 +94,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file) {
 Scenario parse_scenario_json(const json& document, const std::string& file) {
   detail::Problems problems{document};
   std::optional<Scenario> s;
+  const devsim::RealWorldLimits limits;
   try {
     s = detail::read_scenario(document, problems);
   } catch (const std::exception& e) {
@@ -102,6 +104,7 @@ Scenario parse_scenario_json(const json& document, const std::string& file) {
   if (!problems.empty()) throw ScenarioError(file, problems.report());
   if (problems.unsupported) throw ScenarioError(file, *problems.unsupported, /*unsupported_here=*/true);
   s->file = file;
+  s->not_real_here = limits.first();
   return std::move(*s);
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "iocpsim/devsim/action.hpp"
+#include "iocpsim/devsim/platform_limits.hpp"
 #include "iocpsim/devsim/step_registry.hpp"
 
 namespace iocpsim::devsim {
@@ -15,12 +16,13 @@ inline OptionDoc handshake_option_doc() {
 }
 
 // Reads `handshake` and gives the listen mode that carries it out. "withheld" is refused, naming the
-// option, where the transport cannot do it.
+// option, where the real transport cannot do it (platform_limits.hpp: the loader's scope records
+// it instead).
 inline ListenMode read_handshake_option(JsonReader& reader) {
   const auto handshake = reader.get_choice("handshake", "complete", {"complete", "withheld"});
   if (handshake == "complete") return ListenMode::holding;
   if (!handshake_withholding_supported()) {
-    throw UnsupportedHere(
+    unsupported_here(
         reader.path_of("handshake"),
         "\"withheld\" is not supported on this platform: it needs a kernel that drops SYNs to a "
         "listener whose accept queue is full (Linux); Windows answers them with RST. Use \"complete\"");
