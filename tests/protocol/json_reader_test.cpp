@@ -29,6 +29,16 @@ TEST(JsonReaderTest, RejectsANumberOutOfRange) {
   EXPECT_THROW(r.get_uint("neg", 0), PathError);
 }
 
+// A document built in code holds its integers signed: 30000 there is the 30000 of a file.
+TEST(JsonReaderTest, TakesAnIntegerOfADocumentBuiltInCodeAsTheSameNumber) {
+  const nlohmann::json j = {{"ms", 30000}, {"neg", -1}, {"big", 70000}};
+  ASSERT_FALSE(j["ms"].is_number_unsigned());
+  JsonReader r(j, "run");
+  EXPECT_EQ(r.get_uint("ms", 0, 3'600'000), 30000u);
+  EXPECT_THROW(r.get_uint("neg", 0), PathError);
+  EXPECT_THROW(r.get_uint("big", 0, 0xFFFF), PathError);
+}
+
 TEST(JsonReaderTest, RequiresAnObject) {
   const auto j = nlohmann::json::parse(R"([1])");
   EXPECT_THROW(JsonReader(j, "a"), PathError);

@@ -122,8 +122,13 @@ PathError JsonReader::missing(std::string_view key, const std::string& problem) 
 std::optional<std::uint64_t> JsonReader::optional_uint(std::string_view key, std::uint64_t max) {
   const auto* v = find(key);
   if (v == nullptr) return std::nullopt;
-  // JSON's -0 is zero; nlohmann keeps it as a signed integer.
-  if (v->is_number_integer() && !v->is_number_unsigned() && v->get<std::int64_t>() == 0) return 0;
+  // A non-negative signed integer is one too: JSON's -0 (nlohmann keeps it signed), and every
+  // integer of a document built in code rather than parsed (nlohmann::json{{"max_ms", 30000}}).
+  if (v->is_number_integer() && !v->is_number_unsigned()) {
+    const std::int64_t n = v->get<std::int64_t>();
+    if (n < 0 || static_cast<std::uint64_t>(n) > max) fail(key, "an integer from 0 to " + std::to_string(max));
+    return static_cast<std::uint64_t>(n);
+  }
   if (!v->is_number_unsigned() || v->get<std::uint64_t>() > max) {
     fail(key, "an integer from 0 to " + std::to_string(max));
   }
