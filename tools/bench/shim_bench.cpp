@@ -24,6 +24,7 @@
 
 #include "iocpsim/iocp/emulated_io_api.hpp"
 #include "iocpsim/iocp/fault_injecting_io_api.hpp"
+#include "iocpsim/iocp/forwarding_io_api.hpp"
 
 namespace {
 
@@ -43,64 +44,7 @@ void check(bool ok, const char* what) {
 
 // A decorator that only forwards: the floor under any IoApi decorator (one more virtual call
 // per call), measured so the shim's own share can be told apart from it.
-class Forwarder final : public IoApi {
- public:
-  explicit Forwarder(IoApi& in) : in_(in) {}
-  HANDLE CreateIoCompletionPort(HANDLE f, HANDLE p, ULONG_PTR k, DWORD n) override {
-    return in_.CreateIoCompletionPort(f, p, k, n);
-  }
-  BOOL GetQueuedCompletionStatus(HANDLE p, LPDWORD b, PULONG_PTR k, LPOVERLAPPED* o, DWORD ms) override {
-    return in_.GetQueuedCompletionStatus(p, b, k, o, ms);
-  }
-  BOOL GetQueuedCompletionStatusEx(HANDLE p, LPOVERLAPPED_ENTRY e, ULONG n, PULONG r, DWORD ms, BOOL a) override {
-    return in_.GetQueuedCompletionStatusEx(p, e, n, r, ms, a);
-  }
-  BOOL PostQueuedCompletionStatus(HANDLE p, DWORD b, ULONG_PTR k, LPOVERLAPPED o) override {
-    return in_.PostQueuedCompletionStatus(p, b, k, o);
-  }
-  BOOL CloseHandle(HANDLE h) override { return in_.CloseHandle(h); }
-  BOOL SetFileCompletionNotificationModes(HANDLE h, UCHAR f) override {
-    return in_.SetFileCompletionNotificationModes(h, f);
-  }
-  BOOL CancelIoEx(HANDLE h, LPOVERLAPPED o) override { return in_.CancelIoEx(h, o); }
-  DWORD GetLastError() override { return in_.GetLastError(); }
-  void SetLastError(DWORD e) override { in_.SetLastError(e); }
-  int WSAGetLastError() override { return in_.WSAGetLastError(); }
-  void WSASetLastError(int e) override { in_.WSASetLastError(e); }
-  SOCKET socket(int af, int type, int protocol) override { return in_.socket(af, type, protocol); }
-  int bind(SOCKET s, const sockaddr* a, int n) override { return in_.bind(s, a, n); }
-  int listen(SOCKET s, int backlog) override { return in_.listen(s, backlog); }
-  int closesocket(SOCKET s) override { return in_.closesocket(s); }
-  int shutdown(SOCKET s, int how) override { return in_.shutdown(s, how); }
-  int setsockopt(SOCKET s, int l, int o, const char* v, int n) override { return in_.setsockopt(s, l, o, v, n); }
-  int getsockopt(SOCKET s, int l, int o, char* v, int* n) override { return in_.getsockopt(s, l, o, v, n); }
-  int getsockname(SOCKET s, sockaddr* a, int* n) override { return in_.getsockname(s, a, n); }
-  int getpeername(SOCKET s, sockaddr* a, int* n) override { return in_.getpeername(s, a, n); }
-  SOCKET accept(SOCKET s, sockaddr* a, int* n) override { return in_.accept(s, a, n); }
-  int connect(SOCKET s, const sockaddr* a, int n) override { return in_.connect(s, a, n); }
-  int send(SOCKET s, const char* b, int n, int f) override { return in_.send(s, b, n, f); }
-  int recv(SOCKET s, char* b, int n, int f) override { return in_.recv(s, b, n, f); }
-  BOOL AcceptEx(SOCKET l, SOCKET a, PVOID b, DWORD n, DWORD la, DWORD ra, LPDWORD r, LPOVERLAPPED o) override {
-    return in_.AcceptEx(l, a, b, n, la, ra, r, o);
-  }
-  BOOL ConnectEx(SOCKET s, const sockaddr* a, int n, PVOID b, DWORD len, LPDWORD sent, LPOVERLAPPED o) override {
-    return in_.ConnectEx(s, a, n, b, len, sent, o);
-  }
-  int WSARecv(SOCKET s, LPWSABUF b, DWORD n, LPDWORD got, LPDWORD f, LPWSAOVERLAPPED o,
-              LPWSAOVERLAPPED_COMPLETION_ROUTINE r) override {
-    return in_.WSARecv(s, b, n, got, f, o, r);
-  }
-  int WSASend(SOCKET s, LPWSABUF b, DWORD n, LPDWORD sent, DWORD f, LPWSAOVERLAPPED o,
-              LPWSAOVERLAPPED_COMPLETION_ROUTINE r) override {
-    return in_.WSASend(s, b, n, sent, f, o, r);
-  }
-  BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED o, LPDWORD b, BOOL w, LPDWORD f) override {
-    return in_.WSAGetOverlappedResult(s, o, b, w, f);
-  }
-
- private:
-  IoApi& in_;
-};
+using Forwarder = iocpsim::iocp::ForwardingIoApi;
 
 // The stack under test: 0 the emulation, 1 the shim (journal off), 2 the shim (journal on),
 // 3 the forwarding decorator.

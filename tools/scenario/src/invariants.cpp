@@ -35,6 +35,11 @@ void nothing_leaked(const RunResult& run, std::vector<Violation>& out) {
   }
 }
 
+void one_packet_per_op(const RunResult& run, std::vector<Violation>& out) {
+  if (!run.shutdown_done) return;
+  for (const std::string& p : run.completion_problems) out.push_back({"one_packet_per_op", p});
+}
+
 // Every event the run wrote is one the catalogue lists, with the fields and types it lists: the
 // whole library checks the catalogue (and so EVENTS.md and the schema) against the engine.
 void events_well_formed(const RunResult& run, std::vector<Violation>& out) {
@@ -107,6 +112,10 @@ const std::vector<InvariantSpec>& invariant_table() {
       {"nothing_leaked",
        "after the engine's shutdown, every op context and connection context is released, and the fault shim holds "
        "no op and no packet"},
+      {"one_packet_per_op",
+       "the engine dequeues exactly one completion packet for each operation that owed one (it pended, or succeeded "
+       "at once on a socket not in skip mode, or was posted), none for one that failed at once, and no packet "
+       "twice; after shutdown nothing is owed"},
       {"events_well_formed", "every event is in the engine's event catalogue, with the fields and types it lists"},
       {"commands_end_once",
        "every command the engine accepted ends in exactly one outcome (ok, device_status, timeout, connection_lost, "
@@ -130,6 +139,7 @@ std::vector<Violation> check_invariants(const RunResult& run, const InvariantSco
   std::vector<Violation> out;
   run_completed(run, scope, out);
   nothing_leaked(run, out);
+  one_packet_per_op(run, out);
   events_well_formed(run, out);
   commands_end_once(run, out);
   if (scope.delivery) telemetry_accounted(run, out);

@@ -15,6 +15,7 @@
 #include "iocpsim/devsim/clock.hpp"
 #include "iocpsim/devsim/record.hpp"
 #include "iocpsim/devsim/sim_device.hpp"
+#include "iocpsim/iocp/completion_ledger.hpp"
 #include "iocpsim/iocp/emulated_io_api.hpp"
 #include "iocpsim/iocp/fault_injecting_io_api.hpp"
 #include "iocpsim/iocp/sim_io_api.hpp"
@@ -110,7 +111,8 @@ class Run {
         world_(sim),
         clock_(world_.clock),
         epoch_us_(clock_.now().count()),
-        shim_(*world_.backend, iocp::FaultOptions{world::stream_seed(seed, "shim"), &clock_, true, 1u << 16}) {
+        shim_(*world_.backend, iocp::FaultOptions{world::stream_seed(seed, "shim"), &clock_, true, 1u << 16}),
+        ledger_(shim_) {
     if (world_.sim != nullptr) {
       device_clock_ = std::make_unique<devsim::WorldClock>(clock_, microseconds(epoch_us_));
     } else {
@@ -150,6 +152,7 @@ class Run {
   std::int64_t epoch_us_;
   std::unique_ptr<devsim::Clock> device_clock_;  // counts from the run's start
   iocp::FaultInjectingIoApi shim_;
+  iocp::CompletionLedger ledger_;  // between the engine and the shim: what each call owed the engine
   engine::EventLog log_;
   std::shared_ptr<RunSink> sink_ = std::make_shared<RunSink>(clock_, epoch_us_);
   world::Mutex mutex_;  // guards the members below written from engine workers or the device thread
@@ -229,7 +232,7 @@ void Run::start_engine() {
   engine::EngineOptions options = scenario_.engine;
   options.seed = world::stream_seed(seed_, "engine");
   shim_.arm(scenario_.faults);
-  engine_ = std::make_unique<engine::Engine>(shim_, clock_, log_, options, std::move(cb));
+  engine_ = std::make_unique<engine::Engine>(ledger_, clock_, log_, options, std::move(cb));
   if (!engine_->start()) throw std::runtime_error("the engine did not start (see engine_start_failed)");
   for (std::size_t i = 0; i < scenario_.hosts.size(); ++i) {
     engine::DeviceConfig c = scenario_.hosts[i];
@@ -341,6 +344,9 @@ void Run::finish_engine() {
   const iocp::ShimOutstanding left = shim_.outstanding();
   result_.shim_tracked_ops = left.tracked_ops;
   result_.shim_held_packets = left.held_packets;
+  result_.completion_problems = ledger_.problems();
+  result_.packets_owed = ledger_.packets_owed();
+  result_.packets_dequeued = ledger_.packets_dequeued();
 }
 
 void Run::stop_devices() {

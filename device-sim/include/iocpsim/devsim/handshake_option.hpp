@@ -22,10 +22,9 @@ inline ListenMode read_handshake_option(JsonReader& reader) {
   const auto handshake = reader.get_choice("handshake", "complete", {"complete", "withheld"});
   if (handshake == "complete") return ListenMode::holding;
   if (!handshake_withholding_supported()) {
-    unsupported_here(
-        reader.path_of("handshake"),
-        "\"withheld\" is not supported on this platform: it needs a kernel that drops SYNs to a "
-        "listener whose accept queue is full (Linux); Windows answers them with RST. Use \"complete\"");
+    unsupported_here(reader.path_of("handshake"),
+                     "\"withheld\" is not supported on this platform: it needs a kernel that drops SYNs to a "
+                     "listener whose accept queue is full (Linux); Windows answers them with RST. Use \"complete\"");
   }
   return ListenMode::withholding;
 }

@@ -105,17 +105,7 @@ DWORD win32_from_status(NTSTATUS status);
 NTSTATUS status_of(Outcome o);
 
 // Keeps the caller's last error across the shim's own calls into the backend.
-class ErrorKeeper {
- public:
-  explicit ErrorKeeper(IoApi& io) : io_(io), saved_(io.GetLastError()) {}
-  ~ErrorKeeper() { io_.SetLastError(saved_); }
-  ErrorKeeper(const ErrorKeeper&) = delete;
-  ErrorKeeper& operator=(const ErrorKeeper&) = delete;
-
- private:
-  IoApi& io_;
-  DWORD saved_;
-};
+using ErrorKeeper = LastErrorKeeper;
 
 struct ShimState {
   // `word`: the shim's busy word, kept in the FaultInjectingIoApi object for its fast paths.

@@ -82,6 +82,20 @@ class IoApi {
                                       LPDWORD lpdwFlags) = 0;
 };
 
+// Keeps the calling thread's last error across a decorator's own calls into the layer below
+// (reading it, bookkeeping under a lock): what the caller reads is what the call it made left.
+class LastErrorKeeper {
+ public:
+  explicit LastErrorKeeper(IoApi& io) : io_(io), saved_(io.GetLastError()) {}
+  ~LastErrorKeeper() { io_.SetLastError(saved_); }
+  LastErrorKeeper(const LastErrorKeeper&) = delete;
+  LastErrorKeeper& operator=(const LastErrorKeeper&) = delete;
+
+ private:
+  IoApi& io_;
+  DWORD saved_;
+};
+
 // An optional capability of a backend, found by dynamic_cast, never called on a hot path:
 // ending an operation still pending in the backend with a result chosen by the caller, as if
 // the I/O had finished that way (its one packet carries `status` and `bytes`, or, with no port,

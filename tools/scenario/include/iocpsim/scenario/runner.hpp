@@ -75,6 +75,11 @@ struct RunResult {
   bool shutdown_done = false;
   std::size_t shim_tracked_ops = 0;
   std::size_t shim_held_packets = 0;
+  // The completion ledger's word after shutdown (iocp/completion_ledger.hpp): each OVERLAPPED
+  // whose packets were not exactly the ones its calls owed, and every packet too many.
+  std::vector<std::string> completion_problems;
+  std::uint64_t packets_owed = 0;
+  std::uint64_t packets_dequeued = 0;
   double duration_ms = 0;
   std::optional<world::ScheduleReport> schedule;  // sim: what the scheduler did
   Timeline timeline;                              // verdict and first_failure are filled by judge()
