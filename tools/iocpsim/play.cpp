@@ -93,8 +93,10 @@ class Watchdog {
       const auto first = std::min_element(runs_.begin(), runs_.end(), [](const auto& a, const auto& b) {
         return a.second.deadline < b.second.deadline;
       });
-      if (std::chrono::steady_clock::now() < first->second.deadline) {
-        changed_.wait_until(lock, first->second.deadline);
+      // A copy: the run may end and take its entry with it while this waits.
+      const std::chrono::steady_clock::time_point deadline = first->second.deadline;
+      if (std::chrono::steady_clock::now() < deadline) {
+        changed_.wait_until(lock, deadline);
         continue;
       }
       std::cout << "FAIL  " << first->second.name << " (seed " << first->second.seed
