@@ -131,6 +131,22 @@ TEST(Expectations, ASampleDeliveredTwiceFailsDelivery) {
   EXPECT_EQ(unmet("{}", run), std::vector<std::string>{"delivery: a channel 0 seq 2 was delivered 2 times"});
 }
 
+TEST(Expectations, SamplesOfAChannelDeliveredOutOfOrderFailDelivery) {
+  RunResult run = clean_run();
+  std::swap(run.delivered[0], run.delivered[1]);
+  EXPECT_EQ(unmet("{}", run),
+            std::vector<std::string>{
+                "delivery: a channel 0 seq 1 was delivered after seq 2, which was sent after it (out of order)"});
+  run.sent["a"].push_back({1, 1, 1500});  // another channel's order is its own
+  run.delivered.insert(run.delivered.begin(), {"a", 1, 1});
+  EXPECT_EQ(unmet("{}", run).size(), 1U);
+  // The order that counts is the device's: a sequence that steps back, sent so, is in order.
+  RunResult back = clean_run();
+  std::swap(back.sent["a"][0], back.sent["a"][1]);
+  std::swap(back.delivered[0], back.delivered[1]);
+  EXPECT_EQ(unmet("{}", back), std::vector<std::string>{});
+}
+
 TEST(Expectations, ASampleDeliveredButNeverSentFailsDelivery) {
   RunResult run = clean_run();
   run.delivered.push_back({"a", 1, 7});

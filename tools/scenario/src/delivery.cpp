@@ -1,5 +1,6 @@
 // Delivery accounting: every intact telemetry sample a device sent was delivered exactly once,
-// or its loss was reported (a telemetry_gap covering it, or a connection loss after it was sent).
+// or its loss was reported (a telemetry_gap covering it, or a connection loss after it was sent),
+// and each channel's samples were delivered in the order of their sequence numbers.
 #include <map>
 #include <tuple>
 
@@ -46,6 +47,27 @@ std::vector<std::string> delivery_problems(const RunResult& run) {
   for (const auto& [key, count] : delivered) {
     if (count > 1) out.push_back(sample_name(key) + " was delivered " + std::to_string(count) + " times");
     if (sent.count(key) == 0) out.push_back(sample_name(key) + " was delivered but never sent");
+  }
+  // Whatever the workers' interleaving, a channel's samples reach the application in the order the
+  // device sent them (which need not be their sequence numbers' order: a gap steps back).
+  std::map<Key, std::size_t> sent_order;
+  for (const auto& [device, samples] : run.sent) {
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+      sent_order.try_emplace({device, samples[i].channel, samples[i].channel_seq}, i);
+    }
+  }
+  std::map<std::pair<std::string, std::uint16_t>, std::pair<std::size_t, std::uint32_t>> last;  // order, seq
+  for (const DeliveredSample& d : run.delivered) {
+    const auto order = sent_order.find({d.device, d.channel, d.channel_seq});
+    if (order == sent_order.end()) continue;  // never sent: reported above
+    const auto [it, first] = last.try_emplace({d.device, d.channel}, order->second, d.channel_seq);
+    if (first) continue;
+    if (order->second < it->second.first) {
+      out.push_back(sample_name({d.device, d.channel, d.channel_seq}) + " was delivered after seq " +
+                    std::to_string(it->second.second) + ", which was sent after it (out of order)");
+      continue;
+    }
+    it->second = {order->second, d.channel_seq};
   }
   for (const auto& [key, s] : sent) {
     if (delivered.count(key) != 0 || loss_reported(run, std::get<0>(key), *s)) continue;

@@ -121,8 +121,8 @@ const std::vector<InvariantSpec>& invariant_table() {
        "every command the engine accepted ends in exactly one outcome (ok, device_status, timeout, connection_lost, "
        "shutdown)"},
       {"telemetry_accounted",
-       "no telemetry sample is delivered twice or without being sent, and every intact sample sent is delivered or "
-       "reported lost (a telemetry_gap, or its connection closed)"},
+       "no telemetry sample is delivered twice, out of its channel's order or without being sent, and every intact "
+       "sample sent is delivered or reported lost (a telemetry_gap, or its connection closed)"},
       {"host_frames_intact",
        "every byte the host sends decodes as a valid frame on the device: a short or partial send is resumed "
        "where it stopped, never skipped or repeated"},
