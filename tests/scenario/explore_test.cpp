@@ -107,6 +107,11 @@ void finds_and_shrinks(PlantedBug bug, const std::string& file, const std::strin
             << " to " << f.shrunk.size() << " faults in " << f.shrink_runs << " runs\n";
   EXPECT_LE(f.shrunk.size(), 2u);
   for (const Placement& p : f.shrunk) std::cout << "  " << p.describe() << "\n";
+  // The JUnit report shows the sweep and the failure, with what replays it.
+  const std::string junit = explore_junit(r, o);
+  EXPECT_NE(junit.find("tests=\"2\" failures=\"1\""), std::string::npos) << junit;
+  EXPECT_NE(junit.find("name=\"" + f.invariant + " (run " + std::to_string(f.run) + ")\""), std::string::npos) << junit;
+  EXPECT_NE(junit.find("replay: iocpsim run"), std::string::npos) << junit;
   if (!fault_outcome.empty()) {
     const bool names_it = std::any_of(f.shrunk.begin(), f.shrunk.end(), [&](const Placement& p) {
       return p.kind == Placement::Kind::rule && p.json.value("outcome", "") == fault_outcome;

@@ -42,6 +42,7 @@ struct ExploreSettings {
   unsigned shard_count = 0;  // 0: from GTEST_TOTAL_SHARDS / GTEST_SHARD_INDEX, else 1
   bool list_seeds = false;
   bool verbose = false;
+  std::string junit;  // "" or where the JUnit report goes
 };
 // 0 no invariant broke, 1 failures found (each shrunk and written), 2 invalid input.
 int explore_command(ExploreSettings settings);

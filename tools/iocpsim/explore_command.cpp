@@ -1,6 +1,7 @@
 // iocpsim explore: the sweep's settings, its report, and the files it writes.
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "commands.hpp"
@@ -85,6 +86,14 @@ int explore_command(ExploreSettings settings) {
   if (o.schedule.strategy == world::Strategy::pct) {
     std::printf("pct depth %u: each run finds a bug of that depth with probability >= %.3g\n", o.schedule.pct_depth,
                 r.pct_bound);
+  }
+  if (!settings.junit.empty()) {
+    std::ofstream out(settings.junit, std::ios::binary);
+    out << scenario::explore_junit(r, o);
+    if (!out.good()) {
+      std::cerr << settings.junit << ": cannot be written\n";
+      return 2;
+    }
   }
   const double per_s = r.seconds > 0 ? static_cast<double>(r.runs) / r.seconds : 0;
   std::printf("%llu runs, %llu invariant checks, %zu failures in %.1f s: %.0f runs/s\n",

@@ -146,6 +146,9 @@ int main(int argc, char** argv) {
   explore_cmd->add_flag("--list-seeds", explore.list_seeds,
                         "Print the seeds the sweep (or this shard of it) would run, one per line, and run nothing");
   explore_cmd->add_flag("--verbose", explore.verbose, "Say why a file is not taken as a base");
+  explore_cmd->add_option("--junit", explore.junit,
+                          "Write a JUnit XML report to FILE: the sweep as one testcase, and each failure as one, "
+                          "with its shrunk faults, the file written and the command that replays it");
 
   std::vector<std::string> validate_paths;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files without running them");

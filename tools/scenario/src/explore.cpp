@@ -1,6 +1,8 @@
 // iocpsim explore: draw, run, check, shrink, write. See explore.hpp.
 #include "iocpsim/scenario/explore.hpp"
 
+#include "iocpsim/scenario/junit.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -12,6 +14,7 @@
 #include "iocpsim/iocp/fault_outcomes.hpp"
 #include "iocpsim/scenario/expect.hpp"
 #include "iocpsim/scenario/invariants.hpp"
+#include "iocpsim/scenario/junit.hpp"
 #include "iocpsim/scenario/load.hpp"
 #include "iocpsim/scenario/runner.hpp"
 #include "iocpsim/world/clock.hpp"
@@ -431,6 +434,35 @@ ExploreReport explore(const std::vector<ExploreBase>& bases, const ExploreOption
     report.pct_bound = 1.0 / (5.0 * std::pow(std::max(1.0, k_points), static_cast<double>(o.schedule.pct_depth) - 1));
   }
   return report;
+}
+
+// The sweep as a testcase (its runs and time), and each failure as a failed one: a CI server shows
+// each shrunk failure with the command that replays it; shards' reports merge as any JUnit files.
+std::string explore_junit(const ExploreReport& r, const ExploreOptions& o) {
+  const std::string shard = std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count);
+  std::vector<JUnitCase> cases;
+  JUnitCase sweep;
+  sweep.name = "sweep seed " + std::to_string(o.seed) + " shard " + shard + ": " + std::to_string(r.runs) + " runs";
+  sweep.classname = "explore";
+  sweep.time_s = r.seconds;
+  sweep.seed = o.seed;
+  cases.push_back(sweep);
+  for (const ExploreFailure& f : r.failures) {
+    JUnitCase c;
+    c.name = f.invariant + " (run " + std::to_string(f.run) + ")";
+    c.classname = "explore";
+    c.file = f.base_file;
+    c.time_s = f.shrink_s;
+    c.seed = f.seed;
+    c.status = JUnitCase::Status::failed;
+    c.message = f.invariant + ": " + f.detail;
+    c.details =
+        "shrunk from " + std::to_string(f.faults_drawn) + " to " + std::to_string(f.shrunk.size()) + " faults:\n";
+    for (const Placement& p : f.shrunk) c.details += "  " + p.describe() + "\n";
+    c.details += "written: " + f.written + (f.replays ? " (replays)" : " (does NOT replay)") + "\nreplay: " + f.command;
+    cases.push_back(std::move(c));
+  }
+  return junit_xml(cases, r.seconds);
 }
 
 }  // namespace iocpsim::scenario

@@ -103,6 +103,11 @@ struct ExploreReport {
 ExploreReport explore(const std::vector<ExploreBase>& bases, const ExploreOptions& o,
                       const std::function<void(const std::string&)>& progress = {});
 
+// The JUnit XML report of a sweep: the sweep as one testcase (its runs and time), and each failure
+// as a failed one with its shrunk faults, the file written and the command that replays it. The
+// reports of a sweep's shards merge as any JUnit files do.
+std::string explore_junit(const ExploreReport& r, const ExploreOptions& o);
+
 // The command line that replays a written file.
 std::string replay_command(const std::string& file, const world::ScheduleOptions& schedule);
 
