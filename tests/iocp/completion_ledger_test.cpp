@@ -201,6 +201,20 @@ TEST_F(CompletionLedgerTest, AClosedPortOwesNothingMore) {
   EXPECT_TRUE(ledger.problems().empty());
 }
 
+// Another thread gets the closed socket's handle for a new socket and associates it before the
+// closing call has returned: the close takes only the old socket's association with it.
+TEST_F(CompletionLedgerTest, AClosedSocketsReusedHandleKeepsTheNewSocketsPort) {
+  EXPECT_CALL(inner, closesocket(kSocket)).WillOnce([this](SOCKET) {
+    ledger.CreateIoCompletionPort(reinterpret_cast<HANDLE>(kSocket), kPort, 2, 0);
+    return 0;
+  });
+  ledger.closesocket(kSocket);
+  recv_that(WSA_IO_PENDING);
+  EXPECT_EQ(ledger.unsettled(), 1U);
+  dequeue(&op);
+  EXPECT_TRUE(ledger.problems().empty());
+}
+
 TEST_F(CompletionLedgerTest, AnOpOnASocketWithNoPortOwesNothing) {
   constexpr SOCKET kLoose = 0x200;
   pends(kLoose, &op, /*send=*/false);

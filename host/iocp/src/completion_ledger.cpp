@@ -64,7 +64,7 @@ void CompletionLedger::issued(SOCKET port_socket, SOCKET s, const OVERLAPPED* o,
   const auto port = on_a_port_.find(port_socket);
   if (port == on_a_port_.end()) return;  // nowhere to queue a packet
   if (how == Issued::failed) return;     // R10: no packet
-  b.port = port->second;
+  b.port = port->second.port;
   if (how == Issued::at_once && skip_mode_.count(s) != 0) {
     b.may_get = true;  // R9b
     return;
@@ -105,7 +105,8 @@ HANDLE CompletionLedger::CreateIoCompletionPort(HANDLE f, HANDLE p, ULONG_PTR k,
     const LastErrorKeeper keep(inner());
     std::lock_guard lock(mutex_);
     if (f != INVALID_HANDLE_VALUE && p != nullptr) {
-      on_a_port_[reinterpret_cast<SOCKET>(f)] = port;
+      on_a_port_[reinterpret_cast<SOCKET>(f)] = Association{port, ++associations_};
+      skip_mode_.erase(reinterpret_cast<SOCKET>(f));  // a new socket: its mode is set after this
     } else {
       closed_ports_.erase(port);  // a new port may get the handle of a closed one
     }
@@ -184,13 +185,25 @@ BOOL CompletionLedger::SetFileCompletionNotificationModes(HANDLE h, UCHAR f) {
   return ok;
 }
 
+// The handle may be reused for another socket as soon as the call below has freed it, and that
+// socket associated on another thread before this one gets the lock: only what this socket was
+// given goes.
 int CompletionLedger::closesocket(SOCKET s) {
+  std::uint64_t association = 0;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = on_a_port_.find(s);
+    if (it != on_a_port_.end()) association = it->second.number;
+  }
   const int r = inner().closesocket(s);
-  if (r == 0) {  // the handle may be reused for another socket; its pending ops still complete
+  if (r == 0) {  // its pending ops still complete, each with its packet
     const LastErrorKeeper keep(inner());
     std::lock_guard lock(mutex_);
-    on_a_port_.erase(s);
-    skip_mode_.erase(s);
+    const auto it = on_a_port_.find(s);
+    if (it != on_a_port_.end() && it->second.number == association) {
+      on_a_port_.erase(it);
+      skip_mode_.erase(s);
+    }
   }
   return r;
 }

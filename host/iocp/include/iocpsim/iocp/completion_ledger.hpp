@@ -75,7 +75,12 @@ class CompletionLedger final : public ForwardingIoApi {
 
   mutable std::mutex mutex_;
   std::unordered_map<const OVERLAPPED*, Balance> balances_;
-  std::unordered_map<SOCKET, HANDLE> on_a_port_;
+  struct Association {
+    HANDLE port = nullptr;
+    std::uint64_t number = 0;  // which association: a closed socket's handle is reused
+  };
+  std::unordered_map<SOCKET, Association> on_a_port_;
+  std::uint64_t associations_ = 0;
   std::unordered_set<HANDLE> closed_ports_;
   std::unordered_set<SOCKET> skip_mode_;
   std::vector<std::string> breaches_;
