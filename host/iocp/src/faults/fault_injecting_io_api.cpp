@@ -269,6 +269,11 @@ HANDLE FaultInjectingIoApi::CreateIoCompletionPort(HANDLE FileHandle, HANDLE Exi
     shim_detail::SocketInfo& info = state_->sockets[reinterpret_cast<SOCKET>(FileHandle)];
     info.port = ExistingCompletionPort;
     info.key = CompletionKey;
+    // The port may have been closed (R3) on another thread between the association and here.
+    info.port_closed = state_->closed_ports.count(ExistingCompletionPort) != 0;
+  } else if (h != nullptr) {
+    std::lock_guard lock(state_->mu);
+    state_->closed_ports.erase(h);  // a new port may get a closed one's handle
   }
   return h;
 }

@@ -268,6 +268,7 @@ void ShimState::hold(HANDLE port, const Completion& c) {
 
 void ShimState::forget_port(HANDLE port) {
   std::lock_guard lock(mu);
+  closed_ports.insert(port);
   // A closed port drops its packets (Windows frees them): nothing will be dequeued for these.
   for (auto& [socket, info] : sockets) {
     if (info.port == port) info.port_closed = true;

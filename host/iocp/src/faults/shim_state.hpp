@@ -156,6 +156,7 @@ struct ShimState {
   SeededRandom random;
   RuleSet rules;
   std::unordered_map<SOCKET, SocketInfo> sockets;
+  std::unordered_set<HANDLE> closed_ports;  // by forget_port: a socket associated after learns it
   using OpMap = std::unordered_map<const OVERLAPPED*, OpInfo>;
   OpMap ops;
   // Nodes of finished ops, reused so that noting an op does not allocate in the steady state.
