@@ -117,7 +117,9 @@ void end_held_on_close(ShimState& st, SOCKET s) {
 void fresh_socket(ShimState& st, SOCKET s) {
   if (s == INVALID_SOCKET) return;
   std::lock_guard lock(st.mu);
-  st.sockets.insert_or_assign(s, SocketInfo{});  // a reused value starts clean
+  SocketInfo fresh;
+  fresh.generation = ++st.socket_generations;
+  st.sockets.insert_or_assign(s, fresh);  // a reused value starts clean
 }
 
 }  // namespace
@@ -327,10 +329,19 @@ int FaultInjectingIoApi::closesocket(SOCKET s) {
   if ((busy_.load(std::memory_order_acquire) & shim_detail::ShimState::kOpsHeld) != 0) {
     shim_detail::end_held_on_close(*state_, s);
   }
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(state_->mu);
+    const auto it = state_->sockets.find(s);
+    if (it != state_->sockets.end()) generation = it->second.generation;
+  }
   const int rc = journaled(*state_, Call::closesocket, s, [&] { return state_->inner.closesocket(s); });
   if (rc == 0) {
+    // Once the call below has freed the handle, another thread may get it for a new socket and
+    // set that one up before this one takes the lock: only the closed socket's entry goes.
     std::lock_guard lock(state_->mu);
-    state_->sockets.erase(s);
+    const auto it = state_->sockets.find(s);
+    if (it != state_->sockets.end() && it->second.generation == generation) state_->sockets.erase(it);
   }
   return rc;
 }

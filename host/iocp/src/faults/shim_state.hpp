@@ -36,6 +36,7 @@ struct SocketInfo {
   bool peer_not_reading = false;    // every send from now on is held (peer_not_reading)
   bool connect_unanswered = false;  // a ConnectEx is held (connect_unanswered)
   std::uint64_t bytes = 0;          // moved by completed transfers
+  std::uint64_t generation = 0;     // which socket of this handle value (socket() and accept() count)
 };
 
 // A result the shim puts in place of (or in the absence of) a real one.
@@ -156,6 +157,7 @@ struct ShimState {
   SeededRandom random;
   RuleSet rules;
   std::unordered_map<SOCKET, SocketInfo> sockets;
+  std::uint64_t socket_generations = 0;
   std::unordered_set<HANDLE> closed_ports;  // by forget_port: a socket associated after learns it
   using OpMap = std::unordered_map<const OVERLAPPED*, OpInfo>;
   OpMap ops;
