@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <exception>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -185,6 +187,53 @@ TEST(SchedulerTest, AThreadsExceptionIsReported) {
 
 // A lost update that shows only when the second thread runs between the first one's read and
 // write: PCT at depth 2 finds it within a few seeds, and the same seed shows it every time.
+// The threads of a run are fibers on one OS thread, whose C++ exception state (the exceptions being
+// handled, the count of those being thrown) each must see as its own. In virtual time: a throws
+// and hands over while unwinding (0-1 ms), b looks at the count meanwhile (0.5 ms); a enters its
+// handler (1 ms), b enters one of its own above it (1.5 ms), and a rethrows its exception (4 ms)
+// while b is still in its handler.
+TEST(SchedulerTest, EachThreadKeepsItsOwnExceptionStateAcrossHandOvers) {
+  struct HandsOverWhileUnwinding {
+    ~HandsOverWhileUnwinding() { sleep_for(1ms); }
+  };
+  std::string a_rethrown;
+  std::string b_caught;
+  int b_uncaught = -1;
+  Scheduler s(ScheduleOptions{3});
+  const ScheduleReport r = s.run([&] {
+    Thread a("a", [&] {
+      try {
+        const HandsOverWhileUnwinding guard;
+        throw std::runtime_error("a's");
+      } catch (const std::exception&) {
+        sleep_for(3ms);
+        try {
+          throw;
+        } catch (const std::exception& again) {
+          a_rethrown = again.what();
+        }
+      }
+    });
+    Thread b("b", [&] {
+      sleep_for(500us);
+      b_uncaught = std::uncaught_exceptions();
+      sleep_for(1ms);
+      try {
+        throw std::logic_error("b's");
+      } catch (const std::exception& e) {
+        sleep_for(4ms);
+        b_caught = e.what();
+      }
+    });
+    a.join();
+    b.join();
+  });
+  EXPECT_EQ(r.failure, "");
+  EXPECT_EQ(b_uncaught, 0);  // a's exception in flight is a's
+  EXPECT_EQ(a_rethrown, "a's");
+  EXPECT_EQ(b_caught, "b's");
+}
+
 TEST(SchedulerTest, PctFindsAnOrderingBugAndItsSeedReplaysIt) {
   const auto lost_update = [](std::uint64_t seed) {
     ScheduleOptions o;
