@@ -64,6 +64,11 @@ EhGlobals& eh_globals() noexcept { return *reinterpret_cast<EhGlobals*>(abi::__c
 class StackPool {
  public:
   static constexpr std::size_t kKept = 64;
+#if defined(IOCPSIM_FIBER_ASAN) || defined(IOCPSIM_FIBER_TSAN)
+  static constexpr bool kPooled = false;
+#else
+  static constexpr bool kPooled = true;
+#endif
   StackPool() = default;
   StackPool(const StackPool&) = delete;
   StackPool& operator=(const StackPool&) = delete;
@@ -83,15 +88,13 @@ class StackPool {
     return map();
   }
   void give(void* m) noexcept {
-#if !defined(IOCPSIM_FIBER_ASAN) && !defined(IOCPSIM_FIBER_TSAN)
-    if (free_.size() < kKept) {
+    if (kPooled && free_.size() < kKept) {
       try {
         free_.push_back(m);
         return;
       } catch (...) {
       }
     }
-#endif
     ::munmap(m, bytes());
   }
 
