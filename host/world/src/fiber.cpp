@@ -186,7 +186,12 @@ std::unique_ptr<Fiber> Fiber::for_this_thread() {
   [[maybe_unused]] State& s = *f->state_;
 #ifdef _WIN32
   if (::IsThreadAFiber()) {
+    // GetCurrentFiber reads gs:[0x20] inline; GCC's -Warray-bounds takes that for an access to
+    // an empty array.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
     s.handle = ::GetCurrentFiber();
+#pragma GCC diagnostic pop
   } else {
     s.handle = ::ConvertThreadToFiberEx(nullptr, FIBER_FLAG_FLOAT_SWITCH);
     if (s.handle == nullptr)
