@@ -13,6 +13,7 @@
 
 #include "iocpsim/devsim/asio_device.hpp"
 #include "iocpsim/devsim/clock.hpp"
+#include "iocpsim/devsim/platform_limits.hpp"
 #include "iocpsim/devsim/record.hpp"
 #include "iocpsim/devsim/sim_device.hpp"
 #include "iocpsim/iocp/completion_ledger.hpp"
@@ -201,6 +202,8 @@ void Run::start_devices() {
     const std::uint64_t seed = world::stream_seed(seed_, "device " + spec.name);
     const asio::ip::tcp::endpoint endpoint = listen_endpoint(spec);
     if (iocp::SimIoApi* network = world_.network()) {
+      // The simulated network does what the host's sockets cannot (devsim/platform_limits.hpp).
+      const devsim::RealWorldLimits simulated;
       auto device = std::make_unique<devsim::SimDevice>(*network, spec, *device_clock_, seed, sink);
       if (!device->start(endpoint.address().to_string(), endpoint.port())) throw std::runtime_error(device->why());
       addresses_.push_back(
