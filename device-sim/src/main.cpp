@@ -1,6 +1,6 @@
 // device-sim: serves scripted devices on TCP ports until interrupted (or, with --exit-when-done,
-// until every script has ended). Exit codes: 0 ok, 1 a script step failed, 2 bad usage or an
-// invalid script file, 3 a port could not be bound.
+// until every script has ended). Exit codes are the project's (iocpsim/program.hpp): 0 ok, 1 a
+// script step failed, 2 bad usage or an invalid script file, 4 a port could not be bound.
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -19,12 +19,16 @@
 #include "iocpsim/devsim/spec.hpp"
 #include "iocpsim/devsim/step_registry.hpp"
 #include "iocpsim/json_diag/document.hpp"
+#include "iocpsim/program.hpp"
 
 namespace devsim = iocpsim::devsim;
 
 namespace {
 
-enum ExitCode : int { kOk = 0, kScriptFailed = 1, kBadInput = 2, kCannotBind = 3 };
+using iocpsim::program::kBadInput;
+using iocpsim::program::kOk;
+constexpr int kScriptFailed = iocpsim::program::kFailed;
+constexpr int kCannotBind = iocpsim::program::kEnvironment;
 
 struct Options {
   std::string script_path;
@@ -186,7 +190,7 @@ void define_options(CLI::App& app, Options& o) {
   app.add_flag("--list-steps", o.list_steps, "print the step catalogue (Markdown) and exit");
   app.footer(
       "Exit codes: 0 ok (interrupted, or every script finished), 1 a script step failed, "
-      "2 bad usage or invalid script file, 3 a port could not be bound.\n"
+      "2 bad usage or invalid script file, 4 a port could not be bound.\n"
       "Example: device-sim --listen 127.0.0.1:9000 --script device.json");
 }
 
@@ -196,6 +200,7 @@ int main(int argc, char** argv) {
   CLI::App app{"device-sim: a scriptable simulator of the iocpsim TCP device"};
   // CLI11 reads "/path" as a Windows-style option on Windows; script paths must stay positional.
   app.allow_windows_style_options(false);
+  app.set_version_flag("--version", iocpsim::program::version_line("device-sim"));
   Options o;
   define_options(app, o);
   try {

@@ -109,12 +109,12 @@ TEST(DeviceSimMainTest, ExitsWithOneWhenAStepFails) {
   EXPECT_EQ(sim.wait_exit(), 1);
 }
 
-TEST(DeviceSimMainTest, ExitsWithThreeWhenThePortIsTaken) {
+TEST(DeviceSimMainTest, ExitsWithFourWhenThePortIsTaken) {
   asio::io_context io;
   asio::ip::tcp::acceptor taken(io, {asio::ip::make_address("127.0.0.1"), 0});
   const auto script = write_script("devsim_taken.json", "{}");
   DeviceSimProcess sim({"--listen", "127.0.0.1:" + std::to_string(taken.local_endpoint().port()), script});
-  EXPECT_EQ(sim.wait_exit(), 3);
+  EXPECT_EQ(sim.wait_exit(), 4);
 }
 
 TEST(DeviceSimMainTest, ExitsWithTwoForAnInvalidScript) {

@@ -98,6 +98,30 @@ TEST(Suite, AFilterMatchesNameTagOrPathAsSubstringOrRegex) {
   EXPECT_FALSE(matches_filter(s, "[unclosed"));
 }
 
+TEST(Suite, AFilterWithAFieldLooksAtThatFieldOnly) {
+  Scenario s;
+  s.name = "peer-reset-mid-frame";
+  s.tags = {"reset", "framing"};
+  s.tier = "smoke";
+  s.rows = {"R5b", "R16"};
+  s.file = "scenarios/close/peer-reset-mid-frame.json";
+  EXPECT_TRUE(matches_filter(s, "tier:smoke"));
+  EXPECT_FALSE(matches_filter(s, "tier:regression"));
+  EXPECT_TRUE(matches_filter(s, "row:R5b"));
+  EXPECT_FALSE(matches_filter(s, "row:R5")) << "a row is matched whole";
+  EXPECT_TRUE(matches_filter(s, "row:R5.*"));
+  EXPECT_TRUE(matches_filter(s, "tag:reset"));
+  EXPECT_FALSE(matches_filter(s, "tag:res")) << "a tag is matched whole";
+  EXPECT_FALSE(matches_filter(s, "name:framing")) << "framing is a tag, not in the name";
+  EXPECT_TRUE(matches_filter(s, "name:reset-mid"));
+  EXPECT_TRUE(matches_filter(s, "path:close/"));
+  EXPECT_FALSE(matches_filter(s, "path:framing"));
+  EXPECT_FALSE(matches_filter(s, "smoke")) << "without a field, the tier is not looked at";
+  EXPECT_TRUE(matches_filters(s, {"tag:reset", "row:R16"}));
+  EXPECT_FALSE(matches_filters(s, {"tag:reset", "row:R4"})) << "every filter must match";
+  EXPECT_TRUE(matches_filters(s, {}));
+}
+
 TEST(Suite, TheDisplayNameIsAreaSlashName) {
   Scenario s;
   s.name = "x";

@@ -16,6 +16,7 @@
 #include "iocpsim/scenario/load.hpp"
 #include "iocpsim/scenario/runner.hpp"
 #include "iocpsim/scenario/suite.hpp"
+#include "iocpsim/program.hpp"
 #include "iocpsim/scenario/timeline.hpp"
 #include "play.hpp"
 
@@ -228,7 +229,7 @@ int run_command(const RunSettings& settings) {
   for (const Invalid& e : loaded.invalid) {
     Scenario by_path;
     by_path.file = e.file;
-    if (settings.filter.empty() || matches_filter(by_path, settings.filter)) invalid.push_back(e);
+    if (matches_filters(by_path, settings.filters)) invalid.push_back(e);
   }
   for (const Invalid& e : invalid) {
     for (const std::string& line : e.lines) std::cerr << line << "\n";
@@ -244,13 +245,13 @@ int run_command(const RunSettings& settings) {
   for (const Loaded::Skipped& s : loaded.skipped) {
     Scenario by_path;
     by_path.file = s.file;
-    if (!settings.filter.empty() && !matches_filter(by_path, settings.filter)) continue;
+    if (!matches_filters(by_path, settings.filters)) continue;
     std::cout << "SKIP  " << s.why << "\n";
     ++skipped;
   }
   std::vector<const Scenario*> chosen;
   for (const Scenario& s : loaded.scenarios) {
-    if (!settings.filter.empty() && !matches_filter(s, settings.filter)) continue;
+    if (!matches_filters(s, settings.filters)) continue;
     if (settings.world == World::sim && s.real_only) {
       std::cout << "SKIP  " << s.file << ": real world only: " << *s.real_only << "\n";
       ++skipped;
@@ -276,9 +277,13 @@ int run_command(const RunSettings& settings) {
   // Scenarios that match but cannot be played here are not a failure; a filter that matches
   // nothing at all is.
   const bool something_to_do = !chosen.empty() || skipped != 0 || !invalid.empty();
-  if (!something_to_do) std::cerr << "no scenario matched\n";
-  if (!invalid.empty()) return 2;
-  return failed == 0 && reports_ok && something_to_do ? 0 : 1;
+  if (!invalid.empty()) return program::kBadInput;
+  if (!something_to_do) {
+    std::cerr << "no scenario matched\n";
+    return program::kNothingMatched;
+  }
+  if (!reports_ok) return program::kEnvironment;
+  return failed == 0 ? program::kOk : program::kFailed;
 }
 
 int play_child(const std::string& file, std::uint64_t seed, World world, const std::string& schedule) {
@@ -295,7 +300,7 @@ int validate_command(const std::vector<std::string>& paths) {
   return loaded.invalid.empty() ? 0 : 2;
 }
 
-int list_command(const std::vector<std::string>& paths, bool as_json) {
+int list_command(const std::vector<std::string>& paths, const std::vector<std::string>& filters, bool as_json) {
   const Loaded loaded = load_all(paths);
   for (const Invalid& e : loaded.invalid) {
     for (const std::string& line : e.lines) std::cerr << line << "\n";
@@ -303,6 +308,7 @@ int list_command(const std::vector<std::string>& paths, bool as_json) {
   for (const Loaded::Skipped& s : loaded.skipped) std::cerr << "not playable here: " << s.why << "\n";
   nlohmann::json all = nlohmann::json::array();
   for (const Scenario& s : loaded.scenarios) {
+    if (!matches_filters(s, filters)) continue;
     all.push_back({{"name", s.name},
                    {"file", s.file},
                    {"tier", s.tier},
@@ -318,7 +324,12 @@ int list_command(const std::vector<std::string>& paths, bool as_json) {
                 s.description.c_str());
   }
   if (as_json) std::cout << all.dump(2) << "\n";
-  return loaded.invalid.empty() ? 0 : 2;
+  if (!loaded.invalid.empty()) return program::kBadInput;
+  if (all.empty() && !filters.empty()) {
+    std::cerr << "no scenario matched\n";
+    return program::kNothingMatched;
+  }
+  return program::kOk;
 }
 
 }  // namespace iocpsim::cli

@@ -1,5 +1,6 @@
-// The iocpsim subcommands. Each returns the process exit code: 0 all good, 1 a scenario
-// failed, 2 invalid input.
+// The iocpsim subcommands. Each returns the process exit code (iocpsim/program.hpp): 0 all
+// good, 1 a scenario failed, 2 bad usage or invalid input, 3 nothing matched, 4 a report could
+// not be written.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +16,7 @@ namespace iocpsim::cli {
 struct RunSettings {
   std::vector<std::string> paths;
   std::string junit;
-  std::string filter;
+  std::vector<std::string> filters;  // every one must match (matches_filters)
   unsigned repeat = 1;
   unsigned jobs = 1;
   std::optional<std::uint64_t> seed;
@@ -49,7 +50,7 @@ int explore_command(ExploreSettings settings);
 // The hidden `play-child` subcommand: one run, reported to the parent (play.hpp).
 int play_child(const std::string& file, std::uint64_t seed, scenario::World world, const std::string& schedule);
 int validate_command(const std::vector<std::string>& paths);
-int list_command(const std::vector<std::string>& paths, bool json);
+int list_command(const std::vector<std::string>& paths, const std::vector<std::string>& filters, bool json);
 // Prints scenarios/schema.json as the tables produce it.
 int schema_command();
 // Rewrites (or with `check`, compares) every generated file under the source root `root`:

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "iocpsim/program.hpp"
 #include "iocpsim/scenario/explore.hpp"
 #include "iocpsim/scenario/invariants.hpp"
 #include "iocpsim/scenario/suite.hpp"
@@ -30,7 +31,7 @@ int explore_command(ExploreSettings settings) {
   if (settings.shard_index >= settings.shard_count) {
     std::cerr << "iocpsim explore: shard " << settings.shard_index << " of " << settings.shard_count
               << " does not exist (the index counts from 0)\n";
-    return 2;
+    return program::kBadInput;
   }
   scenario::ExploreOptions o = settings.options;
   o.shard_index = settings.shard_index;
@@ -41,17 +42,17 @@ int explore_command(ExploreSettings settings) {
   }
   if (settings.list_seeds && !settings.runs_given && settings.time_budget_s > 0) {
     std::cerr << "iocpsim explore: --list-seeds needs --runs: a time budget does not say how many runs there will be\n";
-    return 2;
+    return program::kBadInput;
   }
   if (settings.list_seeds) {
     for (const std::uint64_t k : scenario::shard_runs(o)) std::cout << scenario::explore_run_seed(o.seed, k) << "\n";
-    return 0;
+    return program::kOk;
   }
   std::vector<std::string> problems;
   const std::vector<std::string> files = scenario::collect_scenario_files(
       settings.paths.empty() ? std::vector<std::string>{"scenarios"} : settings.paths, problems);
   for (const std::string& p : problems) std::cerr << "iocpsim explore: " << p << "\n";
-  if (!problems.empty()) return 2;
+  if (!problems.empty()) return program::kBadInput;
   std::vector<scenario::ExploreBase> bases;
   for (const std::string& f : files) {
     scenario::ExploreBase b;
@@ -64,7 +65,7 @@ int explore_command(ExploreSettings settings) {
   }
   if (bases.empty()) {
     std::cerr << "iocpsim explore: no scenario can be a base (each is invalid, real_only or expects to fail)\n";
-    return 2;
+    return program::kNothingMatched;
   }
   std::cout << "explore: " << bases.size() << " bases, sweep seed " << o.seed << ", shard " << o.shard_index << "/"
             << o.shard_count << ", up to " << o.max_faults << " faults a run\n";
@@ -92,14 +93,14 @@ int explore_command(ExploreSettings settings) {
     out << scenario::explore_junit(r, o);
     if (!out.good()) {
       std::cerr << settings.junit << ": cannot be written\n";
-      return 2;
+      return program::kEnvironment;
     }
   }
   const double per_s = r.seconds > 0 ? static_cast<double>(r.runs) / r.seconds : 0;
   std::printf("%llu runs, %llu invariant checks, %zu failures in %.1f s: %.0f runs/s\n",
               static_cast<unsigned long long>(r.runs), static_cast<unsigned long long>(r.invariant_checks),
               r.failures.size(), r.seconds, per_s);
-  return r.failures.empty() ? 0 : 1;
+  return r.failures.empty() ? program::kOk : program::kFailed;
 }
 
 }  // namespace iocpsim::cli

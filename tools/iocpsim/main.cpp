@@ -7,6 +7,7 @@
 
 #include "child_process.hpp"
 #include "commands.hpp"
+#include "iocpsim/program.hpp"
 #include "play.hpp"
 
 namespace {
@@ -34,14 +35,31 @@ int main(int argc, char** argv) {
   CLI::App app{"iocpsim: play scenario files against the host engine under the fault shim"};
   app.allow_windows_style_options(false);
   app.require_subcommand(1);
+  app.set_version_flag("--version", iocpsim::program::version_line("iocpsim"));
+  app.footer(
+      "Exit codes: 0 all passed, 1 a scenario failed (explore: a failure was found), 2 bad usage or an "
+      "invalid file, 3 nothing matched, 4 a report could not be written.");
 
   iocpsim::cli::RunSettings run;
   std::string seed;
   CLI::App* run_cmd = app.add_subcommand("run", "Run scenarios (default: scenarios/)");
   run_cmd->add_option("paths", run.paths, "Scenario files or directories");
   run_cmd->add_option("--junit", run.junit, "Write a JUnit XML report to FILE");
-  run_cmd->add_option("--filter", run.filter,
-                      "Only scenarios whose name, tag or path contains TEXT or matches it as a regex");
+  const auto add_filters = [](CLI::App* cmd, std::vector<std::string>& filters) {
+    cmd->add_option("--filter", filters,
+                    "Only scenarios whose name, a tag or the path contains TEXT or matches it as a regex; "
+                    "FIELD:TEXT looks at one field: name:, path:, tag:, tier: or row: (tag, tier and row match "
+                    "whole: row:R5b, tier:smoke). Given again, every filter must match")
+        ->allow_extra_args(false);
+    cmd->add_option_function<std::vector<std::string>>(
+           "--tag",
+           [&filters](const std::vector<std::string>& tags) {
+             for (const std::string& t : tags) filters.push_back("tag:" + t);
+           },
+           "Only scenarios with this tag (the same as --filter tag:TAG)")
+        ->allow_extra_args(false);
+  };
+  add_filters(run_cmd, run.filters);
   run_cmd->add_option("--repeat", run.repeat, "Run each scenario N times (seed, seed+1, ...)")
       ->check(CLI::Range(1u, 100000u));
   run_cmd->add_option("--jobs", run.jobs, "Run N scenarios at once")->check(CLI::Range(1u, 64u));
@@ -155,9 +173,11 @@ int main(int argc, char** argv) {
   validate_cmd->add_option("paths", validate_paths, "Scenario files or directories");
 
   std::vector<std::string> list_paths;
+  std::vector<std::string> list_filters;
   bool list_json = false;
   CLI::App* list_cmd = app.add_subcommand("list", "List scenarios: name, tier, tags, rows, description");
   list_cmd->add_option("paths", list_paths, "Scenario files or directories");
+  add_filters(list_cmd, list_filters);
   list_cmd->add_flag("--json", list_json, "One JSON array");
 
   CLI::App* schema_cmd = app.add_subcommand("schema", "Print the scenario file's JSON Schema (scenarios/schema.json)");
@@ -172,7 +192,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    return code == 0 ? iocpsim::program::kOk : iocpsim::program::kBadInput;
   }
   const auto world_of = [](const std::string& w) {
     return w == "sim" ? iocpsim::scenario::World::sim : iocpsim::scenario::World::real;
@@ -200,5 +220,5 @@ int main(int argc, char** argv) {
   if (*validate_cmd) return iocpsim::cli::validate_command(validate_paths);
   if (*schema_cmd) return iocpsim::cli::schema_command();
   if (*generate_cmd) return iocpsim::cli::generate_command(generate_root, generate_check);
-  return iocpsim::cli::list_command(list_paths, list_json);
+  return iocpsim::cli::list_command(list_paths, list_filters, list_json);
 }

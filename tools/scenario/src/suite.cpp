@@ -86,19 +86,49 @@ std::vector<std::string> collect_scenario_files(const std::vector<std::string>& 
   return out;
 }
 
+namespace {
+
+// TEXT found in `subject` as a substring, or as a regular expression (`whole`: matching it all).
+bool text_matches(const std::string& subject, const std::string& text, const std::optional<std::regex>& re,
+                  bool whole) {
+  if (whole) return subject == text || (re && std::regex_match(subject, *re));
+  return subject.find(text) != std::string::npos || (re && std::regex_search(subject, *re));
+}
+
+}  // namespace
+
 bool matches_filter(const Scenario& s, const std::string& filter) {
-  std::vector<std::string> subjects = s.tags;
-  subjects.push_back(s.name);
-  subjects.push_back(s.file);
+  // FIELD:TEXT looks at one field; anything else (a ':' with no known field before it too) at the
+  // name, the tags and the path.
+  std::string field;
+  std::string text = filter;
+  if (const auto colon = filter.find(':'); colon != std::string::npos) {
+    const std::string head = filter.substr(0, colon);
+    if (head == "name" || head == "tag" || head == "tier" || head == "row" || head == "path") {
+      field = head;
+      text = filter.substr(colon + 1);
+    }
+  }
   std::optional<std::regex> re;
   try {
-    re.emplace(filter);
+    re.emplace(text);
   } catch (const std::regex_error&) {
     // not a regular expression: a plain substring
   }
-  return std::any_of(subjects.begin(), subjects.end(), [&](const std::string& subject) {
-    return subject.find(filter) != std::string::npos || (re && std::regex_search(subject, *re));
-  });
+  std::vector<std::string> subjects;
+  if (field.empty() || field == "tag") subjects.insert(subjects.end(), s.tags.begin(), s.tags.end());
+  if (field.empty() || field == "name") subjects.push_back(s.name);
+  if (field.empty() || field == "path") subjects.push_back(s.file);
+  if (field == "tier" && !s.tier.empty()) subjects.push_back(s.tier);
+  if (field == "row") subjects.insert(subjects.end(), s.rows.begin(), s.rows.end());
+  // A tag, a tier or a row is a word: tag:reset is not tag:reset-storm.
+  const bool whole = field == "tag" || field == "tier" || field == "row";
+  return std::any_of(subjects.begin(), subjects.end(),
+                     [&](const std::string& subject) { return text_matches(subject, text, re, whole); });
+}
+
+bool matches_filters(const Scenario& s, const std::vector<std::string>& filters) {
+  return std::all_of(filters.begin(), filters.end(), [&](const std::string& f) { return matches_filter(s, f); });
 }
 
 std::string display_name(const Scenario& s) {

@@ -16,8 +16,12 @@ std::vector<std::string> collect_scenario_files(const std::vector<std::string>& 
 // The same; throws ScenarioError for the first problem.
 std::vector<std::string> collect_scenario_files(const std::vector<std::string>& paths);
 
-// `filter` is a substring of, or a regular expression found in, the name, a tag or the path.
+// `filter` is TEXT: a substring of, or a regular expression found in, the name, a tag or the path;
+// or FIELD:TEXT, looking at one field: name:TEXT and path:TEXT as above, tag:TEXT, tier:TEXT and
+// row:TEXT matching a whole tag, the tier or a whole row id (as a string or a regex: row:R5.*).
 bool matches_filter(const Scenario& scenario, const std::string& filter);
+// Every one of `filters` matches (none given: every scenario does).
+bool matches_filters(const Scenario& scenario, const std::vector<std::string>& filters);
 
 // "<area>/<name>": the directory the file is in, and the scenario's name.
 std::string display_name(const Scenario& scenario);
