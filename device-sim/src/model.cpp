@@ -68,6 +68,8 @@ void DeviceModel::on_connected() {
   unread_.clear();
   decoder_.reset();
   pending_.clear();
+  pieces_left_ = 0;
+  held_frames_.clear();
   last_sent_ = last_received_ = clock_.now();
   ++record_->connections_accepted;
 }
@@ -81,6 +83,8 @@ void DeviceModel::on_disconnected() {
   send_blocked_ = false;
   telemetry_paused_ = false;
   unread_.clear();
+  pieces_left_ = 0;
+  held_frames_.clear();
   // Whatever was queued for the closed connection will never be written.
   std::erase_if(outbox_, [](const Action& a) { return std::holds_alternative<SendBytes>(a); });
 }
@@ -363,13 +367,32 @@ std::vector<std::uint8_t> DeviceModel::encode(const pr::Message& message, std::u
   return bytes;
 }
 
-void DeviceModel::send_raw(std::vector<std::uint8_t> bytes) {
-  record_->bytes_queued += bytes.size();
+void DeviceModel::count_queued(std::size_t bytes) {
+  record_->bytes_queued += bytes;
   if (connected_) {
-    send_queued_ += bytes.size();
+    send_queued_ += bytes;
     record_->send_queue_peak_bytes = std::max<std::uint64_t>(record_->send_queue_peak_bytes, send_queued_);
   }
+}
+
+void DeviceModel::send(const pr::Message& message, std::uint16_t flags) {
+  std::vector<std::uint8_t> bytes = encode(message, flags);
+  if (pieces_left_ == 0) return send_raw(std::move(bytes));
+  // Counted as queued now, so that the producers' can_send() sees them.
+  count_queued(bytes.size());
+  held_frames_.push_back(std::move(bytes));
+}
+
+void DeviceModel::begin_pieces(std::size_t bytes) { pieces_left_ = bytes; }
+
+void DeviceModel::send_raw(std::vector<std::uint8_t> bytes) {
+  count_queued(bytes.size());
+  const bool last_piece = pieces_left_ > 0 && bytes.size() >= pieces_left_;
+  pieces_left_ -= std::min(pieces_left_, bytes.size());
   outbox_.emplace_back(SendBytes{std::move(bytes)});
+  if (!last_piece) return;
+  for (auto& frame : held_frames_) outbox_.emplace_back(SendBytes{std::move(frame)});
+  held_frames_.clear();
 }
 
 std::vector<Action> DeviceModel::take_outbox() {

@@ -11,6 +11,7 @@ class DripStep final : public Step {
 
   void start(StepContext& ctx) override {
     bytes_ = source_.bytes(ctx.model());
+    ctx.model().begin_pieces(bytes_.size());  // nothing of the model's own goes between the bytes
     offset_ = 0;
     next_ = ctx.now();
   }
@@ -38,7 +39,8 @@ class DripStep final : public Step {
 const StepRegistration drip_registration{
     StepKind{"drip",
              "bytes",
-             "Sends one frame (or raw bytes) one byte at a time, the first at once and then one every `interval_ms`.",
+             "Sends one frame (or raw bytes) one byte at a time, the first at once and then one every `interval_ms`. "
+             "The device's own frames (telemetry, replies, heartbeats) wait until the last byte has gone.",
              {{"message", form::message(), OptionDefault::one_of({"message", "hex"}), "the frame to drip"},
               {"hex", form::hex(), OptionDefault::one_of({"message", "hex"}), "raw bytes to drip instead"},
               {"interval_ms", form::ms(), "10", "time between bytes"}},

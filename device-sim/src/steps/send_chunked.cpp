@@ -12,6 +12,7 @@ class SendChunkedStep final : public Step {
 
   void start(StepContext& ctx) override {
     bytes_ = source_.bytes(ctx.model());
+    ctx.model().begin_pieces(bytes_.size());  // nothing of the model's own goes between the chunks
     offset_ = 0;
     chunk_ = 0;
     next_ = ctx.now();
@@ -49,7 +50,8 @@ const StepRegistration send_chunked_registration{StepKind{
     "bytes",
     "Sends one frame (or raw bytes) split into chunks of the listed sizes, waiting `delay_ms` between "
     "chunks; whatever the list does not cover goes last as one chunk. Each chunk is a separate write "
-    "(TCP_NODELAY is set), but with delay_ms 0 the network may still join them.",
+    "(TCP_NODELAY is set), but with delay_ms 0 the network may still join them. Nothing goes between the "
+    "chunks: the device's own frames (telemetry, replies, heartbeats) wait until the last one has gone.",
     {{"message", form::message(), OptionDefault::one_of({"message", "hex"}), "the frame to split"},
      {"hex", form::hex(), OptionDefault::one_of({"message", "hex"}), "raw bytes to split instead"},
      {"chunks", form::positive_integers(), "required", "chunk sizes in bytes"},

@@ -83,8 +83,16 @@ class DeviceModel {
 
   // Frames `message` with the next seq (applying a pending fault), records it and returns the bytes.
   std::vector<std::uint8_t> encode(const protocol::Message& message, std::uint16_t flags = 0);
-  void send(const protocol::Message& message, std::uint16_t flags = 0) { send_raw(encode(message, flags)); }
+  // Sends a frame of the model's own (or a step's): while a frame goes out in pieces it waits until
+  // the last piece has gone (begin_pieces).
+  void send(const protocol::Message& message, std::uint16_t flags = 0);
   void send_raw(std::vector<std::uint8_t> bytes);
+  // A step sends the next `bytes` bytes in pieces, over time (send_chunked, drip). Frames are atomic on
+  // the wire (PROTOCOL.md §1): until those bytes have all gone through send_raw(), every frame send()
+  // makes (telemetry, replies, heartbeats, acks) is held, in order, and goes right after the last
+  // piece. A new connection drops what was held for the old one.
+  void begin_pieces(std::size_t bytes);
+  bool sending_pieces() const noexcept { return pieces_left_ > 0; }
   void request(ConnectionOp op) { outbox_.emplace_back(op); }
   std::uint32_t next_seq() const noexcept { return seq_; }
   std::uint32_t take_seq() noexcept { return seq_++; }
@@ -118,6 +126,7 @@ class DeviceModel {
   Rng& rng() noexcept { return rng_; }
 
  private:
+  void count_queued(std::size_t bytes);  // bytes produced for the connection (the record, the send queue)
   struct PendingReply {
     DeviceTime due;
     std::uint32_t request_id;
@@ -149,11 +158,13 @@ class DeviceModel {
   std::unique_ptr<DeliveryRecord> record_;  // behind a pointer so that this header needs no JSON
   std::vector<PendingReply> pending_;
   std::vector<CommandBehaviour> overrides_;
-  std::vector<DeviceTime> telemetry_due_;    // per configured channel
-  std::vector<std::uint32_t> channel_seqs_;  // indexed by channel number, grown on demand
-  std::size_t send_queued_ = 0;              // produced for this connection, not yet written
-  std::size_t reply_reserve_ = 0;            // room one received frame's direct answer may take
-  std::vector<std::uint8_t> unread_;         // received while back-pressure held input back
+  std::vector<DeviceTime> telemetry_due_;               // per configured channel
+  std::vector<std::uint32_t> channel_seqs_;             // indexed by channel number, grown on demand
+  std::size_t send_queued_ = 0;                         // produced for this connection, not yet written
+  std::size_t pieces_left_ = 0;                         // bytes of a frame in pieces still to go (begin_pieces)
+  std::vector<std::vector<std::uint8_t>> held_frames_;  // send()'s frames waiting for the last piece
+  std::size_t reply_reserve_ = 0;                       // room one received frame's direct answer may take
+  std::vector<std::uint8_t> unread_;                    // received while back-pressure held input back
   DeviceTime blocked_since_{};
   bool send_blocked_ = false;
   bool telemetry_paused_ = false;
