@@ -27,3 +27,5 @@ add_library(iocpsim::program ALIAS iocpsim_program)
 target_include_directories(iocpsim_program INTERFACE
   "$<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/generated/include>" "$<INSTALL_INTERFACE:include>")
 target_compile_features(iocpsim_program INTERFACE cxx_std_20)
+set_target_properties(iocpsim_program PROPERTIES EXPORT_NAME program)
+set_property(GLOBAL APPEND PROPERTY IOCPSIM_EXPORTED_TARGETS iocpsim_program)

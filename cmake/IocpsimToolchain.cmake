@@ -19,6 +19,10 @@ endif()
 
 add_library(iocpsim_build_options INTERFACE)
 add_library(iocpsim::build_options ALIAS iocpsim_build_options)
+# Exported only because static libraries name their private dependencies; it carries nothing a
+# consumer compiles with.
+set_target_properties(iocpsim_build_options PROPERTIES EXPORT_NAME build_options)
+set_property(GLOBAL APPEND PROPERTY IOCPSIM_EXPORTED_TARGETS iocpsim_build_options)
 
 if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
   target_compile_options(iocpsim_build_options INTERFACE
