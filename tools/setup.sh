@@ -15,6 +15,8 @@ packages=(
   python3-jsonschema clang-format
   # the Windows build and the Wine runs
   mingw-w64 g++-mingw-w64-x86-64-posix wine wine64
+  # rendering the HTML timeline in a test; packaging (cpack's DEB: dpkg-shlibdeps)
+  chromium dpkg-dev
 )
 
 missing=()

@@ -251,3 +251,56 @@ TEST(Expectations, ARunPhaseThatEndedBeforeItsUntilHeldFails) {
 
 }  // namespace
 }  // namespace iocpsim::scenario
+
+namespace iocpsim::scenario {
+namespace {
+
+// The run's timeline with one engine entry per event, as assemble_timeline() makes it.
+void give_timeline(RunResult& run) {
+  for (std::size_t i = 0; i < run.events.size(); ++i) {
+    TimelineEntry e;
+    e.t_us = run.events[i].t_ms * 1000;
+    e.what = run.events[i].name;
+    e.device = run.events[i].device;
+    e.event = static_cast<std::int64_t>(i);
+    run.timeline.entries.push_back(e);
+  }
+}
+
+TEST(Judge, MarksWhereEachExpectedEventMatchedWhereTheFirstFailedAndTheNearestCandidate) {
+  RunResult run = clean_run();
+  give_timeline(run);
+  judge(scenario_expecting(
+            R"({"events": [{"event": "connected"}, {"event": "session_ready", "fields": {"version": 2}}]})"),
+        run);
+  ASSERT_EQ(run.timeline.marks.size(), 3u);
+  const TimelineMark& matched = run.timeline.marks[0];
+  EXPECT_EQ(matched.kind, TimelineMark::Kind::matched);
+  EXPECT_EQ(matched.path, "expect.events[0]");
+  EXPECT_EQ(matched.entry, 0);  // connected
+  const TimelineMark& failed = run.timeline.marks[1];
+  EXPECT_EQ(failed.kind, TimelineMark::Kind::failed);
+  EXPECT_EQ(failed.path, "expect.events[1]");
+  EXPECT_EQ(failed.entry, 0) << "looked for in vain after the last match";
+  const TimelineMark& nearest = run.timeline.marks[2];
+  EXPECT_EQ(nearest.kind, TimelineMark::Kind::nearest);
+  EXPECT_EQ(nearest.entry, 1);  // the first session_ready after it
+  EXPECT_EQ(nearest.text, "fields.version: expected = 2, got 1");
+}
+
+TEST(Judge, MarksANeverThatHappenedAtItsEventAndAFailureWithNoEntryApart) {
+  RunResult run = clean_run();
+  give_timeline(run);
+  judge(scenario_expecting(R"({"final_state": {"a": "stopped"}, "never": [{"event": "peer_closed"}]})"), run);
+  ASSERT_EQ(run.timeline.marks.size(), 2u);
+  EXPECT_EQ(run.timeline.marks[0].kind, TimelineMark::Kind::failed);
+  EXPECT_EQ(run.timeline.marks[0].path, "expect.never[0]");
+  EXPECT_EQ(run.timeline.marks[0].entry, 2) << "the peer_closed that broke it";
+  EXPECT_EQ(run.timeline.marks[1].path, "expect.final_state.a");
+  EXPECT_EQ(run.timeline.marks[1].entry, -1);
+  EXPECT_EQ(run.timeline.first_failure.rfind("expect.never[0]: ", 0), 0u)
+      << "the first failed mark is the first failure";
+}
+
+}  // namespace
+}  // namespace iocpsim::scenario

@@ -307,3 +307,47 @@ TEST(HtmlTimelineTest, TheDiagramIsCappedButTheTableKeepsEveryEntry) {
 
 }  // namespace
 }  // namespace iocpsim::scenario
+
+namespace iocpsim::scenario {
+namespace {
+
+TEST(HtmlTimelineTest, TheExpectationsAreDrawnAndTheSummaryLinksToTheFailure) {
+  Timeline t = sample();
+  t.marks = {{TimelineMark::Kind::matched, 5, "expect.events[0]", "`session_ready` of a"},
+             {TimelineMark::Kind::failed, 5, "expect.events[1]", "`peer_closed` of a never came after this"},
+             {TimelineMark::Kind::nearest, 10, "expect.events[1]", "fields.row: expected = \"R4\", got \"R5\""}};
+  const std::string html = render_html(t);
+  EXPECT_THAT(html, HasSubstr("<text class=\"mark mark-failed\" id=\"r0-failure\""));
+  EXPECT_THAT(html, HasSubstr("class=\"goto-failure\" href=\"#r0-failure\">show where in the diagram"));
+  EXPECT_THAT(html, HasSubstr("<text class=\"mark mark-matched\""));
+  EXPECT_THAT(html, HasSubstr("nearest to events[1]: fields.row: expected = &quot;R4&quot;, got &quot;R5&quot;"));
+  EXPECT_THAT(html, HasSubstr("class=\"src-engine failure-row\""));  // the table row of the failure too
+  EXPECT_THAT(html, HasSubstr("<h3>Devices</h3>"));
+}
+
+TEST(HtmlTimelineTest, AFailureNoEntryShowsIsAnchoredInTheExpectationsList) {
+  Timeline t = sample();
+  t.marks = {{TimelineMark::Kind::failed, -1, "expect.final_state.a", "expected stopped, got ready"}};
+  const std::string html = render_html(t);
+  EXPECT_THAT(html, HasSubstr("<span id=\"r0-failure\"></span>"));
+  EXPECT_THAT(html, HasSubstr("show in the expectations"));
+}
+
+TEST(HtmlTimelineTest, RowIdsLinkToTheRowsOfTheCompletionPortTableTheRunNamed) {
+  Timeline t = sample();
+  t.entries.back().fields = {{"row", "R5"}};
+  const std::string html = render_html(t);
+  EXPECT_THAT(html, HasSubstr("<li id=\"r0-row-R5\"><b>R5</b> "));
+  EXPECT_THAT(html, HasSubstr("row=<a class=\"row-link\" href=\"#r0-row-R5\">R5</a>"));
+}
+
+TEST(HtmlTimelineTest, ACompletionShowsWhatTheDequeueReturnedBesideItsMark) {
+  Timeline t = sample();
+  TimelineEntry c = entry(4'100, Source::shim, "a", "completion", "ov=0x10 bytes=0 status=0xC000020D");
+  c.label = "entry 0 B CONNECTION_RESET";
+  t.entries.push_back(c);
+  EXPECT_THAT(render_html(t), HasSubstr(">entry 0 B CONNECTION_RESET</text>"));
+}
+
+}  // namespace
+}  // namespace iocpsim::scenario

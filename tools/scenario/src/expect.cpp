@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <optional>
+#include <utility>
 
 #include "iocpsim/engine/event_catalogue.hpp"
 
@@ -54,15 +56,57 @@ bool event_matches(const EventMatcher& m, const engine::Event& e) {
   return true;
 }
 
-void check_events(const Scenario& s, const RunResult& run, std::vector<std::string>& out) {
+// Where the expectations met the run, for the timeline: each mark with the index of the unmet
+// line it belongs to (matched marks: none).
+struct Marks {
+  const RunResult& run;
+  std::vector<std::pair<std::size_t, TimelineMark>> list;
+  std::map<std::size_t, std::int64_t> entry_of_event;  // event index -> timeline entry index
+
+  explicit Marks(const RunResult& r) : run(r) {
+    for (std::size_t k = 0; k < r.timeline.entries.size(); ++k) {
+      if (r.timeline.entries[k].event >= 0) entry_of_event.emplace(r.timeline.entries[k].event, k);
+    }
+  }
+  std::int64_t entry(std::size_t event) const {
+    const auto it = entry_of_event.find(event);
+    return it == entry_of_event.end() ? -1 : it->second;
+  }
+  void add(std::size_t unmet, TimelineMark::Kind kind, std::optional<std::size_t> event, std::string path,
+           std::string text) {
+    list.push_back({unmet, {kind, event ? entry(*event) : -1, std::move(path), std::move(text)}});
+  }
+};
+
+// What keeps event e from matching m: "fields.code: expected = 9, got 8", or its phase.
+std::string first_difference(const EventMatcher& m, const engine::Event& e, bool phase_ok) {
+  for (const FieldMatcher& f : m.fields) {
+    const json* got = lookup(e.fields, f.key);
+    if (!f.matcher.matches(got)) {
+      return "fields." + f.key + ": expected " + f.matcher.describe() + ", got " + (got ? got->dump() : "nothing");
+    }
+  }
+  if (!phase_ok) return "phase: expected " + *m.phase + ", it came in the other";
+  return "it came before the expectation before it matched";
+}
+
+constexpr std::size_t kMatched = static_cast<std::size_t>(-1);
+
+void check_events(const Scenario& s, const RunResult& run, std::vector<std::string>& out, Marks* marks) {
   std::size_t next = 0;
   std::optional<std::int64_t> last_at;
+  std::optional<std::size_t> last_index;
   const std::size_t shutdown_at = shutdown_index(run);
   for (std::size_t i = 0; i < run.events.size(); ++i) {
     const engine::Event& e = run.events[i];
     if (next < s.expect.events.size() && event_matches(s.expect.events[next], e) &&
         in_phase(s.expect.events[next], i, shutdown_at)) {
+      if (marks) {
+        marks->add(kMatched, TimelineMark::Kind::matched, i, s.expect.events[next].path,
+                   s.expect.events[next].describe());
+      }
       last_at = run.event_us(i);
+      last_index = i;
       ++next;
     }
   }
@@ -70,17 +114,30 @@ void check_events(const Scenario& s, const RunResult& run, std::vector<std::stri
   const EventMatcher& m = s.expect.events[next];
   std::string msg = m.path + ": " + m.describe() + " never came";
   if (next > 0) msg += " after " + s.expect.events[next - 1].path + " (matched at " + run_time(*last_at) + ")";
+  // The nearest candidate: the first event of that name and device after the last match, else
+  // the first one at all.
+  std::optional<std::size_t> nearest;
   for (std::size_t i = 0; i < run.events.size(); ++i) {
     const engine::Event& e = run.events[i];
-    if (e.name == m.event && (!m.device || e.device == *m.device)) {
-      msg += "; the nearest: " + event_text(run, i);
+    if (e.name != m.event || (m.device && e.device != *m.device)) continue;
+    if (!nearest) nearest = i;
+    if (!last_index || i > *last_index) {
+      nearest = i;
       break;
     }
   }
+  if (nearest) msg += "; the nearest: " + event_text(run, *nearest);
   out.push_back(msg);
+  if (!marks) return;
+  marks->add(out.size() - 1, TimelineMark::Kind::failed, last_index, m.path,
+             m.describe() + (last_index ? " never came after this" : " never came"));
+  if (nearest) {
+    marks->add(out.size() - 1, TimelineMark::Kind::nearest, *nearest, m.path,
+               first_difference(m, run.events[*nearest], in_phase(m, *nearest, shutdown_at)));
+  }
 }
 
-void check_never(const Scenario& s, const RunResult& run, std::vector<std::string>& out) {
+void check_never(const Scenario& s, const RunResult& run, std::vector<std::string>& out, Marks* marks) {
   const std::size_t shutdown_at = shutdown_index(run);
   for (const EventMatcher& m : s.expect.never) {
     for (std::size_t i = 0; i < run.events.size(); ++i) {
@@ -89,6 +146,7 @@ void check_never(const Scenario& s, const RunResult& run, std::vector<std::strin
       if (!m.phase && i >= shutdown_at)
         msg += " (during the engine's shutdown; \"phase\": \"run\" looks at the run phase only)";
       out.push_back(msg);
+      if (marks) marks->add(out.size() - 1, TimelineMark::Kind::failed, i, m.path, m.describe() + " must never happen");
       break;
     }
   }
@@ -179,7 +237,9 @@ std::string run_time(std::int64_t t_us) {
   return text;
 }
 
-std::vector<std::string> unmet_expectations(const Scenario& s, const RunResult& run) {
+namespace {
+
+std::vector<std::string> unmet(const Scenario& s, const RunResult& run, Marks* marks) {
   std::vector<std::string> out;
   // The universal invariants, then the file's expectations. Delivery is an invariant a file may
   // waive (`expect.delivery`: false), so it is checked where it always was.
@@ -188,8 +248,8 @@ std::vector<std::string> unmet_expectations(const Scenario& s, const RunResult& 
   scope.delivery = false;  // checked below, in its place among the file's expectations
   for (const Violation& v : check_invariants(run, scope)) out.push_back(v.detail);
   check_until(s, run, out);
-  check_events(s, run, out);
-  check_never(s, run, out);
+  check_events(s, run, out, marks);
+  check_never(s, run, out, marks);
   check_final_state(s, run, out);
   check_counters(s, run, out);
   check_commands(s, run, out);
@@ -204,6 +264,33 @@ std::vector<std::string> unmet_expectations(const Scenario& s, const RunResult& 
   return out;
 }
 
+// The marks in the order of the unmet lines (matched ones first); an unmet line no entry shows
+// (a final state, a counter, an invariant) gets a mark of its own with no entry.
+std::vector<TimelineMark> ordered_marks(Marks& marks, const std::vector<std::string>& lines) {
+  for (std::size_t k = 0; k < lines.size(); ++k) {
+    const bool placed = std::any_of(marks.list.begin(), marks.list.end(), [&](const auto& m) {
+      return m.first == k && m.second.kind == TimelineMark::Kind::failed;
+    });
+    if (!placed) {
+      const auto colon = lines[k].find(": ");
+      const std::string path = colon == std::string::npos ? "" : lines[k].substr(0, colon);
+      marks.list.push_back({k, {TimelineMark::Kind::failed, -1, path, lines[k]}});
+    }
+  }
+  // Matched marks (kMatched) last in size_t order: put them first instead.
+  std::stable_sort(marks.list.begin(), marks.list.end(), [](const auto& a, const auto& b) {
+    const auto rank = [](std::size_t k) { return k == kMatched ? std::size_t{0} : k + 1; };
+    return rank(a.first) < rank(b.first);
+  });
+  std::vector<TimelineMark> out;
+  for (auto& [k, m] : marks.list) out.push_back(std::move(m));
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> unmet_expectations(const Scenario& s, const RunResult& run) { return unmet(s, run, nullptr); }
+
 std::string Judgement::summary() const {
   if (passed) return verdict == "pass" ? "pass" : "pass (failed as expected: " + first_failure + ")";
   if (verdict == "pass") return "fail: every expectation was met, but the scenario expects to fail";
@@ -212,7 +299,9 @@ std::string Judgement::summary() const {
 
 Judgement judge(const Scenario& s, RunResult& run) {
   Judgement j;
-  j.unmet = unmet_expectations(s, run);
+  Marks marks(run);
+  j.unmet = unmet(s, run, &marks);
+  run.timeline.marks = ordered_marks(marks, j.unmet);
   j.first_failure = j.unmet.empty() ? "" : j.unmet.front();
   j.verdict = !run.error.empty() ? "error" : run.timed_out ? "timeout" : j.unmet.empty() ? "pass" : "fail";
   j.passed = s.expected_verdict == "fail" ? j.verdict == "fail" : j.verdict == "pass";

@@ -2,13 +2,16 @@
 // that a person reads after a run. Every string that came from a scenario, a device or the
 // engine goes through escape(): device names and texts are data, never markup.
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "iocpsim/engine/completion_row.hpp"
 #include "iocpsim/scenario/timeline.hpp"
 
 namespace iocpsim::scenario {
@@ -237,8 +240,9 @@ void draw_mark(Svg& svg, int x, const Entry& e, int y, std::size_t repeats) {
   }
   // The count survives shortening: "GetQueuedCompletionStatusEx" is already a lane wide.
   const std::string times = repeats > 1 ? " \xC3\x97" + std::to_string(repeats) : "";
+  const std::string& name = e.label.empty() ? e.what : e.label;
   label(svg, x + 8, y + 4, std::string("lbl-") + source_name(e.source),
-        shorten(e.what, kLabelChars - times.size() / 2) + times, kLabelChars * 2);
+        shorten(name, (e.label.empty() ? kLabelChars : kLabelChars * 2) - times.size() / 2) + times, kLabelChars * 2);
 }
 
 // One diagram row: an entry, or a run of identical plain shim calls drawn once ("WSARecv x3").
@@ -325,11 +329,78 @@ void draw_defs(Svg& svg) {
   svg.out += "</defs>";
 }
 
+// The marks of each entry, and which mark is the first failure (the page's anchor for it).
+struct MarkIndex {
+  std::map<std::size_t, std::vector<std::size_t>> by_entry;  // entry -> indices into Timeline::marks
+  std::optional<std::size_t> first_failure;
+
+  explicit MarkIndex(const Timeline& t) {
+    for (std::size_t i = 0; i < t.marks.size(); ++i) {
+      const TimelineMark& m = t.marks[i];
+      if (m.kind == TimelineMark::Kind::failed && !first_failure) first_failure = i;
+      if (m.entry >= 0 && static_cast<std::size_t>(m.entry) < t.entries.size()) {
+        by_entry[static_cast<std::size_t>(m.entry)].push_back(i);
+      }
+    }
+  }
+};
+
+const char* mark_symbol(TimelineMark::Kind k) {
+  switch (k) {
+    case TimelineMark::Kind::matched:
+      return "\xE2\x9C\x93";  // check mark
+    case TimelineMark::Kind::failed:
+      return "\xE2\x9C\x97";  // ballot x
+    case TimelineMark::Kind::nearest:
+      return "\xE2\x89\x88";  // almost equal
+  }
+  return "?";
+}
+
+// "expect.events[2]" without its "expect." — the diagram has little room.
+std::string short_path(const std::string& path) { return path.starts_with("expect.") ? path.substr(7) : path; }
+
+std::string mark_text(const TimelineMark& m) {
+  switch (m.kind) {
+    case TimelineMark::Kind::matched:
+      return short_path(m.path);
+    case TimelineMark::Kind::failed:
+      return short_path(m.path) + ": " + m.text;
+    case TimelineMark::Kind::nearest:
+      return "nearest to " + short_path(m.path) + ": " + m.text;
+  }
+  return m.text;
+}
+
+constexpr int kMarksWidth = 560;  // the column of expectation marks right of the lanes
+constexpr std::size_t kMarkChars = 90;
+
+void draw_marks(Svg& svg, const Timeline& t, const MarkIndex& index, int x, const Row& row) {
+  int dy = 0;
+  for (std::size_t e = row.first; e < row.first + row.count; ++e) {
+    const auto it = index.by_entry.find(e);
+    if (it == index.by_entry.end()) continue;
+    for (const std::size_t mi : it->second) {
+      const TimelineMark& m = t.marks[mi];
+      const std::string cls = std::string("mark mark-") + to_string(m.kind);
+      const bool anchor = index.first_failure == mi;
+      svg.out += "<a href=\"#" + svg.id_prefix + "-x" + std::to_string(mi) + "\"><text class=\"" + cls + "\"" +
+                 (anchor ? " id=\"" + svg.id_prefix + "-failure\"" : std::string()) + " x=\"" + std::to_string(x) +
+                 "\" y=\"" + std::to_string(row.y + 4 + dy) + "\">" +
+                 escape(shorten(std::string(mark_symbol(m.kind)) + " " + mark_text(m), kMarkChars)) + "<title>" +
+                 escape(m.path + ": " + m.text) + "</title></text></a>";
+      dy += 11;
+    }
+  }
+}
+
 std::string sequence_diagram(const Timeline& t, const std::string& id_prefix) {
   const Lanes lanes(t);
+  const MarkIndex marks(t);
   std::size_t drawn = 0;
   const auto rows = layout_rows(t.entries, kDiagramRowsMax, drawn);
-  const int width = kAxisWidth + static_cast<int>(lanes.names.size()) * kLaneWidth + 160;
+  const int lanes_right = kAxisWidth + static_cast<int>(lanes.names.size()) * kLaneWidth;
+  const int width = lanes_right + 160 + (t.marks.empty() ? 0 : kMarksWidth);
   const int height = (rows.empty() ? kTopY : rows.back().y) + 24;
   Svg svg{"", id_prefix};
   svg.out += "<svg class=\"seq\" width=\"" + std::to_string(width) + "\" height=\"" + std::to_string(height) +
@@ -341,6 +412,7 @@ std::string sequence_diagram(const Timeline& t, const std::string& id_prefix) {
     svg.out += "<text class=\"time\" x=\"4\" y=\"" + std::to_string(row.y + 4) + "\">" +
                format_ms(t.entries[row.first].t_us) + "</text>";
     draw_row(svg, lanes, t.entries, row);
+    draw_marks(svg, t, marks, lanes_right + 160, row);
   }
   svg.out += "</svg>";
   if (drawn < t.entries.size()) {
@@ -367,15 +439,138 @@ std::string fields_json(const nlohmann::json& fields) {
   return fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string table_row(const std::string& prefix, std::size_t index, const Entry& e) {
+// Row ids of the semantics table (R4, R5b, R16b) in escaped text become links to the page's list
+// of rows (only for ids that list holds).
+std::string link_rows(const std::string& escaped, const std::string& prefix,
+                      const std::map<std::string, std::string>& rows) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < escaped.size()) {
+    const bool start = escaped[i] == 'R' && (i == 0 || !std::isalnum(static_cast<unsigned char>(escaped[i - 1])));
+    std::size_t j = i + 1;
+    while (start && j < escaped.size() && std::isdigit(static_cast<unsigned char>(escaped[j]))) ++j;
+    if (start && j > i + 1 && j < escaped.size() && escaped[j] >= 'b' && escaped[j] <= 'd') ++j;
+    const bool word_end = j >= escaped.size() || !std::isalnum(static_cast<unsigned char>(escaped[j]));
+    if (start && j > i + 1 && word_end && rows.count(escaped.substr(i, j - i)) != 0) {
+      const std::string id = escaped.substr(i, j - i);
+      out += "<a class=\"row-link\" href=\"#" + prefix + "-row-" + id + "\">" + id + "</a>";
+      i = j;
+      continue;
+    }
+    out += escaped[i++];
+  }
+  return out;
+}
+
+std::string table_row(const std::string& prefix, std::size_t index, const Entry& e, const Timeline& t,
+                      const MarkIndex& marks, const std::map<std::string, std::string>& rows) {
   const char* src = source_name(e.source);
+  std::string expect;
+  bool failure = false;
+  if (const auto it = marks.by_entry.find(index); it != marks.by_entry.end()) {
+    for (const std::size_t mi : it->second) {
+      const TimelineMark& m = t.marks[mi];
+      failure = failure || marks.first_failure == mi;
+      expect += "<span class=\"mark mark-" + std::string(to_string(m.kind)) + "\">" + mark_symbol(m.kind) + " " +
+                escape(mark_text(m)) + "</span> ";
+    }
+  }
   std::string row = "<tr id=\"" + row_id(prefix, index) + "\" data-src=\"" + src + "\" class=\"src-" + src +
-                    (e.fault ? " fault" : "") + "\">";
+                    (e.fault ? " fault" : "") + (failure ? " failure-row" : "") + "\">";
   row += "<td class=\"num\">" + format_ms(e.t_us) + "</td><td>" + src + "</td><td>" + escape(e.device) + "</td><td>" +
          escape(e.what) + (e.fault ? " <span class=\"badge\">fault</span>" : "") + "</td><td>" +
-         escape(direction_text(e) + e.message) + "</td><td>" + escape(e.text) + "</td><td><code>" +
-         escape(fields_json(e.fields)) + "</code></td></tr>\n";
+         escape(direction_text(e) + e.message) + "</td><td>" + link_rows(escape(e.text), prefix, rows) +
+         "</td><td><code>" + link_rows(escape(fields_json(e.fields)), prefix, rows) + "</code></td><td>" + expect +
+         "</td></tr>\n";
   return row;
+}
+
+// The rows of docs/IOCP-SEMANTICS.md the engine named in this run's events ("row" fields), with
+// what each means.
+std::map<std::string, std::string> rows_named(const Timeline& t) {
+  std::map<std::string, std::string> meaning;
+  for (int r = 0; r <= static_cast<int>(engine::CompletionRow::failed_other); ++r) {
+    const auto row = static_cast<engine::CompletionRow>(r);
+    meaning[engine::to_string(row)] = engine::describe(row);
+  }
+  std::map<std::string, std::string> out;
+  for (const Entry& e : t.entries) {
+    const auto it = e.fields.find("row");
+    if (it == e.fields.end() || !it->is_string()) continue;
+    const std::string id = it->get<std::string>();
+    if (id.size() < 2 || id[0] != 'R') continue;
+    const auto m = meaning.find(id);
+    out[id] = m == meaning.end() ? "" : m->second;
+  }
+  return out;
+}
+
+std::string rows_list(const std::string& prefix, const std::map<std::string, std::string>& rows) {
+  if (rows.empty()) return "";
+  std::string out =
+      "<h3>Rows of the completion-port table in this run</h3>\n<p class=\"hint\">docs/IOCP-SEMANTICS.md has each "
+      "row in full (its anchor is the id in lower case: #r5b).</p>\n<ul class=\"rows\">";
+  for (const auto& [id, meaning] : rows) {
+    out += "<li id=\"" + prefix + "-row-" + escape(id) + "\"><b>" + escape(id) + "</b> " + escape(meaning) + "</li>";
+  }
+  return out + "</ul>\n";
+}
+
+// Each expectation the file checked, where it met the run (a link to the entry), and what failed.
+std::string expectations_list(const Timeline& t, const std::string& prefix, const MarkIndex& marks) {
+  if (t.marks.empty()) return "";
+  std::string out = "<h3>Expectations</h3>\n<ol class=\"expectations\">";
+  for (std::size_t i = 0; i < t.marks.size(); ++i) {
+    const TimelineMark& m = t.marks[i];
+    const bool anchor_here = marks.first_failure == i && m.entry < 0;
+    out += "<li id=\"" + prefix + "-x" + std::to_string(i) + "\" class=\"mark mark-" + to_string(m.kind) + "\">" +
+           (anchor_here ? "<span id=\"" + prefix + "-failure\"></span>" : "") + mark_symbol(m.kind) + " <code>" +
+           escape(m.path) + "</code> " + escape(m.text);
+    if (m.entry >= 0) {
+      out += " <a href=\"#" + row_id(prefix, static_cast<std::size_t>(m.entry)) + "\">at " +
+             format_ms(t.entries[static_cast<std::size_t>(m.entry)].t_us) + " ms</a>";
+    }
+    out += "</li>";
+  }
+  return out + "</ol>\n";
+}
+
+// One line per device: where its lane ended up and what happened on it.
+std::string device_summary(const Timeline& t) {
+  if (t.devices.empty()) return "";
+  struct Summary {
+    std::string state = "-";
+    std::size_t sessions = 0, closes = 0, faults = 0, entries = 0;
+    std::int64_t first_fault_us = -1;
+  };
+  std::map<std::string, Summary> by_device;
+  for (const auto& d : t.devices) by_device[d];
+  for (const Entry& e : t.entries) {
+    if (e.device.empty()) continue;
+    Summary& s = by_device[e.device];
+    ++s.entries;
+    if (e.fault) {
+      ++s.faults;
+      if (s.first_fault_us < 0) s.first_fault_us = e.t_us;
+    }
+    if (e.source != Entry::Source::engine) continue;
+    if (e.what == "session_ready") ++s.sessions;
+    if (e.what == "socket_closed") ++s.closes;
+    if (e.what == "state_changed") {
+      const auto to = e.fields.find("to");
+      if (to != e.fields.end() && to->is_string()) s.state = to->get<std::string>();
+    }
+  }
+  std::string out =
+      "<h3>Devices</h3>\n<table class=\"devices\"><thead><tr><th>device</th><th>last state</th><th>sessions</th>"
+      "<th>closes</th><th>faults</th><th>first fault (ms)</th><th>entries</th></tr></thead><tbody>";
+  for (const auto& [name, s] : by_device) {
+    out += "<tr><td>" + escape(name) + "</td><td>" + escape(s.state) + "</td><td>" + std::to_string(s.sessions) +
+           "</td><td>" + std::to_string(s.closes) + "</td><td>" + std::to_string(s.faults) + "</td><td>" +
+           (s.first_fault_us < 0 ? std::string("-") : format_ms(s.first_fault_us)) + "</td><td>" +
+           std::to_string(s.entries) + "</td></tr>";
+  }
+  return out + "</tbody></table>\n";
 }
 
 std::string controls() {
@@ -392,17 +587,18 @@ std::string controls() {
   return out;
 }
 
-std::string entry_table(const Timeline& t, const std::string& prefix) {
+std::string entry_table(const Timeline& t, const std::string& prefix, const std::map<std::string, std::string>& rows) {
+  const MarkIndex marks(t);
   std::string out = controls();
   out +=
       "<table class=\"entries\"><thead><tr><th>t (ms)</th><th>source</th><th>device</th><th>what</th>"
-      "<th>message</th><th>text</th><th>fields</th></tr></thead><tbody>\n";
-  for (std::size_t i = 0; i < t.entries.size(); ++i) out += table_row(prefix, i, t.entries[i]);
+      "<th>message</th><th>text</th><th>fields</th><th>expect</th></tr></thead><tbody>\n";
+  for (std::size_t i = 0; i < t.entries.size(); ++i) out += table_row(prefix, i, t.entries[i], t, marks, rows);
   out += "</tbody></table>\n";
   return out;
 }
 
-std::string header(const Timeline& t) {
+std::string header(const Timeline& t, const std::string& prefix) {
   std::size_t faults = 0;
   for (const auto& e : t.entries) faults += e.fault ? 1 : 0;
   std::string out = "<h2>" + escape(t.scenario) + " <span class=\"verdict " + verdict_class(t.verdict) + "\">" +
@@ -411,7 +607,14 @@ std::string header(const Timeline& t) {
                     ")</span></dd><dt>entries</dt><dd>" + std::to_string(t.entries.size()) + ", " +
                     std::to_string(faults) + " faults</dd>";
   if (!t.first_failure.empty()) {
-    out += "<dt>first failure</dt><dd class=\"failure\">" + escape(t.first_failure) + "</dd>";
+    const MarkIndex marks(t);
+    out += "<dt>first failure</dt><dd class=\"failure\">" + escape(t.first_failure);
+    if (marks.first_failure) {
+      out += " <a class=\"goto-failure\" href=\"#" + prefix + "-failure\">" +
+             (t.marks[*marks.first_failure].entry >= 0 ? "show where in the diagram" : "show in the expectations") +
+             "</a>";
+    }
+    out += "</dd>";
   }
   out += "</dl>\n";
   return out;
@@ -419,11 +622,17 @@ std::string header(const Timeline& t) {
 
 std::string section(const Timeline& t, std::size_t index) {
   const std::string prefix = "r" + std::to_string(index);
-  return "<section class=\"run\" id=\"" + prefix + "\">\n" + header(t) +
+  const MarkIndex marks(t);
+  const auto rows = rows_named(t);
+  return "<section class=\"run\" id=\"" + prefix + "\">\n" + header(t, prefix) + device_summary(t) +
+         expectations_list(t, prefix, marks) +
          "<h3>Sequence diagram</h3>\n<p class=\"hint\">Lanes: engine | shim | one per device connection. Time "
-         "flows down; idle gaps are compressed. Arrows are protocol messages, red marks are faults. Click a mark "
-         "for its row below.</p>\n<div class=\"diagram\">" +
-         sequence_diagram(t, prefix) + "</div>\n<h3>Entries</h3>\n" + entry_table(t, prefix) + "</section>\n";
+         "flows down; idle gaps are compressed. Arrows are protocol messages, red marks are faults. Right of the "
+         "lanes, the expectations: \xE2\x9C\x93 where one matched, \xE2\x9C\x97 where one failed, \xE2\x89\x88 the "
+         "nearest candidate and what differed. A completion shows what GetQueuedCompletionStatus(Ex) returned. "
+         "Click a mark for its row below.</p>\n<div class=\"diagram\">" +
+         sequence_diagram(t, prefix) + "</div>\n<h3>Entries</h3>\n" + entry_table(t, prefix, rows) +
+         rows_list(prefix, rows) + "</section>\n";
 }
 
 std::string index_list(const std::vector<Timeline>& timelines) {
@@ -467,6 +676,9 @@ table.entries td.num{text-align:right}
 tr.fault td{background:#fde7e7}tr:target td{outline:2px solid #1565c0}
 .badge{background:#c62828;color:#fff;border-radius:.3em;padding:0 .3em}
 code{white-space:pre-wrap;word-break:break-all}
+.mark{font-weight:bold}.mark-matched{fill:#2e7d32;color:#2e7d32}.mark-failed{fill:#c62828;color:#c62828}
+.mark-nearest{fill:#ef6c00;color:#ef6c00}tr.failure-row td{background:#ffcdd2}
+table.devices{border-collapse:collapse;font:12px monospace}table.devices td,table.devices th{padding:1px 8px;text-align:left}
 )";
 
 // Filters each run's table by text, source and faults; reads no data from the page but the rows.
@@ -494,6 +706,12 @@ constexpr std::string_view kScript = R"(
     sources.forEach(function(c){c.addEventListener('change',apply);});
     apply();
   });
+  // Every link within the page has its target: the rendered page says so (a test reads it).
+  var broken=[];
+  document.querySelectorAll('a[href^="#"]').forEach(function(a){
+    if(!document.getElementById(a.getAttribute('href').slice(1))){broken.push(a.getAttribute('href'));}
+  });
+  document.body.setAttribute('data-links',broken.length===0?'ok':'broken: '+broken.slice(0,5).join(' '));
 })();
 )";
 

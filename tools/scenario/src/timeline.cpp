@@ -18,6 +18,18 @@ const char* to_string(TimelineEntry::Source s) noexcept {
   return "?";
 }
 
+const char* to_string(TimelineMark::Kind k) noexcept {
+  switch (k) {
+    case TimelineMark::Kind::matched:
+      return "matched";
+    case TimelineMark::Kind::failed:
+      return "failed";
+    case TimelineMark::Kind::nearest:
+      return "nearest";
+  }
+  return "?";
+}
+
 namespace {
 
 // Device bytes may reach a timeline's text: a string that is not UTF-8 is carried with U+FFFD
@@ -50,10 +62,17 @@ nlohmann::json timeline_to_json(const Timeline& t) {
                        {"fault", e.fault},
                        {"message", e.message},
                        {"direction", static_cast<int>(e.direction)},
-                       {"fields", e.fields}});
+                       {"fields", e.fields},
+                       {"label", e.label},
+                       {"event", e.event}});
+  }
+  nlohmann::json marks = nlohmann::json::array();
+  for (const TimelineMark& m : t.marks) {
+    marks.push_back({{"kind", static_cast<int>(m.kind)}, {"entry", m.entry}, {"path", m.path}, {"text", m.text}});
   }
   nlohmann::json out = {{"scenario", t.scenario},           {"seed", t.seed},       {"verdict", t.verdict},
-                        {"first_failure", t.first_failure}, {"devices", t.devices}, {"entries", std::move(entries)}};
+                        {"first_failure", t.first_failure}, {"devices", t.devices}, {"entries", std::move(entries)},
+                        {"marks", std::move(marks)}};
   return utf8_safe(out);
 }
 
@@ -65,6 +84,18 @@ Timeline timeline_from_json(const nlohmann::json& v) {
   t.verdict = get_or<std::string>(v, "verdict", "");
   t.first_failure = get_or<std::string>(v, "first_failure", "");
   t.devices = get_or<std::vector<std::string>>(v, "devices", {});
+  if (const auto marks = v.find("marks"); marks != v.end() && marks->is_array()) {
+    for (const nlohmann::json& m : *marks) {
+      if (!m.is_object()) continue;
+      TimelineMark x;
+      const int kind = get_or<int>(m, "kind", 0);
+      x.kind = kind >= 0 && kind <= 2 ? static_cast<TimelineMark::Kind>(kind) : TimelineMark::Kind::failed;
+      x.entry = get_or<std::int64_t>(m, "entry", -1);
+      x.path = get_or<std::string>(m, "path", "");
+      x.text = get_or<std::string>(m, "text", "");
+      t.marks.push_back(std::move(x));
+    }
+  }
   const auto entries = v.find("entries");
   if (entries == v.end() || !entries->is_array()) return t;
   for (const nlohmann::json& e : *entries) {
@@ -82,6 +113,8 @@ Timeline timeline_from_json(const nlohmann::json& v) {
     x.direction = direction >= 0 && direction <= 2 ? static_cast<TimelineEntry::Direction>(direction)
                                                    : TimelineEntry::Direction::none;
     x.fields = get_or<nlohmann::json>(e, "fields", nlohmann::json::object());
+    x.label = get_or<std::string>(e, "label", "");
+    x.event = get_or<std::int64_t>(e, "event", -1);
     t.entries.push_back(std::move(x));
   }
   return t;
@@ -104,6 +137,11 @@ std::string Timeline::to_text(std::size_t max_lines) const {
     out += head;
     out += e.text;
     if (e.fault) out += "  <<< FAULT";
+    for (const TimelineMark& m : marks) {
+      if (m.entry != static_cast<std::int64_t>(i) || m.kind == TimelineMark::Kind::matched) continue;
+      out += m.kind == TimelineMark::Kind::failed ? "  <<< FAILED " + m.path + ": " + m.text
+                                                  : "  <<< nearest to " + m.path + ": " + m.text;
+    }
     out += '\n';
   }
   return out;

@@ -23,7 +23,24 @@ struct TimelineEntry {
   std::string message;
   enum class Direction : std::uint8_t { none, host_to_device, device_to_host } direction = Direction::none;
   nlohmann::json fields = nlohmann::json::object();  // the raw fields, for the detail view
+  std::string label;        // what the diagram writes beside the mark ("" : `what`); a completion's answer
+  std::int64_t event = -1;  // an engine entry: the index of its event in the run (RunResult::events)
 };
+
+// Where an expectation of the scenario file met the run, drawn on the diagram and in the table.
+struct TimelineMark {
+  enum class Kind : std::uint8_t {
+    matched,  // an expect.events entry matched this entry
+    failed,   // the first unmet expectation: at the entry after which it was looked for in vain (or
+              // the entry that broke a `never`)
+    nearest,  // the event closest to the failed one: same name and device, `text` says what differed
+  };
+  Kind kind = Kind::matched;
+  std::int64_t entry = -1;  // index into Timeline::entries; -1 when the run has no entry to point at
+  std::string path;         // the expectation's JSON path: "expect.events[2]"
+  std::string text;         // what it expected, or what differed
+};
+const char* to_string(TimelineMark::Kind k) noexcept;
 
 const char* to_string(TimelineEntry::Source s) noexcept;
 
@@ -34,6 +51,7 @@ struct Timeline {
   std::string first_failure;           // the first unmet expectation, "" when it passed
   std::vector<std::string> devices;    // in file order: one lane each in the sequence diagram
   std::vector<TimelineEntry> entries;  // sorted by t_us (stable for equal times)
+  std::vector<TimelineMark> marks;     // filled by judge(): where the expectations matched and failed
 
   // One line per entry: "+12.345 ms  device-a  shim     WSARecv ... [rule 0: peer_reset]".
   std::string to_text(std::size_t max_lines = 400) const;
