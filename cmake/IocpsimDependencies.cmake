@@ -33,6 +33,15 @@ if(NOT TARGET CLI11::CLI11)
   set_target_properties(CLI11::CLI11 PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${IOCPSIM_CLI11_DIR}")
 endif()
 
+# cpp-httplib (Debian builds it as a shared library; its pkg-config file carries the flags the
+# library was built with): device-sim's control API. Without it device-sim has no --control.
+if(NOT CMAKE_CROSSCOMPILING)
+  find_package(PkgConfig QUIET)
+  if(PKG_CONFIG_FOUND)
+    pkg_check_modules(IOCPSIM_HTTPLIB QUIET IMPORTED_TARGET cpp-httplib)
+  endif()
+endif()
+
 if(IOCPSIM_BUILD_TESTS)
   if(CMAKE_CROSSCOMPILING)
     # Debian ships GoogleTest as sources for other targets; build them with this toolchain.

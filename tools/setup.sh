@@ -10,7 +10,7 @@ packages=(
   # tests, benchmarks, fuzzing
   libgtest-dev libgmock-dev googletest libbenchmark-dev clang libclang-rt-14-dev
   # libraries
-  libasio-dev nlohmann-json3-dev libcli11-dev
+  libasio-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev
   # checking the scenario schema against the library; the format check
   python3-jsonschema clang-format
   # the Windows build and the Wine runs

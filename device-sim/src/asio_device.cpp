@@ -5,6 +5,8 @@
 #include <asio/post.hpp>
 #include <nlohmann/json.hpp>
 
+#include "iocpsim/devsim/record.hpp"
+
 namespace iocpsim::devsim {
 
 using asio::ip::tcp;
@@ -86,6 +88,30 @@ void AsioDevice::poke() {
     device_.on_time();
     process();
   });
+}
+
+void AsioDevice::run_now(const nlohmann::json& steps, const std::string& path) {
+  if (stopped_) return;
+  device_.run_now(steps, path);
+  process();
+}
+
+void AsioDevice::replace_script(const nlohmann::json& steps, const std::string& path) {
+  if (stopped_) return;
+  device_.replace_script(steps, path);
+  process();
+}
+
+nlohmann::json AsioDevice::describe() const {
+  nlohmann::json connection = nullptr;
+  if (current_) {
+    connection = {{"reading", device_.is_reading()}, {"send_queue_bytes", current_->queued_bytes()}};
+  }
+  return {{"name", device_.name()},       {"address", endpoint_.address().to_string()},
+          {"port", endpoint_.port()},     {"connected", current_ != nullptr},
+          {"connection", connection},     {"script", device_.script_state_name()},
+          {"failure", device_.failure()}, {"control_steps_pending", device_.control_steps_pending()},
+          {"seed", device_.seed()},       {"record", device_.record().to_json()}};
 }
 
 void AsioDevice::process() {

@@ -217,9 +217,73 @@ void Device::drain_model() {
   }
 }
 
+namespace {
+
+// A step object, or an array of them, as readers with their JSON paths.
+std::vector<JsonReader> step_readers(const nlohmann::json& steps, const std::string& path) {
+  std::vector<JsonReader> readers;
+  if (steps.is_array()) {
+    for (std::size_t i = 0; i < steps.size(); ++i) readers.emplace_back(steps[i], path + "[" + std::to_string(i) + "]");
+  } else {
+    readers.emplace_back(steps, path);
+  }
+  return readers;
+}
+
+}  // namespace
+
+void Device::run_now(const nlohmann::json& steps, const std::string& path) {
+  auto parsed = StepRegistry::global().parse_list(step_readers(steps, path), model_.config().identity);
+  log({{"event", "control_steps"}, {"steps", parsed.size()}, {"path", path}});
+  control_.emplace_back(std::move(parsed));
+  pump();
+}
+
+void Device::replace_script(const nlohmann::json& steps, const std::string& path) {
+  if (!steps.is_array()) throw SpecError(path, "expected an array of steps");
+  script_ = Sequence(StepRegistry::global().parse_list(step_readers(steps, path), model_.config().identity));
+  expect_cursor_ = 0;
+  failure_.clear();
+  log({{"event", "script_replaced"}, {"steps", script_.size()}});
+  script_state_ = ScriptState::running;
+  pump();
+}
+
+std::size_t Device::control_steps_pending() const noexcept { return control_.size(); }
+
+const char* Device::script_state_name() const noexcept {
+  switch (script_state_) {
+    case ScriptState::idle:
+      return "idle";
+    case ScriptState::running:
+      return "running";
+    case ScriptState::finished:
+      return "finished";
+    case ScriptState::failed:
+      return "failed";
+  }
+  return "?";
+}
+
 void Device::pump() {
   model_.on_time();
   drain_model();
+  // Steps given from outside run first, one sequence at a time; a failed one is logged and dropped.
+  std::optional<DeviceTime> control_wake;
+  if (!control_.empty()) {
+    wake_.reset();
+    while (!control_.empty()) {
+      const auto status = control_.front().advance(*this);
+      if (status.kind == StepStatus::waiting) break;
+      if (status.kind == StepStatus::done) {
+        log({{"event", "control_steps_finished"}});
+      } else {
+        log({{"event", "control_steps_failed"}, {"reason", status.reason}});
+      }
+      control_.pop_front();
+    }
+    control_wake = wake_;
+  }
   if (script_state_ == ScriptState::running) {
     wake_.reset();
     const auto status = script_.advance(*this);
@@ -232,6 +296,8 @@ void Device::pump() {
       log({{"event", "script_failed"}, {"reason", failure_}});
     }
   }
+  // The earlier of the two wake-ups (the script's replaced wake_ when it ran).
+  if (control_wake && (!wake_ || *control_wake < *wake_)) wake_ = control_wake;
   // A step may have made something due at once (an answer override with no delay).
   model_.on_time();
   drain_model();

@@ -20,6 +20,9 @@
 #include "iocpsim/devsim/step_registry.hpp"
 #include "iocpsim/json_diag/document.hpp"
 #include "iocpsim/program.hpp"
+#ifdef IOCPSIM_CONTROL_API
+#include "control_server.hpp"
+#endif
 
 namespace devsim = iocpsim::devsim;
 
@@ -40,6 +43,7 @@ struct Options {
   bool exit_when_done = false;
   bool check_only = false;
   bool list_steps = false;
+  std::string control;  // "" or [HOST:]PORT of the control API
 };
 
 struct InputError : std::runtime_error {
@@ -132,9 +136,16 @@ int run(const Options& o, const std::vector<devsim::DeviceSpec>& specs, JsonLine
     }
     return true;
   };
+#ifdef IOCPSIM_CONTROL_API
+  devsim::DeviceLogs recent;  // what GET /devices/NAME/log serves
+#endif
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    devices.push_back(std::make_unique<devsim::AsioDevice>(io, specs[i], clock, seed + i,
-                                                           [&log](const nlohmann::json& e) { log.write(e); }));
+    devices.push_back(std::make_unique<devsim::AsioDevice>(io, specs[i], clock, seed + i, [&](const nlohmann::json& e) {
+      log.write(e);
+#ifdef IOCPSIM_CONTROL_API
+      if (!o.control.empty()) recent.add(e.value("device", ""), e);
+#endif
+    }));
     if (o.exit_when_done)
       devices.back()->on_idle([&] {
         if (all_idle()) io.stop();
@@ -149,11 +160,36 @@ int run(const Options& o, const std::vector<devsim::DeviceSpec>& specs, JsonLine
       return kCannotBind;
     }
   }
+#ifdef IOCPSIM_CONTROL_API
+  std::unique_ptr<devsim::ControlServer> control;
+  if (!o.control.empty()) {
+    const auto at = parse_endpoint(o.control.find(':') == std::string::npos ? "127.0.0.1:" + o.control : o.control);
+    control = std::make_unique<devsim::ControlServer>(io, devices, recent);
+    try {
+      const std::uint16_t port = control->start(at.address().to_string(), at.port());
+      log.write({{"t_us", clock.now().count()},
+                 {"event", "control_listening"},
+                 {"address", at.address().to_string()},
+                 {"port", port}});
+    } catch (const std::runtime_error& e) {
+      std::cerr << "device-sim: --control: " << e.what() << '\n';
+      return kCannotBind;
+    }
+  }
+#else
+  if (!o.control.empty()) {
+    std::cerr << "device-sim: --control: this build has no control API (it needs cpp-httplib)\n";
+    return kBadInput;
+  }
+#endif
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const asio::error_code& ec, int) {
     if (!ec) io.stop();
   });
   io.run();
+#ifdef IOCPSIM_CONTROL_API
+  if (control) control->stop();  // before the devices go: no request reaches them any more
+#endif
   int code = kOk;
   for (const auto& d : devices) {
     if (d->device().script_failed()) code = kScriptFailed;
@@ -188,6 +224,9 @@ void define_options(CLI::App& app, Options& o) {
                "exit once every device's script has ended and its connection is closed");
   app.add_flag("--check", o.check_only, "only validate the script file, then exit");
   app.add_flag("--list-steps", o.list_steps, "print the step catalogue (Markdown) and exit");
+  app.add_option("--control", o.control,
+                 "serve the control API (HTTP, JSON) on [HOST:]PORT, 127.0.0.1 unless a host is given; port 0 "
+                 "picks one (logged as control_listening). See device-sim/README.md, \"The control API\"");
   app.footer(
       "Exit codes: 0 ok (interrupted, or every script finished), 1 a script step failed, "
       "2 bad usage or invalid script file, 4 a port could not be bound.\n"

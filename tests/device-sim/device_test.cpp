@@ -74,5 +74,50 @@ TEST(DeviceTest, NeedsNoDeadlineWhenNothingIsPending) {
   EXPECT_FALSE(h.device().next_deadline().has_value());
 }
 
+// The control API's hooks: steps run now beside a script that waits, and a script replaced.
+TEST(DeviceTest, RunsStepsGivenNowBesideTheScriptWhichGoesOnWhereItIs) {
+  DeviceHarness h(with_script(R"([{"step": "wait", "ms": 100}, {"step": "send_hex", "hex": "02"}])"));
+  h.start();
+  h.connect();
+  h.device().run_now(nlohmann::json::parse(R"([{"step": "send_hex", "hex": "01"}, {"step": "wait", "ms": 10},
+                                               {"step": "send_hex", "hex": "03"}])"),
+                     "steps");
+  h.collect();
+  EXPECT_EQ(h.wire, (std::vector<std::uint8_t>{0x01}));
+  EXPECT_EQ(h.device().control_steps_pending(), 1u);
+  h.run_for_ms(10);
+  EXPECT_EQ(h.wire, (std::vector<std::uint8_t>{0x01, 0x03}));
+  EXPECT_EQ(h.device().control_steps_pending(), 0u);
+  h.run_for_ms(90);
+  EXPECT_EQ(h.wire, (std::vector<std::uint8_t>{0x01, 0x03, 0x02})) << "the script went on at its own pace";
+  EXPECT_TRUE(h.device().script_done());
+}
+
+TEST(DeviceTest, AStepGivenNowThatIsInvalidIsRefusedWithItsPathAndChangesNothing) {
+  DeviceHarness h("{}");
+  h.start();
+  EXPECT_THROW(h.device().run_now(nlohmann::json::parse(R"({"step": "stall", "for_ms": "soon"})"), "steps"), SpecError);
+  EXPECT_EQ(h.device().control_steps_pending(), 0u);
+  try {
+    h.device().replace_script(nlohmann::json::parse(R"([{"step": "nope"}])"), "script");
+    FAIL() << "an unknown step kind must be refused";
+  } catch (const SpecError& e) {
+    EXPECT_NE(std::string(e.what()).find("script[0].step"), std::string::npos) << e.what();
+  }
+  EXPECT_STREQ(h.device().script_state_name(), "finished") << "the old script stays";
+}
+
+TEST(DeviceTest, AReplacedScriptStartsAgainFromItsFirstStep) {
+  DeviceHarness h(with_script(R"([{"step": "send_hex", "hex": "01"}])"));
+  h.start();
+  h.connect();
+  ASSERT_TRUE(h.device().script_done());
+  h.device().replace_script(nlohmann::json::parse(R"([{"step": "send_hex", "hex": "0a0b"}])"), "script");
+  h.collect();
+  EXPECT_EQ(h.wire, (std::vector<std::uint8_t>{0x01, 0x0a, 0x0b}));
+  EXPECT_TRUE(h.device().script_done());
+  EXPECT_TRUE(h.logged("script_replaced"));
+}
+
 }  // namespace
 }  // namespace iocpsim::devsim

@@ -43,6 +43,12 @@ class AsioDevice {
   bool withholding_handshakes() const { return plugged_; }
   // Bytes the current connection holds handed over but not yet written (bounded by the device's send_queue.max_bytes).
   std::size_t send_queue_bytes() const { return current_ ? current_->queued_bytes() : 0; }
+  // device-sim's control API (call on the io_context's thread): Device::run_now and
+  // Device::replace_script, then the device's actions are carried out.
+  void run_now(const nlohmann::json& steps, const std::string& path);
+  void replace_script(const nlohmann::json& steps, const std::string& path);
+  // What the control API shows of the device: its port, connection, script and record.
+  nlohmann::json describe() const;
   // Called (on the io_context's thread) each time the device becomes idle.
   void on_idle(std::function<void()> callback) { on_idle_ = std::move(callback); }
 

@@ -4,10 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "iocpsim/devsim/sequence.hpp"
 #include "iocpsim/devsim/step.hpp"
@@ -48,6 +51,16 @@ class Device final : private StepContext {
   bool wants_input() const noexcept { return reading_ && !model_.send_blocked(); }
   std::optional<DeviceTime> next_deadline() const;
 
+  // From outside the script (device-sim's control API). Both throw SpecError, naming the JSON path
+  // under `path`, for steps that are not valid, and change nothing then.
+  // run_now: the steps run at once, beside the script (which goes on where it is); steps given
+  // while earlier ones still run follow them.
+  void run_now(const nlohmann::json& steps, const std::string& path);
+  // replace_script: the script starts again from its first step, as these steps.
+  void replace_script(const nlohmann::json& steps, const std::string& path);
+  std::size_t control_steps_pending() const noexcept;
+  const char* script_state_name() const noexcept;
+
   bool script_done() const noexcept { return script_state_ != ScriptState::running; }
   bool script_failed() const noexcept { return script_state_ == ScriptState::failed; }
   const std::string& failure() const noexcept { return failure_; }
@@ -86,6 +99,7 @@ class Device final : private StepContext {
   LogSink log_;
   DeviceModel model_;
   Sequence script_;
+  std::deque<Sequence> control_;  // steps given by run_now(), in order
   std::vector<Action> actions_;
   std::vector<Action> held_;  // bytes produced during a stall
   std::optional<DeviceTime> wake_;
