@@ -131,5 +131,19 @@ TEST(Suite, TheDisplayNameIsAreaSlashName) {
   EXPECT_EQ(display_name(s), "x");
 }
 
+TEST(Suite, TheProgressLineSaysHowFarHowManyFailedAndHowLongIsLeft) {
+  EXPECT_EQ(progress_line(0, 86, 0, 0.0), "[0/86] 0 failed, 0.0 s");
+  EXPECT_EQ(progress_line(10, 40, 1, 5.0), "[10/40] 1 failed, 5.0 s, about 15 s left");
+  EXPECT_EQ(progress_line(40, 40, 2, 20.0), "[40/40] 2 failed, 20.0 s");
+}
+
+TEST(Suite, ColourOnlyOnATerminalWithoutNoColorAndNotOnADumbTerminal) {
+  EXPECT_TRUE(colour_wanted(true, nullptr, "xterm-256color"));
+  EXPECT_TRUE(colour_wanted(true, "", nullptr)) << "NO_COLOR set but empty does not count";
+  EXPECT_FALSE(colour_wanted(true, "1", "xterm"));
+  EXPECT_FALSE(colour_wanted(false, nullptr, "xterm")) << "a pipe or a file gets no escapes";
+  EXPECT_FALSE(colour_wanted(true, nullptr, "dumb"));
+}
+
 }  // namespace
 }  // namespace iocpsim::scenario

@@ -4,12 +4,18 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <mutex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#ifdef _WIN32
+#include <io.h>
+#else
+#include <unistd.h>
+#endif
 
 #include "iocpsim/scenario/expect.hpp"
 #include "iocpsim/scenario/junit.hpp"
@@ -67,10 +73,19 @@ std::string case_name(const Played& p) {
   return p.repetition == 0 ? p.scenario->name : p.scenario->name + "#" + std::to_string(p.repetition + 1);
 }
 
-std::string report_line(const Played& p, bool verbose) {
+bool is_terminal(std::FILE* f) {
+#ifdef _WIN32
+  return _isatty(_fileno(f)) != 0;
+#else
+  return isatty(fileno(f)) != 0;
+#endif
+}
+
+std::string report_line(const Played& p, bool verbose, bool colour) {
   const Judgement& j = p.judgement;
+  const char* word = j.passed ? (colour ? "\x1b[32mPASS\x1b[0m" : "PASS") : (colour ? "\x1b[31mFAIL\x1b[0m" : "FAIL");
   char head[256];
-  std::snprintf(head, sizeof head, "%s  %s  %.0f ms", j.passed ? "PASS" : "FAIL",
+  std::snprintf(head, sizeof head, "%s  %s  %.0f ms", word,
                 (display_name(*p.scenario) + (p.repetition ? "#" + std::to_string(p.repetition + 1) : "")).c_str(),
                 p.duration_ms);
   std::string out = head;
@@ -144,12 +159,30 @@ PlayedAll play_all(const std::vector<const Scenario*>& chosen, const RunSettings
   std::size_t failed = 0;
   std::atomic<std::size_t> next{0};
   std::mutex print;
+  // On a terminal: a progress line on stderr, redrawn under each result; nothing when piped.
+  const bool progress = is_terminal(stderr);
+  const bool colour = colour_wanted(is_terminal(stdout), std::getenv("NO_COLOR"), std::getenv("TERM"));
+  const auto start = std::chrono::steady_clock::now();
+  std::size_t done = 0;
+  std::size_t progress_width = 0;
+  const auto clear_progress = [&] {
+    if (progress_width > 0) std::cerr << '\r' << std::string(progress_width, ' ') << '\r' << std::flush;
+    progress_width = 0;
+  };
   auto worker = [&] {
     for (std::size_t i = next++; i < total; i = next++) {
       Played p = play(*chosen[i % chosen.size()], static_cast<unsigned>(i / chosen.size()), settings);
       std::lock_guard lock(print);
-      std::cout << report_line(p, settings.verbose) << std::flush;
+      clear_progress();
+      std::cout << report_line(p, settings.verbose, colour) << std::flush;
       if (!p.judgement.passed) ++failed;
+      ++done;
+      if (progress && done < total) {
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const std::string line = progress_line(done, total, failed, elapsed);
+        std::cerr << line << std::flush;
+        progress_width = line.size();
+      }
       if (p.judgement.passed && !keep_all) continue;
       // Only a failure's timeline is reported (unless --timeline asks for all).
       if (p.judgement.passed && settings.timeline.empty()) p.timeline = Timeline{};

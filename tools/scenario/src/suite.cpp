@@ -1,6 +1,8 @@
 #include "iocpsim/scenario/suite.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <string_view>
 #include <filesystem>
 #include <regex>
 
@@ -134,6 +136,24 @@ bool matches_filters(const Scenario& s, const std::vector<std::string>& filters)
 std::string display_name(const Scenario& s) {
   const std::string area = fs::path(s.file).parent_path().filename().string();
   return area.empty() ? s.name : area + "/" + s.name;
+}
+
+std::string progress_line(std::size_t done, std::size_t total, std::size_t failed, double elapsed_s) {
+  char line[160];
+  const int n = std::snprintf(line, sizeof line, "[%zu/%zu] %zu failed, %.1f s", done, total, failed, elapsed_s);
+  std::string out(line, static_cast<std::size_t>(std::max(n, 0)));
+  if (done > 0 && done < total) {
+    const double left = elapsed_s / static_cast<double>(done) * static_cast<double>(total - done);
+    std::snprintf(line, sizeof line, ", about %.0f s left", left);
+    out += line;
+  }
+  return out;
+}
+
+bool colour_wanted(bool is_terminal, const char* no_color, const char* term) {
+  if (!is_terminal) return false;
+  if (no_color != nullptr && no_color[0] != '\0') return false;
+  return term == nullptr || std::string_view(term) != "dumb";
 }
 
 }  // namespace iocpsim::scenario

@@ -26,4 +26,10 @@ bool matches_filters(const Scenario& scenario, const std::vector<std::string>& f
 // "<area>/<name>": the directory the file is in, and the scenario's name.
 std::string display_name(const Scenario& scenario);
 
+// The one-line progress of a suite on a terminal: "[12/86] 1 failed, 4.2 s, about 31 s left".
+std::string progress_line(std::size_t done, std::size_t total, std::size_t failed, double elapsed_s);
+// Whether results may be coloured: a terminal, NO_COLOR unset or empty (no-color.org), and a TERM
+// that is not "dumb".
+bool colour_wanted(bool is_terminal, const char* no_color, const char* term);
+
 }  // namespace iocpsim::scenario
