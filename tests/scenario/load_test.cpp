@@ -118,6 +118,17 @@ TEST(LoadScenario, BadJsonSyntaxIsReportedWithLineAndColumn) {
             "s.json:3:16: syntax error while parsing object separator - unexpected string literal; expected ':'");
 }
 
+TEST(LoadScenario, ReferencesAreLinksToPublicReports) {
+  const Scenario s = parse_scenario(
+      good_with(
+          "\"tags\": [\"fin\"],",
+          "\"tags\": [\"fin\", \"field-bug\"], \"references\": [\"https://github.com/libuv/libuv/issues/3036\"],"),
+      "s.json");
+  EXPECT_EQ(s.references, std::vector<std::string>{"https://github.com/libuv/libuv/issues/3036"});
+  EXPECT_EQ(error_of(good_with("\"tags\": [\"fin\"],", "\"references\": [\"libuv#3036\"],")),
+            "s.json: references[0]: expected a link to a public report, https://…, got \"libuv#3036\"");
+}
+
 TEST(LoadScenario, AMissingNameIsRequired) {
   EXPECT_EQ(error_of(good_with("\"name\": \"peer-fin-mid-frame\",", "")), "s.json: name: is required (a string)");
 }
@@ -439,7 +450,8 @@ TEST(LoadScenario, EveryMistakeOfAFileIsReportedUpToACap) {
       "s.json: expect.final_state.a: expected one of \"backoff\", \"connecting\", \"handshaking\", \"ready\", "
       "\"closing\", "
       "\"stopped\", got \"redy\" (did you mean \"ready\"?)\n"
-      "s.json: extra: unknown key; known keys: $schema, name, description, tags, real_only, tier, rows, seed, "
+      "s.json: extra: unknown key; known keys: $schema, name, description, tags, references, real_only, tier, rows, "
+      "seed, "
       "limit_ms, devices, host, "
       "faults, actions, run, expect, verdict");
   std::string many =

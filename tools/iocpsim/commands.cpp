@@ -347,6 +347,7 @@ int list_command(const std::vector<std::string>& paths, const std::vector<std::s
                    {"tier", s.tier},
                    {"tags", s.tags},
                    {"rows", s.rows},
+                   {"references", s.references},
                    {"description", s.description}});
     if (as_json) continue;
     std::string tags;

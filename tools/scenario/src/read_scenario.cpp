@@ -209,6 +209,16 @@ void read_identity(JsonReader& r, Scenario& s, Problems& problems) {
   problems.attempt([&] { s.description = r.require_string("description"); });
   problems.attempt([&] { s.tags = read_strings(r, "tags"); });
   problems.attempt([&] {
+    s.references = read_strings(r, "references");
+    for (std::size_t i = 0; i < s.references.size(); ++i) {
+      const std::string& link = s.references[i];
+      if (!link.starts_with("https://") || link.size() == 8 || link.find(' ') != std::string::npos) {
+        throw SpecError("references[" + std::to_string(i) + "]",
+                        "expected a link to a public report, https://…, got \"" + link + "\"");
+      }
+    }
+  });
+  problems.attempt([&] {
     if (!r.has("real_only")) return;
     s.real_only = r.require_string("real_only");
     if (s.real_only->empty())

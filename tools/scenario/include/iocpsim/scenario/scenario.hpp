@@ -99,6 +99,9 @@ struct Scenario {
   // Why the scenario can only run in the real world (it depends on the host kernel's behaviour
   // rather than Windows'); a simulated run skips it, saying so.
   std::optional<std::string> real_only;
+  // Public reports (https links) of the field bug the scenario proves the engine does not have
+  // (tag "field-bug"; scenarios/README.md, "Field bugs").
+  std::vector<std::string> references;
   // What the file asks that this platform's real sockets cannot do, the first ("PATH: why"); a
   // real run skips it, saying so, and the simulated world plays it (devsim/platform_limits.hpp).
   std::optional<std::string> not_real_here;
