@@ -38,6 +38,9 @@ constexpr const char* kWineEmulationSeesResetsAsEof =
     "the emulation receives only with non-blocking recvs (none pending in Wine), and Wine "
     "reports a reset that arrives with no recv pending as a graceful end of stream: recv "
     "returns 0 instead of failing with WSAECONNRESET, so no reset can reach the emulation";
+constexpr const char* kWineEmptyRecvPends =
+    "WSARecv with no buffers pends (Wine's own test_empty_recv marks it todo_wine) instead of failing at once "
+    "with WSAEINVAL";
 constexpr const char* kWineCancelAllNothingPendingSucceeds =
     "(measured) CancelIoEx(socket, NULL) with nothing pending returns TRUE (last error 2) "
     "instead of FALSE + 1168 ERROR_NOT_FOUND";
@@ -447,6 +450,25 @@ TYPED_TEST(IocpConformance, R10_AnImmediateFailureQueuesNoPacket) {
   EXPECT_EQ(this->start_send(p.engine, &ov, "x", 1), SOCKET_ERROR);
   EXPECT_EQ(this->io().WSAGetLastError(), WSAESHUTDOWN);
   EXPECT_EQ(this->dequeue(0).error, WAIT_TIMEOUT);
+  this->close_pair(p);
+}
+
+// Wine's test_empty_recv expects this of Windows; Wine 8.0 itself leaves such a receive pending.
+TYPED_TEST(IocpConformance, R10_AReceiveIntoNoBuffersFailsAtOnceWithWSAEINVAL) {
+  IOCPSIM_SKIP_UNDER_WINE(kWineEmptyRecvPends);
+  const Pair p = this->connected_pair();
+  for (const bool null_array : {true, false}) {
+    OVERLAPPED ov{};
+    WSABUF unused{4, nullptr};
+    DWORD flags = 0;
+    DWORD bytes = 0;
+    this->io().WSASetLastError(static_cast<int>(kDeadbeef));
+    EXPECT_EQ(this->io().WSARecv(p.engine, null_array ? nullptr : &unused, 0, &bytes, &flags, &ov, nullptr),
+              SOCKET_ERROR)
+        << (null_array ? "a NULL buffer array" : "zero buffers");
+    EXPECT_EQ(this->io().WSAGetLastError(), WSAEINVAL);
+    EXPECT_EQ(this->dequeue(0).error, WAIT_TIMEOUT) << "no packet";
+  }
   this->close_pair(p);
 }
 

@@ -169,6 +169,8 @@ int EmulatedIoApi::WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LP
   if (*lpFlags != 0) return detail::fail_now(WSAEOPNOTSUPP);  // MSG_PEEK/MSG_OOB not emulated
   detail::LockedSocket sock(*emu_, s);
   if (!sock) return SOCKET_ERROR;
+  // No buffer at all (not one empty buffer, which is a zero-byte receive, R13): Winsock refuses it.
+  if (lpBuffers == nullptr || dwBufferCount == 0) return detail::fail_now(WSAEINVAL);
   if (const int err = detail::receive_precondition(*sock); err != 0) return detail::fail_now(err);
   detail::PendingOp op;
   op.kind = detail::OpKind::receive;

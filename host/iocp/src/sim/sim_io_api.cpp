@@ -1098,9 +1098,9 @@ int SimIoApi::WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD
   c.point("WSARecv");
   Sock* sock = c.find(s);
   if (sock == nullptr) return sim::fail_now(WSAENOTSOCK);
-  if (lpOverlapped == nullptr || lpCompletionRoutine != nullptr || (lpBuffers == nullptr && dwBufferCount > 0)) {
-    return sim::fail_now(WSAEOPNOTSUPP);
-  }
+  if (lpOverlapped == nullptr || lpCompletionRoutine != nullptr) return sim::fail_now(WSAEOPNOTSUPP);
+  // No buffer at all (not one empty buffer, which is a zero-byte receive, R13): Winsock refuses it.
+  if (lpBuffers == nullptr || dwBufferCount == 0) return sim::fail_now(WSAEINVAL);
   if (const int err = c.transfer_problem(*sock, false); err != 0) return sim::fail_now(err);
   if (lpFlags != nullptr) *lpFlags = 0;
   Op op;
