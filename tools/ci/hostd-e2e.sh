@@ -18,16 +18,8 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; echo "logs kept in $work"; exit 1; }
 
-# Polls a JSON-lines log for a pattern, with a generous ceiling (these are real processes
-# on real sockets; the ceiling is never what is waited for).
-await() {
-  local file="$1" pattern="$2" what="$3"
-  for _ in $(seq 1 300); do
-    grep -q -- "$pattern" "$file" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  fail "$what (no '$pattern' in $file within 30 s)"
-}
+# shellcheck source=await.sh
+. tools/ci/await.sh
 
 "$bin/device-sim/device-sim" --listen 127.0.0.1:0 --seed 1 --exit-when-done \
   device-sim/examples/faithful.json >"$work/device.jsonl" 2>"$work/device.err" &

@@ -22,14 +22,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -f "$log"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; cp -f "$log" "$work/" 2>/dev/null || true; echo "logs kept in $work"; exit 1; }
-await() {
-  local file="$1" pattern="$2" what="$3"
-  for _ in $(seq 1 300); do
-    grep -q -- "$pattern" "$file" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  fail "$what (no '$pattern' in $file within 30 s)"
-}
+# shellcheck source=await.sh
+. tools/ci/await.sh
 
 i=0
 for c in "${commands[@]}"; do
