@@ -337,7 +337,9 @@ TEST(HtmlTimelineTest, RowIdsLinkToTheRowsOfTheCompletionPortTableTheRunNamed) {
   Timeline t = sample();
   t.entries.back().fields = {{"row", "R5"}};
   const std::string html = render_html(t);
-  EXPECT_THAT(html, HasSubstr("<li id=\"r0-row-R5\"><b>R5</b> "));
+  EXPECT_THAT(html, HasSubstr("<li id=\"r0-row-R5\"><b>R5</b> the peer sends RST while a recv is pending; ret: "
+                              "FALSE; ov: op; n: 0; last error: 64 ERROR_NETNAME_DELETED (W)"))
+      << "the row in the words of docs/IOCP-SEMANTICS.md";
   EXPECT_THAT(html, HasSubstr("row=<a class=\"row-link\" href=\"#r0-row-R5\">R5</a>"));
 }
 

@@ -17,6 +17,8 @@
 namespace iocpsim::scenario {
 namespace detail {
 
+extern const char* const kSemanticsRows;  // docs/IOCP-SEMANTICS.md (semantics_rows.cpp.in)
+
 using Entry = TimelineEntry;
 
 // The diagram's geometry, in SVG pixels.
@@ -485,13 +487,46 @@ std::string table_row(const std::string& prefix, std::size_t index, const Entry&
   return row;
 }
 
-// The rows of docs/IOCP-SEMANTICS.md the engine named in this run's events ("row" fields), with
-// what each means.
+// The rows of docs/IOCP-SEMANTICS.md's table, by id: "what happens — ret … — what the engine
+// does", without the Markdown.
+std::map<std::string, std::string> semantics_rows() {
+  std::map<std::string, std::string> rows;
+  const std::string_view doc = kSemanticsRows;
+  const std::string_view anchor = "| <a id=\"r";
+  for (std::size_t at = doc.find(anchor); at != std::string_view::npos; at = doc.find(anchor, at + 1)) {
+    const std::size_t end = doc.find('\n', at);
+    const std::string_view line = doc.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+    std::vector<std::string> cells;
+    std::size_t from = 1;
+    for (std::size_t bar = line.find('|', from); bar != std::string_view::npos; bar = line.find('|', from)) {
+      std::string cell(line.substr(from, bar - from));
+      std::erase_if(cell, [](char c) { return c == '*' || c == '`'; });
+      const auto first = cell.find_first_not_of(' ');
+      cells.push_back(first == std::string::npos ? "" : cell.substr(first, cell.find_last_not_of(' ') - first + 1));
+      from = bar + 1;
+    }
+    // cells: id (after its anchor), what happens, ret, ov, n, last error, Ex Internal, what the engine does
+    if (cells.size() < 8) continue;
+    const std::size_t close = cells[0].find("</a>");
+    const std::string id = close == std::string::npos ? cells[0] : cells[0].substr(close + 4);
+    std::string text = cells[1];
+    const char* labels[] = {"ret", "ov", "n", "last error", "Ex Internal"};
+    for (std::size_t k = 0; k < 5; ++k) {
+      if (!cells[2 + k].empty() && cells[2 + k] != "—") text += std::string("; ") + labels[k] + ": " + cells[2 + k];
+    }
+    rows[id] = text + " \xE2\x80\x94 the engine: " + cells[7];
+  }
+  return rows;
+}
+
+// The rows the engine named in this run's events ("row" fields), in the table's words (or, for
+// an id the table does not hold, the engine's own short name for it).
 std::map<std::string, std::string> rows_named(const Timeline& t) {
-  std::map<std::string, std::string> meaning;
+  static const std::map<std::string, std::string> table = semantics_rows();
+  std::map<std::string, std::string> meaning = table;
   for (int r = 0; r <= static_cast<int>(engine::CompletionRow::failed_other); ++r) {
     const auto row = static_cast<engine::CompletionRow>(r);
-    meaning[engine::to_string(row)] = engine::describe(row);
+    meaning.emplace(engine::to_string(row), engine::describe(row));
   }
   std::map<std::string, std::string> out;
   for (const Entry& e : t.entries) {
@@ -508,8 +543,8 @@ std::map<std::string, std::string> rows_named(const Timeline& t) {
 std::string rows_list(const std::string& prefix, const std::map<std::string, std::string>& rows) {
   if (rows.empty()) return "";
   std::string out =
-      "<h3>Rows of the completion-port table in this run</h3>\n<p class=\"hint\">docs/IOCP-SEMANTICS.md has each "
-      "row in full (its anchor is the id in lower case: #r5b).</p>\n<ul class=\"rows\">";
+      "<h3>Rows of the completion-port table in this run</h3>\n<p class=\"hint\">As docs/IOCP-SEMANTICS.md has "
+      "them (each row there has its id in lower case as anchor: IOCP-SEMANTICS.md#r5b).</p>\n<ul class=\"rows\">";
   for (const auto& [id, meaning] : rows) {
     out += "<li id=\"" + prefix + "-row-" + escape(id) + "\"><b>" + escape(id) + "</b> " + escape(meaning) + "</li>";
   }
