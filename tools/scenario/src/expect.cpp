@@ -59,11 +59,10 @@ bool event_matches(const EventMatcher& m, const engine::Event& e) {
 // Where the expectations met the run, for the timeline: each mark with the index of the unmet
 // line it belongs to (matched marks: none).
 struct Marks {
-  const RunResult& run;
   std::vector<std::pair<std::size_t, TimelineMark>> list;
   std::map<std::size_t, std::int64_t> entry_of_event;  // event index -> timeline entry index
 
-  explicit Marks(const RunResult& r) : run(r) {
+  explicit Marks(const RunResult& r) {
     for (std::size_t k = 0; k < r.timeline.entries.size(); ++k) {
       if (r.timeline.entries[k].event >= 0) entry_of_event.emplace(r.timeline.entries[k].event, k);
     }
