@@ -18,8 +18,8 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; echo "logs kept in $work"; exit 1; }
 
-# shellcheck source=await.sh
-. tools/ci/await.sh
+# shellcheck source=process-checks.sh
+. tools/ci/process-checks.sh
 
 "$bin/device-sim/device-sim" --listen 127.0.0.1:0 --seed 1 --exit-when-done \
   device-sim/examples/faithful.json >"$work/device.jsonl" 2>"$work/device.err" &
@@ -46,15 +46,7 @@ echo "ok: heartbeat sent"
 await "$work/events.jsonl" '"code":301' "the device's EVENT 301 was not delivered"
 echo "ok: device EVENT delivered"
 
-kill -INT "$host_pid"
-host_rc=0; wait "$host_pid" || host_rc=$?
-[ "$host_rc" -eq 0 ] || fail "hostd exited $host_rc after SIGINT"
-drained="$(grep '"shutdown_drained"' "$work/events.jsonl" || true)"
-[ -n "$drained" ] || fail "no shutdown_drained event"
-echo "$drained" | grep -q '"leaked_op_contexts":0' || fail "op contexts leaked: $drained"
-echo "$drained" | grep -q '"leaked_connection_contexts":0' || fail "connection contexts leaked: $drained"
-echo "$drained" | grep -q '"polite":true' || fail "the drain was not polite: $drained"
-echo "ok: SIGINT drain, polite, zero leaked contexts"
+drain_hostd "$host_pid" "$work/events.jsonl"
 
 await "$work/device.jsonl" '"event":"frame_received","message":{"reason":"shutting_down"' \
   "the device did not receive the host's BYE"

@@ -22,8 +22,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -f "$log"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; cp -f "$log" "$work/" 2>/dev/null || true; echo "logs kept in $work"; exit 1; }
-# shellcheck source=await.sh
-. tools/ci/await.sh
+# shellcheck source=process-checks.sh
+. tools/ci/process-checks.sh
 
 i=0
 for c in "${commands[@]}"; do
@@ -48,13 +48,6 @@ echo "ok: pump-1's EVENT 301 delivered"
 await "$log" '"code":7,"device":"flaky-framer","event":"device_event"' "flaky-framer's split EVENT was not delivered"
 echo "ok: flaky-framer's split EVENT delivered whole beside its telemetry"
 
-kill -INT "$host_pid"
-host_rc=0; wait "$host_pid" || host_rc=$?
-[ "$host_rc" -eq 0 ] || fail "hostd exited $host_rc after SIGINT: $(cat "$work/out.2")"
-drained="$(grep '"shutdown_drained"' "$log" || true)"
-echo "$drained" | grep -q '"leaked_op_contexts":0' || fail "op contexts leaked: $drained"
-echo "$drained" | grep -q '"leaked_connection_contexts":0' || fail "connection contexts leaked: $drained"
-echo "$drained" | grep -q '"polite":true' || fail "the drain was not polite: $drained"
-echo "ok: SIGINT drain, polite, zero leaked contexts"
+drain_hostd "$host_pid" "$log"
 echo "by hand: 6 passed, 0 failed"
 rm -rf "$work"
