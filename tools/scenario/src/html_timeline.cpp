@@ -396,9 +396,8 @@ void draw_marks(Svg& svg, const Timeline& t, const MarkIndex& index, int x, cons
   }
 }
 
-std::string sequence_diagram(const Timeline& t, const std::string& id_prefix) {
+std::string sequence_diagram(const Timeline& t, const std::string& id_prefix, const MarkIndex& marks) {
   const Lanes lanes(t);
-  const MarkIndex marks(t);
   std::size_t drawn = 0;
   const auto rows = layout_rows(t.entries, kDiagramRowsMax, drawn);
   const int lanes_right = kAxisWidth + static_cast<int>(lanes.names.size()) * kLaneWidth;
@@ -622,8 +621,8 @@ std::string controls() {
   return out;
 }
 
-std::string entry_table(const Timeline& t, const std::string& prefix, const std::map<std::string, std::string>& rows) {
-  const MarkIndex marks(t);
+std::string entry_table(const Timeline& t, const std::string& prefix, const MarkIndex& marks,
+                        const std::map<std::string, std::string>& rows) {
   std::string out = controls();
   out +=
       "<table class=\"entries\"><thead><tr><th>t (ms)</th><th>source</th><th>device</th><th>what</th>"
@@ -633,7 +632,7 @@ std::string entry_table(const Timeline& t, const std::string& prefix, const std:
   return out;
 }
 
-std::string header(const Timeline& t, const std::string& prefix) {
+std::string header(const Timeline& t, const std::string& prefix, const MarkIndex& marks) {
   std::size_t faults = 0;
   for (const auto& e : t.entries) faults += e.fault ? 1 : 0;
   std::string out = "<h2>" + escape(t.scenario) + " <span class=\"verdict " + verdict_class(t.verdict) + "\">" +
@@ -642,7 +641,6 @@ std::string header(const Timeline& t, const std::string& prefix) {
                     ")</span></dd><dt>entries</dt><dd>" + std::to_string(t.entries.size()) + ", " +
                     std::to_string(faults) + " faults</dd>";
   if (!t.first_failure.empty()) {
-    const MarkIndex marks(t);
     out += "<dt>first failure</dt><dd class=\"failure\">" + escape(t.first_failure);
     if (marks.first_failure) {
       out += " <a class=\"goto-failure\" href=\"#" + prefix + "-failure\">" +
@@ -659,14 +657,14 @@ std::string section(const Timeline& t, std::size_t index) {
   const std::string prefix = "r" + std::to_string(index);
   const MarkIndex marks(t);
   const auto rows = rows_named(t);
-  return "<section class=\"run\" id=\"" + prefix + "\">\n" + header(t, prefix) + device_summary(t) +
+  return "<section class=\"run\" id=\"" + prefix + "\">\n" + header(t, prefix, marks) + device_summary(t) +
          expectations_list(t, prefix, marks) +
          "<h3>Sequence diagram</h3>\n<p class=\"hint\">Lanes: engine | shim | one per device connection. Time "
          "flows down; idle gaps are compressed. Arrows are protocol messages, red marks are faults. Right of the "
          "lanes, the expectations: \xE2\x9C\x93 where one matched, \xE2\x9C\x97 where one failed, \xE2\x89\x88 the "
          "nearest candidate and what differed. A completion shows what GetQueuedCompletionStatus(Ex) returned. "
          "Click a mark for its row below.</p>\n<div class=\"diagram\">" +
-         sequence_diagram(t, prefix) + "</div>\n<h3>Entries</h3>\n" + entry_table(t, prefix, rows) +
+         sequence_diagram(t, prefix, marks) + "</div>\n<h3>Entries</h3>\n" + entry_table(t, prefix, marks, rows) +
          rows_list(prefix, rows) + "</section>\n";
 }
 
